@@ -1,0 +1,55 @@
+# One task runner for the course. The two commands a newcomer needs:
+#   make book   set everything up, generate the exercises, build the HTML book
+#   make test   set everything up and run the whole test suite
+# Run `make help` for the rest.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# nbgrader (and every traitlets app) must stop on a broken nbgrader_config.py
+# instead of carrying on with default settings.
+export TRAITLETS_APPLICATION_RAISE_CONFIG_FILE_ERROR := 1
+# nbgrader calls `alembic` and `jupyter` from PATH: use the project's environment.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+ASSIGNMENTS := $(notdir $(wildcard solutions/ch*))
+
+.PHONY: help setup system-packages book exercises test test-fast clean
+
+help:  ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+system-packages:  ## install Debian's chromium (browser tests) when it is missing
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; \
+	  else echo "Install Chromium and put it on PATH as 'chromium' for the browser tests."; fi; }
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip check
+	touch $@
+
+setup: $(VENV)/.installed  ## create .venv and install the Python packages
+	$(BIN)/cnn-course check-config
+
+exercises: setup  ## regenerate exercises/ from solutions/ with nbgrader
+	$(BIN)/cnn-course generate $(ASSIGNMENTS)
+
+book: setup exercises  ## build the HTML book strictly into _build/html
+	$(BIN)/jupyter-book build . -W -n --keep-going
+	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
+
+test: setup system-packages  ## run the whole test suite (builds the book and grades notebooks)
+	$(BIN)/pytest
+
+test-fast: setup  ## unit tests only (no nbgrader, no book)
+	$(BIN)/pytest -m "not slow"
+
+clean:  ## remove builds and local grading state (keeps .venv)
+	rm -rf _build gradebook.db .nbgrader.log submitted autograded feedback artifacts

@@ -1,0 +1,46 @@
+"""Call a student's function and turn whatever it raises into a message a student can act on."""
+
+import traceback
+from pathlib import Path
+
+import torch
+
+from autograder.compare import CheckFailure
+from autograder.guard import assert_from_scratch, recording
+
+_HIDDEN_DIRS = (str(Path(__file__).parent), str(Path(torch.__file__).parent))
+
+
+def _student_frames(error: BaseException) -> str:
+    """The traceback lines that point into the student's own code (the notebook), if any."""
+    frames = [
+        frame for frame in traceback.extract_tb(error.__traceback__)
+        if not frame.filename.startswith(_HIDDEN_DIRS)
+    ]
+    return "".join(traceback.format_list(frames)).rstrip()
+
+
+def call(fn, *args, what: str, from_scratch: tuple[str, ...] = ()):
+    """Return ``(fn(*args), ops)``: the result and the ATen operations it ran.
+
+    Any exception becomes a :class:`CheckFailure` that names ``what`` and shows only the
+    student's own traceback lines. With ``from_scratch``, calling one of those built-in
+    families (see :data:`autograder.guard.BUILTINS`) fails the check.
+    """
+    if not callable(fn):
+        raise CheckFailure(f"{what}: expected a function, found {type(fn).__name__}.")
+    try:
+        with recording() as ops:
+            result = fn(*args)
+    except NotImplementedError:
+        raise CheckFailure(f"{what} raised NotImplementedError: replace it with your solution first.") from None
+    except CheckFailure:
+        raise
+    except Exception as error:  # noqa: BLE001 - any student error is reported, not re-raised
+        where = _student_frames(error)
+        raise CheckFailure(
+            f"{what} raised {type(error).__name__}: {error}" + (f"\nWhere, in your code:\n{where}" if where else "")
+        ) from None
+    if from_scratch:
+        assert_from_scratch(ops, what, from_scratch)
+    return result, ops

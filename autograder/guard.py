@@ -1,0 +1,60 @@
+"""Watch which PyTorch operations a student's function runs.
+
+Every tensor operation, however it is reached (``F.conv2d``, ``nn.Conv2d``,
+``torch.ops.aten...``), passes through PyTorch's dispatcher, where a
+:class:`~torch.utils._python_dispatch.TorchDispatchMode` sees it by its ATen name. That
+gives two checks: a "from scratch" exercise must not run the built-in it replaces, and a
+"vectorized" exercise must run a number of operations that does not grow with the input.
+"""
+
+import contextlib
+from collections.abc import Iterator
+
+from torch.utils._python_dispatch import TorchDispatchMode
+
+from autograder.compare import CheckFailure
+
+# Families of built-ins that exercises replace, by ATen operator name prefix.
+BUILTINS = {
+    "convolution": (
+        "convolution", "_convolution", "conv", "_conv", "slow_conv", "thnn_conv",
+        "cudnn_conv", "mkldnn_conv", "miopen_conv", "_slow_conv", "_nnpack_spatial_conv",
+    ),
+}
+
+
+class _Recorder(TorchDispatchMode):
+    """Record the name of every ATen operation run while active."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ops: list[str] = []
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        self.ops.append(func.overloadpacket.__name__)
+        return func(*args, **(kwargs or {}))
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[list[str]]:
+    """Yield the list that collects the ATen names of the operations run inside the block."""
+    recorder = _Recorder()
+    with recorder:
+        yield recorder.ops
+
+
+def used_builtins(ops: list[str], families: tuple[str, ...]) -> list[str]:
+    """Return the recorded operation names that belong to any of the built-in ``families``."""
+    prefixes = tuple(p for family in families for p in BUILTINS[family])
+    return sorted({op for op in ops if op.startswith(prefixes)})
+
+
+def assert_from_scratch(ops: list[str], what: str, families: tuple[str, ...]) -> None:
+    """Fail when the operations ``ops`` that ``what`` ran include a forbidden built-in."""
+    found = used_builtins(ops, families)
+    if found:
+        raise CheckFailure(
+            f"{what} must be written from scratch, but it called PyTorch's built-in "
+            f"{' and '.join(families)} (the operation {', '.join(found)} ran). "
+            "Compute it with tensor indexing and arithmetic instead."
+        )
