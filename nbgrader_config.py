@@ -22,3 +22,12 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # Feedback shows grades and outputs, never the hidden test code.
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+
+# `nbgrader zip_collect`: LMS exports (Canvas style) name each file
+# "<student>_<user id>_<submission id>_<original name>", with "_LATE" after <student>
+# for late work. The pattern is matched against the whole path of each extracted file.
+# Adapt it to your LMS; file_id must be the notebook's name.
+c.ZipCollectApp.collector_plugin = "nbgrader.plugins.zipcollect.FileNameCollectorPlugin"
+c.FileNameCollectorPlugin.named_regexp = (
+    r".*/(?P<student_id>[^/_]+)_(?:LATE_)?\d+_\d+_(?P<file_id>[\w.-]+?)(?:-\d+)?\.ipynb$"
+)

@@ -6,11 +6,13 @@ configuration cannot be loaded (plain nbgrader logs the error and carries on).
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 CONFIG_ERRORS = "TRAITLETS_APPLICATION_RAISE_CONFIG_FILE_ERROR"
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _nbgrader_env() -> dict[str, str]:
@@ -21,21 +23,10 @@ def _nbgrader_env() -> dict[str, str]:
 
 
 def load_config(root: Path):
-    """Load ``root/nbgrader_config.py`` as nbgrader would; raise if it is broken."""
-    from nbgrader.apps import NbGraderAPI
+    """Load ``root/nbgrader_config.py`` as nbgrader does; raise if it is missing or broken."""
+    from traitlets.config.loader import PyFileConfigLoader
 
-    os.environ[CONFIG_ERRORS] = "1"
-    previous = Path.cwd()
-    os.chdir(root)
-    try:
-        from nbgrader.apps.nbgraderapp import NbGraderApp
-
-        app = NbGraderApp()
-        app.raise_config_file_errors = True
-        app.load_config_file()
-        return NbGraderAPI(config=app.config).config
-    finally:
-        os.chdir(previous)
+    return PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
 
 
 def check_config(args: argparse.Namespace) -> int:
@@ -75,9 +66,12 @@ def validate(args: argparse.Namespace) -> int:
     failed = 0
     for path in args.notebooks:
         result = validator.validate(str(path))
-        ok = not result
-        print(f"{'ok    ' if ok else 'FAILED'} {path}" + ("" if ok else f": {result}"))
-        failed += not ok
+        print(f"{'FAILED' if result else 'ok    '} {path}")
+        for problem, cells in result.items():
+            for cell in cells if isinstance(cells, list) else [cells]:
+                summary = _ANSI.sub("", str(cell.get("raw_error", cell.get("source", "")) if isinstance(cell, dict) else cell))
+                print(f"    {problem}: {summary.splitlines()[0] if summary else ''}")
+        failed += bool(result)
     return 1 if failed else 0
 
 

@@ -1,0 +1,115 @@
+"""The checks of every exercise, run in this process (fast): solutions pass, blanks and mistakes fail."""
+
+import importlib
+import re
+
+import nbformat
+import pytest
+from course import ASSIGNMENTS, REPO
+
+from autograder.compare import CheckFailure
+from autograder.mistakes import all_mistakes, mistakes_for
+from autograder.submissions import answers
+
+SOLUTIONS = {a: nbformat.read(REPO / "solutions" / a / f"{a}.ipynb", as_version=4) for a in ASSIGNMENTS}
+CODE_EXERCISES = {
+    exercise: assignment
+    for assignment, notebook in SOLUTIONS.items()
+    for exercise in answers(notebook)
+    if not exercise.startswith("written_")
+}
+
+
+def checks(exercise: str):
+    """The visible and hidden check functions of an exercise."""
+    assignment = CODE_EXERCISES[exercise]
+    module = importlib.import_module(f"autograder.checks.{assignment.replace('-', '_')}")
+    return getattr(module, f"check_{exercise}"), getattr(module, f"grade_{exercise}")
+
+
+def solved_namespace(assignment: str) -> dict:
+    """The globals of a notebook in which every answer cell holds the solution."""
+    namespace: dict = {}
+    exec("import torch", namespace)
+    for grade_id, source in answers(SOLUTIONS[assignment]).items():
+        if not grade_id.startswith("written_"):
+            exec(source, namespace)
+    return namespace
+
+
+def failure(exercise: str, namespace: dict) -> str | None:
+    """The message of the first check of ``exercise`` that fails, or None if all pass."""
+    for check in checks(exercise):
+        try:
+            check(namespace[exercise])
+        except CheckFailure as error:
+            return str(error)
+    return None
+
+
+@pytest.mark.parametrize("exercise", sorted(CODE_EXERCISES))
+def test_solution_passes_visible_and_hidden_checks(exercise):
+    """The instructor's solution passes every check."""
+    assert failure(exercise, solved_namespace(CODE_EXERCISES[exercise])) is None
+
+
+@pytest.mark.parametrize("exercise", sorted(CODE_EXERCISES))
+def test_blank_answer_fails_with_a_hint_to_start(exercise):
+    """An untouched answer cell fails, and the message says to write a solution first."""
+    namespace = solved_namespace(CODE_EXERCISES[exercise])
+    exec(f"def {exercise}(*args):\n    raise NotImplementedError()", namespace)
+    assert "replace it with your solution" in failure(exercise, namespace)
+
+
+@pytest.mark.parametrize("exercise", sorted(CODE_EXERCISES))
+def test_exercise_has_several_known_mistakes(exercise):
+    """Every graded exercise comes with at least three realistic wrong answers."""
+    assert len(mistakes_for(exercise)) >= 3
+
+
+@pytest.mark.parametrize("mistake", all_mistakes(), ids=lambda m: m.name)
+def test_known_mistake_fails_a_check(mistake):
+    """Each known wrong answer, pasted into the notebook, fails a visible or hidden check."""
+    namespace = solved_namespace(CODE_EXERCISES[mistake.exercise])
+    exec(mistake.source, namespace)
+    assert failure(mistake.exercise, namespace) is not None, mistake.summary
+
+
+MESSAGES = {
+    # mistake: a phrase its first failing check must say
+    "corr2d_off_by_one": "Expected shape (2, 2), got shape (1, 1).",
+    "corr2d_flips_kernel": "First wrong value at index (0, 0): expected 19, got 5.",
+    "corr2d_float32_output": "Expected dtype torch.float64 (the input's dtype), got torch.float32.",
+    "corr2d_builtin": "must be written from scratch, but it called PyTorch's built-in convolution",
+    "corr2d_vectorized_loops": "must not loop over output pixels",
+    "vjp_accumulates": "called a second time (do gradients from the first call add up?)",
+    "vjp_float32": "Expected dtype torch.float64",
+}
+
+
+@pytest.mark.parametrize("name", sorted(MESSAGES))
+def test_failure_message_names_the_problem(name):
+    """The message of a typical mistake says plainly what is wrong."""
+    mistake = next(m for m in all_mistakes() if m.name == name)
+    namespace = solved_namespace(CODE_EXERCISES[mistake.exercise])
+    exec(mistake.source, namespace)
+    assert MESSAGES[name] in failure(mistake.exercise, namespace)
+
+
+def test_hidden_failure_quotes_the_seed_and_the_inputs(monkeypatch):
+    """A failed hidden check says which case failed, on which inputs, with which seed."""
+    monkeypatch.setenv("AUTOGRADER_SEED", "1234")
+    mistake = next(m for m in mistakes_for("corr2d") if m.name == "corr2d_square_input")
+    namespace = solved_namespace(CODE_EXERCISES["corr2d"])
+    exec(mistake.source, namespace)
+    with pytest.raises(CheckFailure, match=r"Hidden check \d of \d failed \(grading seed 1234\), on X \d+x\d+ and K"):
+        checks("corr2d")[1](namespace["corr2d"])
+
+
+def test_student_traceback_shows_only_student_code():
+    """An exception inside the student's function is reported with the student's own lines only."""
+    namespace = solved_namespace("ch02-cross-correlation")
+    exec(compile("def corr2d(X, K):\n    return X[100]\n", "<student cell>", "exec"), namespace)
+    message = failure("corr2d", namespace)
+    assert "raised IndexError" in message and "<student cell>" in message
+    assert not re.search(r"autograder[/\\]", message)

@@ -1,0 +1,61 @@
+"""The instructors' command: config errors are fatal, validation gates on the result."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from course import ASSIGNMENTS, REPO, nbgrader_env
+
+CLI = [sys.executable, "-m", "autograder"]
+
+
+def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
+    return subprocess.run([*CLI, *args], cwd=cwd, capture_output=True, text=True, env=nbgrader_env())
+
+
+def test_course_config_loads():
+    """The committed nbgrader_config.py loads and points solutions/ at exercises/."""
+    done = run("check-config")
+    assert done.returncode == 0, done.stderr
+    assert "solutions/ -> exercises/" in done.stdout
+
+
+@pytest.fixture
+def broken_course(tmp_path) -> Path:
+    """A course whose nbgrader_config.py imports something that does not exist."""
+    shutil.copy(REPO / "nbgrader_config.py", tmp_path)
+    shutil.copytree(REPO / "solutions", tmp_path / "solutions")
+    with open(tmp_path / "nbgrader_config.py", "a") as config:
+        config.write("\nfrom nbgrader.preprocessors import NoSuchPreprocessor\n")
+    return tmp_path
+
+
+def test_broken_config_fails_the_check(broken_course):
+    """check-config exits non-zero and names the error."""
+    done = run("check-config", cwd=broken_course)
+    assert done.returncode != 0
+    assert "NoSuchPreprocessor" in done.stderr
+
+
+@pytest.mark.slow
+def test_broken_config_stops_nbgrader(broken_course):
+    """nbgrader itself, run the course's way, refuses to go on with a broken config."""
+    done = subprocess.run(
+        ["nbgrader", "generate_assignment", ASSIGNMENTS[0], "--force", "--no-db"],
+        cwd=broken_course, capture_output=True, text=True, env=nbgrader_env(),
+    )
+    assert done.returncode != 0
+    assert not (broken_course / "exercises").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_validate_passes_solution_and_fails_blank(assignment):
+    """`cnn-course validate` exits 0 on the solution and 1 on the untouched exercise."""
+    notebook = f"{assignment}/{assignment}.ipynb"
+    solution = run("validate", f"solutions/{notebook}")
+    assert solution.returncode == 0, solution.stdout
+    blank = run("validate", f"exercises/{notebook}")
+    assert blank.returncode == 1 and "NotImplementedError" in blank.stdout

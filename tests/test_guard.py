@@ -1,0 +1,46 @@
+"""The operation recorder behind the from-scratch and no-loop checks."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from autograder.compare import CheckFailure
+from autograder.guard import assert_from_scratch, recording, used_builtins
+
+X, K = torch.randn(1, 1, 5, 6), torch.randn(1, 1, 2, 3)
+
+
+@pytest.mark.parametrize(
+    "builtin",
+    [
+        lambda: F.conv2d(X, K),
+        lambda: torch.conv2d(X, K),
+        lambda: torch.nn.Conv2d(1, 1, (2, 3))(X),
+        lambda: F.conv_transpose2d(X, K),
+        lambda: torch.ops.aten.convolution(X, K, None, [1, 1], [0, 0], [1, 1], False, [0, 0], 1),
+    ],
+    ids=["F.conv2d", "torch.conv2d", "nn.Conv2d", "conv_transpose2d", "aten.convolution"],
+)
+def test_every_route_to_the_builtin_convolution_is_seen(builtin):
+    """However a convolution is reached, the recorder sees a convolution operation."""
+    with recording() as ops:
+        builtin()
+    assert used_builtins(ops, ("convolution",))
+    with pytest.raises(CheckFailure, match="must be written from scratch"):
+        assert_from_scratch(ops, "corr2d(X, K)", ("convolution",))
+
+
+def test_hand_written_arithmetic_is_allowed():
+    """Indexing, unfold and arithmetic are not the built-in convolution."""
+    with recording() as ops:
+        (X[0, 0].unfold(0, 2, 1).unfold(1, 3, 1) * K[0, 0]).sum((-2, -1))
+    assert ops and not used_builtins(ops, ("convolution",))
+
+
+def test_recording_counts_each_operation():
+    """A loop of n additions records n operations."""
+    t = torch.zeros(3)
+    with recording() as ops:
+        for _ in range(5):
+            t = t + 1
+    assert ops.count("add") == 5
