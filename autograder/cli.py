@@ -15,7 +15,7 @@ CONFIG_ERRORS = "TRAITLETS_APPLICATION_RAISE_CONFIG_FILE_ERROR"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def _nbgrader_env() -> dict[str, str]:
+def nbgrader_env() -> dict[str, str]:
     """The environment for nbgrader: config errors are fatal, this Python's tools come first."""
     env = dict(os.environ, **{CONFIG_ERRORS: "1"})
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
@@ -45,7 +45,7 @@ def check_config(args: argparse.Namespace) -> int:
 
 def nbgrader(*arguments: str, root: Path) -> int:
     """Run ``nbgrader ARGUMENTS`` in ``root`` with fatal config errors; return its exit status."""
-    return subprocess.run(["nbgrader", *arguments], cwd=root, env=_nbgrader_env()).returncode
+    return subprocess.run(["nbgrader", *arguments], cwd=root, env=nbgrader_env()).returncode
 
 
 def generate(args: argparse.Namespace) -> int:

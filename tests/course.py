@@ -1,14 +1,14 @@
 """A throwaway nbgrader course made from the repository, graded with the real nbgrader."""
 
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import NamedTuple
 
 import nbformat
 from nbgrader.api import Gradebook
+
+from autograder.cli import nbgrader_env
 
 REPO = Path(__file__).resolve().parents[1]
 ASSIGNMENTS = sorted(path.name for path in (REPO / "solutions").iterdir() if path.is_dir())
@@ -20,13 +20,6 @@ class Grade(NamedTuple):
     score: float
     max_score: float
     needs_manual_grade: bool
-
-
-def nbgrader_env() -> dict[str, str]:
-    """nbgrader's environment: fatal config errors, this venv's tools first on PATH."""
-    env = dict(os.environ, TRAITLETS_APPLICATION_RAISE_CONFIG_FILE_ERROR="1")
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    return env
 
 
 class Course:

@@ -81,7 +81,7 @@ MESSAGES = {
     "corr2d_flips_kernel": "First wrong value at index (0, 0): expected 19, got 5.",
     "corr2d_float32_output": "Expected dtype torch.float64 (the input's dtype), got torch.float32.",
     "corr2d_builtin": "must be written from scratch, but it called PyTorch's built-in convolution",
-    "corr2d_vectorized_loops": "must not loop over output pixels",
+    "corr2d_vectorized_row_loop": "must not loop over output pixels",
     "vjp_accumulates": "called a second time (do gradients from the first call add up?)",
     "vjp_float32": "Expected dtype torch.float64",
 }

@@ -23,7 +23,7 @@ def _shape(t: torch.Tensor) -> str:
     return "x".join(str(s) for s in t.shape)
 
 
-def _compare(fn, name: str, reference, X: torch.Tensor, K: torch.Tensor, what: str) -> list[str]:
+def _compare(fn, reference, X: torch.Tensor, K: torch.Tensor, what: str) -> list[str]:
     """Run ``fn(X, K)`` from scratch, compare it with ``reference(X, K)``; return the ops it ran."""
     got, ops = call(fn, X, K, what=what, from_scratch=FROM_SCRATCH)
     assert_matches(got, reference(X, K), what)
@@ -37,7 +37,7 @@ def _visible(fn, name: str, reference, expected_example: list[list[float]]) -> N
     assert_matches(got, torch.tensor(expected_example, device=device()), what)
     X = torch.arange(20.0, device=device()).reshape(4, 5)
     K = torch.tensor([[1.0, 0.0, -1.0], [2.0, 0.5, 0.0]], device=device())
-    _compare(fn, name, reference, X, K, f"{name}(X, K) with X = 0..19 as 4x5 and K = {K.tolist()}")
+    _compare(fn, reference, X, K, f"{name}(X, K) with X = 0..19 as 4x5 and K = {K.tolist()}")
 
 
 def _gradients_match(fn, name: str, reference, X: torch.Tensor, K: torch.Tensor, G: torch.Tensor) -> None:
@@ -80,7 +80,7 @@ def _hidden(fn, name: str, reference) -> Cases:
     total = len(inputs) + 1
     for number, (X, K, label) in enumerate(inputs, start=1):
         with hidden_case(cases, number, total, label):
-            _compare(fn, name, reference, X, K, f"{name}(X, K)")
+            _compare(fn, reference, X, K, f"{name}(X, K)")
     H, W = cases.distinct_sizes(3, 8)
     X, K = cases.randn(H, W, dtype=torch.float64), cases.randn(2, 3, dtype=torch.float64)
     G = cases.randn(H - 1, W - 2, dtype=torch.float64)
