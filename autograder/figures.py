@@ -50,13 +50,14 @@ def _shade(value: float, scale: float) -> tuple:
     return mpl.colormaps["RdBu"](0.5 + 0.35 * value / scale) if scale else PLAIN
 
 
-def _grid(ax, values, x0=0.0, y0=0.0, fill=None, numbers=True, shade=True, label=None):
+def _grid(ax, values, x0=0.0, y0=0.0, fill=None, numbers=True, shade=True, scale=None, label=None):
     """Draw a matrix as cells with their top-left corner at (x0, y0), row 0 on top.
 
-    ``fill`` maps (row, col) to a colour; other cells are shaded by value, or white.
+    ``fill`` maps (row, col) to a colour; other cells are shaded by value relative to
+    ``scale`` (default: the largest absolute value), or white if ``shade`` is false.
     """
     values = _array(values)
-    scale = np.abs(values).max()
+    scale = np.abs(values).max() if scale is None else scale
     for (i, j), v in np.ndenumerate(values):
         color = (fill or {}).get((i, j), _shade(v, scale) if shade else PLAIN)
         ax.add_patch(Rectangle((x0 + j, y0 + i), 1, 1, facecolor=color, edgecolor=EDGE, lw=1))
@@ -75,13 +76,13 @@ def _board(ax, width: float, height: float) -> None:
 
 
 @styled
-def derivative(x, y, grad, exact, name: str = "f") -> Figure:
+def derivative(x, y, grad, exact) -> Figure:
     """A function, the gradient autograd returns at sample points, and the exact derivative."""
     x, y, grad, exact = map(_array, (x, y, grad, exact))
     fig = Figure(figsize=(7, 3.2), layout="constrained")
     ax = fig.subplots()
-    ax.plot(x, y, color="#4e79a7", label=f"${name}(x)$")
-    ax.plot(x, exact, color=ACCENT, label=f"exact ${name}'(x)$")
+    ax.plot(x, y, color="#4e79a7", label="$f(x)$")
+    ax.plot(x, exact, color=ACCENT, label="exact $f'(x)$")
     ax.plot(x[::4], grad[::4], "o", color="black", ms=4, label="x.grad from autograd")
     ax.set_xlabel("$x$")
     ax.legend(loc="upper center", ncols=3)
@@ -128,12 +129,12 @@ def sliding_window(X, K, Y) -> Figure:
 
 
 @styled
-def matrices(mats, titles) -> Figure:
-    """Matrices side by side, cells shaded by value (blue positive, red negative)."""
+def matrices(mats, titles, cell: float = 0.33) -> Figure:
+    """Matrices side by side, cells shaded by value (blue positive, red negative); ``cell`` in inches."""
     mats = [_array(m) for m in mats]
     height = max(m.shape[0] for m in mats)
     widths = [max(m.shape[1], 4) + 0.4 for m in mats]
-    fig = Figure(figsize=(0.33 * sum(widths), 0.33 * (height + 1.6)), layout="constrained")
+    fig = Figure(figsize=(cell * sum(widths), cell * (height + 1.6)), layout="constrained")
     axes = fig.subplots(1, len(mats), width_ratios=widths, squeeze=False)[0]
     for ax, m, title in zip(axes, mats, titles):
         _grid(ax, m, y0=(height - m.shape[0]) / 2, label=title)
@@ -142,11 +143,12 @@ def matrices(mats, titles) -> Figure:
 
 
 def kernel_flip(K, Y_corr, Y_conv) -> Figure:
-    """The kernel and its 180° rotation, each with the result it gives (same colours, same numbers)."""
+    """The kernel, its 180° rotation (same numbers, same colours) and the results they give."""
     K = _array(K)
     return matrices(
         [K, np.rot90(K, 2), Y_corr, Y_conv],
         ["kernel $K$", "$K$ rotated by 180°", "cross-correlation\n$X \\star K$", "convolution\n$X * K$"],
+        cell=0.42,
     )
 
 
@@ -178,10 +180,10 @@ def receptive_field(size: int, kernel: int, index: tuple[int, int]) -> Figure:
     """
     fig = Figure(figsize=(7, 5.6), layout="constrained")
     names = ["input $X$", "layer 1 output $Y$", "layer 2 output $Z$"]
+    sides = [size - depth * (kernel - 1) for depth in range(3)]
     for layers, ax in zip((1, 2), fig.subplots(2, 1)):
         x0 = 0.0
-        for depth in range(layers + 1):
-            n = size - depth * (kernel - 1)
+        for depth, n in enumerate(sides[:layers + 1]):
             reach = (layers - depth) * (kernel - 1)
             color = ACCENT if depth == layers else WINDOW
             fill = {(index[0] + a, index[1] + b): color for a in range(reach + 1) for b in range(reach + 1)}
@@ -190,7 +192,7 @@ def receptive_field(size: int, kernel: int, index: tuple[int, int]) -> Figure:
             x0 += n + 1.2
         ax.set_title(f"{layers} layer{'s' * (layers > 1)} of {kernel}×{kernel}: the receptive field is "
                      f"{1 + layers * (kernel - 1)}×{1 + layers * (kernel - 1)} on the input")
-        _board(ax, 3 * size, size)
+        _board(ax, sum(sides) + 2.4, size)
     return fig
 
 
@@ -200,15 +202,16 @@ def windows(X, kernel_shape: tuple[int, int]) -> Figure:
     X = _array(X)
     kh, kw = kernel_shape
     rows, cols = X.shape[0] - kh + 1, X.shape[1] - kw + 1
-    width, height = X.shape[1] + 1.5 + cols * (kw + 1), rows * (kh + 1)
+    width, height = X.shape[1] + 1.5 + cols * (kw + 1), rows * (kh + 1) - 1
     fig = Figure(figsize=(0.5 * (width + 0.4), 0.5 * (height + 1.4)), layout="constrained")
     ax = fig.subplots()
-    _grid(ax, X, y0=(rows * (kh + 1) - X.shape[0]) / 2, label="$X$")
+    _grid(ax, X, y0=(height - X.shape[0]) / 2, label="$X$")
     x0 = X.shape[1] + 1.5
-    ax.annotate("", (x0 - 0.2, rows * (kh + 1) / 2), (X.shape[1] + 0.2, rows * (kh + 1) / 2),
+    ax.annotate("", (x0 - 0.2, height / 2), (X.shape[1] + 0.2, height / 2),
                 arrowprops={"arrowstyle": "->", "color": EDGE, "lw": 1.5})
     for i, j in np.ndindex(rows, cols):
-        _grid(ax, X[i:i + kh, j:j + kw], x0=x0 + j * (kw + 1), y0=i * (kh + 1) + 0.3, label=f"windows[{i}, {j}]")
+        _grid(ax, X[i:i + kh, j:j + kw], x0=x0 + j * (kw + 1), y0=i * (kh + 1), scale=np.abs(X).max(),
+              label=f"windows[{i}, {j}]")
     _board(ax, width, height)
     return fig
 
@@ -220,7 +223,7 @@ def timings(sizes, seconds: dict) -> Figure:
     ax = fig.subplots()
     for (name, times), marker in zip(seconds.items(), "osd^v"):
         ax.loglog(sizes, _array(times) * 1e3, marker=marker, label=name)
-    ax.set_xlabel("input side length $n$ (input is $n \\times n$, kernel $3 \\times 3$)")
+    ax.set_xlabel("input side length $n$ (the input is $n \\times n$)")
     ax.set_ylabel("time per call (ms)")
     ax.set_xticks(sizes, [str(s) for s in sizes])
     ax.minorticks_off()
