@@ -1,6 +1,9 @@
 """Call a student's function and turn whatever it raises into a message a student can act on."""
 
+import contextlib
+import sys
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 
 import torch
@@ -9,6 +12,24 @@ from autograder.compare import CheckFailure
 from autograder.guard import assert_from_scratch, recording
 
 _HIDDEN_DIRS = (str(Path(__file__).parent), str(Path(torch.__file__).parent))
+_REFERENCE_DIR = str(Path(__file__).parent / "reference")
+
+
+@contextlib.contextmanager
+def _reference_calls() -> Iterator[set[str]]:
+    """Collect the names of the course's reference functions called inside the block."""
+    called: set[str] = set()
+
+    def profile(frame, event, arg):
+        if event == "call" and frame.f_code.co_filename.startswith(_REFERENCE_DIR):
+            called.add(frame.f_code.co_name)
+
+    previous = sys.getprofile()
+    sys.setprofile(profile)
+    try:
+        yield called
+    finally:
+        sys.setprofile(previous)
 
 
 def _student_frames(error: BaseException) -> str:
@@ -24,13 +45,14 @@ def call(fn, *args, what: str, from_scratch: tuple[str, ...] = ()):
     """Return ``(fn(*args), ops)``: the result and the ATen operations it ran.
 
     Any exception becomes a :class:`CheckFailure` that names ``what`` and shows only the
-    student's own traceback lines. With ``from_scratch``, calling one of those built-in
-    families (see :data:`autograder.guard.BUILTINS`) fails the check.
+    student's own traceback lines. Calling the course's reference implementations fails
+    the check, and so, with ``from_scratch``, does calling one of those built-in families
+    (see :data:`autograder.guard.BUILTINS`).
     """
     if not callable(fn):
         raise CheckFailure(f"{what}: expected a function, found {type(fn).__name__}.")
     try:
-        with recording() as ops:
+        with recording() as ops, _reference_calls() as references:
             result = fn(*args)
     except NotImplementedError:
         raise CheckFailure(f"{what} raised NotImplementedError: replace it with your solution first.") from None
@@ -41,6 +63,11 @@ def call(fn, *args, what: str, from_scratch: tuple[str, ...] = ()):
         raise CheckFailure(
             f"{what} raised {type(error).__name__}: {error}" + (f"\nWhere, in your code:\n{where}" if where else "")
         ) from None
+    if references:
+        raise CheckFailure(
+            f"{what} called the course's reference implementation ({', '.join(sorted(references))}) "
+            "from autograder.reference. The exercise is to write it yourself."
+        )
     if from_scratch:
         assert_from_scratch(ops, what, from_scratch)
     return result, ops

@@ -113,3 +113,11 @@ def test_student_traceback_shows_only_student_code():
     message = failure("corr2d", namespace)
     assert "raised IndexError" in message and "<student cell>" in message
     assert not re.search(r"autograder[/\\]", message)
+
+
+@pytest.mark.parametrize("reference", ["corr2d_loop", "corr2d_unfold"])
+def test_calling_a_reference_implementation_fails(reference):
+    """Handing in the course's own reference code (which the book uses) earns nothing."""
+    namespace = solved_namespace("ch02-cross-correlation")
+    exec(f"from autograder.reference.correlation import {reference} as corr2d_vectorized", namespace)
+    assert "called the course's reference implementation" in failure("corr2d_vectorized", namespace)
