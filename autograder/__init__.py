@@ -5,6 +5,8 @@
 - :mod:`autograder.checks`: the visible (``check_*``) and hidden (``grade_*``) checks of
   every exercise, one module per chapter;
 - :mod:`autograder.mistakes`: the known wrong answers of every exercise;
+- :mod:`autograder.submissions`: synthetic submissions (solved, blank, one mistake);
+- :mod:`autograder.figures`: the figures of the book's chapters;
 - :mod:`autograder.cli`: the instructors' commands (``cnn-course --help``).
 
 Importing the package inside a notebook makes failed checks display as plain messages.

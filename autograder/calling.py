@@ -1,35 +1,14 @@
 """Call a student's function and turn whatever it raises into a message a student can act on."""
 
-import contextlib
-import sys
 import traceback
-from collections.abc import Iterator
 from pathlib import Path
 
 import torch
 
 from autograder.compare import CheckFailure
-from autograder.guard import assert_from_scratch, recording
+from autograder.guard import assert_from_scratch, recording, reference_calls
 
 _HIDDEN_DIRS = (str(Path(__file__).parent), str(Path(torch.__file__).parent))
-_REFERENCE_DIR = str(Path(__file__).parent / "reference")
-
-
-@contextlib.contextmanager
-def _reference_calls() -> Iterator[set[str]]:
-    """Collect the names of the course's reference functions called inside the block."""
-    called: set[str] = set()
-
-    def profile(frame, event, arg):
-        if event == "call" and frame.f_code.co_filename.startswith(_REFERENCE_DIR):
-            called.add(frame.f_code.co_name)
-
-    previous = sys.getprofile()
-    sys.setprofile(profile)
-    try:
-        yield called
-    finally:
-        sys.setprofile(previous)
 
 
 def _student_frames(error: BaseException) -> str:
@@ -52,7 +31,7 @@ def call(fn, *args, what: str, from_scratch: tuple[str, ...] = ()):
     if not callable(fn):
         raise CheckFailure(f"{what}: expected a function, found {type(fn).__name__}.")
     try:
-        with recording() as ops, _reference_calls() as references:
+        with recording() as ops, reference_calls() as references:
             result = fn(*args)
     except NotImplementedError:
         raise CheckFailure(f"{what} raised NotImplementedError: replace it with your solution first.") from None

@@ -1,18 +1,23 @@
-"""Watch which PyTorch operations a student's function runs.
+"""Watch what a student's function runs: PyTorch operations and the course's own references.
 
 Every tensor operation, however it is reached (``F.conv2d``, ``nn.Conv2d``,
 ``torch.ops.aten...``), passes through PyTorch's dispatcher, where a
 :class:`~torch.utils._python_dispatch.TorchDispatchMode` sees it by its ATen name. That
 gives two checks: a "from scratch" exercise must not run the built-in it replaces, and a
 "vectorized" exercise must run a number of operations that does not grow with the input.
+A profile hook adds a third: no exercise may hand in a call to ``autograder.reference``.
 """
 
 import contextlib
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from autograder.compare import CheckFailure
+
+REFERENCE_DIR = str(Path(__file__).parent / "reference")
 
 # Families of built-ins that exercises replace, by ATen operator name prefix.
 BUILTINS = {
@@ -58,3 +63,20 @@ def assert_from_scratch(ops: list[str], what: str, families: tuple[str, ...]) ->
             f"{' and '.join(families)} (the operation {', '.join(found)} ran). "
             "Compute it with tensor indexing and arithmetic instead."
         )
+
+
+@contextlib.contextmanager
+def reference_calls() -> Iterator[set[str]]:
+    """Collect the names of the course's reference functions called inside the block."""
+    called: set[str] = set()
+
+    def profile(frame, event, arg):
+        if event == "call" and frame.f_code.co_filename.startswith(REFERENCE_DIR):
+            called.add(frame.f_code.co_name)
+
+    previous = sys.getprofile()
+    sys.setprofile(profile)
+    try:
+        yield called
+    finally:
+        sys.setprofile(previous)

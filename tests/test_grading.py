@@ -27,6 +27,7 @@ class Graded:
     mistakes: dict[str, Mistake]
 
     def grades(self, student: str):
+        """The student's grades on this assignment, by grade_id."""
         return self.course.grades(self.assignment, student)
 
 

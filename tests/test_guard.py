@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from autograder.compare import CheckFailure
-from autograder.guard import assert_from_scratch, recording, used_builtins
+from autograder.guard import assert_from_scratch, recording, reference_calls, used_builtins
 
 X, K = torch.randn(1, 1, 5, 6), torch.randn(1, 1, 2, 3)
 
@@ -44,3 +44,13 @@ def test_recording_counts_each_operation():
         for _ in range(5):
             t = t + 1
     assert ops.count("add") == 5
+
+
+def test_reference_calls_are_seen_even_when_imported_under_another_name():
+    """A call into autograder.reference is recorded by its function name, whatever it is bound to."""
+    from autograder.reference.correlation import corr2d_unfold as my_corr2d
+
+    with reference_calls() as called:
+        my_corr2d(X[0, 0], K[0, 0])
+        (X[0, 0] * 2).sum()
+    assert called == {"corr2d_unfold"}

@@ -12,32 +12,27 @@ from autograder.reference import correlation as ref
 FROM_SCRATCH = ("convolution",)
 
 
-def worked_example() -> tuple[torch.Tensor, torch.Tensor]:
+def _worked_example() -> tuple[torch.Tensor, torch.Tensor]:
     """The chapter's example: X = 0..8 as a 3x3 grid, K = [[0, 1], [2, 3]]."""
     X = torch.arange(9.0, device=device()).reshape(3, 3)
     K = torch.tensor([[0.0, 1.0], [2.0, 3.0]], device=device())
     return X, K
 
 
-def _shape(t: torch.Tensor) -> str:
-    return "x".join(str(s) for s in t.shape)
-
-
-def _compare(fn, reference, X: torch.Tensor, K: torch.Tensor, what: str) -> list[str]:
-    """Run ``fn(X, K)`` from scratch, compare it with ``reference(X, K)``; return the ops it ran."""
-    got, ops = call(fn, X, K, what=what, from_scratch=FROM_SCRATCH)
-    assert_matches(got, reference(X, K), what)
-    return ops
+def _compare(fn, X: torch.Tensor, K: torch.Tensor, expected: torch.Tensor, what: str) -> None:
+    """Run ``fn(X, K)``, which must not call the built-in convolution, and compare it with ``expected``."""
+    got, _ = call(fn, X, K, what=what, from_scratch=FROM_SCRATCH)
+    assert_matches(got, expected, what)
 
 
 def _visible(fn, name: str, reference, expected_example: list[list[float]]) -> None:
-    X, K = worked_example()
+    """The chapter's worked example (with its known answer), then a non-square case."""
+    X, K = _worked_example()
     what = f"{name}(X, K) on the chapter's example (X = 0..8 as 3x3, K = [[0, 1], [2, 3]])"
-    got, _ = call(fn, X, K, what=what, from_scratch=FROM_SCRATCH)
-    assert_matches(got, torch.tensor(expected_example, device=device()), what)
+    _compare(fn, X, K, torch.tensor(expected_example, device=device()), what)
     X = torch.arange(20.0, device=device()).reshape(4, 5)
     K = torch.tensor([[1.0, 0.0, -1.0], [2.0, 0.5, 0.0]], device=device())
-    _compare(fn, reference, X, K, f"{name}(X, K) with X = 0..19 as 4x5 and K = {K.tolist()}")
+    _compare(fn, X, K, reference(X, K), f"{name}(X, K) with X = 0..19 as 4x5 and K = {K.tolist()}")
 
 
 def _gradients_match(fn, name: str, reference, X: torch.Tensor, K: torch.Tensor, G: torch.Tensor) -> None:
@@ -75,12 +70,13 @@ def _random_inputs(cases: Cases) -> list[tuple[torch.Tensor, torch.Tensor, str]]
 
 
 def _hidden(fn, name: str, reference) -> Cases:
+    """Random cases, then the gradient; return the cases so that callers can draw more."""
     cases = Cases()
     inputs = _random_inputs(cases)
     total = len(inputs) + 1
     for number, (X, K, label) in enumerate(inputs, start=1):
         with hidden_case(cases, number, total, label):
-            _compare(fn, reference, X, K, f"{name}(X, K)")
+            _compare(fn, X, K, reference(X, K), f"{name}(X, K)")
     H, W = cases.distinct_sizes(3, 8)
     X, K = cases.randn(H, W, dtype=torch.float64), cases.randn(2, 3, dtype=torch.float64)
     G = cases.randn(H - 1, W - 2, dtype=torch.float64)
