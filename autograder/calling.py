@@ -20,19 +20,20 @@ def _student_frames(error: BaseException) -> str:
     return "".join(traceback.format_list(frames)).rstrip()
 
 
-def call(fn, *args, what: str, from_scratch: tuple[str, ...] = ()):
-    """Return ``(fn(*args), ops)``: the result and the ATen operations it ran.
+def call(fn, *args, what: str, from_scratch: tuple[str, ...] = (), blocks: bool = True, **kwargs):
+    """Return ``(fn(*args, **kwargs), ops)``: the result and the ATen operations it ran.
 
     Any exception becomes a :class:`CheckFailure` that names ``what`` and shows only the
     student's own traceback lines. Calling the course's reference implementations fails
     the check, and so, with ``from_scratch``, does calling one of those built-in families
-    (see :data:`autograder.guard.BUILTINS`).
+    (see :data:`autograder.guard.BUILTINS`). With ``blocks=False`` (for the exercises that
+    write them), so does calling the finished blocks of :mod:`autograder.blocks`.
     """
     if not callable(fn):
         raise CheckFailure(f"{what}: expected a function, found {type(fn).__name__}.")
     try:
-        with recording() as ops, reference_calls() as references:
-            result = fn(*args)
+        with recording() as ops, reference_calls(blocks=not blocks) as references:
+            result = fn(*args, **kwargs)
     except NotImplementedError:
         raise CheckFailure(f"{what} raised NotImplementedError: replace it with your solution first.") from None
     except CheckFailure:
@@ -44,8 +45,8 @@ def call(fn, *args, what: str, from_scratch: tuple[str, ...] = ()):
         ) from None
     if references:
         raise CheckFailure(
-            f"{what} called the course's reference implementation ({', '.join(sorted(references))}) "
-            "from autograder.reference. The exercise is to write it yourself."
+            f"{what} called the course's own implementation ({', '.join(sorted(references))}) "
+            "from autograder. The exercise is to write it yourself."
         )
     if from_scratch:
         assert_from_scratch(ops, what, from_scratch)

@@ -5,7 +5,8 @@ Every tensor operation, however it is reached (``F.conv2d``, ``nn.Conv2d``,
 :class:`~torch.utils._python_dispatch.TorchDispatchMode` sees it by its ATen name. That
 gives two checks: a "from scratch" exercise must not run the built-in it replaces, and a
 "vectorized" exercise must run a number of operations that does not grow with the input.
-A profile hook adds a third: no exercise may hand in a call to ``autograder.reference``.
+A profile hook adds a third: no exercise may hand in a call to ``autograder.reference``
+(nor to ``autograder.blocks``, unless the exercise builds on those finished blocks).
 """
 
 import contextlib
@@ -18,6 +19,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from autograder.compare import CheckFailure
 
 REFERENCE_DIR = str(Path(__file__).parent / "reference")
+BLOCKS_FILE = str(Path(__file__).parent / "blocks.py")
 
 # Families of built-ins that exercises replace, by ATen operator name prefix.
 BUILTINS = {
@@ -25,6 +27,7 @@ BUILTINS = {
         "convolution", "_convolution", "conv", "_conv", "slow_conv", "thnn_conv",
         "cudnn_conv", "mkldnn_conv", "miopen_conv", "_slow_conv", "_nnpack_spatial_conv",
     ),
+    "padding": ("constant_pad_nd", "pad", "reflection_pad", "replication_pad", "_pad_"),
 }
 
 
@@ -66,13 +69,19 @@ def assert_from_scratch(ops: list[str], what: str, families: tuple[str, ...]) ->
 
 
 @contextlib.contextmanager
-def reference_calls() -> Iterator[set[str]]:
-    """Collect the names of the course's reference functions called inside the block."""
+def reference_calls(blocks: bool = False) -> Iterator[set[str]]:
+    """Collect the course's reference functions called inside the block.
+
+    With ``blocks``, the finished building blocks of :mod:`autograder.blocks` count too.
+    """
     called: set[str] = set()
+    watched = (REFERENCE_DIR, BLOCKS_FILE) if blocks else (REFERENCE_DIR,)
 
     def profile(frame, event, arg):
-        if event == "call" and frame.f_code.co_filename.startswith(REFERENCE_DIR):
-            called.add(frame.f_code.co_name)
+        name = frame.f_code.co_name
+        if event == "call" and frame.f_code.co_filename.startswith(watched) and not name.startswith("<"):
+            module = "blocks" if frame.f_code.co_filename == BLOCKS_FILE else "reference"
+            called.add(f"{module}.{name}")
 
     previous = sys.getprofile()
     sys.setprofile(profile)

@@ -81,7 +81,7 @@ MESSAGES = {
     "corr2d_flips_kernel": "First wrong value at index (0, 0): expected 19, got 5.",
     "corr2d_float32_output": "Expected dtype torch.float64 (the input's dtype), got torch.float32.",
     "corr2d_builtin": "must be written from scratch, but it called PyTorch's built-in convolution",
-    "corr2d_vectorized_row_loop": "must not loop over output pixels",
+    "corr2d_vectorized_row_loop": "must not loop over the input: it ran 16 tensor operations on the smaller",
     "vjp_accumulates": "called a second time (do gradients from the first call add up?)",
     "vjp_float32": "Expected dtype torch.float64",
 }
@@ -115,9 +115,15 @@ def test_student_traceback_shows_only_student_code():
     assert not re.search(r"autograder[/\\]", message)
 
 
-@pytest.mark.parametrize("reference", ["corr2d_loop", "corr2d_unfold"])
-def test_calling_a_reference_implementation_fails(reference):
-    """Handing in the course's own reference code (which the book uses) earns nothing."""
+@pytest.mark.parametrize("module, function", [
+    ("reference.correlation", "corr2d_loop"),
+    ("reference.correlation", "corr2d_unfold"),
+    ("blocks", "corr2d"),
+])
+def test_calling_the_courses_own_implementation_fails(module, function):
+    """Handing in the course's reference code, or the finished block later chapters import, earns nothing."""
     namespace = solved_namespace("ch02-cross-correlation")
-    exec(f"from autograder.reference.correlation import {reference} as corr2d_vectorized", namespace)
-    assert "called the course's reference implementation" in failure("corr2d_vectorized", namespace)
+    exec(f"from autograder.{module} import {function} as corr2d_vectorized", namespace)
+    assert f"called the course's own implementation ({module.split('.')[0]}.{function})" in failure(
+        "corr2d_vectorized", namespace
+    )

@@ -53,4 +53,27 @@ def test_reference_calls_are_seen_even_when_imported_under_another_name():
     with reference_calls() as called:
         my_corr2d(X[0, 0], K[0, 0])
         (X[0, 0] * 2).sum()
-    assert called == {"corr2d_unfold"}
+    assert called == {"reference.corr2d_unfold"}
+
+
+@pytest.mark.parametrize("blocks", [False, True])
+def test_finished_blocks_are_watched_only_on_request(blocks):
+    """autograder.blocks is open to later chapters and closed to the exercise that writes it."""
+    from autograder.blocks import corr2d
+
+    with reference_calls(blocks=blocks) as called:
+        corr2d(X[0, 0], K[0, 0])
+    assert called == ({"blocks.corr2d"} if blocks else set())
+
+
+@pytest.mark.parametrize("pad", [
+    lambda: F.pad(X, (1, 1, 2, 2)),
+    lambda: F.pad(X, (1, 1, 1, 1), mode="reflect"),
+    lambda: F.pad(X, (1, 1, 1, 1), mode="replicate"),
+    lambda: torch.constant_pad_nd(X, (1, 1)),
+])
+def test_padding_builtins_are_recognised(pad):
+    """Every way to call PyTorch's padding is seen as the built-in padding."""
+    with recording() as ops:
+        pad()
+    assert used_builtins(ops, ("padding",))

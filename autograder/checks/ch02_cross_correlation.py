@@ -2,10 +2,9 @@
 
 import torch
 
-from autograder.calling import call
 from autograder.cases import Cases
+from autograder.checks.common import assert_gradients_match, assert_ops_do_not_grow, assert_result
 from autograder.checks.hidden import hidden_case
-from autograder.compare import CheckFailure, assert_matches
 from autograder.device import device
 from autograder.reference import correlation as ref
 
@@ -21,8 +20,7 @@ def _worked_example() -> tuple[torch.Tensor, torch.Tensor]:
 
 def _compare(fn, X: torch.Tensor, K: torch.Tensor, expected: torch.Tensor, what: str) -> None:
     """Run ``fn(X, K)``, which must not call the built-in convolution, and compare it with ``expected``."""
-    got, _ = call(fn, X, K, what=what, from_scratch=FROM_SCRATCH)
-    assert_matches(got, expected, what)
+    assert_result(fn, (X, K), expected, what, from_scratch=FROM_SCRATCH, blocks=False)
 
 
 def _visible(fn, name: str, reference, expected_example: list[list[float]]) -> None:
@@ -33,24 +31,6 @@ def _visible(fn, name: str, reference, expected_example: list[list[float]]) -> N
     X = torch.arange(20.0, device=device()).reshape(4, 5)
     K = torch.tensor([[1.0, 0.0, -1.0], [2.0, 0.5, 0.0]], device=device())
     _compare(fn, X, K, reference(X, K), f"{name}(X, K) with X = 0..19 as 4x5 and K = {K.tolist()}")
-
-
-def _gradients_match(fn, name: str, reference, X: torch.Tensor, K: torch.Tensor, G: torch.Tensor) -> None:
-    """The gradients of sum(fn(X, K) * G) with respect to X and K must match the reference's."""
-    Xs, Ks = X.clone().requires_grad_(True), K.clone().requires_grad_(True)
-    out, _ = call(fn, Xs, Ks, what=f"{name}(X, K)", from_scratch=FROM_SCRATCH)
-    if not isinstance(out, torch.Tensor) or not out.requires_grad:
-        raise CheckFailure(
-            f"{name}(X, K) is not differentiable: its result is not connected to X and K in the "
-            "autograd graph. Avoid .item(), .tolist(), .detach(), numpy and torch.tensor(...) "
-            "on intermediate values; build the result from tensor operations on X and K."
-        )
-    got = torch.autograd.grad(out, (Xs, Ks), G, allow_unused=True)
-    expected = torch.autograd.grad(reference(Xs, Ks), (Xs, Ks), G)
-    for label, g, e, leaf in zip(("X", "K"), got, expected, (Xs, Ks)):
-        if g is None:
-            g = torch.zeros_like(leaf)
-        assert_matches(g, e, f"The gradient of {name}(X, K) with respect to {label}")
 
 
 def _random_inputs(cases: Cases) -> list[tuple[torch.Tensor, torch.Tensor, str]]:
@@ -81,7 +61,8 @@ def _hidden(fn, name: str, reference) -> Cases:
     X, K = cases.randn(H, W, dtype=torch.float64), cases.randn(2, 3, dtype=torch.float64)
     G = cases.randn(H - 1, W - 2, dtype=torch.float64)
     with hidden_case(cases, total, total, f"the gradient for X {H}x{W} and K 2x3 (float64)"):
-        _gradients_match(fn, name, reference, X, K, G)
+        assert_gradients_match(fn, reference, (X, K), G, f"{name}(X, K)", ("X", "K"),
+                               from_scratch=FROM_SCRATCH, blocks=False)
     return cases
 
 
@@ -107,18 +88,16 @@ def grade_conv2d_flipped(conv2d_flipped) -> None:
 
 def _assert_no_pixel_loop(corr2d_vectorized, small: tuple[int, int], large: tuple[int, int], cases: Cases | None) -> None:
     """The number of tensor operations must not grow with the input size (a loop over pixels would)."""
-    counts = []
-    for H, W in (small, large):
-        X = torch.randn(H, W, device=device()) if cases is None else cases.randn(H, W)
-        K = torch.ones(2, 3, device=device())
-        _, ops = call(corr2d_vectorized, X, K, what=f"corr2d_vectorized(X, K) with X {H}x{W}", from_scratch=FROM_SCRATCH)
-        counts.append(len(ops))
-    if counts[1] > counts[0]:
-        raise CheckFailure(
-            f"corr2d_vectorized must not loop over output pixels: it ran {counts[0]} tensor operations "
-            f"for a {small[0]}x{small[1]} input but {counts[1]} for a {large[0]}x{large[1]} input. "
-            "Gather all windows at once (e.g. with Tensor.unfold) and combine them with K in one step."
-        )
+    K = torch.ones(2, 3, device=device())
+    args = [
+        (torch.randn(H, W, device=device()) if cases is None else cases.randn(H, W), K) for H, W in (small, large)
+    ]
+    assert_ops_do_not_grow(
+        corr2d_vectorized, *args,
+        what=f"corr2d_vectorized(X, K) with X {small[0]}x{small[1]} and {large[0]}x{large[1]}",
+        advice="Gather all windows at once (e.g. with Tensor.unfold) and combine them with K in one step.",
+        from_scratch=FROM_SCRATCH, blocks=False,
+    )
 
 
 def check_corr2d_vectorized(corr2d_vectorized) -> None:
