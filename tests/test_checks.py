@@ -9,7 +9,7 @@ from course import ASSIGNMENTS, REPO
 
 from autograder.compare import CheckFailure
 from autograder.mistakes import all_mistakes, mistakes_for
-from autograder.submissions import answers
+from autograder.submissions import answers, nbgrader_meta
 
 SOLUTIONS = {a: nbformat.read(REPO / "solutions" / a / f"{a}.ipynb", as_version=4) for a in ASSIGNMENTS}
 CODE_EXERCISES = {
@@ -28,12 +28,11 @@ def checks(exercise: str):
 
 
 def solved_namespace(assignment: str) -> dict:
-    """The globals of a notebook in which every answer cell holds the solution."""
+    """The globals of a notebook whose code cells up to the tests ran, every answer cell solved."""
     namespace: dict = {}
-    exec("import torch", namespace)
-    for grade_id, source in answers(SOLUTIONS[assignment]).items():
-        if not grade_id.startswith("written_"):
-            exec(source, namespace)
+    for cell in SOLUTIONS[assignment].cells:
+        if cell.cell_type == "code" and not nbgrader_meta(cell).get("grade"):
+            exec(cell.source, namespace)
     return namespace
 
 

@@ -27,16 +27,17 @@ class Mistake:
     def source(self) -> str:
         """Notebook cell source that defines ``exercise`` as this wrong implementation."""
         lines = textwrap.dedent(inspect.getsource(self.function)).splitlines()
-        start = next(i for i, line in enumerate(lines) if line.startswith("def "))
+        start = next(i for i, line in enumerate(lines) if line.startswith(("def ", "class ")))
         body = "\n".join(lines[start:])
-        return f"import torch\nimport torch.nn.functional as F\n\n{body}\n\n{self.exercise} = {self.function.__name__}\n"
+        header = "import torch\nimport torch.nn.functional as F\nfrom torch import nn"
+        return f"{header}\n\n{body}\n\n{self.exercise} = {self.function.__name__}\n"
 
 
 _REGISTRY: list[Mistake] = []
 
 
 def mistake(exercise: str, summary: str, hint: str) -> Callable[[Callable], Callable]:
-    """Register the decorated function as a wrong answer to ``exercise``."""
+    """Register the decorated function (or class) as a wrong answer to ``exercise``."""
 
     def register(function: Callable) -> Callable:
         _REGISTRY.append(Mistake(exercise, function.__name__, summary, hint, function))
