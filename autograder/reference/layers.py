@@ -69,3 +69,35 @@ def receptive_field(kernel_sizes, strides=None) -> int:
     y[0, 0, -1, -1].backward()
     seen = x.grad[0, 0].abs().sum(dim=0).nonzero()
     return int(seen.max() - seen.min() + 1)
+
+
+# ---------------------------------------------------------------------------------------
+# Why learning the kernel converges (used by the checks of learn_kernel, its tests and the
+# benchmark). The loss sum((corr2d(X, K) + b - Y) ** 2) is a least-squares problem in
+# theta = (K flattened, b): row p of the design matrix A holds the window of X under
+# output pixel p, then a 1 for the bias. Gradient descent with step lr maps the error
+# theta - theta* to (I - lr H)(theta - theta*), with H = 2 A^T A the Hessian.
+
+
+def design_matrix(X: torch.Tensor, kernel_size: tuple[int, int]) -> torch.Tensor:
+    """The least-squares design matrix of a :class:`Conv2D` on ``X``: one row per output
+    pixel, holding its window (flattened row by row) and a final 1 for the bias."""
+    kh, kw = kernel_size
+    windows = X.unfold(0, kh, 1).unfold(1, kw, 1).reshape(-1, kh * kw)
+    return torch.cat([windows, torch.ones(windows.shape[0], 1, dtype=X.dtype, device=X.device)], dim=1)
+
+
+def hessian(X: torch.Tensor, kernel_size: tuple[int, int]) -> torch.Tensor:
+    """Hessian ``2 A^T A`` (float64) of the summed squared error with respect to (kernel, bias)."""
+    A = design_matrix(X.detach().to(torch.float64), kernel_size)
+    return 2 * A.T @ A
+
+
+def contraction(X: torch.Tensor, kernel_size: tuple[int, int], lr: float, steps: int) -> float:
+    """``||(I - lr H)^steps||_2``: the factor by which ``steps`` steps of gradient descent
+    with step size ``lr`` shrink, at least, the distance from any start to the minimiser.
+
+    H is symmetric, so the norm is the largest ``|1 - lr * eigenvalue| ** steps``.
+    """
+    eigenvalues = torch.linalg.eigvalsh(hessian(X, kernel_size))
+    return float((1 - lr * eigenvalues).abs().max()) ** steps

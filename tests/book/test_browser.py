@@ -16,7 +16,7 @@ from playwright.sync_api import BrowserContext, ConsoleMessage, sync_playwright
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
-SCREENSHOT = REPO / "artifacts" / "ch02-cross-correlation.png"
+ARTIFACTS = REPO / "artifacts"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -161,11 +161,12 @@ def test_no_request_leaves_the_machine(visit: Visit) -> None:
     assert not remote, "requests to other hosts:\n" + "\n".join(remote)
 
 
-def test_chapter_2_screenshot(chromium: BrowserContext, book_url: str) -> None:
-    """A full-page screenshot of chapter 2, typeset, is saved to artifacts/."""
-    opened = Visit(chromium, f"{book_url}book/ch02-cross-correlation.html")
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    SCREENSHOT.unlink(missing_ok=True)
-    opened.page.screenshot(path=SCREENSHOT, full_page=True)
+def test_chapter_screenshot(chromium: BrowserContext, book_url: str, chapter_page: str) -> None:
+    """A full-page screenshot of each chapter, typeset, is saved to artifacts/ for a person to look at."""
+    screenshot = ARTIFACTS / f"{Path(chapter_page).name}.png"
+    screenshot.parent.mkdir(exist_ok=True)
+    screenshot.unlink(missing_ok=True)
+    opened = Visit(chromium, f"{book_url}{chapter_page}.html")
+    opened.page.screenshot(path=screenshot, full_page=True)
     opened.page.close()
-    assert SCREENSHOT.stat().st_size > 0
+    assert screenshot.stat().st_size > 0

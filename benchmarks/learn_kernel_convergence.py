@@ -1,0 +1,129 @@
+"""How reliably, and how fast, the instructor's ``learn_kernel`` passes its checks.
+
+Runs the solution notebook's ``Conv2D`` and ``learn_kernel`` as a student would typically
+write them, with ``corr2d`` as a Python loop over output pixels (``--block`` uses the
+vectorized ``autograder.blocks.corr2d`` of the notebook instead), and reports:
+
+1. the stripe data with the default arguments, after ``torch.manual_seed(s)`` for
+   ``--seeds`` values of ``s``: the largest error of the learned kernel, how many runs miss
+   [[1, -1]] by more than the visible (0.01) and the hidden (0.001) tolerance, the proven
+   bound on the error, and the time per call;
+2. the whole hidden check ``grade_learn_kernel`` for ``--hidden`` grading seeds: failures
+   and time per grading.
+
+Usage (from the repository root)::
+
+    .venv/bin/python benchmarks/learn_kernel_convergence.py            # 2000 seeds, 20 gradings
+    .venv/bin/python benchmarks/learn_kernel_convergence.py --seeds 200 --hidden 5 --block
+"""
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import torch
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from autograder.cases import SEED_VAR  # noqa: E402
+from autograder.checks import ch03_conv_layer as checks  # noqa: E402
+from autograder.compare import CheckFailure  # noqa: E402
+from autograder.device import device  # noqa: E402
+from autograder.reference import layers as ref  # noqa: E402
+from autograder.submissions import answers  # noqa: E402
+
+ASSIGNMENT = "ch03-conv-layer"
+
+
+def loop_corr2d(X, K):
+    """Chapter 2's corr2d as most students write it: a loop over output pixels."""
+    h, w = K.shape
+    Y = torch.zeros(X.shape[0] - h + 1, X.shape[1] - w + 1, dtype=X.dtype, device=X.device)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
+    return Y
+
+
+def solution_namespace(block: bool) -> dict:
+    """The solution notebook's imports and answers, with ``corr2d`` a pixel loop unless ``block``."""
+    notebook = nbformat.read(REPO / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    namespace: dict = {}
+    imports = next(cell for cell in notebook.cells if cell.get("id") == "imports")
+    exec(imports.source, namespace)
+    if not block:
+        namespace["corr2d"] = loop_corr2d
+    for name, source in answers(notebook).items():
+        if not name.startswith("written_"):
+            exec(source, namespace)
+    return namespace
+
+
+def stripe_runs(learn_kernel, seeds: int) -> None:
+    """Learn the stripe data's kernel after ``seeds`` different seeds and summarise."""
+    X, Y = (t.to(device()) for t in ref.make_stripe_data())
+    edge = torch.tensor(checks.EDGE_KERNEL, device=X.device)
+    distance = checks.worst_distance(edge, torch.zeros(1))
+    bound = ref.contraction(X, (1, 2), 0.01, 100) * distance
+    errors = []
+    start = time.perf_counter()
+    for seed in range(seeds):
+        torch.manual_seed(seed)
+        errors.append(float((learn_kernel(X, Y) - edge).abs().max()))
+    elapsed = time.perf_counter() - start
+    errors_t = torch.tensor(errors)
+    print(f"stripe data, defaults (steps=100, lr=0.01), {seeds} seeds on {X.device}:")
+    print(f"  proven bound on the error from any start in [-6, 6]^3: {bound:.2e}")
+    print(f"  largest error {errors_t.max():.2e}, median {errors_t.median():.2e}")
+    for label, tolerance in (("visible", checks.VISIBLE_TOLERANCE), ("hidden", checks.TOLERANCE)):
+        failures = int((errors_t > tolerance).sum())
+        print(f"  failures at the {label} tolerance {tolerance:g}: {failures} of {seeds} ({failures / seeds:.2%})")
+    print(f"  time per call: {elapsed / seeds * 1e3:.1f} ms")
+
+
+def hidden_runs(learn_kernel, gradings: int) -> None:
+    """Run the whole hidden check for grading seeds 0 .. gradings - 1 and summarise."""
+    failures, times = [], []
+    previous = os.environ.get(SEED_VAR)
+    try:
+        for seed in range(gradings):
+            os.environ[SEED_VAR] = str(seed)
+            start = time.perf_counter()
+            try:
+                checks.grade_learn_kernel(learn_kernel)
+            except CheckFailure as failure:
+                failures.append(f"seed {seed}: {str(failure).splitlines()[0]}")
+            times.append(time.perf_counter() - start)
+    finally:
+        if previous is None:
+            os.environ.pop(SEED_VAR, None)
+        else:
+            os.environ[SEED_VAR] = previous
+    print(f"grade_learn_kernel, grading seeds 0..{gradings - 1}:")
+    print(f"  failures: {len(failures)} of {gradings}")
+    for line in failures:
+        print(f"    {line}")
+    if times:
+        print(f"  time per grading: mean {sum(times) / len(times):.2f} s, max {max(times):.2f} s")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=2000, help="seeds for the stripe data (default 2000)")
+    parser.add_argument("--hidden", type=int, default=20, help="grading seeds for the hidden check (default 20)")
+    parser.add_argument("--block", action="store_true", help="use the vectorized corr2d block, not a pixel loop")
+    args = parser.parse_args()
+    namespace = solution_namespace(args.block)
+    print(f"corr2d: {'autograder.blocks.corr2d (vectorized)' if args.block else 'a Python loop over output pixels'}")
+    stripe_runs(namespace["learn_kernel"], args.seeds)
+    if args.hidden:
+        hidden_runs(namespace["learn_kernel"], args.hidden)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
