@@ -28,6 +28,18 @@ BUILTINS = {
         "cudnn_conv", "mkldnn_conv", "miopen_conv", "_slow_conv", "_nnpack_spatial_conv",
     ),
     "padding": ("constant_pad_nd", "pad", "reflection_pad", "replication_pad", "_pad_"),
+    "pooling": (
+        "max_pool", "avg_pool", "adaptive_avg_pool", "adaptive_max_pool", "_adaptive_avg_pool",
+        "max_unpool", "fractional_max_pool", "mkldnn_max_pool", "_mkldnn_max_pool", "mkldnn_adaptive_avg_pool",
+    ),
+    "activation": (
+        "sigmoid", "tanh", "relu", "_relu", "leaky_relu", "prelu", "_prelu", "rrelu", "hardtanh",
+        "threshold", "elu", "gelu", "silu", "softplus",
+    ),
+    "batch_norm": (
+        "batch_norm", "native_batch_norm", "_native_batch_norm", "_batch_norm", "cudnn_batch_norm",
+        "miopen_batch_norm", "instance_norm", "layer_norm", "native_layer_norm", "group_norm", "native_group_norm",
+    ),
 }
 
 

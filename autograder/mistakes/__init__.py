@@ -2,7 +2,9 @@
 
 Each chapter module defines wrong implementations decorated with :func:`mistake`. The
 tests submit each one (in place of the solution) and require that it loses points; the
-``hint`` is what a student who made this mistake should read.
+``hint`` is what a student who made this mistake should read (one or two sentences, no
+solution code); ``section``, when given, is where the book explains the point: a chapter's
+page name and the anchor of a heading, e.g. ``"ch02-cross-correlation#the-kernel-flip"``.
 """
 
 import importlib
@@ -22,6 +24,7 @@ class Mistake:
     summary: str
     hint: str
     function: Callable
+    section: str | None = None
 
     @property
     def source(self) -> str:
@@ -36,11 +39,11 @@ class Mistake:
 _REGISTRY: list[Mistake] = []
 
 
-def mistake(exercise: str, summary: str, hint: str) -> Callable[[Callable], Callable]:
+def mistake(exercise: str, summary: str, hint: str, section: str | None = None) -> Callable[[Callable], Callable]:
     """Register the decorated function (or class) as a wrong answer to ``exercise``."""
 
     def register(function: Callable) -> Callable:
-        _REGISTRY.append(Mistake(exercise, function.__name__, summary, hint, function))
+        _REGISTRY.append(Mistake(exercise, function.__name__, summary, hint, function, section))
         return function
 
     return register
