@@ -5,6 +5,9 @@ Run nbgrader with TRAITLETS_APPLICATION_RAISE_CONFIG_FILE_ERROR=1 (the Makefile 
 logged and ignored.
 """
 
+from importlib.util import find_spec
+from pathlib import Path
+
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 
@@ -20,8 +23,22 @@ c.Execute.timeout = 60
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# Feedback shows grades and outputs, never the hidden test code.
-c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+# Feedback shows grades and outputs, never the hidden test code, and typesets its math
+# offline: LocalMathJax copies MathJax 3 to feedback/mathjax/ (named by import path, so
+# that loading this file does not import the autograder package and PyTorch with it).
+c.GenerateFeedback.preprocessors = [
+    GetGrades,
+    ClearHiddenTests,
+    CSSHTMLHeaderPreprocessor,
+    "autograder.report.feedback.LocalMathJax",
+]
+# The course's feedback template: nbgrader's, with MathJax loaded from feedback/mathjax/
+# instead of a CDN. Its folder comes first; nbgrader's own templates (which it extends)
+# must then be listed too, as nbgrader adds them only when this setting is unset.
+_NBGRADER_TEMPLATES = Path(find_spec("nbgrader").origin).parent / "server_extensions" / "formgrader" / "templates"
+_COURSE_TEMPLATES = Path(find_spec("autograder").origin).parent / "report" / "templates"
+c.HTMLExporter.template_name = "feedback_offline_math"
+c.HTMLExporter.extra_template_basedirs = [str(_COURSE_TEMPLATES), str(_NBGRADER_TEMPLATES)]
 
 # `nbgrader zip_collect`: LMS exports (Canvas style) name each file
 # "<student>_<user id>_<submission id>_<original name>", with "_LATE" after <student>
