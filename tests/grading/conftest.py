@@ -1,0 +1,77 @@
+"""A small class graded with the real nbgrader, shared by the report and formgrader tests.
+
+Eight students hand in ch02-cross-correlation: the solution (with a written answer of
+their own), the blank exercise, four known mistakes (one of them made twice), an
+infinite loop and a kernel that kills itself. Plain ``nbgrader autograde`` grades them.
+"""
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # course.py is in tests/
+
+from course import Course  # noqa: E402
+
+from autograder.cli import nbgrader_env  # noqa: E402
+from autograder.mistakes import mistakes_for  # noqa: E402
+from autograder.submissions import answers, fill, nbgrader_meta, solved, with_mistake  # noqa: E402
+
+ASSIGNMENT = "ch02-cross-correlation"
+# Short enough for a test, long enough for a cell that imports torch on a busy machine.
+CELL_TIMEOUT = 20
+WRITTEN_ID = "written_why_cross_correlation"
+WRITTEN_ANSWER = "Because the kernel is learned, flipping it changes nothing: ada-7f3c."
+# Student -> (exercise, name of the known mistake in their answer).
+MISTAKES = {
+    "bob": ("corr2d", "corr2d_off_by_one"),
+    "cleo": ("corr2d", "corr2d_flips_kernel"),
+    "dan": ("corr2d", "corr2d_flips_kernel"),
+    "eve": ("conv2d_flipped", "conv2d_flipped_not_flipped"),
+}
+LOOPER, CRASHER = "finn", "gus"
+
+
+@dataclass
+class GradedClass:
+    """The graded course and who handed in what."""
+
+    course: Course
+    assignment: str
+    students: list[str]
+
+
+def _with_written_answer(notebook, text: str):
+    for cell in notebook.cells:
+        if nbgrader_meta(cell).get("grade_id") == WRITTEN_ID:
+            cell.source = text
+    return notebook
+
+
+@pytest.fixture(scope="session")
+def graded_class(tmp_path_factory: pytest.TempPathFactory) -> GradedClass:
+    """Generate, submit, autograde (the crasher on its own) and make the feedback."""
+    course = Course(tmp_path_factory.mktemp("graded-class"))
+    course.nbgrader("generate_assignment", ASSIGNMENT, "--force")
+    release, solution = course.read("exercises", ASSIGNMENT), course.read("solutions", ASSIGNMENT)
+    course.submit("ada", ASSIGNMENT, _with_written_answer(solved(release, solution), WRITTEN_ANSWER))
+    course.submit("blank", ASSIGNMENT, release)
+    for student, (exercise, name) in MISTAKES.items():
+        (mistake,) = [m for m in mistakes_for(exercise) if m.name == name]
+        course.submit(student, ASSIGNMENT, with_mistake(release, solution, exercise, mistake.source))
+    looping = fill(release, {**answers(solution), "conv2d_flipped": "while True:\n    pass\n"})
+    course.submit(LOOPER, ASSIGNMENT, looping)
+    course.nbgrader("autograde", ASSIGNMENT, f"--Execute.timeout={CELL_TIMEOUT}")
+    crashing = fill(release, {**answers(solution), "corr2d_vectorized": "import os\nos._exit(1)\n"})
+    course.submit(CRASHER, ASSIGNMENT, crashing)
+    crashed = subprocess.run(
+        ["nbgrader", "autograde", ASSIGNMENT, f"--student={CRASHER}"],
+        cwd=course.root, env=nbgrader_env(), capture_output=True, text=True,
+    )
+    assert crashed.returncode != 0, "nbgrader graded a notebook whose kernel died"
+    course.nbgrader("generate_feedback", ASSIGNMENT)
+    students = ["ada", "blank", *MISTAKES, LOOPER, CRASHER]
+    return GradedClass(course, ASSIGNMENT, students)
