@@ -172,7 +172,7 @@ def _trans_plan(cases: Cases) -> list[tuple]:
     pw = cases.size(0, min(2, _max_padding(W, kw, sw)))
     plan.append(_trans_case(cases, H, W, (kh, kw), (sh, sw), (ph, pw), f32, "padding with a stride"))
     H, W = cases.distinct_sizes(1, 3)
-    plan.append(_trans_case(cases, H, W, cases.distinct_sizes(3, 5), cases.size(1, 2), 0, f32,
+    plan.append(_trans_case(cases, H, W, cases.distinct_sizes(4, 6), cases.size(1, 2), 0, f32,
                             "a kernel larger than the input"))
     H, W = cases.distinct_sizes(2, 5)
     plan.append(_trans_case(cases, H, W, (1, 1), cases.distinct_sizes(2, 3), 0, f32,

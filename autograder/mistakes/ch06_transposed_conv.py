@@ -176,7 +176,7 @@ def trans_conv_plain_conv(X, K, stride=1, padding=0):
     summary="pads the input instead of cropping the output",
     hint="In a transposed convolution, padding does the opposite of what it does in a convolution: it "
     "removes padding rows and columns from each border of the result.",
-    section=f"{CHAPTER}#padding-and-stride",
+    section=f"{CHAPTER}#padding",
 )
 def trans_conv_pads_input(X, K, stride=1, padding=0):
     (sh, sw), (ph, pw) = [(v, v) if isinstance(v, int) else v for v in (stride, padding)]
@@ -195,7 +195,7 @@ def trans_conv_pads_input(X, K, stride=1, padding=0):
     summary="ignores the stride",
     hint="With stride s, neighbouring input elements place their copies of K s pixels apart in the "
     "output, which is what makes the output about s times larger.",
-    section=f"{CHAPTER}#padding-and-stride",
+    section=f"{CHAPTER}#stride",
 )
 def trans_conv_stride_ignored(X, K, stride=1, padding=0):
     ph, pw = (padding, padding) if isinstance(padding, int) else padding
@@ -213,7 +213,7 @@ def trans_conv_stride_ignored(X, K, stride=1, padding=0):
     summary="crops all the padding from the bottom and the right",
     hint="padding removes that many rows at the top AND at the bottom (and columns on both sides), "
     "so the result stays centred on the full output.",
-    section=f"{CHAPTER}#padding-and-stride",
+    section=f"{CHAPTER}#padding",
 )
 def trans_conv_crop_one_side(X, K, stride=1, padding=0):
     (sh, sw), (ph, pw) = [(v, v) if isinstance(v, int) else v for v in (stride, padding)]
@@ -330,7 +330,7 @@ def trans_conv_output_size_n_times_stride(n, k, stride=1, padding=0, output_padd
     summary="adds the padding instead of removing it",
     hint="A transposed convolution crops padding rows from each border of its result, so the padding "
     "makes the output smaller, the opposite of a convolution.",
-    section=f"{CHAPTER}#padding-and-stride",
+    section=f"{CHAPTER}#padding",
 )
 def trans_conv_output_size_adds_padding(n, k, stride=1, padding=0, output_padding=0, dilation=1):
     return (n - 1) * stride + 2 * padding + dilation * (k - 1) + output_padding + 1
