@@ -38,8 +38,9 @@ $(VENV)/.installed: requirements.txt pyproject.toml | $(BIN)/python
 setup: $(VENV)/.installed  ## create .venv and install the Python packages
 	$(BIN)/cnn-course check-config
 
-exercises: setup  ## regenerate exercises/ from solutions/ with nbgrader
+exercises: setup  ## regenerate exercises/ from solutions/ with nbgrader, and the book's page of common mistakes
 	$(BIN)/cnn-course generate $(ASSIGNMENTS)
+	$(BIN)/python -m autograder.mistakes_page
 
 book: setup exercises  ## build the HTML book strictly into _build/html
 	$(BIN)/jupyter-book build . -W -n --keep-going

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import torch
 
+from autograder import diagnosis
 from autograder.compare import CheckFailure
 from autograder.guard import assert_from_scratch, recording, reference_calls
 
@@ -31,6 +32,7 @@ def call(fn, *args, what: str, from_scratch: tuple[str, ...] = (), blocks: bool 
     """
     if not callable(fn):
         raise CheckFailure(f"{what}: expected a function, found {type(fn).__name__}.")
+    twin = diagnosis.twin_call(fn, args, kwargs)
     try:
         with recording() as ops, reference_calls(blocks=not blocks) as references:
             result = fn(*args, **kwargs)
@@ -39,10 +41,14 @@ def call(fn, *args, what: str, from_scratch: tuple[str, ...] = (), blocks: bool 
     except CheckFailure:
         raise
     except Exception as error:  # noqa: BLE001 - any student error is reported, not re-raised
+        if twin is not None and twin.settle(error=error):
+            return twin.expected, ops
         where = _student_frames(error)
         raise CheckFailure(
             f"{what} raised {type(error).__name__}: {error}" + (f"\nWhere, in your code:\n{where}" if where else "")
         ) from None
+    if twin is not None and twin.settle(result):
+        result = twin.expected
     if references:
         raise CheckFailure(
             f"{what} called the course's own implementation ({', '.join(sorted(references))}) "

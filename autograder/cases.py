@@ -5,21 +5,40 @@ is otherwise fresh for every run, so no fixed set of hidden inputs can be memori
 Failure messages quote the seed so that a run can be repeated exactly.
 """
 
+import contextlib
+import contextvars
 import os
 import random
 import secrets
+from collections.abc import Iterator
 
 import torch
 
 from autograder.device import device
 
 SEED_VAR = "AUTOGRADER_SEED"
+_pinned: contextvars.ContextVar[int | None] = contextvars.ContextVar("pinned_seed", default=None)
 
 
 def grading_seed() -> int:
-    """Return ``$AUTOGRADER_SEED`` if set, else a new random seed."""
+    """Return the pinned seed (see :func:`pinned_seed`), else ``$AUTOGRADER_SEED`` if set,
+    else a new random seed."""
+    if (pinned := _pinned.get()) is not None:
+        return pinned
     value = os.environ.get(SEED_VAR, "").strip()
     return int(value) if value else secrets.randbelow(2**31)
+
+
+@contextlib.contextmanager
+def pinned_seed(seed: int | None) -> Iterator[None]:
+    """Inside the block, every :class:`Cases` draws from ``seed`` (None: no change), so that
+    a check run again sees the same random inputs."""
+    token = _pinned.set(seed) if seed is not None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _pinned.reset(token)
 
 
 class Cases:

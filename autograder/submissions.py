@@ -48,6 +48,12 @@ def solved(release: nbformat.NotebookNode, solution: nbformat.NotebookNode) -> n
     return fill(release, answers(solution))
 
 
+def with_mistakes(release, solution, sources: dict[str, str]) -> nbformat.NotebookNode:
+    """Solved, except that the answer cells named in ``sources`` hold those sources (known
+    wrong answers)."""
+    return fill(release, {**answers(solution), **sources})
+
+
 def with_mistake(release, solution, exercise: str, source: str) -> nbformat.NotebookNode:
     """Solved, except that ``exercise``'s answer cell holds ``source`` (a known wrong answer)."""
-    return fill(release, {**answers(solution), exercise: source})
+    return with_mistakes(release, solution, {exercise: source})

@@ -1,49 +1,13 @@
 """The checks of every exercise, run in this process (fast): solutions pass, blanks and mistakes fail."""
 
-import importlib
 import re
 
-import nbformat
 import pytest
-from course import ASSIGNMENTS, REPO
+from answers import CODE_EXERCISES, checks, failure, solved_namespace, with_mistake
 
 from autograder.compare import CheckFailure
+from autograder.diagnosis import recognised_mistakes
 from autograder.mistakes import all_mistakes, mistakes_for
-from autograder.submissions import answers, nbgrader_meta
-
-SOLUTIONS = {a: nbformat.read(REPO / "solutions" / a / f"{a}.ipynb", as_version=4) for a in ASSIGNMENTS}
-CODE_EXERCISES = {
-    exercise: assignment
-    for assignment, notebook in SOLUTIONS.items()
-    for exercise in answers(notebook)
-    if not exercise.startswith("written_")
-}
-
-
-def checks(exercise: str):
-    """The visible and hidden check functions of an exercise."""
-    assignment = CODE_EXERCISES[exercise]
-    module = importlib.import_module(f"autograder.checks.{assignment.replace('-', '_')}")
-    return getattr(module, f"check_{exercise}"), getattr(module, f"grade_{exercise}")
-
-
-def solved_namespace(assignment: str) -> dict:
-    """The globals of a notebook whose code cells up to the tests ran, every answer cell solved."""
-    namespace: dict = {}
-    for cell in SOLUTIONS[assignment].cells:
-        if cell.cell_type == "code" and not nbgrader_meta(cell).get("grade"):
-            exec(cell.source, namespace)
-    return namespace
-
-
-def failure(exercise: str, namespace: dict) -> str | None:
-    """The message of the first check of ``exercise`` that fails, or None if all pass."""
-    for check in checks(exercise):
-        try:
-            check(namespace[exercise])
-        except CheckFailure as error:
-            return str(error)
-    return None
 
 
 @pytest.mark.parametrize("exercise", sorted(CODE_EXERCISES))
@@ -67,11 +31,13 @@ def test_exercise_has_several_known_mistakes(exercise):
 
 
 @pytest.mark.parametrize("mistake", all_mistakes(), ids=lambda m: m.name)
-def test_known_mistake_fails_a_check(mistake):
-    """Each known wrong answer, pasted into the notebook, fails a visible or hidden check."""
-    namespace = solved_namespace(CODE_EXERCISES[mistake.exercise])
-    exec(mistake.source, namespace)
-    assert failure(mistake.exercise, namespace) is not None, mistake.summary
+def test_known_mistake_fails_a_check_that_names_it(mistake):
+    """Each known wrong answer, pasted into the notebook, fails a check whose message names
+    it and gives its hint (beside any mistake it cannot be told apart from on those inputs)."""
+    message = failure(mistake.exercise, with_mistake(mistake))
+    assert message is not None, mistake.summary
+    assert mistake in recognised_mistakes(message, mistake.exercise), message
+    assert f"Hint: {mistake.hint}" in message
 
 
 MESSAGES = {
@@ -90,8 +56,7 @@ MESSAGES = {
 def test_failure_message_names_the_problem(name):
     """The message of a typical mistake says plainly what is wrong."""
     mistake = next(m for m in all_mistakes() if m.name == name)
-    namespace = solved_namespace(CODE_EXERCISES[mistake.exercise])
-    exec(mistake.source, namespace)
+    namespace = with_mistake(mistake)
     assert MESSAGES[name] in failure(mistake.exercise, namespace)
 
 
@@ -99,8 +64,7 @@ def test_hidden_failure_quotes_the_seed_and_the_inputs(monkeypatch):
     """A failed hidden check says which case failed, on which inputs, with which seed."""
     monkeypatch.setenv("AUTOGRADER_SEED", "1234")
     mistake = next(m for m in mistakes_for("corr2d") if m.name == "corr2d_square_input")
-    namespace = solved_namespace(CODE_EXERCISES["corr2d"])
-    exec(mistake.source, namespace)
+    namespace = with_mistake(mistake)
     with pytest.raises(CheckFailure, match=r"Hidden check \d of \d failed \(grading seed 1234\), on X \d+x\d+ and K"):
         checks("corr2d")[1](namespace["corr2d"])
 

@@ -1,9 +1,12 @@
 """Round trip through the real nbgrader: generate, autograde, feedback, for every assignment.
 
 Students: ``solution`` (the instructor's answers), ``blank`` (the untouched exercise) and
-one student per known mistake (the solution with that one answer replaced).
+``mistakes-K`` for K = 1, 2, ...: the solution with the K-th known mistake of every
+exercise in place of its answer. One student per mistake would be cleaner but several
+times slower; each mistake is also tested alone, in process, in test_checks.py.
 """
 
+import html
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +16,7 @@ import pytest
 from course import ASSIGNMENTS, REPO, Course
 
 from autograder.mistakes import Mistake, mistakes_for
-from autograder.submissions import answers, exercise_of, solved, with_mistake
+from autograder.submissions import answers, exercise_of, solved, with_mistakes
 
 pytestmark = pytest.mark.slow
 
@@ -24,7 +27,7 @@ class Graded:
 
     course: Course
     assignment: str
-    mistakes: dict[str, Mistake]
+    mistakes: dict[str, list[Mistake]]  # by student
 
     def grades(self, student: str):
         """The student's grades on this assignment, by grade_id."""
@@ -41,12 +44,13 @@ def graded(request, tmp_path_factory) -> Graded:
     solution = course.read("solutions", assignment)
     course.submit("solution", assignment, solved(release, solution))
     course.submit("blank", assignment, release)
-    mistakes = {}
-    for exercise in answers(solution):
-        for mistake in mistakes_for(exercise):
-            student = f"mistake-{mistake.name}"
-            mistakes[student] = mistake
-            course.submit(student, assignment, with_mistake(release, solution, exercise, mistake.source))
+    by_exercise = {exercise: mistakes_for(exercise) for exercise in answers(solution)}
+    mistakes: dict[str, list[Mistake]] = {}
+    for k in range(max(map(len, by_exercise.values()), default=0)):
+        student = f"mistakes-{k + 1}"
+        mistakes[student] = [found[k] for found in by_exercise.values() if k < len(found)]
+        sources = {m.exercise: m.source for m in mistakes[student]}
+        course.submit(student, assignment, with_mistakes(release, solution, sources))
     course.nbgrader("autograde", assignment)
     course.nbgrader("generate_feedback", assignment)
     return Graded(course, assignment, mistakes)
@@ -84,12 +88,24 @@ def test_every_known_mistake_loses_points(graded):
     """Each wrong answer in autograder.mistakes scores less than full marks on its exercise."""
     assert graded.mistakes, f"{graded.assignment} has no wrong answers to test its checks with"
     uncaught = []
-    for student, mistake in graded.mistakes.items():
-        cells = [g for cell, g in graded.grades(student).items() if exercise_of(cell) == mistake.exercise]
-        assert cells, f"no test cell grades {mistake.exercise}"
-        if sum(g.score for g in cells) >= sum(g.max_score for g in cells):
-            uncaught.append(f"{mistake.exercise}: {mistake.name} ({mistake.summary})")
+    for student, mistakes in graded.mistakes.items():
+        grades = graded.grades(student)
+        for mistake in mistakes:
+            cells = [g for cell, g in grades.items() if exercise_of(cell) == mistake.exercise]
+            assert cells, f"no test cell grades {mistake.exercise}"
+            if sum(g.score for g in cells) >= sum(g.max_score for g in cells):
+                uncaught.append(f"{mistake.exercise}: {mistake.name} ({mistake.summary})")
     assert not uncaught, "full marks for known wrong answers:\n" + "\n".join(uncaught)
+
+
+def test_feedback_names_every_known_mistake(graded):
+    """The feedback of a student who made a known mistake shows that mistake's hint."""
+    unnamed = []
+    for student, mistakes in graded.mistakes.items():
+        page = graded.course.root / "feedback" / student / graded.assignment / f"{graded.assignment}.html"
+        text = html.unescape(page.read_text())
+        unnamed += [f"{student}: {m.name}" for m in mistakes if f"Hint: {m.hint}" not in text]
+    assert not unnamed, "feedback without the mistake's hint:\n" + "\n".join(unnamed)
 
 
 def test_failed_checks_show_a_message_not_a_traceback(graded):

@@ -7,6 +7,7 @@ from autograder.cases import Cases
 from autograder.checks.hidden import hidden_case
 from autograder.compare import assert_matches
 from autograder.device import device
+from autograder.diagnosis import diagnosed
 from autograder.reference.autograd import vjp as reference_vjp
 
 
@@ -16,6 +17,7 @@ def source_example(a: torch.Tensor) -> torch.Tensor:
     return 2 * b
 
 
+@diagnosed
 def check_vjp(vjp) -> None:
     """Visible checks: the chapter's example a = [[2, 4]], v = [[1, 2]], computed twice."""
     a = torch.tensor([[2.0, 4.0]], device=device())
@@ -43,6 +45,7 @@ def _functions(cases: Cases, n: int, dtype: torch.dtype):
     ]
 
 
+@diagnosed
 def grade_vjp(vjp) -> None:
     """Hidden checks: random shapes and functions, float32 and float64, a stale x.grad."""
     cases = Cases()

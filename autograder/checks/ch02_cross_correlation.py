@@ -6,6 +6,7 @@ from autograder.cases import Cases
 from autograder.checks.common import assert_gradients_match, assert_ops_do_not_grow, assert_result
 from autograder.checks.hidden import hidden_case
 from autograder.device import device
+from autograder.diagnosis import diagnosed
 from autograder.reference import correlation as ref
 
 FROM_SCRATCH = ("convolution",)
@@ -66,21 +67,25 @@ def _hidden(fn, name: str, reference) -> Cases:
     return cases
 
 
+@diagnosed
 def check_corr2d(corr2d) -> None:
     """Visible checks of ``corr2d``: the worked example and a non-square case, from scratch."""
     _visible(corr2d, "corr2d", ref.corr2d, [[19.0, 25.0], [37.0, 43.0]])
 
 
+@diagnosed
 def grade_corr2d(corr2d) -> None:
     """Hidden checks of ``corr2d``: random shapes, edge cases, float64, gradients."""
     _hidden(corr2d, "corr2d", ref.corr2d)
 
 
+@diagnosed
 def check_conv2d_flipped(conv2d_flipped) -> None:
     """Visible checks of ``conv2d_flipped``: the worked example (kernel flipped) and a non-square case."""
     _visible(conv2d_flipped, "conv2d_flipped", ref.conv2d_flipped, [[5.0, 11.0], [23.0, 29.0]])
 
 
+@diagnosed
 def grade_conv2d_flipped(conv2d_flipped) -> None:
     """Hidden checks of ``conv2d_flipped``: random shapes, edge cases, float64, gradients."""
     _hidden(conv2d_flipped, "conv2d_flipped", ref.conv2d_flipped)
@@ -100,12 +105,14 @@ def _assert_no_pixel_loop(corr2d_vectorized, small: tuple[int, int], large: tupl
     )
 
 
+@diagnosed
 def check_corr2d_vectorized(corr2d_vectorized) -> None:
     """Visible checks of ``corr2d_vectorized``: the worked example, a non-square case, no pixel loop."""
     _visible(corr2d_vectorized, "corr2d_vectorized", ref.corr2d_vectorized, [[19.0, 25.0], [37.0, 43.0]])
     _assert_no_pixel_loop(corr2d_vectorized, (4, 5), (9, 12), None)
 
 
+@diagnosed
 def grade_corr2d_vectorized(corr2d_vectorized) -> None:
     """Hidden checks of ``corr2d_vectorized``: as for ``corr2d``, plus no loop on larger inputs."""
     cases = _hidden(corr2d_vectorized, "corr2d_vectorized", ref.corr2d_vectorized)

@@ -27,6 +27,7 @@ from autograder.cases import Cases
 from autograder.checks.hidden import hidden_case
 from autograder.compare import CheckFailure, assert_matches, describe, mismatch
 from autograder.device import device
+from autograder.diagnosis import diagnosed
 from autograder.guard import reference_calls
 from autograder.reference import correlation
 from autograder.reference import layers as ref
@@ -176,6 +177,7 @@ def _stripe(dtype: torch.dtype = torch.float32) -> tuple[torch.Tensor, torch.Ten
     return X.to(device(), dtype), Y.to(device(), dtype)
 
 
+@diagnosed
 def check_Conv2D(Conv2D) -> None:
     """Visible checks of ``Conv2D``: its parameters, the stripe image's edges, a non-square case."""
     _new_layer(Conv2D, (1, 2))
@@ -188,6 +190,7 @@ def check_Conv2D(Conv2D) -> None:
     _assert_forward(Conv2D, X, K, torch.tensor([0.5], device=device()), "X = 0..19 as 4x5")
 
 
+@diagnosed
 def grade_Conv2D(Conv2D) -> None:
     """Hidden checks of ``Conv2D``: random non-square inputs and kernels, a kernel as large as the
     input, float64 (the layer moved with ``.to``), random starts, and gradients."""
@@ -239,11 +242,13 @@ def _stripe_data(make_stripe_data, what: str) -> tuple[torch.Tensor, torch.Tenso
     return got[0], got[1]
 
 
+@diagnosed
 def check_make_stripe_data(make_stripe_data) -> None:
     """Visible checks of ``make_stripe_data``: exact values, shapes (6, 8) and (6, 7), float32."""
     _stripe_data(make_stripe_data, "make_stripe_data()")
 
 
+@diagnosed
 def grade_make_stripe_data(make_stripe_data) -> None:
     """Hidden checks of ``make_stripe_data``: the values, and new tensors on every call."""
     cases = Cases()
@@ -409,6 +414,7 @@ def random_target(cases: Cases, kernel_size: tuple[int, int]):
 EDGE_KERNEL = [[1.0, -1.0]]
 
 
+@diagnosed
 def check_learn_kernel(learn_kernel) -> None:
     """Visible check of ``learn_kernel``: the stripe data with the defaults learns about [[1, -1]]."""
     X, Y = _stripe()
@@ -416,6 +422,7 @@ def check_learn_kernel(learn_kernel) -> None:
                    data="the stripe data", goal="the edge kernel [[1, -1]]")
 
 
+@diagnosed
 def grade_learn_kernel(learn_kernel) -> None:
     """Hidden checks of ``learn_kernel``: the stripe data (with the defaults; in float64 with a
     small lr and many steps) and two random float64 targets of other kernel shapes."""
@@ -490,12 +497,14 @@ FIELD_EXAMPLES = [
 ]
 
 
+@diagnosed
 def check_receptive_field(receptive_field) -> None:
     """Visible checks of ``receptive_field``: the chapter's stacks, with and without strides."""
     for kernel_sizes, strides, pass_strides in FIELD_EXAMPLES:
         _assert_field(receptive_field, kernel_sizes, strides, pass_strides=pass_strides)
 
 
+@diagnosed
 def grade_receptive_field(receptive_field) -> None:
     """Hidden checks of ``receptive_field``: random stacks of 1 to 5 layers, kernels 1 to 7,
     strides 1 to 3 (some larger than the kernel), as lists or tuples, strides=None."""

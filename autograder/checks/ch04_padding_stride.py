@@ -14,6 +14,7 @@ from autograder.checks.common import assert_gradients_match, assert_result
 from autograder.checks.hidden import hidden_case
 from autograder.compare import CheckFailure
 from autograder.device import device
+from autograder.diagnosis import diagnosed
 from autograder.reference import padding as ref
 
 NO_CONVOLUTION = ("convolution",)
@@ -91,6 +92,7 @@ SIZE_EXAMPLES = [
 ]
 
 
+@diagnosed
 def check_conv_output_size(conv_output_size) -> None:
     """Visible checks of ``conv_output_size``: the defaults and the chapter's examples."""
     _assert_size(conv_output_size, 8, 3, defaults=True)
@@ -133,6 +135,7 @@ def _size_plan(cases: Cases) -> list[tuple[str, list[tuple[int, int, int, int, i
     ]
 
 
+@diagnosed
 def grade_conv_output_size(conv_output_size) -> None:
     """Hidden checks of ``conv_output_size``: a seeded grid of sizes, stride beyond the kernel,
     padding with dilation, a kernel filling the padded input, large inputs."""
@@ -154,6 +157,7 @@ def _assert_pad2d(pad2d, X: torch.Tensor, padding, what: str, expected: torch.Te
     assert_result(pad2d, (X, padding), expected, what, from_scratch=NO_PADDING)
 
 
+@diagnosed
 def check_pad2d(pad2d) -> None:
     """Visible checks of ``pad2d``: an int padding with its known answer, then a (ph, pw) pair."""
     X = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], device=device())
@@ -169,6 +173,7 @@ def check_pad2d(pad2d) -> None:
                   "below, 1 column left and right)")
 
 
+@diagnosed
 def grade_pad2d(pad2d) -> None:
     """Hidden checks of ``pad2d``: int and (ph, pw) paddings with ph != pw, a zero on one side,
     no padding at all, float64, and the gradient."""
@@ -215,6 +220,7 @@ def _assert_general(corr2d_general, X, K, padding, stride, dilation, context: st
     assert_result(corr2d_general, (X, K, padding, stride, dilation), expected, what, from_scratch=NO_CONVOLUTION)
 
 
+@diagnosed
 def check_corr2d_general(corr2d_general) -> None:
     """Visible checks of ``corr2d_general``: the chapter's examples (padding, stride, dilation)."""
     dev = device()
@@ -291,6 +297,7 @@ def _general_plan(cases: Cases) -> list[tuple]:
     return plan
 
 
+@diagnosed
 def grade_corr2d_general(corr2d_general) -> None:
     """Hidden checks of ``corr2d_general``: random non-square inputs and kernels, pair arguments,
     stride beyond the kernel, padding with dilation, a kernel filling the padded input, float64,

@@ -16,6 +16,7 @@ from autograder.checks.common import assert_gradients_match, assert_ops_do_not_g
 from autograder.checks.hidden import hidden_case
 from autograder.compare import CheckFailure, assert_matches
 from autograder.device import device
+from autograder.diagnosis import diagnosed
 from autograder.reference import channels as ref
 
 FROM_SCRATCH = ("convolution",)
@@ -83,6 +84,7 @@ def _inputs(X: torch.Tensor, K: torch.Tensor, extra: str = "") -> str:
 # corr2d_multi_in
 
 
+@diagnosed
 def check_corr2d_multi_in(corr2d_multi_in) -> None:
     """Visible checks of ``corr2d_multi_in``: the chapter's two-channel example and a
     three-channel non-square case, without the built-in convolution."""
@@ -116,6 +118,7 @@ def _multi_in_plan(cases: Cases) -> list:
     return items
 
 
+@diagnosed
 def grade_corr2d_multi_in(corr2d_multi_in) -> None:
     """Hidden checks of ``corr2d_multi_in``: random channel counts (1 included), non-square
     inputs and kernels, a kernel as large as the input, float64, gradients."""
@@ -132,6 +135,7 @@ def grade_corr2d_multi_in(corr2d_multi_in) -> None:
 # corr2d_multi_in_out
 
 
+@diagnosed
 def check_corr2d_multi_in_out(corr2d_multi_in_out) -> None:
     """Visible checks of ``corr2d_multi_in_out``: the chapter's example with three output
     channels (K, K + 1, K + 2), then a non-square case with 2 input and 3 output channels."""
@@ -149,6 +153,7 @@ def check_corr2d_multi_in_out(corr2d_multi_in_out) -> None:
                   from_scratch=FROM_SCRATCH)
 
 
+@diagnosed
 def grade_corr2d_multi_in_out(corr2d_multi_in_out) -> None:
     """Hidden checks of ``corr2d_multi_in_out``: Ci != Co (one input channel, one output
     channel), non-square inputs and kernels, a kernel as large as the input, float64, gradients."""
@@ -215,6 +220,7 @@ def _assert_1x1_no_loop(corr2d_1x1, small: tuple[int, int, int, int], large: tup
     )
 
 
+@diagnosed
 def check_corr2d_1x1(corr2d_1x1) -> None:
     """Visible checks of ``corr2d_1x1``: a 3-channel example with a known answer, a larger case,
     a matrix product, and no loop (the operation count does not grow with the sizes)."""
@@ -232,6 +238,7 @@ def check_corr2d_1x1(corr2d_1x1) -> None:
     _assert_1x1_no_loop(corr2d_1x1, (3, 2, 4, 5), (7, 5, 9, 11), None)
 
 
+@diagnosed
 def grade_corr2d_1x1(corr2d_1x1) -> None:
     """Hidden checks of ``corr2d_1x1``: random Ci != Co (one input channel, one output channel),
     H != W, float64, gradients, a matrix product and no loop on larger sizes."""
@@ -343,6 +350,7 @@ CONV2D_EXAMPLES = [
 ]
 
 
+@diagnosed
 def check_conv2d_num_params(conv2d_num_params) -> None:
     """Visible checks of ``conv2d_num_params``: the chapter's examples and the defaults."""
     first, *rest = CONV2D_EXAMPLES
@@ -392,6 +400,7 @@ def _conv2d_plan(cases: Cases) -> list[tuple[str, list[tuple]]]:
     ]
 
 
+@diagnosed
 def grade_conv2d_num_params(conv2d_num_params) -> None:
     """Hidden checks of ``conv2d_num_params``: random channels, int and (kh, kw) kernel sizes,
     groups > 1 (depthwise too), bias=False, large layers."""
@@ -411,6 +420,7 @@ LINEAR_EXAMPLES = [
 ]
 
 
+@diagnosed
 def check_linear_num_params(linear_num_params) -> None:
     """Visible checks of ``linear_num_params``: the chapter's examples and the default bias."""
     first, *rest = LINEAR_EXAMPLES
@@ -420,6 +430,7 @@ def check_linear_num_params(linear_num_params) -> None:
         _assert_linear_count(linear_num_params, *example)
 
 
+@diagnosed
 def grade_linear_num_params(linear_num_params) -> None:
     """Hidden checks of ``linear_num_params``: random sizes with and without bias, one input or
     output feature, large layers."""
@@ -452,6 +463,7 @@ def _grouped_example() -> tuple[torch.Tensor, torch.Tensor]:
     return X, torch.stack([K, K + 1])
 
 
+@diagnosed
 def check_corr2d_grouped(corr2d_grouped) -> None:
     """Visible checks of ``corr2d_grouped``: two groups on the chapter's example, a depthwise
     case, and one group (an ordinary multi-channel convolution), without the built-in convolution."""
@@ -483,6 +495,7 @@ def _grouped_case(cases: Cases, groups: int, per_in: int, per_out: int, dtype: t
     return (X, K, groups), f"{label}: {_inputs(X, K, f', groups={groups}')}"
 
 
+@diagnosed
 def grade_corr2d_grouped(corr2d_grouped) -> None:
     """Hidden checks of ``corr2d_grouped``: one group, depthwise, groups in between, Ci != Co,
     non-square inputs and kernels, a kernel as large as the input, float64, gradients."""
