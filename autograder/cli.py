@@ -88,6 +88,12 @@ def main(argv: list[str] | None = None) -> int:
     command.add_argument("notebooks", nargs="+", type=Path)
     command.add_argument("--invert", action="store_true", help="succeed only if no test passes (for blank exercises)")
     command.set_defaults(run=validate)
+    from autograder.report.command import add_command as add_report
+
+    add_report(commands)
+    from autograder.grading.command import add_command as add_grade
+
+    add_grade(commands)
     args = parser.parse_args(argv)
     args.root = args.root.resolve()
     return args.run(args)

@@ -1,0 +1,47 @@
+"""The limits a submission is graded under, declared once with their help text."""
+
+import os
+from dataclasses import dataclass, field, fields
+
+
+def _limit(default, help: str, flag: str):
+    return field(default=default, metadata={"help": help, "flag": flag})
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-submission limits; the command line offers one option per field."""
+
+    cell_timeout: int = _limit(60, "seconds one cell may run before it is interrupted (scores zero)", "--cell-timeout")
+    wall_time: int = _limit(600, "seconds the whole notebook may run before its kernel is killed", "--wall-time")
+    memory: int = _limit(2048, "MB the student's code may allocate in its kernel", "--memory")
+    output: int = _limit(1, "MB of output kept per notebook; outputs beyond are dropped (errors are always kept)", "--output")
+    workers: int = _limit(os.cpu_count() or 1, "submissions graded at the same time", "--workers")
+
+    @property
+    def memory_bytes(self) -> int:
+        return self.memory * 2**20
+
+    @property
+    def output_bytes(self) -> int:
+        return self.output * 2**20
+
+    def describe(self) -> str:
+        """One line for logs: ``cell_timeout=60 s, ...``."""
+        units = {"cell_timeout": "s", "wall_time": "s", "memory": "MB", "output": "MB", "workers": ""}
+        return ", ".join(f"{f.name}={getattr(self, f.name)}{' ' + units[f.name] if units[f.name] else ''}" for f in fields(self))
+
+
+def add_arguments(parser) -> None:
+    """One ``--option`` per limit, with its help text and default."""
+    for f in fields(Limits):
+        default = f.default
+        parser.add_argument(f.metadata["flag"], dest=f.name, type=int, default=None,
+                            help=f"{f.metadata['help']} (default: {default})")
+
+
+def from_arguments(args, **defaults) -> Limits:
+    """The limits given on the command line, else ``defaults``, else the declared defaults."""
+    values = {f.name: getattr(args, f.name, None) for f in fields(Limits)}
+    chosen = {name: value if value is not None else defaults.get(name) for name, value in values.items()}
+    return Limits(**{name: value for name, value in chosen.items() if value is not None})

@@ -1,0 +1,57 @@
+"""What grading one submission produced: a status, and the reasons in words."""
+
+from dataclasses import dataclass, field
+
+# From best to worst; a submission takes the worst status of its notebooks.
+STATUSES = ("graded", "timed out", "killed", "flagged", "failed")
+TRUSTED = {"graded", "timed out", "killed"}
+
+# Error names in a graded notebook that say something about the submission.
+ERROR_REASONS = {
+    "CellTimeoutError": ("timed out", "a cell ran over the {cell_timeout} s cell timeout and was interrupted"),
+    "MemoryError": ("killed", "ran out of memory under the {memory} MB cap"),
+    "StdinNotImplementedError": ("graded", "asked for input(), which grading does not provide"),
+    "SystemExit": ("graded", "called sys.exit()"),
+    "PermissionError": ("graded", "tried to reach a file it may not use"),
+}
+MESSAGE_REASONS = {
+    "can't allocate memory": ("killed", "ran out of memory under the {memory} MB cap"),
+    "not enough memory": ("killed", "ran out of memory under the {memory} MB cap"),
+}
+
+
+@dataclass
+class NotebookResult:
+    """One notebook of a submission, graded (``notebook`` is its JSON) or not (None)."""
+
+    name: str
+    notebook: str | None = None
+    status: str = "graded"
+    reasons: list[str] = field(default_factory=list)
+
+    def note(self, status: str, reason: str) -> None:
+        """Add a reason; keep the worse status."""
+        if reason not in self.reasons:
+            self.reasons.append(reason)
+        if STATUSES.index(status) > STATUSES.index(self.status):
+            self.status = status
+
+
+@dataclass
+class SubmissionResult:
+    """One student's submission of one assignment."""
+
+    assignment: str
+    student: str
+    digest: str
+    notebooks: list[NotebookResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def status(self) -> str:
+        return max((n.status for n in self.notebooks), key=STATUSES.index, default="failed")
+
+    @property
+    def reasons(self) -> list[str]:
+        many = len(self.notebooks) > 1
+        return [f"{n.name}: {r}" if many else r for n in self.notebooks for r in n.reasons]

@@ -1,0 +1,48 @@
+"""Which submissions changed since the last run (``autograded/.grading-state.json``).
+
+A submission's digest covers its files, the assignment's source files and the limits:
+a second run re-grades only what any of them changed (``--force``: everything).
+"""
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+FILE = Path("autograded") / ".grading-state.json"
+
+
+def digest_of(*folders: Path, extra: str = "") -> str:
+    """SHA-256 over the relative names and contents of every file in ``folders``, and ``extra``."""
+    sha = hashlib.sha256(extra.encode())
+    for folder in folders:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            sha.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return sha.hexdigest()
+
+
+class State:
+    """The last result of every submission, by ``assignment/student``: digest, status, reasons."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.path = root / FILE
+        self.entries: dict[str, dict] = json.loads(self.path.read_text()) if self.path.exists() else {}
+
+    def previous(self, assignment: str, student: str, digest: str) -> dict | None:
+        """The recorded result when the submission has not changed since, else None."""
+        entry = self.entries.get(f"{assignment}/{student}")
+        graded = (self.root / "autograded" / student / assignment).is_dir()
+        return entry if graded and entry and entry["digest"] == digest else None
+
+    def remember(self, result) -> None:
+        """Record a submission's result."""
+        self.entries[f"{result.assignment}/{result.student}"] = {
+            "digest": result.digest, "status": result.status, "reasons": result.reasons}
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(self.entries, indent=1, sort_keys=True))
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, self.path)
