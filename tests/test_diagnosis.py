@@ -167,3 +167,10 @@ def test_mistakes_page_lists_every_mistake_under_its_chapter():
         exercise_at = page.index(f"### `{mistake.exercise}`")
         entry_at = page.index(mistakes_page.as_markdown(mistake.hint))
         assert exercise_at < entry_at, mistake.name
+
+
+def test_students_page_shows_a_real_message():
+    """The failed check quoted on the students' page is what the checks print today."""
+    page = (sections.BOOK / "students.md").read_text(encoding="utf-8")
+    quoted = page.split("```text\nCheckFailure: ", 1)[1].split("\n```", 1)[0]
+    assert quoted == failure("corr2d", with_mistake(named("corr2d_off_by_one")), kinds=(0,))
