@@ -249,6 +249,8 @@ class _Diagnosis:
         failure = self.rerun(candidate)
         if failure is None or _without_traceback(failure) != _without_traceback(self.message):
             return None
+        if time.monotonic() > self.deadline:
+            return Evidence(mistake, 0, self.hidden, same_failure=True)
         twin = _Twin(self.answer, candidate, reference_for(self.exercise))
         replay()
         token = _twin.set(twin)
@@ -305,7 +307,10 @@ def diagnosed(check: Callable) -> Callable:
             if "NotImplementedError" in message:
                 raise
             restore_after = _snapshot()
-            found = _Diagnosis(check, answer, exercise, hidden, seed, message).explain(replay)
+            try:
+                found = _Diagnosis(check, answer, exercise, hidden, seed, message).explain(replay)
+            except Exception:  # noqa: BLE001 - a diagnosis must never cost the student the plain message
+                found = []
             restore_after()
             if not found:
                 raise
