@@ -84,7 +84,7 @@ def matrix_pair(M, input_shape, cell: float = 0.3) -> Figure:
     low, high = values.min(), values.max()
     colours = mpl.colormaps["YlOrBr"]
 
-    def draw(ax, matrix, x0, y0, title, row_name=None, col_name=None, fontsize=8):
+    def draw(ax, matrix, x0, y0, title, row_name=None, col_name=None, fontsize=9):
         for (i, j), v in np.ndenumerate(matrix):
             shade = PLAIN if v == 0 else colours(0.15 + 0.5 * ((v - low) / (high - low) if high > low else 0))
             ax.add_patch(Rectangle((x0 + j, y0 + i), 1, 1, facecolor=shade, edgecolor=EDGE, lw=0.6))
@@ -108,7 +108,7 @@ def matrix_pair(M, input_shape, cell: float = 0.3) -> Figure:
     left = (n - per_row * (W + 1) + 1) / 2
     for r in range(out):
         a, b = divmod(r, per_row)
-        draw(ax, M[r].reshape(H, W), left + b * (W + 1), y_rows + a * (H + 1.2), f"row {r}", fontsize=7)
+        draw(ax, M[r].reshape(H, W), left + b * (W + 1), y_rows + a * (H + 1.2), f"row {r}", fontsize=8)
     ax.set_xlim(-1.2, x_t + out + 0.3)
     ax.set_ylim(n + 1.5, -1.4)
     ax.set_aspect("equal")
