@@ -179,7 +179,7 @@ def _smooth(cases: Cases, dtype: torch.dtype = torch.float64) -> torch.Tensor:
     n, c = cases.distinct_sizes(2, 5)
     h, w = cases.distinct_sizes(2, 6)
     x = cases.randn(n, c, h, w, dtype=dtype) * 3
-    return torch.where(x.abs() < 1e-3, x.sign() * 0.1 + 0.1, x)
+    return x + torch.where(x >= 0, 0.1, -0.1)  # at least 0.1 away from 0
 
 
 # ---------------------------------------------------------------------------------------
@@ -469,6 +469,15 @@ def _assert_training_slopes(rrelu, lower: float, upper: float, shape: tuple[int,
             f"{float(slopes.std()):.3g}, while slopes drawn uniformly from [{lower:g}, {upper:g}] have "
             f"{spread:.3g}). In training mode every element gets its own random slope."
         )
+    for dim in range(len(shape)):
+        n = shape[dim]
+        r = _correlation(slopes.narrow(dim, 0, n - 1), slopes.narrow(dim, 1, n - 1))
+        if r > 0.2:
+            raise CheckFailure(
+                f"{what} on negative inputs of shape {_shape(x)}: neighbouring elements along dim {dim} "
+                f"get nearly the same slope (correlation {r:.2f}). Draw one slope per element, with the "
+                "shape of x, not one per row, sample or channel."
+            )
     ordered = slopes.reshape(-1).sort().values
     uniform = (torch.arange(ordered.numel(), dtype=torch.float64, device=ordered.device) + 0.5) / ordered.numel()
     distance = float(((ordered - lower) / (upper - lower) - uniform).abs().max())
@@ -479,15 +488,6 @@ def _assert_training_slopes(rrelu, lower: float, upper: float, shape: tuple[int,
             "measured as the largest gap between the two cumulative distributions). Draw them with "
             "torch.rand or Tensor.uniform_."
         )
-    for dim in range(len(shape)):
-        n = shape[dim]
-        r = _correlation(slopes.narrow(dim, 0, n - 1), slopes.narrow(dim, 1, n - 1))
-        if r > 0.2:
-            raise CheckFailure(
-                f"{what} on negative inputs of shape {_shape(x)}: neighbouring elements along dim {dim} "
-                f"get nearly the same slope (correlation {r:.2f}). Draw one slope per element, with the "
-                "shape of x, not one per row, sample or channel."
-            )
     again = _call(rrelu, (x, lower, upper, True), what)
     _structure(again, x, what)
     same = float((again == got).double().mean())
