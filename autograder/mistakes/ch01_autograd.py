@@ -10,6 +10,7 @@ from autograder.mistakes import mistake
     summary="backpropagates from the sum of the outputs, ignoring v",
     hint="backward() on a non-scalar output needs the vector v as its gradient argument; "
     "summing the outputs first is the same as using v = all ones.",
+    section="ch01-autograd#backward-on-a-non-scalar-output",
 )
 def vjp_ignores_v(f, x, v):
     x = x.detach().requires_grad_(True)
@@ -20,8 +21,10 @@ def vjp_ignores_v(f, x, v):
 @mistake(
     "vjp",
     summary="multiplies the gradient of the summed output by v elementwise",
-    hint="Weighting the gradient by v afterwards is only right when f acts elementwise; "
-    "v must weight the outputs before backpropagating: y.backward(gradient=v).",
+    hint="Weighting the gradient by v afterwards is only right when f acts elementwise; v must "
+    "weight the outputs before backpropagating, and that is what the gradient argument of "
+    "backward() is for.",
+    section="ch01-autograd#backward-on-a-non-scalar-output",
 )
 def vjp_grad_times_v(f, x, v):
     x = x.detach().requires_grad_(True)
@@ -32,8 +35,10 @@ def vjp_grad_times_v(f, x, v):
 @mistake(
     "vjp",
     summary="calls backward on the caller's x, so gradients accumulate across calls",
-    hint="backward() adds into x.grad: a second call (or a stale x.grad) adds up. Work on "
-    "x.detach().requires_grad_() or zero the gradient before backpropagating.",
+    hint="backward() adds into x.grad, so a second call, or a gradient already stored in the "
+    "caller's x, adds to your result. Differentiate with respect to a fresh leaf of your own "
+    "(detach() gives one) rather than the caller's tensor.",
+    section="ch01-autograd#gradients-accumulate",
 )
 def vjp_accumulates(f, x, v):
     x.requires_grad_(True)
@@ -44,8 +49,11 @@ def vjp_accumulates(f, x, v):
 @mistake(
     "vjp",
     summary="computes the Jacobian-vector product J v instead of v^T J",
-    hint="backward(gradient=v) computes v^T J (a vector-Jacobian product); J v is a "
-    "different quantity unless J is symmetric.",
+    hint="The vector-Jacobian product v^T J weights each row of J (the gradient of one output "
+    "entry) by v and adds the rows up; J v combines the columns instead, a different vector "
+    "unless J is symmetric. backward() with v as its gradient argument gives v^T J without "
+    "building J.",
+    section="ch01-autograd#backward-on-a-non-scalar-output",
 )
 def vjp_jacobian_times_v(f, x, v):
     J = torch.autograd.functional.jacobian(f, x).reshape(v.numel(), x.numel())
@@ -55,8 +63,10 @@ def vjp_jacobian_times_v(f, x, v):
 @mistake(
     "vjp",
     summary="converts x to float32, losing double precision",
-    hint="Keep the input's dtype: x.detach().requires_grad_() rather than x.float() or "
-    "torch.tensor(..., dtype=torch.float32).",
+    hint="x.float() (or a new tensor with dtype=torch.float32) throws away the precision of a "
+    "float64 input, and the gradient comes back float32. Make the leaf you differentiate from "
+    "x without converting it, so that it keeps x's dtype.",
+    section="ch01-autograd#keeping-computations-out-of-the-graph",
 )
 def vjp_float32(f, x, v):
     x = x.detach().float().requires_grad_(True)

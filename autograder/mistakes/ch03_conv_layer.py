@@ -21,6 +21,7 @@ from autograder.reference.layers import Conv2D  # the notebook's own Conv2D stan
     summary="forward forgets the bias",
     hint="The layer's output is the cross-correlation plus the bias: a bias that forward never "
     "uses is never trained either.",
+    section="ch03-conv-layer#a-kernel-and-a-bias",
 )
 class Conv2D_bias_forgotten(nn.Module):
     def __init__(self, kernel_size):
@@ -37,6 +38,7 @@ class Conv2D_bias_forgotten(nn.Module):
     summary="bias is a plain tensor, not an nn.Parameter",
     hint="A module registers, trains and moves (with .to) only the tensors wrapped in "
     "nn.Parameter; requires_grad=True alone does not make a tensor a parameter.",
+    section="ch03-conv-layer#a-kernel-and-a-bias",
 )
 class Conv2D_bias_not_parameter(nn.Module):
     def __init__(self, kernel_size):
@@ -51,8 +53,9 @@ class Conv2D_bias_not_parameter(nn.Module):
 @mistake(
     "Conv2D",
     summary="weight of shape (kw, kh): kernel_size read as (width, height)",
-    hint="kernel_size is (height, width), in PyTorch's order: pass it to torch.randn as it is, "
-    "and test with a kernel whose height and width differ, such as (1, 2).",
+    hint="kernel_size is (height, width), in PyTorch's order, and the weight has exactly that "
+    "shape; test with a kernel whose height and width differ, such as (1, 2).",
+    section="ch03-conv-layer#a-kernel-and-a-bias",
 )
 class Conv2D_weight_shape_swapped(nn.Module):
     def __init__(self, kernel_size):
@@ -70,6 +73,7 @@ class Conv2D_weight_shape_swapped(nn.Module):
     summary="bias of shape kernel_size (one per kernel entry)",
     hint="The bias is a single number added to every output pixel, so its shape is (1,), "
     "whatever the kernel's size.",
+    section="ch03-conv-layer#a-kernel-and-a-bias",
 )
 class Conv2D_bias_kernel_shaped(nn.Module):
     def __init__(self, kernel_size):
@@ -86,6 +90,7 @@ class Conv2D_bias_kernel_shaped(nn.Module):
     summary="flips the kernel (a true convolution)",
     hint="A convolutional layer computes a cross-correlation: slide the weight as it is. "
     "With weight [[1, -1]] the stripe's left edge must come out as +1.",
+    section="ch02-cross-correlation#cross-correlation-or-convolution",
 )
 class Conv2D_flipped_kernel(nn.Module):
     def __init__(self, kernel_size):
@@ -102,6 +107,7 @@ class Conv2D_flipped_kernel(nn.Module):
     summary="adds the bias as a Python number (.item()), cutting it out of the gradient",
     hint="self.bias.item() is a plain float: the output's values are right, but no gradient "
     "reaches the bias, so it never learns. Add the parameter itself.",
+    section="ch03-conv-layer#a-kernel-and-a-bias",
 )
 class Conv2D_bias_item(nn.Module):
     def __init__(self, kernel_size):
@@ -116,8 +122,10 @@ class Conv2D_bias_item(nn.Module):
 @mistake(
     "Conv2D",
     summary="own loop in forward allocates a float32 output",
-    hint="torch.zeros(...) is float32 on the CPU unless told otherwise: a layer moved with "
-    ".to(torch.float64) must give float64 outputs, so pass dtype=x.dtype and device=x.device.",
+    hint="torch.zeros(...) is float32 on the CPU unless told otherwise, so after "
+    ".to(torch.float64), or to a GPU, your loop still writes into a float32 CPU buffer; create "
+    "it with the dtype and device of x.",
+    section="ch03-conv-layer#a-kernel-and-a-bias",
 )
 class Conv2D_float32_output(nn.Module):
     def __init__(self, kernel_size):
@@ -139,6 +147,7 @@ class Conv2D_float32_output(nn.Module):
     summary="starts every layer from a zero kernel",
     hint="The task asks for random starting values (torch.randn). With a fixed start every "
     "layer begins identical, and kernels that start equal get equal gradients and stay equal.",
+    section="ch03-conv-layer#a-kernel-and-a-bias",
 )
 class Conv2D_zero_init(nn.Module):
     def __init__(self, kernel_size):
@@ -159,6 +168,7 @@ class Conv2D_zero_init(nn.Module):
     summary="edge signs reversed",
     hint="Y[i, j] = X[i, j] - X[i, j + 1]: going from the bright background into the dark "
     "stripe (column 1) gives +1, coming out of it (column 5) gives -1.",
+    section="ch03-conv-layer#training-data-a-stripe-and-its-edges",
 )
 def make_stripe_data_signs_reversed():
     X = torch.ones(6, 8)
@@ -174,6 +184,7 @@ def make_stripe_data_signs_reversed():
     summary="edges one column to the right (at the first pixel after each change)",
     hint="Output column j compares input columns j and j + 1, so the change between input "
     "columns 1 and 2 lands in output column 1, not 2.",
+    section="ch03-conv-layer#training-data-a-stripe-and-its-edges",
 )
 def make_stripe_data_edges_shifted():
     X = torch.ones(6, 8)
@@ -189,6 +200,7 @@ def make_stripe_data_edges_shifted():
     summary="Y of shape (6, 8) like X",
     hint="A 1x2 kernel fits at 8 - 2 + 1 = 7 horizontal positions, so the edge map has 7 "
     "columns, one fewer than the image.",
+    section="ch03-conv-layer#training-data-a-stripe-and-its-edges",
 )
 def make_stripe_data_y_too_wide():
     X = torch.ones(6, 8)
@@ -204,6 +216,7 @@ def make_stripe_data_y_too_wide():
     summary="integer tensors (built from lists of ints)",
     hint="torch.tensor on Python ints gives int64; gradient descent needs floating-point "
     "data, so make float32 tensors (torch.ones and torch.zeros are float32).",
+    section="ch03-conv-layer#training-data-a-stripe-and-its-edges",
 )
 def make_stripe_data_integers():
     X = torch.tensor([[1, 1, 0, 0, 0, 0, 1, 1]] * 6)
@@ -216,6 +229,7 @@ def make_stripe_data_integers():
     summary="makes the tensors once and returns the same ones on every call",
     hint="Build new X and Y on every call: tensors made once and handed out again are shared "
     "by all callers, so a change made to one result shows up in all later ones.",
+    section="ch03-conv-layer#training-data-a-stripe-and-its-edges",
 )
 def make_stripe_data_shared(_made={}):
     if not _made:
@@ -237,6 +251,7 @@ def make_stripe_data_shared(_made={}):
     summary="never zeroes the gradients",
     hint="backward() adds to .grad: without zeroing it after each step, every step also "
     "repeats all the earlier ones and the kernel overshoots.",
+    section="ch01-autograd#gradients-accumulate",
 )
 def learn_kernel_no_zero_grad(X, Y, kernel_size=(1, 2), steps=100, lr=0.01):
     layer = Conv2D(kernel_size).to(X.device, X.dtype)
@@ -254,6 +269,7 @@ def learn_kernel_no_zero_grad(X, Y, kernel_size=(1, 2), steps=100, lr=0.01):
     summary="updates the weight but not the bias",
     hint="Both parameters start random: a bias that is never updated keeps its random value, "
     "and the kernel has to make up for it. Update every parameter of the layer.",
+    section="ch03-conv-layer#learning-the-kernel-by-gradient-descent",
 )
 def learn_kernel_bias_frozen(X, Y, kernel_size=(1, 2), steps=100, lr=0.01):
     layer = Conv2D(kernel_size).to(X.device, X.dtype)
@@ -272,6 +288,7 @@ def learn_kernel_bias_frozen(X, Y, kernel_size=(1, 2), steps=100, lr=0.01):
     summary="gradient ascent (adds the gradient)",
     hint="The gradient points uphill, towards a larger loss: each step must subtract lr times "
     "the gradient.",
+    section="ch03-conv-layer#learning-the-kernel-by-gradient-descent",
 )
 def learn_kernel_ascent(X, Y, kernel_size=(1, 2), steps=100, lr=0.01):
     layer = Conv2D(kernel_size).to(X.device, X.dtype)
@@ -290,6 +307,7 @@ def learn_kernel_ascent(X, Y, kernel_size=(1, 2), steps=100, lr=0.01):
     summary="averages the squared error instead of summing it",
     hint="The mean divides every gradient by the number of output pixels (42 for the stripe "
     "data), so the given lr takes steps that many times shorter; the task asks for the sum.",
+    section="ch03-conv-layer#why-it-converges-and-how-large-a-step-may-be",
 )
 def learn_kernel_mean_loss(X, Y, kernel_size=(1, 2), steps=100, lr=0.01):
     layer = Conv2D(kernel_size).to(X.device, X.dtype)
@@ -308,6 +326,7 @@ def learn_kernel_mean_loss(X, Y, kernel_size=(1, 2), steps=100, lr=0.01):
     summary="returns the expected answer [[1, -1]] without learning",
     hint="learn_kernel must learn whatever kernel maps X to Y; the hidden checks use other "
     "images, targets and kernel sizes.",
+    section="ch03-conv-layer#learning-the-kernel-by-gradient-descent",
 )
 def learn_kernel_hard_coded(X, Y, kernel_size=(1, 2), steps=100, lr=0.01):
     return torch.tensor([[1.0, -1.0]], dtype=X.dtype, device=X.device)
@@ -316,7 +335,9 @@ def learn_kernel_hard_coded(X, Y, kernel_size=(1, 2), steps=100, lr=0.01):
 @mistake(
     "learn_kernel",
     summary="ignores kernel_size (always a 1x2 kernel)",
-    hint="Make the layer with the kernel_size you are given: Conv2D(kernel_size).",
+    hint="Build the layer with the kernel_size argument you are given: the hidden checks learn "
+    "kernels of other sizes too.",
+    section="ch03-conv-layer#learning-the-kernel-by-gradient-descent",
 )
 def learn_kernel_fixed_size(X, Y, kernel_size=(1, 2), steps=100, lr=0.01):
     layer = Conv2D((1, 2)).to(X.device, X.dtype)
@@ -335,6 +356,7 @@ def learn_kernel_fixed_size(X, Y, kernel_size=(1, 2), steps=100, lr=0.01):
     summary="ignores lr (always steps of 0.01)",
     hint="Use the lr argument: a step size that suits one image can make gradient descent "
     "diverge on another, where the loss curves more steeply.",
+    section="ch03-conv-layer#why-it-converges-and-how-large-a-step-may-be",
 )
 def learn_kernel_fixed_lr(X, Y, kernel_size=(1, 2), steps=100, lr=0.01):
     layer = Conv2D(kernel_size).to(X.device, X.dtype)
@@ -353,6 +375,7 @@ def learn_kernel_fixed_lr(X, Y, kernel_size=(1, 2), steps=100, lr=0.01):
     summary="ignores steps (always 100 steps)",
     hint="Use the steps argument: with a smaller step size, or on a harder image, 100 steps "
     "are not enough to get close to the kernel.",
+    section="ch03-conv-layer#why-it-converges-and-how-large-a-step-may-be",
 )
 def learn_kernel_fixed_steps(X, Y, kernel_size=(1, 2), steps=100, lr=0.01):
     layer = Conv2D(kernel_size).to(X.device, X.dtype)
@@ -369,8 +392,10 @@ def learn_kernel_fixed_steps(X, Y, kernel_size=(1, 2), steps=100, lr=0.01):
 @mistake(
     "learn_kernel",
     summary="returns the weight parameter itself, not detached",
-    hint="Return layer.weight.detach(): the parameter is still part of the autograd graph, "
-    "so it cannot be turned into numbers (.numpy()) or plotted, and it changes with the layer.",
+    hint="The weight parameter is still tracked by autograd (requires_grad=True), so it cannot "
+    "be turned into NumPy (.numpy()) or plotted; cut it out of the graph with detach() before "
+    "returning it.",
+    section="ch01-autograd#keeping-computations-out-of-the-graph",
 )
 def learn_kernel_not_detached(X, Y, kernel_size=(1, 2), steps=100, lr=0.01):
     layer = Conv2D(kernel_size).to(X.device, X.dtype)
@@ -387,8 +412,9 @@ def learn_kernel_not_detached(X, Y, kernel_size=(1, 2), steps=100, lr=0.01):
 @mistake(
     "learn_kernel",
     summary="keeps the layer in float32 whatever X's dtype",
-    hint="A new layer's parameters are float32 on the CPU: move it to X's device and dtype "
-    "with .to(X.device, X.dtype), so that the learned kernel has them too.",
+    hint="A new layer's parameters are float32 on the CPU: move the layer to X's device and "
+    "dtype with .to(...) before training, so that the learned kernel has them too.",
+    section="ch03-conv-layer#a-kernel-and-a-bias",
 )
 def learn_kernel_float32(X, Y, kernel_size=(1, 2), steps=100, lr=0.01):
     layer = Conv2D(kernel_size).to(X.device)
@@ -411,6 +437,7 @@ def learn_kernel_float32(X, Y, kernel_size=(1, 2), steps=100, lr=0.01):
     summary="ignores the strides",
     hint="Below a layer with stride s, neighbouring windows start s pixels apart, so each "
     "extra pixel of width higher up costs s pixels further down.",
+    section="ch03-conv-layer#receptive-fields-of-stacked-layers",
 )
 def receptive_field_no_strides(kernel_sizes, strides=None):
     side = 1
@@ -424,6 +451,7 @@ def receptive_field_no_strides(kernel_sizes, strides=None):
     summary="multiplies in the layer's own stride too (off by one layer)",
     hint="A layer's own stride only spaces out the windows of its output; what a layer adds "
     "is scaled by the strides of the layers below it, not its own.",
+    section="ch03-conv-layer#receptive-fields-of-stacked-layers",
 )
 def receptive_field_own_stride(kernel_sizes, strides=None):
     strides = strides or [1] * len(kernel_sizes)
@@ -439,6 +467,7 @@ def receptive_field_own_stride(kernel_sizes, strides=None):
     summary="scales each layer's kernel by its own stride only",
     hint="Strides compound: a pixel of layer 3 is as far from its neighbour as the product "
     "of all the strides below it, not only one of them.",
+    section="ch03-conv-layer#receptive-fields-of-stacked-layers",
 )
 def receptive_field_single_stride(kernel_sizes, strides=None):
     strides = strides or [1] * len(kernel_sizes)
@@ -453,6 +482,7 @@ def receptive_field_single_stride(kernel_sizes, strides=None):
     summary="multiplies the kernel sizes",
     hint="Two 3x3 layers see 5x5, not 9x9: neighbouring windows overlap, so each layer adds "
     "k - 1 pixels (times the strides below) rather than multiplying.",
+    section="ch03-conv-layer#receptive-fields-of-stacked-layers",
 )
 def receptive_field_product(kernel_sizes, strides=None):
     side = 1
@@ -466,6 +496,7 @@ def receptive_field_product(kernel_sizes, strides=None):
     summary="adds up the kernel sizes",
     hint="One output pixel sees one pixel to start with; each layer then widens it by k - 1 "
     "(not k), scaled by the strides below. Try one 3x3 layer: it sees 3 pixels, not 4.",
+    section="ch03-conv-layer#receptive-fields-of-stacked-layers",
 )
 def receptive_field_sum(kernel_sizes, strides=None):
     strides = strides or [1] * len(kernel_sizes)
@@ -480,6 +511,7 @@ def receptive_field_sum(kernel_sizes, strides=None):
     "receptive_field",
     summary="returns a float",
     hint="A side length counts pixels: return a Python int (avoid / and float starting values).",
+    section="ch03-conv-layer#receptive-fields-of-stacked-layers",
 )
 def receptive_field_float(kernel_sizes, strides=None):
     strides = strides or [1] * len(kernel_sizes)

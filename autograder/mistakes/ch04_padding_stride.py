@@ -20,6 +20,7 @@ from autograder.reference.padding import pad2d
     summary="ignores the dilation",
     hint="With dilation d, neighbouring kernel taps are d pixels apart, so a kernel of size k "
     "spans d(k - 1) + 1 input pixels, not k.",
+    section="ch04-padding-stride#dilation",
 )
 def conv_output_size_dilation_ignored(n, k, padding=0, stride=1, dilation=1):
     return (n + 2 * padding - k) // stride + 1
@@ -30,6 +31,7 @@ def conv_output_size_dilation_ignored(n, k, padding=0, stride=1, dilation=1):
     summary="rounds the number of steps up (ceil) instead of down",
     hint="The last window must fit completely inside the padded input; a step that would "
     "leave the kernel sticking out does not count, so round down.",
+    section="ch04-padding-stride#the-output-size-formula",
 )
 def conv_output_size_ceil(n, k, padding=0, stride=1, dilation=1):
     import math
@@ -42,6 +44,7 @@ def conv_output_size_ceil(n, k, padding=0, stride=1, dilation=1):
     summary="counts the padding once",
     hint="Padding adds p zeros on both sides of the axis (top and bottom, or left and right), "
     "so the padded length is n + 2p.",
+    section="ch04-padding-stride#zero-padding",
 )
 def conv_output_size_padding_once(n, k, padding=0, stride=1, dilation=1):
     return (n + padding - dilation * (k - 1) - 1) // stride + 1
@@ -52,6 +55,7 @@ def conv_output_size_padding_once(n, k, padding=0, stride=1, dilation=1):
     summary="forgets the + 1 (counts steps, not positions)",
     hint="The formula in the division counts the steps between the first and the last window; "
     "the number of windows is one more than the number of steps.",
+    section="ch04-padding-stride#the-output-size-formula",
 )
 def conv_output_size_no_plus_one(n, k, padding=0, stride=1, dilation=1):
     return (n + 2 * padding - dilation * (k - 1) - 1) // stride
@@ -62,6 +66,7 @@ def conv_output_size_no_plus_one(n, k, padding=0, stride=1, dilation=1):
     summary="forgets the - 1 (one position too many at stride 1)",
     hint="Check your formula on a kernel as large as the input (n = k = 3, no padding, stride "
     "1): it fits in exactly one position.",
+    section="ch04-padding-stride#the-output-size-formula",
 )
 def conv_output_size_no_minus_one(n, k, padding=0, stride=1, dilation=1):
     return (n + 2 * padding - dilation * (k - 1)) // stride + 1
@@ -72,6 +77,7 @@ def conv_output_size_no_minus_one(n, k, padding=0, stride=1, dilation=1):
     summary="uses true division and returns a float",
     hint="In Python, / always gives a float, even when the division is exact. Use floor "
     "division // so the size is an int, rounded down.",
+    section="ch04-padding-stride#the-output-size-formula",
 )
 def conv_output_size_true_division(n, k, padding=0, stride=1, dilation=1):
     return (n + 2 * padding - dilation * (k - 1) - 1) / stride + 1
@@ -82,6 +88,7 @@ def conv_output_size_true_division(n, k, padding=0, stride=1, dilation=1):
     summary="applies the stride before adding the padding",
     hint="The kernel slides over the padded input, so the padding belongs inside the division "
     "by the stride: the padded border is stepped over like any other pixels.",
+    section="ch04-padding-stride#the-output-size-formula",
 )
 def conv_output_size_stride_before_padding(n, k, padding=0, stride=1, dilation=1):
     return (n - dilation * (k - 1) - 1) // stride + 1 + 2 * padding
@@ -92,6 +99,7 @@ def conv_output_size_stride_before_padding(n, k, padding=0, stride=1, dilation=1
     summary="reads the size off the built-in F.conv2d",
     hint="The exercise is to derive the size with the formula; running a real convolution "
     "(F.conv2d, nn.Conv2d) is how the check computes the expected answer.",
+    section="ch04-padding-stride#the-output-size-formula",
 )
 def conv_output_size_builtin(n, k, padding=0, stride=1, dilation=1):
     x = torch.zeros(1, 1, n, 1)
@@ -108,6 +116,7 @@ def conv_output_size_builtin(n, k, padding=0, stride=1, dilation=1):
     summary="pads only the top and the left",
     hint="Zero padding adds ph rows above AND below, and pw columns on the left AND on the "
     "right, so the result has 2ph more rows and 2pw more columns than X.",
+    section="ch04-padding-stride#zero-padding",
 )
 def pad2d_top_left_only(X, padding):
     ph, pw = (padding, padding) if isinstance(padding, int) else padding
@@ -122,6 +131,7 @@ def pad2d_top_left_only(X, padding):
     summary="reads a (ph, pw) pair as (width, height)",
     hint="A pair is (height, width), like a tensor's shape: its first number pads the rows "
     "(top and bottom), the second the columns.",
+    section="ch04-padding-stride#odd-kernels-and-same-padding",
 )
 def pad2d_pair_swapped(X, padding):
     pw, ph = (padding, padding) if isinstance(padding, int) else padding
@@ -135,6 +145,7 @@ def pad2d_pair_swapped(X, padding):
     "pad2d",
     summary="pads with ones instead of zeros",
     hint="Zero padding fills the new border with zeros; start from a tensor of zeros.",
+    section="ch04-padding-stride#zero-padding",
 )
 def pad2d_ones(X, padding):
     ph, pw = (padding, padding) if isinstance(padding, int) else padding
@@ -147,8 +158,9 @@ def pad2d_ones(X, padding):
 @mistake(
     "pad2d",
     summary="always returns float32",
-    hint="torch.zeros(...) makes float32 unless told otherwise; pass dtype=X.dtype so that a "
-    "float64 input gives a float64 result.",
+    hint="torch.zeros(...) makes float32 unless told otherwise; create the padded tensor with "
+    "X's dtype (and device), so that a float64 input gives a float64 result.",
+    section="ch04-padding-stride#padding-stride-and-dilation",
 )
 def pad2d_float32(X, padding):
     ph, pw = (padding, padding) if isinstance(padding, int) else padding
@@ -163,6 +175,7 @@ def pad2d_float32(X, padding):
     summary="builds the result from X.tolist() (not differentiable)",
     hint=".tolist() turns the values into Python numbers, which autograd cannot follow, so no "
     "gradient reaches X. Build the result with tensor operations on X itself.",
+    section="ch01-autograd#tensors-that-record-their-history",
 )
 def pad2d_tolist(X, padding):
     ph, pw = (padding, padding) if isinstance(padding, int) else padding
@@ -178,6 +191,7 @@ def pad2d_tolist(X, padding):
     summary="applies an int padding to the rows only",
     hint="An int padding pads both dimensions by the same amount: padding=1 adds one row "
     "above and below and one column on the left and on the right.",
+    section="ch04-padding-stride#odd-kernels-and-same-padding",
 )
 def pad2d_int_rows_only(X, padding):
     ph, pw = (padding, 0) if isinstance(padding, int) else padding
@@ -192,6 +206,7 @@ def pad2d_int_rows_only(X, padding):
     summary="calls the built-in F.pad",
     hint="This exercise asks you to build the padded tensor yourself; F.pad is the reference "
     "it is checked against.",
+    section="ch04-padding-stride#zero-padding",
 )
 def pad2d_builtin(X, padding):
     ph, pw = (padding, padding) if isinstance(padding, int) else padding
@@ -207,6 +222,7 @@ def pad2d_builtin(X, padding):
     summary="ignores the dilation",
     hint="With dilation d, the kernel's taps are d pixels apart: the window spans "
     "d(k - 1) + 1 pixels and only every d-th one is used.",
+    section="ch04-padding-stride#dilation",
 )
 def corr2d_general_dilation_ignored(X, K, padding=0, stride=1, dilation=1):
     sh, sw = (stride, stride) if isinstance(stride, int) else stride
@@ -224,6 +240,7 @@ def corr2d_general_dilation_ignored(X, K, padding=0, stride=1, dilation=1):
     summary="spaces the kernel taps dilation + 1 pixels apart",
     hint="In PyTorch, dilation is the distance between neighbouring taps: dilation=1 is the "
     "ordinary kernel without gaps, and dilation=2 skips one pixel between taps.",
+    section="ch04-padding-stride#dilation",
 )
 def corr2d_general_dilation_plus_one(X, K, padding=0, stride=1, dilation=1):
     sh, sw = (stride, stride) if isinstance(stride, int) else stride
@@ -245,6 +262,7 @@ def corr2d_general_dilation_plus_one(X, K, padding=0, stride=1, dilation=1):
     summary="moves the window by the stride along the rows only",
     hint="The stride applies in both directions: the window jumps sw columns between "
     "neighbouring outputs of a row, just as it jumps sh rows between output rows.",
+    section="ch04-padding-stride#stride",
 )
 def corr2d_general_stride_rows_only(X, K, padding=0, stride=1, dilation=1):
     sh, sw = (stride, stride) if isinstance(stride, int) else stride
@@ -265,6 +283,7 @@ def corr2d_general_stride_rows_only(X, K, padding=0, stride=1, dilation=1):
     summary="reads (height, width) pairs as (width, height)",
     hint="Pair arguments are (height, width), like tensor shapes: the first number is for "
     "the rows, the second for the columns.",
+    section="ch04-padding-stride#odd-kernels-and-same-padding",
 )
 def corr2d_general_pairs_swapped(X, K, padding=0, stride=1, dilation=1):
     pw, ph = (padding, padding) if isinstance(padding, int) else padding
@@ -286,6 +305,7 @@ def corr2d_general_pairs_swapped(X, K, padding=0, stride=1, dilation=1):
     summary="pads on one side only (top and left)",
     hint="Padding adds ph zero rows above AND below the input, and pw zero columns on both "
     "sides; your pad2d from the previous exercise does exactly that.",
+    section="ch04-padding-stride#zero-padding",
 )
 def corr2d_general_padding_one_side(X, K, padding=0, stride=1, dilation=1):
     ph, pw = (padding, padding) if isinstance(padding, int) else padding
@@ -308,6 +328,7 @@ def corr2d_general_padding_one_side(X, K, padding=0, stride=1, dilation=1):
     summary="rounds the output size up (the last window runs past the edge)",
     hint="A window that would stick out past the padded input is not computed: the number "
     "of steps is rounded down, as in conv_output_size.",
+    section="ch04-padding-stride#the-output-size-formula",
 )
 def corr2d_general_ceil_output_size(X, K, padding=0, stride=1, dilation=1):
     import math
@@ -330,6 +351,7 @@ def corr2d_general_ceil_output_size(X, K, padding=0, stride=1, dilation=1):
     summary="uses the stride inside the window and the dilation as the step",
     hint="The stride is how far the window moves from one output to the next; the dilation "
     "is the spacing of the taps inside one window. Here the two play each other's part.",
+    section="ch04-padding-stride#dilation",
 )
 def corr2d_general_stride_inside_window(X, K, padding=0, stride=1, dilation=1):
     sh, sw = (stride, stride) if isinstance(stride, int) else stride
@@ -350,6 +372,7 @@ def corr2d_general_stride_inside_window(X, K, padding=0, stride=1, dilation=1):
     summary="ignores the padding",
     hint="Padding adds zero rows and columns around X before the kernel slides over it; the "
     "pad2d you wrote in the previous exercise does that.",
+    section="ch04-padding-stride#zero-padding",
 )
 def corr2d_general_padding_ignored(X, K, padding=0, stride=1, dilation=1):
     sh, sw = (stride, stride) if isinstance(stride, int) else stride
@@ -369,6 +392,7 @@ def corr2d_general_padding_ignored(X, K, padding=0, stride=1, dilation=1):
     summary="collects the outputs with .item() (not differentiable)",
     hint=".item() turns each output into a Python number, which autograd cannot follow, so no "
     "gradient reaches X or K. Keep every output a tensor (write it into a tensor, or stack them).",
+    section="ch01-autograd#tensors-that-record-their-history",
 )
 def corr2d_general_item(X, K, padding=0, stride=1, dilation=1):
     sh, sw = (stride, stride) if isinstance(stride, int) else stride
@@ -388,6 +412,7 @@ def corr2d_general_item(X, K, padding=0, stride=1, dilation=1):
     summary="calls the built-in F.conv2d",
     hint="Write the sliding window yourself (loops over the output positions are fine); "
     "F.conv2d is the reference it is checked against.",
+    section="ch04-padding-stride#padding-stride-and-dilation",
 )
 def corr2d_general_builtin(X, K, padding=0, stride=1, dilation=1):
     return F.conv2d(X[None, None], K[None, None], padding=padding, stride=stride, dilation=dilation)[0, 0]
