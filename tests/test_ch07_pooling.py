@@ -122,7 +122,7 @@ MESSAGES = {
     "max_pool_with_indices_rows_times_H": "First wrong value at index (0, 0, 0, 0): expected 5, got 4.",
     "max_pool_with_indices_global": "The indices of max_pool_with_indices(X, kernel_size=(2, 2), stride=(2, 3))",
     "max_pool_with_indices_builtin": "must be written from scratch, but it called PyTorch's built-in pooling",
-    "max_unpool_whole_tensor": "with Y = 1..16 as 2x2x2x2",
+    "max_unpool_whole_tensor": "with Y = 1..16 as 2x2x2x2 (float64)",
     "max_unpool_divides_by_H": "raised IndexError: index 4 is out of bounds for dimension 2 with size 4",
     "max_unpool_doubles": "raised RuntimeError: index 18 is out of bounds for dimension 2 with size 16",
     "max_unpool_float32": "Expected dtype torch.float64 (the input's dtype), got torch.float32.",

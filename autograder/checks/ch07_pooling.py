@@ -16,6 +16,7 @@ from autograder.checks.common import assert_gradients_match, assert_result
 from autograder.checks.hidden import hidden_case
 from autograder.compare import CheckFailure, assert_matches, describe
 from autograder.device import device
+from autograder.diagnosis import diagnosed
 from autograder.reference import pooling as ref
 
 FROM_SCRATCH = ("pooling",)
@@ -93,6 +94,7 @@ EXAMPLE = "X = 0..8 as 1x1x3x3"
 SOURCE_EXAMPLE = "X = 0..31 as 1x2x4x4 (two channels), the source notes' example"
 
 
+@diagnosed
 def check_pool2d(pool2d) -> None:
     """Visible checks of ``pool2d``: the chapter's 3x3 example in both modes, the default
     stride, the source notes' two-channel example with padding and a (2, 1) stride, and
@@ -148,6 +150,7 @@ def _pool2d_gradients(cases: Cases) -> list:
     return gradients
 
 
+@diagnosed
 def grade_pool2d(pool2d) -> None:
     """Hidden checks of ``pool2d``: both modes, N > 1 and C > 1, H != W, kh != kw, the default
     stride, overlapping windows, a stride larger than the kernel, padding, a kernel as large
@@ -160,6 +163,7 @@ def grade_pool2d(pool2d) -> None:
 # avg_pool2d
 
 
+@diagnosed
 def check_avg_pool2d(avg_pool2d) -> None:
     """Visible checks of ``avg_pool2d``: the default stride, padding counted or not, and
     ``divisor_override``, on inputs where each setting changes the result."""
@@ -185,6 +189,7 @@ def check_avg_pool2d(avg_pool2d) -> None:
                       f"{_what('avg_pool2d', args)} on X 2x3x5x4 (0..119 mod 7, minus 3)", from_scratch=FROM_SCRATCH)
 
 
+@diagnosed
 def grade_avg_pool2d(avg_pool2d) -> None:
     """Hidden checks of ``avg_pool2d``: padding counted and not counted, divisor_override with
     both, the default stride, N > 1 and C > 1, H != W, kh != kw, float64, gradients."""
@@ -236,6 +241,7 @@ def _assert_with_indices(max_pool_with_indices, args: tuple, what: str) -> None:
 PERMUTED = [[7, 12, 3, 18, 0], [15, 1, 9, 4, 11], [2, 19, 6, 13, 8], [10, 5, 16, 17, 14]]
 
 
+@diagnosed
 def check_max_pool_with_indices(max_pool_with_indices) -> None:
     """Visible checks of ``max_pool_with_indices``: a 4x5 plane of distinct values with the
     default stride, overlapping windows, and two channels with N = 2."""
@@ -253,6 +259,7 @@ def check_max_pool_with_indices(max_pool_with_indices) -> None:
                          "plus 20 in the second sample)")
 
 
+@diagnosed
 def grade_max_pool_with_indices(max_pool_with_indices) -> None:
     """Hidden checks of ``max_pool_with_indices``: N > 1 and C > 1, H != W, kh != kw, the
     default stride, overlapping windows, a stride larger than the kernel, windows that leave
@@ -287,9 +294,10 @@ def _unpool_args(X: torch.Tensor, kernel, stride=None, values: torch.Tensor | No
     return (Y if values is None else values, indices, tuple(X.shape[-2:]))
 
 
+@diagnosed
 def check_max_unpool(max_unpool) -> None:
     """Visible checks of ``max_unpool``: the 4x5 plane of distinct values pooled with 2x2
-    windows, new values written through the same indices, and N = C = 2."""
+    windows, new values written through the same indices, and N = C = 2 in float64."""
     X = _t(PERMUTED)[None, None]
     args = _unpool_args(X, 2)
     expected = _t([[0, 0, 0, 18, 0], [15, 0, 0, 0, 0], [0, 19, 0, 0, 0], [0, 0, 0, 17, 0]])[None, None]
@@ -302,11 +310,11 @@ def check_max_unpool(max_unpool) -> None:
                   f"{_what('max_unpool', args, 'Y')} with Y = [[1, 2], [3, 4]] and the indices of max-pooling the "
                   f"same X with kernel_size=2, stride=(2, 3) ({args[1].flatten().tolist()})",
                   from_scratch=FROM_SCRATCH)
-    X = torch.stack([_t(PERMUTED), 19 - _t(PERMUTED)]).repeat(2, 1, 1, 1)
-    args = _unpool_args(X, 2, values=_grid(2, 2, 2, 2, shift=-1.0))
+    X = torch.stack([_t(PERMUTED), 19 - _t(PERMUTED)]).repeat(2, 1, 1, 1).double()
+    args = _unpool_args(X, 2, values=_grid(2, 2, 2, 2, shift=-1.0).double())
     assert_result(max_unpool, args, ref.max_unpool(*args),
-                  f"{_what('max_unpool', args, 'Y')} with Y = 1..16 as 2x2x2x2 and the indices of max-pooling X "
-                  "2x2x4x5 (two channels: the plane above and 19 minus it) with 2x2 windows",
+                  f"{_what('max_unpool', args, 'Y')} with Y = 1..16 as 2x2x2x2 (float64) and the indices of "
+                  "max-pooling X 2x2x4x5 (two channels: the plane above and 19 minus it) with 2x2 windows",
                   from_scratch=FROM_SCRATCH)
 
 
@@ -327,6 +335,7 @@ def _assert_unpool_gradient(max_unpool, args: tuple, G: torch.Tensor, what: str)
     assert_matches(got, expected, f"The gradient of {what} with respect to Y")
 
 
+@diagnosed
 def grade_max_unpool(max_unpool) -> None:
     """Hidden checks of ``max_unpool``: indices from pooling random inputs (N > 1, C > 1,
     H != W, kh != kw, strides at least the kernel, sizes that leave rows and columns out), new
@@ -354,6 +363,7 @@ def grade_max_unpool(max_unpool) -> None:
 # adaptive_avg_pool2d
 
 
+@diagnosed
 def check_adaptive_avg_pool2d(adaptive_avg_pool2d) -> None:
     """Visible checks of ``adaptive_avg_pool2d``: the chapter's 5x7 example to (3, 3), an int
     output size, a global average, and an output as large as the input."""
@@ -371,6 +381,7 @@ def check_adaptive_avg_pool2d(adaptive_avg_pool2d) -> None:
                       from_scratch=FROM_SCRATCH)
 
 
+@diagnosed
 def grade_adaptive_avg_pool2d(adaptive_avg_pool2d) -> None:
     """Hidden checks of ``adaptive_avg_pool2d``: sizes that divide the input and sizes that do
     not, int and pair output sizes, outputs as large as the input and 1x1, N > 1, C > 1,
