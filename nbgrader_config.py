@@ -33,12 +33,14 @@ c.GenerateFeedback.preprocessors = [
     "autograder.report.feedback.LocalMathJax",
 ]
 # The course's feedback template: nbgrader's, with MathJax loaded from feedback/mathjax/
-# instead of a CDN. Its folder comes first; nbgrader's own templates (which it extends)
-# must then be listed too, as nbgrader adds them only when this setting is unset.
+# instead of a CDN. It is set on an exporter class of its own, as formgrader reads this
+# file too and renders its grading view with HTMLExporter. The course's folder comes
+# first; nbgrader's templates (which it extends) must then be listed too.
 _NBGRADER_TEMPLATES = Path(find_spec("nbgrader").origin).parent / "server_extensions" / "formgrader" / "templates"
 _COURSE_TEMPLATES = Path(find_spec("autograder").origin).parent / "report" / "templates"
-c.HTMLExporter.template_name = "feedback_offline_math"
-c.HTMLExporter.extra_template_basedirs = [str(_COURSE_TEMPLATES), str(_NBGRADER_TEMPLATES)]
+c.GenerateFeedback.exporter_class = "autograder.report.feedback.FeedbackExporter"
+c.FeedbackExporter.template_name = "feedback_offline_math"
+c.FeedbackExporter.extra_template_basedirs = [str(_COURSE_TEMPLATES), str(_NBGRADER_TEMPLATES)]
 
 # `nbgrader zip_collect`: LMS exports (Canvas style) name each file
 # "<student>_<user id>_<submission id>_<original name>", with "_LATE" after <student>

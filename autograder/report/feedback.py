@@ -1,15 +1,17 @@
 """Feedback pages that typeset their math without a network.
 
 nbgrader's feedback template loads MathJax 2 from a CDN. The course's template
-(``templates/feedback_offline_math``, chosen in ``nbgrader_config.py``) loads MathJax 3
-from ``feedback/mathjax/`` instead, and :class:`LocalMathJax` puts it there: the copy
-that the ``sphinx-mathjax-offline`` package (a dependency of the book) ships.
+(``templates/feedback_offline_math``) loads MathJax 3 from ``feedback/mathjax/`` instead,
+and :class:`LocalMathJax` puts it there: the copy that the ``sphinx-mathjax-offline``
+package (a dependency of the book) ships. :class:`FeedbackExporter` renders the pages;
+``nbgrader_config.py`` chooses both and the template.
 """
 
 import shutil
 from importlib.metadata import distribution
 from pathlib import Path
 
+from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, Unicode
 
@@ -48,3 +50,8 @@ class LocalMathJax(Preprocessor):
         """Copy MathJax if needed; the notebook is returned unchanged."""
         copy_mathjax(mathjax_source(), Path(self.folder))
         return nb, resources
+
+
+class FeedbackExporter(HTMLExporter):
+    """nbconvert's HTML exporter under a name of its own, so that the feedback template set
+    for it in ``nbgrader_config.py`` leaves formgrader's HTMLExporter as it is."""

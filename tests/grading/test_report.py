@@ -6,11 +6,16 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from conftest import ASSIGNMENT, GradedClass
+from conftest import ASSIGNMENT, CRASHER, LOOPER, GradedClass
 
-pytestmark = pytest.mark.slow
+from autograder.cli import main
+from autograder.report.collect import Check, ClassResults, Limit, Submission, collect
+from autograder.report.page import render
+from autograder.report.summary import Rate, exercise_pass_rates, known_mistakes, most_failed_checks
 
 SCRIPT_SOURCES = re.compile(r"<script[^>]*\bsrc=\"([^\"]+)\"", re.IGNORECASE)
+# Every way a page can make the browser fetch something.
+FETCHES = re.compile(r"""\b(?:src|href|srcset|action|data)\s*=\s*["']?([^"'\s>]+)|url\(\s*["']?([^"')]+)|@import|<link\b|<script\b""", re.IGNORECASE)
 
 
 def feedback_pages(graded: GradedClass) -> list[Path]:
@@ -18,6 +23,7 @@ def feedback_pages(graded: GradedClass) -> list[Path]:
     return sorted((graded.course.root / "feedback").glob(f"*/{graded.assignment}/*.html"))
 
 
+@pytest.mark.slow
 def test_feedback_loads_mathjax_from_the_course(graded_class: GradedClass) -> None:
     """Every feedback page loads MathJax from a local file that exists, none from a CDN."""
     pages = feedback_pages(graded_class)
@@ -32,6 +38,7 @@ def test_feedback_loads_mathjax_from_the_course(graded_class: GradedClass) -> No
         assert "cdnjs" not in page.read_text() and "cdn.jsdelivr" not in page.read_text()
 
 
+@pytest.mark.slow
 def test_grades_csv_has_one_row_per_student(graded_class: GradedClass) -> None:
     """`nbgrader export` writes every student's score: autograded points only until written answers are graded."""
     course = graded_class.course
@@ -44,3 +51,84 @@ def test_grades_csv_has_one_row_per_student(graded_class: GradedClass) -> None:
     assert float(rows["ada"]["max_score"]) == 13
     assert float(rows["blank"]["score"]) == 0
     assert 0 < float(rows["bob"]["score"]) < autograded_points
+
+
+@pytest.fixture(scope="module")
+def report(graded_class: GradedClass) -> str:
+    """The class report, written by `cnn-course report`."""
+    root = graded_class.course.root
+    assert main(["--root", str(root), "report", ASSIGNMENT, "--output", "report.html"]) == 0
+    return (root / "report.html").read_text()
+
+
+@pytest.fixture(scope="module")
+def results(graded_class: GradedClass) -> ClassResults:
+    return collect(graded_class.course.root, [ASSIGNMENT])
+
+
+@pytest.mark.slow
+def test_report_counts_every_submission(results: ClassResults, report: str, graded_class: GradedClass) -> None:
+    """All eight submissions are counted, seven of them graded (the crasher's kernel died)."""
+    assert sorted(s.student for s in results.submissions) == sorted(graded_class.students)
+    assert [s.student for s in results.submissions if not s.graded] == [CRASHER]
+    assert "8 submissions, 7 of them graded" in report
+    assert "<h2>Score distribution</h2>" in report and "score histogram of ch02-cross-correlation" in report
+
+
+@pytest.mark.slow
+def test_report_pass_rates(results: ClassResults, report: str) -> None:
+    """corr2d is passed by the three students whose corr2d is the solution's; conv2d_flipped
+    (built on corr2d) by ada alone (eve's is wrong, finn's never ran); corr2d_vectorized by all but blank."""
+    assert exercise_pass_rates(results, ASSIGNMENT) == [
+        Rate("corr2d", 3, 7), Rate("conv2d_flipped", 1, 7), Rate("corr2d_vectorized", 6, 7)]
+    assert "<td class=number>43%</td>" in report
+
+
+@pytest.mark.slow
+def test_report_lists_the_most_failed_checks(results: ClassResults) -> None:
+    """The conv2d_flipped checks failed most (6 of 7), with what the check said, not its preamble."""
+    failed = most_failed_checks(results)
+    assert {(f.grade_id, f.failures, f.total) for f in failed[:2]} == {
+        ("test_conv2d_flipped_chapter_example", 6, 7), ("test_conv2d_flipped_hidden_cases", 6, 7)}
+    hidden = next(f for f in failed if f.grade_id == "test_corr2d_hidden_cases")
+    assert hidden.failures == 4 and not hidden.message.startswith("Hidden check")
+
+
+@pytest.mark.slow
+def test_report_shows_the_limits_hit(results: ClassResults, report: str) -> None:
+    """The infinite loop timed out, the dead kernel left nothing graded; no one else hit a limit."""
+    limits = {(limit.student, limit.status) for limit in results.limits}
+    assert limits == {(LOOPER, "timed out"), (CRASHER, "not graded")}
+    section = report.split("<h2>Submissions that hit a limit</h2>")[1].split("<h2>")[0]
+    assert "ran over the cell timeout" in section and "no autograded notebook" in section
+
+
+@pytest.mark.slow
+def test_report_counts_known_mistakes(results: ClassResults, report: str) -> None:
+    """Two students flipped corr2d's kernel, one was off by one, one forgot conv2d_flipped's flip."""
+    counts = known_mistakes(results, ASSIGNMENT)
+    assert counts["corr2d"] == {"flips the kernel (computes a true convolution)": 2, "output one row and one column short": 1}
+    assert counts["conv2d_flipped"] == {"does not flip the kernel (returns the cross-correlation)": 1}
+    assert "known mistakes made in corr2d" in report
+
+
+@pytest.mark.slow
+def test_report_fetches_nothing(report: str) -> None:
+    """The report is one self-contained page: its only references are embedded data: URIs."""
+    fetched = [match.group(0) for match in FETCHES.finditer(report)
+               if not (match.group(1) or match.group(2) or "").startswith("data:")]
+    assert not fetched, fetched
+    assert report.count('<img src="data:image/svg+xml;base64,') >= 4
+
+
+def test_report_escapes_what_students_wrote() -> None:
+    """A check message or a student id that holds HTML is shown as text, never run."""
+    hostile = '<script>alert("pwned")</script>'
+    results = ClassResults(
+        ["a1"],
+        [Submission("a1", hostile, 0.0, 4.0, True)],
+        [Check("a1", hostile, "test_f_chapter_example", 0.0, 1.0, f"f(x) raised ValueError: {hostile}")],
+        [Limit("a1", hostile, "timed out", hostile)],
+    )
+    page = render(results)
+    assert "<script" not in page and page.count("&lt;script&gt;") >= 3

@@ -1,0 +1,159 @@
+"""Manual grading in a real browser: formgrader shows the students' written answers.
+
+A Jupyter server with nbgrader's formgrader runs on a copy of the graded class (on the
+loopback interface, with a fresh token); headless Chromium walks the instructor's path,
+from the notebook's list of submissions to one student's grading view, and gives points.
+"""
+
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NamedTuple
+from urllib.error import URLError
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import WRITTEN_ANSWER, WRITTEN_ID, GradedClass
+from nbgrader.api import Gradebook
+from playwright.sync_api import Page, Route, expect, sync_playwright
+
+from autograder.cli import nbgrader_env
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+SERVER_START_SECONDS = 90
+STUDENT = "ada"
+# formgrader's grading view binds its score boxes to the gradebook once it has fetched the grades.
+GRADES_LOADED_JS = "() => Boolean(window.formgrader && formgrader.grades && formgrader.grades.loaded)"
+
+
+class Server(NamedTuple):
+    """Where the Jupyter server listens and the token it accepts."""
+
+    url: str
+    token: str
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_until_up(server: subprocess.Popen, url: str, log: Path) -> None:
+    """Return once the server answers ``url``; fail with its log if it exits or never answers."""
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"the Jupyter server exited with {server.returncode}:\n{log.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return
+        except (URLError, ConnectionError):
+            time.sleep(0.5)
+    pytest.fail(f"the Jupyter server did not answer within {SERVER_START_SECONDS} s:\n{log.read_text()[-4000:]}")
+
+
+@pytest.fixture(scope="module")
+def course_root(graded_class: GradedClass, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the graded class, so that grading here changes no other test's course."""
+    root = tmp_path_factory.mktemp("formgrader") / "course"
+    shutil.copytree(graded_class.course.root, root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def jupyter(course_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A Jupyter server with formgrader serving the course."""
+    token, port = secrets.token_hex(16), _free_port()
+    home = tmp_path_factory.mktemp("jupyter-home")
+    env = dict(nbgrader_env(), JUPYTER_RUNTIME_DIR=str(home / "runtime"), JUPYTER_CONFIG_DIR=str(home / "config"))
+    log = home / "server.log"
+    command = [
+        "jupyter", "server", "--no-browser", "--ServerApp.allow_root=True", "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={course_root}",
+        "--ServerApp.jpserver_extensions=nbgrader.server_extensions.formgrader=True",
+    ]
+    with open(log, "w") as output:
+        server = subprocess.Popen(command, cwd=course_root, env=env, stdout=output, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(server, f"{base}/api/status?token={token}", log)
+        yield Server(base, token)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def _local_only(route: Route) -> None:
+    """Let requests to the test's server through; refuse the rest (formgrader asks a CDN for MathJax)."""
+    if urlsplit(route.request.url).hostname == "127.0.0.1":
+        route.continue_()
+    else:
+        route.abort()
+
+
+@pytest.fixture
+def page(tmp_path: Path, jupyter: Server) -> Iterator[Page]:
+    """A page of headless Chromium with a fresh profile that can only reach this machine and
+    sends the server's token with every request (formgrader's own requests included)."""
+    if not os.access(CHROMIUM, os.X_OK):
+        message = f"no {CHROMIUM} (`make system-packages` installs Debian's chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            user_data_dir=tmp_path / "chromium-profile", executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+            extra_http_headers={"Authorization": f"token {jupyter.token}"},
+        )
+        context.route("**/*", _local_only)
+        yield context.new_page()
+        context.close()
+
+
+def _submission_id(root: Path, assignment: str, student: str) -> str:
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+        return gradebook.find_submission_notebook(assignment, assignment, student).id
+
+
+def _manual_score(root: Path, assignment: str, student: str) -> float | None:
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+        return gradebook.find_grade(WRITTEN_ID, assignment, assignment, student).manual_score
+
+
+def test_written_answer_is_graded_in_formgrader(page: Page, jupyter: Server, graded_class: GradedClass, course_root: Path) -> None:
+    """From the notebook's submissions to one student's view: the written answer is shown, and points given there are saved."""
+    assignment = graded_class.assignment
+    submission = _submission_id(course_root, assignment, STUDENT)
+    assert _manual_score(course_root, assignment, STUDENT) is None, "the written answer starts ungraded"
+    page.goto(f"{jupyter.url}/formgrader/gradebook/{assignment}/{assignment}")
+    link = page.locator(f"a[href$='/formgrader/submissions/{submission}']").first
+    expect(link).to_be_visible(timeout=30_000)
+    listed = page.eval_on_selector_all("a[href*='/formgrader/submissions/']", "links => links.map(a => a.href)")
+    assert len(set(listed)) == len(graded_class.students) - 1, "every autograded submission is listed"
+    link.click()
+
+    answer = page.get_by_text(WRITTEN_ANSWER)
+    expect(answer).to_be_visible(timeout=30_000)
+    page.wait_for_function(GRADES_LOADED_JS)
+    score = page.locator(f"input.score#{WRITTEN_ID}")
+    expect(score).to_have_value("")
+    score.fill("2")
+    with page.expect_response(lambda response: "/formgrader/api/grade/" in response.url and response.request.method == "PUT") as saved:
+        score.press("Tab")
+    assert saved.value.ok, f"formgrader did not save the points: HTTP {saved.value.status}"
+    assert _manual_score(course_root, assignment, STUDENT) == 2
