@@ -34,7 +34,7 @@ BUILTINS = {
     ),
     "activation": (
         "sigmoid", "tanh", "relu", "_relu", "leaky_relu", "prelu", "_prelu", "rrelu", "hardtanh",
-        "threshold", "elu", "gelu", "silu", "softplus",
+        "threshold", "elu", "gelu", "silu", "softplus", "log_sigmoid",
     ),
     "batch_norm": (
         "batch_norm", "native_batch_norm", "_native_batch_norm", "_batch_norm", "cudnn_batch_norm",
