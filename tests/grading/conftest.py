@@ -1,7 +1,7 @@
 """A small class graded with the real nbgrader, shared by the report and formgrader tests.
 
-Eight students hand in ch02-cross-correlation: the solution (with a written answer of
-their own), the blank exercise, four known mistakes (one of them made twice), an
+Eight students hand in ch02-cross-correlation: the solution (ada, with a written answer
+of her own), the blank exercise, four known mistakes (one of them made twice), an
 infinite loop and a kernel that kills itself. Plain ``nbgrader autograde`` grades them.
 """
 
@@ -30,16 +30,21 @@ MISTAKES = {
     "dan": ("corr2d", "corr2d_flips_kernel"),
     "eve": ("conv2d_flipped", "conv2d_flipped_not_flipped"),
 }
-LOOPER, CRASHER = "finn", "gus"
+WRITER, LOOPER, CRASHER = "ada", "finn", "gus"
 
 
 @dataclass
 class GradedClass:
-    """The graded course and who handed in what."""
+    """The graded course and who handed in what (tests read it here, not from this module)."""
 
     course: Course
     assignment: str
     students: list[str]
+    writer: str = WRITER
+    looper: str = LOOPER
+    crasher: str = CRASHER
+    written_id: str = WRITTEN_ID
+    written_answer: str = WRITTEN_ANSWER
 
 
 def _with_written_answer(notebook, text: str):
@@ -55,7 +60,7 @@ def graded_class(tmp_path_factory: pytest.TempPathFactory) -> GradedClass:
     course = Course(tmp_path_factory.mktemp("graded-class"))
     course.nbgrader("generate_assignment", ASSIGNMENT, "--force")
     release, solution = course.read("exercises", ASSIGNMENT), course.read("solutions", ASSIGNMENT)
-    course.submit("ada", ASSIGNMENT, _with_written_answer(solved(release, solution), WRITTEN_ANSWER))
+    course.submit(WRITER, ASSIGNMENT, _with_written_answer(solved(release, solution), WRITTEN_ANSWER))
     course.submit("blank", ASSIGNMENT, release)
     for student, (exercise, name) in MISTAKES.items():
         (mistake,) = [m for m in mistakes_for(exercise) if m.name == name]
@@ -71,5 +76,5 @@ def graded_class(tmp_path_factory: pytest.TempPathFactory) -> GradedClass:
     )
     assert crashed.returncode != 0, "nbgrader graded a notebook whose kernel died"
     course.nbgrader("generate_feedback", ASSIGNMENT)
-    students = ["ada", "blank", *MISTAKES, LOOPER, CRASHER]
+    students = [WRITER, "blank", *MISTAKES, LOOPER, CRASHER]
     return GradedClass(course, ASSIGNMENT, students)

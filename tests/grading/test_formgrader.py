@@ -19,7 +19,6 @@ from urllib.error import URLError
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import WRITTEN_ANSWER, WRITTEN_ID, GradedClass
 from nbgrader.api import Gradebook
 from playwright.sync_api import Page, Route, expect, sync_playwright
 
@@ -30,7 +29,6 @@ pytestmark = pytest.mark.slow
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 SERVER_START_SECONDS = 90
-STUDENT = "ada"
 # formgrader's grading view binds its score boxes to the gradebook once it has fetched the grades.
 GRADES_LOADED_JS = "() => Boolean(window.formgrader && formgrader.grades && formgrader.grades.loaded)"
 
@@ -63,7 +61,7 @@ def _wait_until_up(server: subprocess.Popen, url: str, log: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def course_root(graded_class: GradedClass, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def course_root(graded_class, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the graded class, so that grading here changes no other test's course."""
     root = tmp_path_factory.mktemp("formgrader") / "course"
     shutil.copytree(graded_class.course.root, root)
@@ -125,21 +123,19 @@ def page(tmp_path: Path, jupyter: Server) -> Iterator[Page]:
         context.close()
 
 
-def _submission_id(root: Path, assignment: str, student: str) -> str:
+def _written_answer(root: Path, graded) -> tuple[str, float | None]:
+    """The writer's submission id and the manual score of their written answer, from the gradebook."""
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
-        return gradebook.find_submission_notebook(assignment, assignment, student).id
+        notebook = gradebook.find_submission_notebook(graded.assignment, graded.assignment, graded.writer)
+        grade = gradebook.find_grade(graded.written_id, graded.assignment, graded.assignment, graded.writer)
+        return notebook.id, grade.manual_score
 
 
-def _manual_score(root: Path, assignment: str, student: str) -> float | None:
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
-        return gradebook.find_grade(WRITTEN_ID, assignment, assignment, student).manual_score
-
-
-def test_written_answer_is_graded_in_formgrader(page: Page, jupyter: Server, graded_class: GradedClass, course_root: Path) -> None:
+def test_written_answer_is_graded_in_formgrader(page: Page, jupyter: Server, graded_class, course_root: Path) -> None:
     """From the notebook's submissions to one student's view: the written answer is shown, and points given there are saved."""
     assignment = graded_class.assignment
-    submission = _submission_id(course_root, assignment, STUDENT)
-    assert _manual_score(course_root, assignment, STUDENT) is None, "the written answer starts ungraded"
+    submission, score_before = _written_answer(course_root, graded_class)
+    assert score_before is None, "the written answer starts ungraded"
     page.goto(f"{jupyter.url}/formgrader/gradebook/{assignment}/{assignment}")
     link = page.locator(f"a[href$='/formgrader/submissions/{submission}']").first
     expect(link).to_be_visible(timeout=30_000)
@@ -147,13 +143,13 @@ def test_written_answer_is_graded_in_formgrader(page: Page, jupyter: Server, gra
     assert len(set(listed)) == len(graded_class.students) - 1, "every autograded submission is listed"
     link.click()
 
-    answer = page.get_by_text(WRITTEN_ANSWER)
+    answer = page.get_by_text(graded_class.written_answer)
     expect(answer).to_be_visible(timeout=30_000)
     page.wait_for_function(GRADES_LOADED_JS)
-    score = page.locator(f"input.score#{WRITTEN_ID}")
+    score = page.locator(f"input.score#{graded_class.written_id}")
     expect(score).to_have_value("")
     score.fill("2")
     with page.expect_response(lambda response: "/formgrader/api/grade/" in response.url and response.request.method == "PUT") as saved:
         score.press("Tab")
     assert saved.value.ok, f"formgrader did not save the points: HTTP {saved.value.status}"
-    assert _manual_score(course_root, assignment, STUDENT) == 2
+    assert _written_answer(course_root, graded_class)[1] == 2

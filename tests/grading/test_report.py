@@ -6,8 +6,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from conftest import ASSIGNMENT, CRASHER, LOOPER, GradedClass
-
 from autograder.cli import main
 from autograder.report.collect import Check, ClassResults, Limit, Submission, collect
 from autograder.report.page import render
@@ -18,13 +16,13 @@ SCRIPT_SOURCES = re.compile(r"<script[^>]*\bsrc=\"([^\"]+)\"", re.IGNORECASE)
 FETCHES = re.compile(r"""\b(?:src|href|srcset|action|data)\s*=\s*["']?([^"'\s>]+)|url\(\s*["']?([^"')]+)|@import|<link\b|<script\b""", re.IGNORECASE)
 
 
-def feedback_pages(graded: GradedClass) -> list[Path]:
+def feedback_pages(graded) -> list[Path]:
     """Every feedback page of the class."""
     return sorted((graded.course.root / "feedback").glob(f"*/{graded.assignment}/*.html"))
 
 
 @pytest.mark.slow
-def test_feedback_loads_mathjax_from_the_course(graded_class: GradedClass) -> None:
+def test_feedback_loads_mathjax_from_the_course(graded_class) -> None:
     """Every feedback page loads MathJax from a local file that exists, none from a CDN."""
     pages = feedback_pages(graded_class)
     assert len(pages) == len(graded_class.students) - 1, "every graded student but the crasher has feedback"
@@ -39,47 +37,47 @@ def test_feedback_loads_mathjax_from_the_course(graded_class: GradedClass) -> No
 
 
 @pytest.mark.slow
-def test_grades_csv_has_one_row_per_student(graded_class: GradedClass) -> None:
+def test_grades_csv_has_one_row_per_student(graded_class) -> None:
     """`nbgrader export` writes every student's score: autograded points only until written answers are graded."""
     course = graded_class.course
     course.nbgrader("export", "--to", "grades.csv")
     with open(course.root / "grades.csv", newline="") as file:
-        rows = {row["student_id"]: row for row in csv.DictReader(file) if row["assignment"] == ASSIGNMENT}
+        rows = {row["student_id"]: row for row in csv.DictReader(file) if row["assignment"] == graded_class.assignment}
     assert set(rows) == set(graded_class.students)
     autograded_points = 13 - 2  # the written answer (2 points) is not graded yet
-    assert float(rows["ada"]["score"]) == autograded_points
-    assert float(rows["ada"]["max_score"]) == 13
+    assert float(rows[graded_class.writer]["score"]) == autograded_points
+    assert float(rows[graded_class.writer]["max_score"]) == 13
     assert float(rows["blank"]["score"]) == 0
     assert 0 < float(rows["bob"]["score"]) < autograded_points
 
 
 @pytest.fixture(scope="module")
-def report(graded_class: GradedClass) -> str:
+def report(graded_class) -> str:
     """The class report, written by `cnn-course report`."""
     root = graded_class.course.root
-    assert main(["--root", str(root), "report", ASSIGNMENT, "--output", "report.html"]) == 0
+    assert main(["--root", str(root), "report", graded_class.assignment, "--output", "report.html"]) == 0
     return (root / "report.html").read_text()
 
 
 @pytest.fixture(scope="module")
-def results(graded_class: GradedClass) -> ClassResults:
-    return collect(graded_class.course.root, [ASSIGNMENT])
+def results(graded_class) -> ClassResults:
+    return collect(graded_class.course.root, [graded_class.assignment])
 
 
 @pytest.mark.slow
-def test_report_counts_every_submission(results: ClassResults, report: str, graded_class: GradedClass) -> None:
+def test_report_counts_every_submission(results: ClassResults, report: str, graded_class) -> None:
     """All eight submissions are counted, seven of them graded (the crasher's kernel died)."""
     assert sorted(s.student for s in results.submissions) == sorted(graded_class.students)
-    assert [s.student for s in results.submissions if not s.graded] == [CRASHER]
+    assert [s.student for s in results.submissions if not s.graded] == [graded_class.crasher]
     assert "8 submissions, 7 of them graded" in report
     assert "<h2>Score distribution</h2>" in report and "score histogram of ch02-cross-correlation" in report
 
 
 @pytest.mark.slow
-def test_report_pass_rates(results: ClassResults, report: str) -> None:
+def test_report_pass_rates(results: ClassResults, report: str, graded_class) -> None:
     """corr2d is passed by the three students whose corr2d is the solution's; conv2d_flipped
     (built on corr2d) by ada alone (eve's is wrong, finn's never ran); corr2d_vectorized by all but blank."""
-    assert exercise_pass_rates(results, ASSIGNMENT) == [
+    assert exercise_pass_rates(results, graded_class.assignment) == [
         Rate("corr2d", 3, 7), Rate("conv2d_flipped", 1, 7), Rate("corr2d_vectorized", 6, 7)]
     assert "<td class=number>43%</td>" in report
 
@@ -95,18 +93,18 @@ def test_report_lists_the_most_failed_checks(results: ClassResults) -> None:
 
 
 @pytest.mark.slow
-def test_report_shows_the_limits_hit(results: ClassResults, report: str) -> None:
+def test_report_shows_the_limits_hit(results: ClassResults, report: str, graded_class) -> None:
     """The infinite loop timed out, the dead kernel left nothing graded; no one else hit a limit."""
     limits = {(limit.student, limit.status) for limit in results.limits}
-    assert limits == {(LOOPER, "timed out"), (CRASHER, "not graded")}
+    assert limits == {(graded_class.looper, "timed out"), (graded_class.crasher, "not graded")}
     section = report.split("<h2>Submissions that hit a limit</h2>")[1].split("<h2>")[0]
     assert "ran over the cell timeout" in section and "no autograded notebook" in section
 
 
 @pytest.mark.slow
-def test_report_counts_known_mistakes(results: ClassResults, report: str) -> None:
+def test_report_counts_known_mistakes(results: ClassResults, report: str, graded_class) -> None:
     """Two students flipped corr2d's kernel, one was off by one, one forgot conv2d_flipped's flip."""
-    counts = known_mistakes(results, ASSIGNMENT)
+    counts = known_mistakes(results, graded_class.assignment)
     assert counts["corr2d"] == {"flips the kernel (computes a true convolution)": 2, "output one row and one column short": 1}
     assert counts["conv2d_flipped"] == {"does not flip the kernel (returns the cross-correlation)": 1}
     assert "known mistakes made in corr2d" in report
