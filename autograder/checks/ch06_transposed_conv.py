@@ -5,7 +5,9 @@ The tensor exercises are compared with the references of
 :mod:`autograder.reference.transposed` and may not run a built-in convolution (the family
 catches ``F.conv_transpose2d`` and ``nn.ConvTranspose2d`` too); chapter 2's finished
 ``corr2d`` from :mod:`autograder.blocks` is allowed. ``trans_conv_output_size`` returns a
-Python int computed with arithmetic, compared exactly.
+Python int computed with arithmetic, compared exactly. Every check is wrapped in
+:func:`~autograder.diagnosis.diagnosed`, so that a failure names the known mistake (from
+:mod:`autograder.mistakes.ch06_transposed_conv`) the answer behaves like.
 """
 
 import torch
@@ -17,6 +19,7 @@ from autograder.checks.common import assert_gradients_match, assert_result
 from autograder.checks.hidden import hidden_case
 from autograder.compare import CheckFailure
 from autograder.device import device
+from autograder.diagnosis import diagnosed
 from autograder.reference import transposed as ref
 
 FROM_SCRATCH = ("convolution",)
@@ -51,6 +54,7 @@ def _assert_conv_matrix(conv_matrix, K: torch.Tensor, input_shape: tuple[int, in
     assert_result(conv_matrix, (K, input_shape), expected, what, from_scratch=FROM_SCRATCH)
 
 
+@diagnosed
 def check_conv_matrix(conv_matrix) -> None:
     """Visible checks of ``conv_matrix``: the chapter's 2x2 kernel on a 3x3 input (known answer),
     the source notes' 3x3 kernel on a 4x4 input, and a non-square case."""
@@ -86,6 +90,7 @@ def _conv_matrix_plan(cases: Cases) -> list[tuple[torch.Tensor, tuple[int, int],
     return [(K, shape, f"K {_shape(K)} ({K.dtype}) and input_shape {shape}{extra}") for K, shape, extra in plan]
 
 
+@diagnosed
 def grade_conv_matrix(conv_matrix) -> None:
     """Hidden checks of ``conv_matrix``: random non-square kernels and input shapes, a kernel as
     large as the input, a 1x1 kernel, float64, and the gradient with respect to K."""
@@ -123,6 +128,7 @@ def _assert_trans_conv(trans_conv, X, K, stride, padding, context: str = "",
     assert_result(trans_conv, args, expected, what, from_scratch=FROM_SCRATCH)
 
 
+@diagnosed
 def check_trans_conv(trans_conv) -> None:
     """Visible checks of ``trans_conv``: the chapter's 2x2 example with the defaults, with stride 2
     and with padding 1 (known answers), then a non-square case with pair arguments."""
@@ -185,6 +191,7 @@ def _trans_plan(cases: Cases) -> list[tuple]:
     return plan
 
 
+@diagnosed
 def grade_trans_conv(trans_conv) -> None:
     """Hidden checks of ``trans_conv``: random non-square inputs and kernels, pair strides, a stride
     larger than the kernel, padding with stride, a kernel larger than the input, a 1x1 kernel,
@@ -254,6 +261,7 @@ SIZE_EXAMPLES = [
 ]
 
 
+@diagnosed
 def check_trans_conv_output_size(trans_conv_output_size) -> None:
     """Visible checks of ``trans_conv_output_size``: the defaults, then the chapter's examples."""
     _assert_size(trans_conv_output_size, 2, 2, defaults=True)
@@ -300,6 +308,7 @@ def _size_plan(cases: Cases) -> list[tuple[str, list[tuple]]]:
     ]
 
 
+@diagnosed
 def grade_trans_conv_output_size(trans_conv_output_size) -> None:
     """Hidden checks of ``trans_conv_output_size``: a seeded grid of settings, output_padding,
     round trips of strided convolutions, dilation with padding, large inputs."""
