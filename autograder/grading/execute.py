@@ -11,6 +11,8 @@ import json
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
+
+from autograder.grading.integrity import GRADER_CELL
 from traitlets import Integer, Unicode
 
 STOPPED = "GradingStopped"
@@ -47,7 +49,7 @@ class LimitedExecute(Execute):
         return super().preprocess_cell(cell, resources, index)
 
     def output(self, outs, msg, display_id, cell_index):
-        if msg["msg_type"] != "error":
+        if msg["msg_type"] != "error" and not self.nb.cells[cell_index].metadata.get(GRADER_CELL):
             self.kept += _size(msg)
             if self.kept > self.output_limit:
                 if not self.truncated:

@@ -24,9 +24,10 @@ WATCHED_MODULES = (
 )
 WATCHED_SYS = ("excepthook", "displayhook", "stdout", "stderr", "meta_path", "path_hooks")
 KERNEL_LISTS = ("ast_transformers", "input_transformers_post", "input_transformers_cleanup")
-# ipykernel installs fresh bound methods for these on every execution.
-PER_EXECUTION = {"builtins.input", "builtins.exit", "builtins.quit", "getpass.getpass",
-                 "kernel._save_getpass", "kernel._sys_raw_input", "kernel._sys_eval_input"}
+# ipykernel installs fresh bound methods for these on every execution; torch._dynamo,
+# imported lazily, wraps torch.manual_seed.
+REPLACED_BY_THE_SYSTEM = {"builtins.input", "builtins.exit", "builtins.quit", "getpass.getpass", "kernel._save_getpass",
+                          "kernel._sys_raw_input", "kernel._sys_eval_input", "torch.manual_seed"}
 
 _recorded: dict = {}
 
@@ -58,7 +59,7 @@ def _namespaces(kernel) -> dict[str, dict]:
     spaces["sys"].update(gettrace=sys.gettrace(), getprofile=sys.getprofile())
     spaces["sys.modules"] = {name: sys.modules[name] for name in _module_names()}
     spaces["shell hooks"] = {
-        "custom_exceptions": shell.custom_exceptions, "CustomTB": getattr(shell, "CustomTB", None),
+        "custom_exceptions": shell.custom_exceptions,
         **{name: tuple(getattr(shell, name, ())) for name in KERNEL_LISTS},
         **{f"events.{event}": tuple(hooks) for event, hooks in shell.events.callbacks.items()},
     }
@@ -85,11 +86,11 @@ def changes() -> list[str]:
         for key, value in before.items():
             current = after.get(key, _MISSING)
             same = current is value or (isinstance(value, (tuple, types.MethodType)) and current == value)
-            if not same and f"{space}.{key}" not in PER_EXECUTION:
+            if not same and f"{space}.{key}" not in REPLACED_BY_THE_SYSTEM:
                 changed.append(f"{space}.{key}")
         if space in ("shell", "kernel", "session"):
             changed += [f"{space}.{key} (overrides a method)" for key in sorted(after.keys() - before.keys())
-                        if f"{space}.{key}" not in PER_EXECUTION]
+                        if f"{space}.{key}" not in REPLACED_BY_THE_SYSTEM]
     return changed
 
 
@@ -101,14 +102,23 @@ def report(nonce: str) -> None:
     print(json.dumps({"integrity": nonce, "changed": changes(), "refused": _recorded.get("refused", [])}))
 
 
-def first_cell() -> str:
-    """The code of the grader's first cell."""
-    return "from autograder.grading.integrity import record as _grader_record\n_grader_record()"
+GRADER_CELL = "cnn_course_grader"
 
 
-def last_cell(nonce: str) -> str:
-    """The code of the grader's last cell."""
-    return f"from autograder.grading.integrity import report as _grader_report\n_grader_report({nonce!r})"
+def _grader_cell(source: str):
+    from nbformat.v4 import new_code_cell
+
+    return new_code_cell(source, metadata={GRADER_CELL: True})
+
+
+def first_cell():
+    """The grader's first cell (the output cap does not apply to grader cells)."""
+    return _grader_cell("from autograder.grading.integrity import record as _grader_record\n_grader_record()")
+
+
+def last_cell(nonce: str):
+    """The grader's last cell."""
+    return _grader_cell(f"from autograder.grading.integrity import report as _grader_report\n_grader_report({nonce!r})")
 
 
 def parse(outputs: list, nonce: str) -> dict | None:

@@ -68,13 +68,11 @@ class _Finder(ast.NodeVisitor):
         name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
         if name in RISKY_CALLS:
             self._note(node, f"{RISKY_CALLS[name]} ({_dotted(node.func)})")
-        elif name in SHELL_HOOKS and self._is_grader_object(node.func):
-            self._note(node, f"changes IPython's handling of cells ({_dotted(node.func)})")
         self.generic_visit(node)
 
     def visit_Attribute(self, node):
-        if node.attr in SHELL_HOOKS - {"register"} and self._is_grader_object(node):
-            self._note(node, f"reaches IPython's error handling ({_dotted(node)})")
+        if node.attr in SHELL_HOOKS and self._is_grader_object(node):
+            self._note(node, f"reaches IPython's handling of cells ({_dotted(node)})")
         self.generic_visit(node)
 
     def visit_Constant(self, node):

@@ -41,9 +41,7 @@ class _Edits(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         if record.msg == _CHANGE and record.args[0] != "checksum":  # edits: see edited_cells()
-            self.reasons.append(f"cell {record.args[1]}: its {record.args[0]} was changed: restored from the source")
-        elif "does not exist in the database" in record.getMessage():
-            self.reasons.append(f"{record.getMessage().rstrip('.')}: its grade_id was removed")
+            self.reasons.append(f"cell {record.args[1]}: {record.args[0]} changed in the submission: restored from the source")
         elif "Missing grade cell" in record.getMessage():
             cell = record.getMessage().split()[3]
             self.reasons.append(f"test cell {cell} was deleted: added back from the source")
@@ -129,8 +127,11 @@ class Grader:
                         f"{str(error).splitlines()[0] if str(error) else ''}): zero points")
             return
         resources = self._resources(job, path.stem)
-        for cell in edited_cells(nb, self.settings["db_url"], job["assignment"], path.stem):
+        sources = source_cells(self.settings["db_url"], job["assignment"], path.stem)
+        for cell in edited_cells(nb, sources):
             result.note("graded", f"cell {cell} was edited: the source's version was graded")
+        for cell in strip_unknown(nb, sources):
+            result.note("graded", f"cell {cell} is not in the source: graded as an ordinary cell")
         edits = _Edits()
         log = logging.getLogger(f"autograder.grading.{uuid.uuid4().hex}")
         log.addHandler(edits)
@@ -142,6 +143,8 @@ class Grader:
             return
         for reason in edits.reasons:
             result.note("graded", reason)
+        for cell in nb.cells:
+            cell.setdefault("id", uuid.uuid4().hex[:8])  # cells nbgrader added back have none
         answers = {nbgrader_meta(c)["grade_id"]: c.source for c in nb.cells
                    if c.cell_type == "code" and nbgrader_meta(c).get("solution")}
         findings = scan.scan(answers)
@@ -154,10 +157,12 @@ class Grader:
 
     def _execute(self, nb, resources, result: NotebookResult, findings: list[str]):
         nonce = uuid.uuid4().hex
-        nb.cells.insert(0, nbformat.v4.new_code_cell(integrity.first_cell()))
-        nb.cells.append(nbformat.v4.new_code_cell(integrity.last_cell(nonce)))
-        executor = LimitedExecute(config=self.config, timeout=self.limits.cell_timeout,
-                                  output_limit=self.limits.output_bytes)
+        nb.cells.insert(0, integrity.first_cell())
+        nb.cells.append(integrity.last_cell(nonce))
+        config = self.config.copy()
+        config.LimitedExecute.timeout = self.limits.cell_timeout  # config wins over arguments here
+        config.LimitedExecute.output_limit = self.limits.output_bytes
+        executor = LimitedExecute(config=config)
         kernel = self._take_kernel()
         kernel.provide([Path(p) for p in resources["files"]])
         watchdog = Watchdog(kernel, executor, self.limits)
@@ -203,13 +208,32 @@ def released(source: str) -> str:
     return cell.source
 
 
-def edited_cells(nb, db_url: str, assignment: str, name: str) -> list[str]:
-    """grade_ids of the locked cells whose source differs from the released version."""
+def source_cells(db_url: str, assignment: str, name: str) -> dict[str, tuple[str, bool]]:
+    """The source notebook's cells in the gradebook: ``{grade_id: (source, locked)}``."""
     with Gradebook(db_url) as gradebook:
-        sources = {cell.name: cell.source for cell in gradebook.find_notebook(name, assignment).source_cells if cell.locked}
-    return [nbgrader_meta(cell)["grade_id"] for cell in nb.cells
-            if nbgrader_meta(cell).get("grade_id") in sources
-            and cell.source.strip() != released(sources[nbgrader_meta(cell)["grade_id"]]).strip()]
+        return {cell.name: (cell.source, cell.locked) for cell in gradebook.find_notebook(name, assignment).source_cells}
+
+
+def edited_cells(nb, sources: dict) -> list[str]:
+    """grade_ids of the locked cells whose source differs from the released version."""
+    edited = []
+    for cell in nb.cells:
+        source, locked = sources.get(nbgrader_meta(cell).get("grade_id"), ("", False))
+        if locked and cell.source.strip() != released(source).strip():
+            edited.append(nbgrader_meta(cell)["grade_id"])
+    return edited
+
+
+def strip_unknown(nb, sources: dict) -> list[str]:
+    """Drop the nbgrader metadata of cells whose grade_id the source does not have (nbgrader
+    0.9.6 fails on them when it adds the missing cells back); return their grade_ids."""
+    unknown = []
+    for cell in nb.cells:
+        grade_id = nbgrader_meta(cell).get("grade_id")
+        if grade_id is not None and grade_id not in sources:
+            unknown.append(grade_id)
+            del cell.metadata["nbgrader"]
+    return unknown
 
 
 def explain_errors(nb, result: NotebookResult, limits) -> None:

@@ -1,11 +1,13 @@
 """The zygote: a process that has imported torch and the course once and forks kernels.
 
-Run by a worker as ``python -m autograder.grading.zygote STATUS_DIR``. It reads one JSON
+Run by a worker as ``python -m autograder.grading.zygote STATUS_DIR``. It imports and
+warms up what notebooks use, then reads one JSON
 request per line on stdin (a kernel's connection file and :class:`~autograder.grading.sandbox.Spec`),
 forks, answers ``{"pid": ...}`` on stdout, and records every child's exit status in
 ``STATUS_DIR/<pid>``. The child isolates itself, then starts an IPython kernel: every
 kernel is a fresh copy of a process that never ran student code, with torch already in
-memory, so neither Python's start-up nor the torch import is paid per notebook.
+memory, so neither Python's start-up, nor the torch import, nor the first check's imports
+are paid per notebook.
 """
 
 import json
@@ -23,7 +25,6 @@ def preload() -> None:
     import IPython  # noqa: F401
     import ipykernel.kernelapp  # noqa: F401
     import torch  # noqa: F401
-    import torch._dynamo  # noqa: F401 - it wraps torch functions when first imported
     import torch.nn.functional  # noqa: F401
 
     import autograder.checks
@@ -31,6 +32,21 @@ def preload() -> None:
 
     for module in pkgutil.iter_modules(autograder.checks.__path__):
         importlib.import_module(f"autograder.checks.{module.name}")
+    warm_up()
+
+
+def warm_up() -> None:
+    """Run the checks' machinery once: its first call imports hundreds of modules (torch's
+    dispatch modes pull in torch._dynamo and sympy), seconds that no kernel pays again.
+    One thread, so that no thread pool exists at the fork."""
+    import torch
+
+    from autograder.calling import call
+
+    torch.set_num_threads(1)
+    leaf = torch.ones(2, 2, requires_grad=True)
+    out, _ = call(lambda x: (x * 2).sum(), leaf, what="the grader's warm-up")
+    out.backward()
 
 
 def _reap(status_dir: Path) -> None:
@@ -69,6 +85,9 @@ def run_kernel(request: dict) -> None:
     os.environ.update(request["env"])
     refused = sandbox.isolate(spec)
     reseed_random_state()
+    import torch
+
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
 
     from ipykernel.kernelapp import IPKernelApp
 

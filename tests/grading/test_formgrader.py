@@ -1,8 +1,9 @@
-"""Manual grading in a real browser: formgrader shows the students' written answers.
+"""Grading in a real browser: formgrader shows the written answers; feedback typesets offline.
 
 A Jupyter server with nbgrader's formgrader runs on a copy of the graded class (on the
 loopback interface, with a fresh token); headless Chromium walks the instructor's path,
 from the notebook's list of submissions to one student's grading view, and gives points.
+Chromium may reach nothing but this machine.
 """
 
 import os
@@ -20,7 +21,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from nbgrader.api import Gradebook
-from playwright.sync_api import Page, Route, expect, sync_playwright
+from playwright.sync_api import BrowserContext, Page, Route, expect, sync_playwright
 
 from autograder.cli import nbgrader_env
 
@@ -29,6 +30,9 @@ pytestmark = pytest.mark.slow
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 SERVER_START_SECONDS = 90
+LOCAL_SCHEMES = {"file", "data", "blob", "about"}
+# MathJax's script is deferred; its startup promise resolves after the first typesetting.
+MATHJAX_TYPESET_JS = "async () => Boolean(window.MathJax && MathJax.startup) && MathJax.startup.promise.then(() => true)"
 # formgrader's grading view binds its score boxes to the gradebook once it has fetched the grades.
 GRADES_LOADED_JS = "() => Boolean(window.formgrader && formgrader.grades && formgrader.grades.loaded)"
 
@@ -96,31 +100,47 @@ def jupyter(course_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
             server.wait()
 
 
-def _local_only(route: Route) -> None:
-    """Let requests to the test's server through; refuse the rest (formgrader asks a CDN for MathJax)."""
-    if urlsplit(route.request.url).hostname == "127.0.0.1":
-        route.continue_()
-    else:
-        route.abort()
+class Browser(NamedTuple):
+    """A Chromium context and the requests it refused to send off this machine."""
+
+    context: BrowserContext
+    refused: list[str]
 
 
 @pytest.fixture
-def page(tmp_path: Path, jupyter: Server) -> Iterator[Page]:
-    """A page of headless Chromium with a fresh profile that can only reach this machine and
-    sends the server's token with every request (formgrader's own requests included)."""
+def browser(tmp_path: Path) -> Iterator[Browser]:
+    """Headless Chromium with a fresh profile, refusing every request to another host
+    (formgrader's own pages ask a CDN for MathJax)."""
     if not os.access(CHROMIUM, os.X_OK):
         message = f"no {CHROMIUM} (`make system-packages` installs Debian's chromium)"
         if os.environ.get("CI"):
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
+    refused: list[str] = []
+
+    def local_only(route: Route) -> None:
+        url = urlsplit(route.request.url)
+        if url.scheme in LOCAL_SCHEMES or url.hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.abort()
+
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            user_data_dir=tmp_path / "chromium-profile", executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
-            extra_http_headers={"Authorization": f"token {jupyter.token}"},
+            user_data_dir=tmp_path / "chromium-profile", executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
         )
-        context.route("**/*", _local_only)
-        yield context.new_page()
+        context.route("**/*", local_only)
+        yield Browser(context, refused)
         context.close()
+
+
+@pytest.fixture
+def page(browser: Browser, jupyter: Server) -> Page:
+    """A page that sends the server's token with every request (formgrader's own included)."""
+    page = browser.context.new_page()
+    page.set_extra_http_headers({"Authorization": f"token {jupyter.token}"})
+    return page
 
 
 def _written_answer(root: Path, graded) -> tuple[str, float | None]:
@@ -153,3 +173,14 @@ def test_written_answer_is_graded_in_formgrader(page: Page, jupyter: Server, gra
         score.press("Tab")
     assert saved.value.ok, f"formgrader did not save the points: HTTP {saved.value.status}"
     assert _written_answer(course_root, graded_class)[1] == 2
+
+
+def test_feedback_typesets_math_offline(browser: Browser, graded_class) -> None:
+    """A student's feedback page, opened from disk, typesets its formulas with the course's MathJax alone."""
+    root, assignment = graded_class.course.root, graded_class.assignment
+    feedback = root / "feedback" / graded_class.writer / assignment / f"{assignment}.html"
+    page = browser.context.new_page()
+    page.goto(feedback.as_uri(), wait_until="load")
+    assert page.evaluate(MATHJAX_TYPESET_JS), "MathJax did not start"
+    assert page.locator("mjx-container").count() > 0, "no formula was typeset"
+    assert not browser.refused, f"requests to other hosts: {browser.refused}"

@@ -1,0 +1,166 @@
+"""`cnn-course grade` on a class of honest and hostile students, with short limits."""
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from course import Course  # noqa: E402
+
+from autograder.cli import nbgrader_env  # noqa: E402
+from autograder.mistakes import mistakes_for  # noqa: E402
+from autograder.submissions import answers, solved, with_mistake  # noqa: E402
+from hostile import ASSIGNMENT, CASES  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+HONEST_ASSIGNMENTS = ("ch01-autograd", "ch02-cross-correlation")
+LIMITS = ["--cell-timeout", "5", "--wall-time", "40", "--memory", "512", "--output", "1", "--workers", "2"]
+SEED = {"AUTOGRADER_SEED": "20261201"}
+
+
+def honest_class(course: Course) -> None:
+    """solution, blank and one-mistake students for every honest assignment."""
+    for assignment in HONEST_ASSIGNMENTS:
+        course.nbgrader("generate_assignment", assignment, "--force")
+        release, solution = course.read("exercises", assignment), course.read("solutions", assignment)
+        exercise = next(iter(answers(solution)))
+        course.submit("solution", assignment, solved(release, solution))
+        course.submit("blank", assignment, release)
+        course.submit("mistake", assignment, with_mistake(release, solution, exercise, mistakes_for(exercise)[0].source))
+
+
+def folder_digest(folder: Path) -> str:
+    sha = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            sha.update(path.name.encode() + path.read_bytes())
+    return sha.hexdigest()
+
+
+def grade(root: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["cnn-course", "--root", str(root), "grade", "--quiet", *LIMITS, *extra],
+                          env={**nbgrader_env(), **SEED}, capture_output=True, text=True, timeout=600)
+
+
+class CopiedCourse(Course):
+    """A copy of a course folder made with shutil.copytree."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+
+class Graded:
+    """The class graded by `cnn-course grade`, and the honest students graded by plain nbgrader."""
+
+    def __init__(self, root: Path, baseline: Path) -> None:
+        self.course = Course(root)
+        honest_class(self.course)
+        shutil.copytree(root, baseline, dirs_exist_ok=True)
+        self.plain = CopiedCourse(baseline)
+        self.honest = {a: {s: folder_digest(root / "submitted" / s / a) for s in ("solution", "blank", "mistake")}
+                       for a in HONEST_ASSIGNMENTS}
+        release = self.course.read("exercises", ASSIGNMENT)
+        for case in CASES:
+            folder = root / "submitted" / f"hostile-{case.name}" / ASSIGNMENT
+            folder.mkdir(parents=True)
+            for name, text in case.files(release, root).items():
+                (folder / name).write_text(text)
+        self.run = grade(root)
+        for assignment in HONEST_ASSIGNMENTS:
+            done = subprocess.run(["nbgrader", "autograde", assignment], cwd=baseline, env={**nbgrader_env(), **SEED},
+                                  capture_output=True, text=True)
+            assert done.returncode == 0, done.stderr[-3000:]
+
+    def summary_line(self, student: str) -> str:
+        lines = [line for line in self.run.stdout.splitlines() if f" {student}:" in line]
+        assert lines, f"{student} is not in the summary:\n{self.run.stdout}"
+        return lines[0]
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory) -> Graded:
+    return Graded(tmp_path_factory.mktemp("class"), tmp_path_factory.mktemp("plain"))
+
+
+def test_the_run_finishes_and_its_exit_status_reports_the_failures(graded):
+    """Exit status 1: some submissions failed or were flagged; every hostile student is in the summary."""
+    assert graded.run.returncode == 1, graded.run.stdout + graded.run.stderr[-3000:]
+    for case in CASES:
+        if case.reason:
+            graded.summary_line(f"hostile-{case.name}")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_each_hostile_case_ends_with_its_reason(graded, case):
+    """The summary gives the case's status and reason; a silent case shows the sandbox's error."""
+    student = f"hostile-{case.name}"
+    if case.reason:
+        line = graded.summary_line(student)
+        assert line.split()[0:2][0] == case.status.split()[0], line
+        assert case.reason in line, line
+    else:
+        notebook = nbformat.read(graded.course.notebook("autograded", ASSIGNMENT, student), as_version=4)
+        shown = "\n".join(str(output) for cell in notebook.cells for output in cell.get("outputs", []))
+        assert case.output in shown
+        assert "BEGIN HIDDEN TESTS" not in shown and "### BEGIN SOLUTION" not in shown
+
+
+def test_no_hostile_submission_earns_a_point(graded):
+    """A blank exercise with hostile code earns nothing, whatever it did; test cells keep their points."""
+    with Gradebook(f"sqlite:///{graded.course.root / 'gradebook.db'}") as gradebook:
+        for case in CASES:
+            notebook = gradebook.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, f"hostile-{case.name}")
+            auto = [grade for grade in notebook.grades if not grade.name.startswith("written_")]
+            assert auto and all(grade.score == 0 for grade in auto), (case.name, [(g.name, g.score) for g in auto])
+            assert {grade.name: grade.max_score for grade in auto} == {"test_vjp_chapter_example": 1,
+                                                                       "test_vjp_hidden_cases": 3}
+
+
+@pytest.mark.parametrize("assignment", HONEST_ASSIGNMENTS)
+def test_honest_students_get_plain_nbgraders_grades(graded, assignment):
+    """Same scores as `nbgrader autograde` with the same grading seed, cell by cell."""
+    for student in ("solution", "blank", "mistake"):
+        assert graded.course.grades(assignment, student) == graded.plain.grades(assignment, student), student
+
+
+def test_honest_students_files_are_untouched(graded):
+    """Nothing a hostile student ran changed another student's submitted files."""
+    for assignment, students in graded.honest.items():
+        for student, digest in students.items():
+            assert folder_digest(graded.course.root / "submitted" / student / assignment) == digest
+
+
+def test_the_gradebook_is_consistent_and_nbgrader_reads_it(graded):
+    """nbgrader's API finds every submission with all its grade cells; export and feedback work."""
+    root = graded.course.root
+    assert oct(os.stat(root / "gradebook.db").st_mode & 0o777) == "0o600"
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+        cells = {a: len(gradebook.find_notebook(a, a).grade_cells) for a in HONEST_ASSIGNMENTS}
+        for assignment in HONEST_ASSIGNMENTS:
+            students = ["solution", "blank", "mistake"] + [f"hostile-{c.name}" for c in CASES] * (assignment == ASSIGNMENT)
+            for student in students:
+                notebook = gradebook.find_submission_notebook(assignment, assignment, student)
+                assert len(notebook.grades) == cells[assignment], student
+    graded.course.nbgrader("export", "--to", str(root / "grades.csv"))
+    assert len((root / "grades.csv").read_text().splitlines()) == 1 + 3 * 2 + len(CASES)
+    graded.course.nbgrader("generate_feedback", ASSIGNMENT, "--student", "hostile-patch-autograder")
+    assert list((root / "feedback" / "hostile-patch-autograder" / ASSIGNMENT).glob("*.html"))
+
+
+def test_a_second_run_grades_only_what_changed(graded):
+    """Unchanged submissions are skipped; a changed one is graded again; --force grades nothing twice wrongly."""
+    again = grade(graded.course.root)
+    assert "0 graded now" in again.stdout and again.returncode == 1, again.stdout
+    path = graded.course.notebook("submitted", "ch01-autograd", "blank")
+    path.write_text(path.read_text().replace("YOUR ANSWER HERE", "I do not know yet."))
+    changed = grade(graded.course.root, "ch01-autograd")
+    assert changed.stdout.startswith("1 graded now"), changed.stdout
+    assert graded.course.grades("ch01-autograd", "blank") == graded.plain.grades("ch01-autograd", "blank")
