@@ -138,8 +138,8 @@ def test_per_sample_slopes_are_caught_by_the_independence_check():
     source = next(m.source for m in MISTAKES if m.name == "rrelu_one_slope_per_sample")
     function = namespace(rrelu=source)["rrelu"]
     generator = torch.Generator().manual_seed(0)
-    with pytest.raises(CheckFailure, match="neighbouring elements along dim 1 get nearly the same slope"):
-        checks._assert_training_slopes(function, 0.1, 0.4, (6, 4000), torch.float32, generator)
+    with checks._seeded(0), pytest.raises(CheckFailure, match="neighbouring elements along dim 1 get nearly the same"):
+        checks._assert_training_slopes(function, 0.1, 0.4, (40, 500), torch.float32, generator)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3, 4])
@@ -169,23 +169,29 @@ def test_hidden_failure_quotes_the_seed_and_the_inputs(monkeypatch):
 # seeds and other correct answers
 
 
-def test_solution_passes_hidden_checks_for_many_seeds(monkeypatch):
+# rrelu's training-mode checks are statistical: they get the most seeds.
+SEEDS = {exercise: 200 if exercise == "rrelu" else 50 for exercise in EXERCISES}
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_solution_passes_hidden_checks_for_many_seeds(exercise, monkeypatch):
     """The tolerances, the random shapes and rrelu's statistical tests never fail the solution
-    (200 grading seeds, each with its own random slopes)."""
-    names = namespace()
+    (200 grading seeds for rrelu, each with its own random slopes; 50 for the others)."""
+    function = namespace()[exercise]
     failed = []
-    for seed in range(200):
+    for seed in range(SEEDS[exercise]):
         monkeypatch.setenv("AUTOGRADER_SEED", str(seed))
-        for exercise in EXERCISES:
-            try:
-                getattr(checks, f"grade_{exercise}")(names[exercise])
-            except CheckFailure as error:
-                failed.append(f"seed {seed}, {exercise}: {error}")
-    assert not failed, "\n".join(failed[:5])
+        try:
+            getattr(checks, f"grade_{exercise}")(function)
+        except CheckFailure as error:
+            failed.append(f"seed {seed}: {error}")
+    assert not failed, "\n".join(failed[:3])
 
 
 OTHER_CORRECT_ANSWERS = {
-    "linear": "def linear(x, W, b=None):\n    y = torch.einsum('...i,oi->...o', x, W)\n    return y if b is None else y + b\n",
+    "linear": (
+        "def linear(x, W, b=None):\n    y = torch.einsum('...i,oi->...o', x, W)\n    return y if b is None else y + b\n"
+    ),
     "sigmoid": (
         "def sigmoid(x):\n    z = torch.exp(-x.abs())\n    return torch.where(x >= 0, 1 / (1 + z), z / (1 + z))\n"
     ),
@@ -244,11 +250,12 @@ def linear(x, W, b=None):
 
 def test_watched_calls_are_restored_after_a_failed_check():
     """F.linear and autograd are the originals again after a check that refused them."""
-    originals = {label: getattr(owner, name) for label, (owner, name) in {**checks.BUILTIN_LINEAR, **checks.AUTOGRAD}.items()}
+    watched = {**checks.BUILTIN_LINEAR, **checks.AUTOGRAD}
+    originals = {label: getattr(owner, name) for label, (owner, name) in watched.items()}
     assert failure("linear", lambda x, W, b=None: F.linear(x, W, b)) is not None
     autograd = next(m.source for m in MISTAKES if m.name == "sigmoid_grad_autograd")
     assert "called torch.autograd.grad" in failure("sigmoid_grad", namespace(sigmoid_grad=autograd)["sigmoid_grad"])
-    for label, (owner, name) in {**checks.BUILTIN_LINEAR, **checks.AUTOGRAD}.items():
+    for label, (owner, name) in watched.items():
         assert getattr(owner, name) is originals[label], label
 
 
@@ -308,3 +315,17 @@ def test_figures_draw_from_small_inputs():
         figures.dead_units(range(3), {"a": [0, 1, 1]}, torch.tensor([0.5, 0.0]), width=2),
     ]
     assert all(isinstance(figure, Figure) for figure in drawn)
+
+
+@pytest.mark.parametrize("exercise, body", [
+    ("sigmoid", "F.logsigmoid(x).exp()"),
+    ("sigmoid", "torch.special.expit(x)"),
+    ("sigmoid", "torch.exp(-F.softplus(-x))"),
+    ("tanh", "2 * torch.sigmoid(2 * x) - 1"),
+    ("relu", "F.threshold(x, 0.0, 0.0)"),
+    ("relu_grad", "torch.sigmoid(x * 1e4).round()"),
+])
+def test_builtin_activations_in_disguise_are_refused(exercise, body):
+    """A built-in activation reached another way is still the built-in."""
+    function = namespace(**{exercise: f"import torch.nn.functional as F\n\ndef {exercise}(x):\n    return {body}\n"})[exercise]
+    assert "must be written from scratch, but it called PyTorch's built-in activation" in failure(exercise, function)

@@ -26,6 +26,7 @@ from autograder.checks.common import assert_gradients_match
 from autograder.checks.hidden import hidden_case
 from autograder.compare import CheckFailure, assert_matches, mismatch
 from autograder.device import device
+from autograder.diagnosis import diagnosed
 from autograder.guard import REFERENCE_DIR
 from autograder.reference import activations as ref
 
@@ -202,6 +203,7 @@ def _source_example() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     return x, W, torch.full((4,), 0.5, device=device())
 
 
+@diagnosed
 def check_linear(linear) -> None:
     """Visible checks of ``linear``: the chapter's example, a batch without bias, leading dims."""
     x, W, b = _source_example()
@@ -238,6 +240,7 @@ def _linear_plan(cases: Cases) -> list:
     return plan
 
 
+@diagnosed
 def grade_linear(linear) -> None:
     """Hidden checks of ``linear``: in != out, one or several leading dims, a single vector,
     b omitted or None, a square W, one feature, float64, gradients in x, W and b."""
@@ -266,18 +269,69 @@ def grade_linear(linear) -> None:
 
 
 # ---------------------------------------------------------------------------------------
+# element-wise functions: the drivers shared by the activations and their derivatives
+
+GRID = "x of shape (3, 4) in float64 (-2.75 to 2.75)"
+
+
+def _grid() -> torch.Tensor:
+    """The 2-D float64 input of the visible checks: -2.75 to 2.75 in steps of 0.5."""
+    return (torch.arange(12.0, device=device(), dtype=torch.float64).reshape(3, 4) - 5.5) / 2
+
+
+def _visible(fn, name: str, reference: Callable, example: list[float], **options) -> None:
+    """The chapter's example, the 2-D float64 input and the large inputs in both dtypes."""
+    x = _t(EXAMPLE)
+    _assert_values(fn, (x,), _t(example), f"{name}(x) on the chapter's example x = {EXAMPLE}", **options)
+    x = _grid()
+    _assert_values(fn, (x,), reference(x), f"{name}(x) with {GRID}", **options)
+    for dtype in (torch.float32, torch.float64):
+        x = _t(EXTREMES, dtype)
+        _assert_values(fn, (x,), reference(x), f"{name}(x) on the large inputs x = {EXTREMES} ({dtype})", **options)
+
+
+def _visible_slope(fn, name: str, reference: Callable, default: list[float], tenth: list[float], **options) -> None:
+    """The example with the default slope and with 0.1, and the 2-D float64 input with 0.25."""
+    x = _t(EXAMPLE)
+    _assert_values(fn, (x,), _t(default),
+                   f"{name}(x) (default negative_slope=0.01) on the chapter's example x = {EXAMPLE}", **options)
+    _assert_values(fn, (x,), _t(tenth), f"{name}(x, negative_slope=0.1) on x = {EXAMPLE}", negative_slope=0.1,
+                   **options)
+    x = _grid()
+    _assert_values(fn, (x, 0.25), reference(x, 0.25), f"{name}(x, 0.25) with {GRID}", **options)
+
+
+def _hidden(fn, name: str, reference: Callable, cases: Cases, total: int, *, slopes: bool = False,
+            **options) -> int:
+    """The element-wise hidden cases (random shapes with zeros, the large inputs), numbered
+    from 1 of ``total``; with ``slopes``, a default slope, slope 0 and random slopes in [0, 1).
+    Returns the number of cases run."""
+    items = _elementwise_items(cases)
+    chosen = [None] * len(items)
+    if slopes:
+        chosen = [None, 0.0] + [round(cases.rng.uniform(0.02, 0.9), 3) for _ in items[2:]]
+    for number, ((x, inputs), slope) in enumerate(zip(items, chosen), start=1):
+        if not slopes:
+            with hidden_case(cases, number, total, inputs):
+                _assert_values(fn, (x,), reference(x), f"{name}(x)", **options)
+            continue
+        keyword = {} if slope is None else {"negative_slope": slope}
+        what = f"{name}(x)" if slope is None else f"{name}(x, negative_slope={slope:g})"
+        with hidden_case(cases, number, total, f"{inputs}, negative_slope={'default' if slope is None else slope}"):
+            _assert_values(fn, (x,), reference(x, 0.01 if slope is None else slope), what, **keyword, **options)
+    return len(items)
+
+
+HIDDEN_ITEMS = 6  # the four random shapes of _shapes, then the large inputs in two dtypes
+
+
+# ---------------------------------------------------------------------------------------
 # sigmoid, tanh, relu, leaky_relu: values, large inputs, gradients
 
 
 def _check_activation(fn, name: str, reference: Callable, example: list[float], stable_gradient: bool) -> None:
-    """The chapter's example, a 2-D float64 input, the large inputs and their gradient."""
-    x = _t(EXAMPLE)
-    _assert_values(fn, (x,), _t(example), f"{name}(x) on the chapter's example x = {EXAMPLE}")
-    x = (torch.arange(12.0, device=device(), dtype=torch.float64).reshape(3, 4) - 5.5) / 2
-    _assert_values(fn, (x,), reference(x), f"{name}(x) with x of shape (3, 4) in float64 (-2.75 to 2.75)")
-    for dtype in (torch.float32, torch.float64):
-        x = _t(EXTREMES, dtype)
-        _assert_values(fn, (x,), reference(x), f"{name}(x) on the large inputs x = {EXTREMES} ({dtype})")
+    """The visible element-wise cases, then the gradient at the large inputs."""
+    _visible(fn, name, reference, example)
     if stable_gradient:
         _assert_stable_gradient(fn, reference, _t(EXTREMES), f"{name}(x) on x = {EXTREMES}")
 
@@ -285,13 +339,10 @@ def _check_activation(fn, name: str, reference: Callable, example: list[float], 
 def _grade_activation(fn, name: str, reference: Callable, stable_gradient: bool) -> None:
     """Random shapes with zeros, the large inputs, and gradients (at the large inputs too)."""
     cases = Cases()
-    items = _elementwise_items(cases)
-    total = len(items) + 1 + stable_gradient
-    for number, (x, inputs) in enumerate(items, start=1):
-        with hidden_case(cases, number, total, inputs):
-            _assert_values(fn, (x,), reference(x), f"{name}(x)")
+    total = HIDDEN_ITEMS + 1 + stable_gradient
+    done = _hidden(fn, name, reference, cases, total)
     x = _smooth(cases)
-    with hidden_case(cases, len(items) + 1, total, f"the gradient for {_describe(x)}"):
+    with hidden_case(cases, done + 1, total, f"the gradient for {_describe(x)}"):
         assert_gradients_match(fn, reference, (x,), cases.randn(*x.shape, dtype=x.dtype), f"{name}(x)", ("x",),
                                from_scratch=FROM_SCRATCH)
     if stable_gradient:
@@ -300,65 +351,56 @@ def _grade_activation(fn, name: str, reference: Callable, stable_gradient: bool)
             _assert_stable_gradient(fn, reference, x, f"{name}(x)")
 
 
+@diagnosed
 def check_sigmoid(sigmoid) -> None:
     """Visible checks of ``sigmoid``: the example, float64, large |x| (values and gradient)."""
     _check_activation(sigmoid, "sigmoid", ref.sigmoid, [0.11920292, 0.26894142, 0.5, 0.73105858, 0.88079708], True)
 
 
+@diagnosed
 def grade_sigmoid(sigmoid) -> None:
     """Hidden checks of ``sigmoid``: random shapes, float64, large |x|, gradients."""
     _grade_activation(sigmoid, "sigmoid", ref.sigmoid, True)
 
 
+@diagnosed
 def check_tanh(tanh) -> None:
     """Visible checks of ``tanh``: the example, float64, large |x| (values and gradient)."""
     _check_activation(tanh, "tanh", ref.tanh, [-0.96402758, -0.76159416, 0.0, 0.76159416, 0.96402758], True)
 
 
+@diagnosed
 def grade_tanh(tanh) -> None:
     """Hidden checks of ``tanh``: random shapes, float64, large |x|, gradients."""
     _grade_activation(tanh, "tanh", ref.tanh, True)
 
 
+@diagnosed
 def check_relu(relu) -> None:
     """Visible checks of ``relu``: the example, float64, large |x|."""
     _check_activation(relu, "relu", ref.relu, [0.0, 0.0, 0.0, 1.0, 2.0], False)
 
 
+@diagnosed
 def grade_relu(relu) -> None:
     """Hidden checks of ``relu``: random shapes with zeros, float64, large |x|, gradients."""
     _grade_activation(relu, "relu", ref.relu, False)
 
 
-def _leaky_what(slope: float | None, name: str = "leaky_relu") -> str:
-    return f"{name}(x)" if slope is None else f"{name}(x, negative_slope={slope:g})"
-
-
+@diagnosed
 def check_leaky_relu(leaky_relu) -> None:
     """Visible checks of ``leaky_relu``: the example with the default slope and with 0.1,
     a 2-D float64 input with slope 0.25."""
-    x = _t(EXAMPLE)
-    _assert_values(leaky_relu, (x,), _t([-0.02, -0.01, 0.0, 1.0, 2.0]),
-                   f"leaky_relu(x) (default negative_slope=0.01) on the chapter's example x = {EXAMPLE}")
-    _assert_values(leaky_relu, (x,), _t([-0.2, -0.1, 0.0, 1.0, 2.0]),
-                   f"leaky_relu(x, negative_slope=0.1) on x = {EXAMPLE}", negative_slope=0.1)
-    x = (torch.arange(12.0, device=device(), dtype=torch.float64).reshape(3, 4) - 5.5) / 2
-    _assert_values(leaky_relu, (x, 0.25), ref.leaky_relu(x, 0.25),
-                   "leaky_relu(x, 0.25) with x of shape (3, 4) in float64 (-2.75 to 2.75)")
+    _visible_slope(leaky_relu, "leaky_relu", ref.leaky_relu, [-0.02, -0.01, 0.0, 1.0, 2.0], [-0.2, -0.1, 0.0, 1.0, 2.0])
 
 
+@diagnosed
 def grade_leaky_relu(leaky_relu) -> None:
     """Hidden checks of ``leaky_relu``: random slopes in [0, 1), the default slope, slope 0,
     random shapes with zeros, float64, large |x|, gradients."""
     cases = Cases()
-    items = _elementwise_items(cases)
-    slopes = [None, 0.0] + [round(cases.rng.uniform(0.02, 0.9), 3) for _ in items[2:]]
-    total = len(items) + 1
-    for number, ((x, inputs), slope) in enumerate(zip(items, slopes), start=1):
-        options = {} if slope is None else {"negative_slope": slope}
-        with hidden_case(cases, number, total, f"{inputs}, negative_slope={'default' if slope is None else slope}"):
-            _assert_values(leaky_relu, (x,), ref.leaky_relu(x, 0.01 if slope is None else slope),
-                           _leaky_what(slope), **options)
+    total = HIDDEN_ITEMS + 1
+    _hidden(leaky_relu, "leaky_relu", ref.leaky_relu, cases, total, slopes=True)
     x, slope = _smooth(cases), round(cases.rng.uniform(0.05, 0.5), 3)
     with hidden_case(cases, total, total, f"the gradient for {_describe(x)}, negative_slope={slope}"):
         assert_gradients_match(leaky_relu, ref.leaky_relu, (x, slope), cases.randn(*x.shape, dtype=x.dtype),
@@ -369,6 +411,7 @@ def grade_leaky_relu(leaky_relu) -> None:
 # prelu
 
 
+@diagnosed
 def check_prelu(prelu) -> None:
     """Visible checks of ``prelu``: one slope (shape (1,), as nn.PReLU stores it), one slope
     per channel of an (N, C, H, W) input, and the gradient with respect to the slopes."""
@@ -387,6 +430,7 @@ def check_prelu(prelu) -> None:
                            from_scratch=FROM_SCRATCH)
 
 
+@diagnosed
 def grade_prelu(prelu) -> None:
     """Hidden checks of ``prelu``: per-channel slopes on (N, C), (N, C, L) and (N, C, H, W)
     inputs with N, C, H, W different, one slope of shape (1,) or (), negative slopes,
@@ -541,6 +585,7 @@ def _eval_cases(cases: Cases | None) -> list:
     return items
 
 
+@diagnosed
 def check_rrelu(rrelu) -> None:
     """Visible checks of ``rrelu``: evaluation mode with the default and other bounds, then
     training mode (bounds, spread and independence of the slopes, positives unchanged,
@@ -554,6 +599,7 @@ def check_rrelu(rrelu) -> None:
         _assert_training_mixed(rrelu, 1 / 8, 1 / 3, x)
 
 
+@diagnosed
 def grade_rrelu(rrelu) -> None:
     """Hidden checks of ``rrelu``: evaluation mode on random shapes and bounds, then training
     mode on (N, C, H, W) inputs with random bounds, float64, positives unchanged, gradients."""
@@ -586,83 +632,57 @@ GRAD_ADVICE = (
 )
 
 
-def _assert_derivative(fn, args, expected: torch.Tensor, what: str, **options) -> None:
-    _assert_values(fn, args, expected, what, watch=AUTOGRAD, advice=GRAD_ADVICE, **options)
+DERIVATIVE = {"watch": AUTOGRAD, "advice": GRAD_ADVICE}  # the options of every derivative check
 
 
-def _check_derivative(fn, name: str, reference: Callable, example: list[float]) -> None:
-    """The chapter's example, a 2-D float64 input and the large inputs."""
-    x = _t(EXAMPLE)
-    _assert_derivative(fn, (x,), _t(example), f"{name}(x) on the chapter's example x = {EXAMPLE}")
-    x = (torch.arange(12.0, device=device(), dtype=torch.float64).reshape(3, 4) - 5.5) / 2
-    _assert_derivative(fn, (x,), reference(x), f"{name}(x) with x of shape (3, 4) in float64 (-2.75 to 2.75)")
-    for dtype in (torch.float32, torch.float64):
-        x = _t(EXTREMES, dtype)
-        _assert_derivative(fn, (x,), reference(x), f"{name}(x) on the large inputs x = {EXTREMES} ({dtype})")
-
-
-def _grade_derivative(fn, name: str, reference: Callable) -> None:
-    """Random shapes with exact zeros and the large inputs, in float32 and float64."""
-    cases = Cases()
-    items = _elementwise_items(cases)
-    for number, (x, inputs) in enumerate(items, start=1):
-        with hidden_case(cases, number, len(items), inputs):
-            _assert_derivative(fn, (x,), reference(x), f"{name}(x)")
-
-
+@diagnosed
 def check_sigmoid_grad(sigmoid_grad) -> None:
     """Visible checks of ``sigmoid_grad``: the example, float64, large |x|."""
-    _check_derivative(sigmoid_grad, "sigmoid_grad", ref.sigmoid_grad,
-                      [0.10499359, 0.19661193, 0.25, 0.19661193, 0.10499359])
+    _visible(sigmoid_grad, "sigmoid_grad", ref.sigmoid_grad, [0.10499359, 0.19661193, 0.25, 0.19661193, 0.10499359],
+             **DERIVATIVE)
 
 
+@diagnosed
 def grade_sigmoid_grad(sigmoid_grad) -> None:
     """Hidden checks of ``sigmoid_grad``: random shapes, float64, large |x|."""
-    _grade_derivative(sigmoid_grad, "sigmoid_grad", ref.sigmoid_grad)
+    _hidden(sigmoid_grad, "sigmoid_grad", ref.sigmoid_grad, Cases(), HIDDEN_ITEMS, **DERIVATIVE)
 
 
+@diagnosed
 def check_tanh_grad(tanh_grad) -> None:
     """Visible checks of ``tanh_grad``: the example, float64, large |x|."""
-    _check_derivative(tanh_grad, "tanh_grad", ref.tanh_grad, [0.07065082, 0.41997434, 1.0, 0.41997434, 0.07065082])
+    _visible(tanh_grad, "tanh_grad", ref.tanh_grad, [0.07065082, 0.41997434, 1.0, 0.41997434, 0.07065082],
+             **DERIVATIVE)
 
 
+@diagnosed
 def grade_tanh_grad(tanh_grad) -> None:
     """Hidden checks of ``tanh_grad``: random shapes, float64, large |x|."""
-    _grade_derivative(tanh_grad, "tanh_grad", ref.tanh_grad)
+    _hidden(tanh_grad, "tanh_grad", ref.tanh_grad, Cases(), HIDDEN_ITEMS, **DERIVATIVE)
 
 
+@diagnosed
 def check_relu_grad(relu_grad) -> None:
     """Visible checks of ``relu_grad``: the example (0 at x = 0), float64, large |x|."""
-    _check_derivative(relu_grad, "relu_grad", ref.relu_grad, [0.0, 0.0, 0.0, 1.0, 1.0])
+    _visible(relu_grad, "relu_grad", ref.relu_grad, [0.0, 0.0, 0.0, 1.0, 1.0], **DERIVATIVE)
 
 
+@diagnosed
 def grade_relu_grad(relu_grad) -> None:
     """Hidden checks of ``relu_grad``: random shapes with exact zeros, float64, large |x|."""
-    _grade_derivative(relu_grad, "relu_grad", ref.relu_grad)
+    _hidden(relu_grad, "relu_grad", ref.relu_grad, Cases(), HIDDEN_ITEMS, **DERIVATIVE)
 
 
+@diagnosed
 def check_leaky_relu_grad(leaky_relu_grad) -> None:
     """Visible checks of ``leaky_relu_grad``: the example with the default slope and with 0.1
     (the slope at x = 0), a 2-D float64 input."""
-    x = _t(EXAMPLE)
-    _assert_derivative(leaky_relu_grad, (x,), _t([0.01, 0.01, 0.01, 1.0, 1.0]),
-                       f"leaky_relu_grad(x) (default negative_slope=0.01) on the chapter's example x = {EXAMPLE}")
-    _assert_derivative(leaky_relu_grad, (x,), _t([0.1, 0.1, 0.1, 1.0, 1.0]),
-                       f"leaky_relu_grad(x, negative_slope=0.1) on x = {EXAMPLE}", negative_slope=0.1)
-    x = (torch.arange(12.0, device=device(), dtype=torch.float64).reshape(3, 4) - 5.5) / 2
-    _assert_derivative(leaky_relu_grad, (x, 0.25), ref.leaky_relu_grad(x, 0.25),
-                       "leaky_relu_grad(x, 0.25) with x of shape (3, 4) in float64 (-2.75 to 2.75)")
+    _visible_slope(leaky_relu_grad, "leaky_relu_grad", ref.leaky_relu_grad, [0.01, 0.01, 0.01, 1.0, 1.0],
+                   [0.1, 0.1, 0.1, 1.0, 1.0], **DERIVATIVE)
 
 
+@diagnosed
 def grade_leaky_relu_grad(leaky_relu_grad) -> None:
     """Hidden checks of ``leaky_relu_grad``: random slopes, the default, slope 0, random
     shapes with exact zeros, float64, large |x|."""
-    cases = Cases()
-    items = _elementwise_items(cases)
-    slopes = [None, 0.0] + [round(cases.rng.uniform(0.02, 0.9), 3) for _ in items[2:]]
-    for number, ((x, inputs), slope) in enumerate(zip(items, slopes), start=1):
-        options = {} if slope is None else {"negative_slope": slope}
-        with hidden_case(cases, number, len(items),
-                         f"{inputs}, negative_slope={'default' if slope is None else slope}"):
-            _assert_derivative(leaky_relu_grad, (x,), ref.leaky_relu_grad(x, 0.01 if slope is None else slope),
-                               _leaky_what(slope, "leaky_relu_grad"), **options)
+    _hidden(leaky_relu_grad, "leaky_relu_grad", ref.leaky_relu_grad, Cases(), HIDDEN_ITEMS, slopes=True, **DERIVATIVE)
