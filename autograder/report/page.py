@@ -34,17 +34,15 @@ def _figure(uri: str, description: str) -> str:
 
 
 def _scores(results: ClassResults) -> str:
-    parts = ["<h2>Score distribution</h2>"]
-    rows = []
+    rows, figures = [], []
     for assignment in results.assignments:
         fractions = summary.score_fractions(results, assignment)
-        if not fractions:
-            continue
-        parts.append(_figure(plots.score_distribution(fractions, assignment), f"score histogram of {assignment}"))
-        percent = [f"{100 * value:.0f}%" for value in (statistics.mean(fractions), statistics.median(fractions), min(fractions), max(fractions))]
-        rows.append([f"<code>{escape(assignment)}</code>", str(len(fractions)), *percent])
+        if fractions:
+            figures.append(_figure(plots.score_distribution(fractions, assignment), f"score histogram of {assignment}"))
+            shares = (statistics.mean(fractions), statistics.median(fractions), min(fractions), max(fractions))
+            rows.append([f"<code>{escape(assignment)}</code>", str(len(fractions)), *(f"{100 * v:.0f}%" for v in shares)])
     table = _table(["assignment", "students", "mean", "median", "lowest", "highest"], rows, {1, 2, 3, 4, 5})
-    return "\n".join(parts[:1] + [table] + parts[1:])
+    return "\n".join(["<h2>Score distribution</h2>", table, *figures])
 
 
 def _exercises(results: ClassResults) -> str:
