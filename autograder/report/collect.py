@@ -15,9 +15,9 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook
 
+from autograder.grading.state import FILE as GRADING_STATE
 from autograder.submissions import exercise_of, nbgrader_meta
 
-GRADING_STATE = Path("autograded") / ".grading-state.json"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 # Errors that mean nbgrader stopped the cell: (status, what happened).
 STOPPED = {"CellTimeoutError": ("timed out", "ran over the cell timeout and was interrupted")}

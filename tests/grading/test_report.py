@@ -1,13 +1,15 @@
 """What instructors get after grading: feedback pages, the grades CSV and the class report."""
 
 import csv
+import json
 import re
+import shutil
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 from autograder.cli import main
-from autograder.report.collect import Check, ClassResults, Limit, Submission, collect
+from autograder.report.collect import GRADING_STATE, Check, ClassResults, Limit, Submission, collect
 from autograder.report.page import render
 from autograder.report.summary import Rate, exercise_pass_rates, known_mistakes, most_failed_checks
 
@@ -99,6 +101,24 @@ def test_report_shows_the_limits_hit(results: ClassResults, report: str, graded_
     assert limits == {(graded_class.looper, "timed out"), (graded_class.crasher, "not graded")}
     section = report.split("<h2>Submissions that hit a limit</h2>")[1].split("<h2>")[0]
     assert "ran over the cell timeout" in section and "no autograded notebook" in section
+
+
+@pytest.mark.slow
+def test_report_takes_the_class_graders_reasons(graded_class, tmp_path: Path) -> None:
+    """After `cnn-course grade`, the status and reasons it recorded replace what the notebooks suggest."""
+    root = tmp_path / "course"
+    shutil.copytree(graded_class.course.root, root)
+    recorded = {
+        "eve": {"digest": "-", "status": "flagged", "reasons": ["replaced torch.testing.assert_close"]},
+        graded_class.crasher: {"digest": "-", "status": "killed", "reasons": ["its kernel went over the memory cap"]},
+    }
+    (root / GRADING_STATE).write_text(json.dumps({f"{graded_class.assignment}/{s}": e for s, e in recorded.items()}))
+    limits = {(limit.student, limit.status, limit.reason) for limit in collect(root).limits}
+    assert limits == {
+        ("eve", "flagged", "replaced torch.testing.assert_close"),
+        (graded_class.crasher, "killed", "its kernel went over the memory cap"),
+        (graded_class.looper, "timed out", "cell conv2d_flipped ran over the cell timeout and was interrupted"),
+    }
 
 
 @pytest.mark.slow
