@@ -32,11 +32,12 @@ def namespace(**answers: str) -> dict:
     return names
 
 
-def failure(exercise: str, function) -> str | None:
-    """The message of the first failing check (visible, then hidden), or None."""
+def failure(exercise: str, function, diagnose: bool = True) -> str | None:
+    """The message of the first failing check (visible, then hidden), or None; without
+    ``diagnose``, the checks run without looking for the known mistake (faster)."""
     for check in (getattr(checks, f"check_{exercise}"), getattr(checks, f"grade_{exercise}")):
         try:
-            check(function)
+            (check if diagnose else check.__wrapped__)(function)
         except CheckFailure as error:
             return str(error)
     return None
@@ -176,7 +177,7 @@ def test_every_mistake_fails_whatever_the_seed(mistake, seed, monkeypatch):
     """No wrong answer depends on a lucky draw of the hidden cases."""
     monkeypatch.setenv("AUTOGRADER_SEED", str(seed))
     function = namespace(**{mistake.exercise: mistake.source})[mistake.exercise]
-    assert failure(mistake.exercise, function) is not None, mistake.summary
+    assert failure(mistake.exercise, function, diagnose=False) is not None, mistake.summary
 
 
 def test_advice_stays_silent_on_right_values():

@@ -6,7 +6,8 @@ which move the running estimates, then evaluation steps, which use the running e
 and leave them alone. After every step the output and each running estimate are compared,
 and the student's own estimates feed the next step, as in a training loop. When a value is
 wrong, the message names the usual cause if the value matches it (the biased variance
-stored, the momentum weighting the old value, batch statistics in eval mode, ...).
+stored, the momentum weighting the old value, batch statistics in eval mode, ...), and
+:func:`~autograder.diagnosis.diagnosed` adds the known mistake the answer behaves like.
 
 ``BatchNorm2d`` is also checked as a module: its parameters and buffers (names, shapes,
 dtypes, initial values, ``state_dict`` keys, loading PyTorch's ``state_dict``), moving it
@@ -22,6 +23,7 @@ from autograder.cases import Cases
 from autograder.checks.hidden import hidden_case
 from autograder.compare import CheckFailure, assert_matches, describe, mismatch
 from autograder.device import device
+from autograder.diagnosis import diagnosed
 from autograder.reference import batch_norm as ref
 
 FROM_SCRATCH = ("batch_norm",)
@@ -202,6 +204,7 @@ def bn_step(batch_norm, X, gamma, beta, running_mean, running_var, training: boo
     return got[1], got[2]
 
 
+@diagnosed
 def check_batch_norm(batch_norm) -> None:
     """Visible checks of ``batch_norm``: the chapter's (4, 2) example (a training step, the
     running estimates, an eval step), then the same numbers as (2, 2, 1, 2) images over two
@@ -253,6 +256,7 @@ def _sequence(batch_norm, cases: Cases, shapes: list[tuple], modes: list[bool], 
                         label=f"batch {number + 1}")
 
 
+@diagnosed
 def grade_batch_norm(batch_norm) -> None:
     """Hidden checks of ``batch_norm``: (N, C) and (N, C, H, W) batches with H != W over several
     training steps then eval steps, defaults and random momentum and eps, N = 1 images, random
@@ -478,6 +482,7 @@ def module_step(layer: nn.Module, reference: nn.Module, X: torch.Tensor, trainin
             )
 
 
+@diagnosed
 def check_BatchNorm2d(BatchNorm2d) -> None:
     """Visible checks of ``BatchNorm2d``: PyTorch's parameters and buffers, the chapter's
     (2, 2, 1, 2) example over two training steps and an eval step, then the same without
@@ -509,6 +514,7 @@ def _module_sequence(BatchNorm2d, cases: Cases, C: int, kwargs: dict, shapes: li
         module_step(layer, reference, X, training, what, f"batch {number + 1}")
 
 
+@diagnosed
 def grade_BatchNorm2d(BatchNorm2d) -> None:
     """Hidden checks of ``BatchNorm2d``: random channels and non-square batches over training
     and eval steps (and back), random loaded state, custom eps and momentum, momentum=None,
