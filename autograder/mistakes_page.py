@@ -4,6 +4,7 @@ The page is generated, never edited: ``python -m autograder.mistakes_page`` (run
 ``make exercises``) rewrites it, and a test fails when the committed page is out of date.
 """
 
+import html
 import sys
 from itertools import groupby
 from pathlib import Path
@@ -43,7 +44,9 @@ def _entry(mistake: Mistake) -> str:
     line = f"- **{summary}.** {as_markdown(mistake.hint)}"
     section = sections.find(mistake.section) if mistake.section else None
     if section is not None:
-        line += f" Read more: [{section.title}]({section.page}.md#{section.anchor})."
+        # A raw link: the chapters are executed notebooks, whose heading anchors MyST cannot
+        # resolve from another page; the tests check that every such link lands.
+        line += f' Read more: <a href="{section.page}.html#{section.html_id}">{html.escape(section.title)}</a>.'
     return line
 
 

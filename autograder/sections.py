@@ -2,8 +2,8 @@
 
 A section is named ``"<page>#<anchor>"``, e.g. ``"ch02-cross-correlation#the-kernel-flip"``:
 the chapter's page under ``book/`` and the anchor MyST gives one of its headings (levels 1
-to 3, see ``myst_heading_anchors`` in ``_config.yml``). The anchors are computed here as
-MyST computes them, so that the book's links and the check messages agree.
+to 3, see ``myst_heading_anchors`` in ``_config.yml``), computed here as MyST computes it.
+Links into the built pages use :attr:`Section.html_id`, the id Sphinx writes there.
 """
 
 import re
@@ -29,6 +29,14 @@ class Section:
     anchor: str
     title: str
     chapter_title: str
+
+    @property
+    def html_id(self) -> str:
+        """The id Sphinx gives the heading in the built page (docutils' rule, which differs
+        from MyST's anchor for headings with math or code)."""
+        from docutils.nodes import make_id
+
+        return make_id(self.title)
 
     @property
     def chapter(self) -> int | None:

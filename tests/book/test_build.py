@@ -178,3 +178,20 @@ def test_every_image_is_in_the_build(built_book: Path) -> None:
             if not src or is_remote(src) or not page.resolve(src).is_file():
                 broken.append(f"{path.relative_to(built_book)}: {src!r}")
     assert not broken, "images that are not files of the build:\n" + "\n".join(broken)
+
+
+def test_links_within_the_book_land(built_book: Path, toc_page: str) -> None:
+    """Every link from a page to a section of the book (e.g. the mistakes page's "Read more")
+    names a file of the build and an id on it."""
+    page = Page(built_book / f"{toc_page}.html")
+    broken = []
+    for attrs in page.find_all("a"):
+        href = attrs.get("href") or ""
+        if not href or is_remote(href) or "#" not in href or href.startswith("#"):
+            continue
+        target = page.resolve(href)
+        fragment = unquote(urlsplit(href).fragment)
+        ids = {a.get("id") for _, a in Page(target).tags} if target.suffix == ".html" and target.exists() else set()
+        if fragment not in ids:
+            broken.append(href)
+    assert not broken, f"{toc_page}: links to missing sections: {sorted(set(broken))}"
