@@ -184,14 +184,15 @@ def test_links_within_the_book_land(built_book: Path, toc_page: str) -> None:
     """Every link from a page to a section of the book (e.g. the mistakes page's "Read more")
     names a file of the build and an id on it."""
     page = Page(built_book / f"{toc_page}.html")
+    ids: dict[Path, set] = {}
     broken = []
     for attrs in page.find_all("a"):
         href = attrs.get("href") or ""
         if not href or is_remote(href) or "#" not in href or href.startswith("#"):
             continue
         target = page.resolve(href)
-        fragment = unquote(urlsplit(href).fragment)
-        ids = {a.get("id") for _, a in Page(target).tags} if target.suffix == ".html" and target.exists() else set()
-        if fragment not in ids:
+        if target not in ids:
+            ids[target] = {a.get("id") for _, a in Page(target).tags} if target.is_file() else set()
+        if unquote(urlsplit(href).fragment) not in ids[target]:
             broken.append(href)
     assert not broken, f"{toc_page}: links to missing sections: {sorted(set(broken))}"
