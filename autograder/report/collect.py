@@ -15,6 +15,7 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook
 
+from autograder.grading.results import TRUSTED
 from autograder.grading.state import FILE as GRADING_STATE
 from autograder.submissions import exercise_of, nbgrader_meta
 
@@ -55,7 +56,8 @@ class Limit:
 
 @dataclass(frozen=True)
 class Submission:
-    """One student's total on one assignment, as the gradebook has it."""
+    """One student's total on one assignment, as the gradebook has it; ``graded`` when its
+    checks count (it was graded, and not flagged for tampering)."""
 
     assignment: str
     student: str
@@ -129,7 +131,8 @@ def _add_submission(results: ClassResults, root: Path, submission, recorded: dic
     limits = []
     if recorded and (recorded["status"] != "graded" or recorded["reasons"]):
         limits += [(recorded["status"], reason) for reason in recorded["reasons"] or ["-"]]
-    graded = True
+    trusted = not recorded or recorded["status"] in TRUSTED
+    graded = trusted
     for notebook in submission.notebooks:
         path = root / "autograded" / student / assignment / f"{notebook.name}.ipynb"
         if not path.exists():
@@ -142,9 +145,8 @@ def _add_submission(results: ClassResults, root: Path, submission, recorded: dic
         if not recorded:
             limits += _stopped_cells(errors)
         for grade in notebook.grades:
-            if exercise_of(grade.name):
+            if trusted and exercise_of(grade.name):
                 message = "\n".join(_error_text(out) for out in errors.get(grade.name, []))
                 results.checks.append(Check(assignment, student, grade.name, grade.score, grade.max_score, message))
-    graded = graded and (not recorded or recorded["status"] != "failed")
     results.submissions.append(Submission(assignment, student, submission.score, submission.max_score, graded))
     results.limits += [Limit(assignment, student, status, reason) for status, reason in limits]

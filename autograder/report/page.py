@@ -93,7 +93,8 @@ def render(results: ClassResults) -> str:
     graded = sum(s.graded for s in results.submissions)
     title = "Class report: " + ", ".join(results.assignments)
     intro = (f"<p>{len(results.submissions)} submissions, {graded} of them graded. Pass rates, failed checks and "
-             "known mistakes count graded submissions only.</p>")
+             "known mistakes count these only; the others (not graded, flagged for tampering) are listed with "
+             "the limits.</p>")
     sections = [_scores(results), _exercises(results), _failed_checks(results), _limits(results), _mistakes(results)]
     return (f"<!DOCTYPE html>\n<html lang=en>\n<head>\n<meta charset=utf-8>\n<title>{escape(title)}</title>\n"
             f"<style>{STYLE}</style>\n</head>\n<body>\n<h1>{escape(title)}</h1>\n{intro}\n" + "\n".join(sections) + "\n</body>\n</html>\n")

@@ -105,7 +105,8 @@ def test_report_shows_the_limits_hit(results: ClassResults, report: str, graded_
 
 @pytest.mark.slow
 def test_report_takes_the_class_graders_reasons(graded_class, tmp_path: Path) -> None:
-    """After `cnn-course grade`, the status and reasons it recorded replace what the notebooks suggest."""
+    """After `cnn-course grade`, the status and reasons it recorded replace what the notebooks
+    suggest, and a flagged submission no longer counts in the statistics."""
     root = tmp_path / "course"
     shutil.copytree(graded_class.course.root, root)
     recorded = {
@@ -113,7 +114,9 @@ def test_report_takes_the_class_graders_reasons(graded_class, tmp_path: Path) ->
         graded_class.crasher: {"digest": "-", "status": "killed", "reasons": ["its kernel went over the memory cap"]},
     }
     (root / GRADING_STATE).write_text(json.dumps({f"{graded_class.assignment}/{s}": e for s, e in recorded.items()}))
-    limits = {(limit.student, limit.status, limit.reason) for limit in collect(root).limits}
+    results = collect(root)
+    assert [s.student for s in results.submissions if not s.graded] == ["eve", graded_class.crasher]
+    limits = {(limit.student, limit.status, limit.reason) for limit in results.limits}
     assert limits == {
         ("eve", "flagged", "replaced torch.testing.assert_close"),
         (graded_class.crasher, "killed", "its kernel went over the memory cap"),
