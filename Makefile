@@ -54,3 +54,7 @@ test-fast: setup  ## unit tests only (no nbgrader, no book)
 
 clean:  ## remove builds and local grading state (keeps .venv)
 	rm -rf _build gradebook.db .nbgrader.log submitted autograded feedback artifacts
+
+.PHONY: benchmark
+benchmark: setup  ## throughput of `cnn-course grade` against sequential `nbgrader autograde` (minutes)
+	$(BIN)/python benchmarks/grade_class.py

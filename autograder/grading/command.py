@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from autograder.grading import limits as limit_options
-from autograder.grading.run import EXIT_CODES, SetupError
+from autograder.grading.results import EXIT_CODES, SetupError, WorkersFailed
 
 EPILOG = "exit status: " + "; ".join(f"{code}: {meaning}" for code, meaning in EXIT_CODES.items())
 
@@ -38,7 +38,7 @@ def grade(args: argparse.Namespace) -> int:
             collect_zip(args.root, args.assignments[0], args.zip)
         print(f"limits: {chosen.describe()}", file=sys.stderr)
         summary = run.grade(args.root, config, args.assignments, chosen, force=args.force, progress=not args.quiet)
-    except SetupError as error:
+    except (SetupError, WorkersFailed) as error:
         print(f"cnn-course grade: {error}", file=sys.stderr)
         return 2
     print("\n".join(summary.lines()))

@@ -196,7 +196,7 @@ class KernelFactory:
         home = self._home(uid)
         manager = AsyncKernelManager(transport="ipc", ip=str(home / "ipc"), kernel_name="python3")
         manager.connection_file = str(home / "connection.json")
-        spec = Spec(uid=uid, home=str(home), hidden=tuple(self.hidden), needed=tuple(needed_paths()),
+        spec = Spec(uid=uid, home=str(home), hidden=tuple(self.hidden), needed=tuple(needed_paths(self.hidden)),
                     memory_bytes=None if cuda_present() else self.limits.memory_bytes, file_bytes=self.limits.output_bytes * 8)
         provisioner = ZygoteProvisioner(kernel_id=str(uid), kernel_spec=manager.kernel_spec, parent=manager)
         provisioner.zygote = self.zygote
@@ -210,13 +210,15 @@ class KernelFactory:
         self.zygote.close()
 
 
-def needed_paths() -> list[str]:
-    """What a kernel must still see when the course folder is hidden: Python and the course's package."""
+def needed_paths(hidden: list[str]) -> list[str]:
+    """What a kernel must still see when the course folder is hidden: Python and the course's
+    package (never a folder that holds a hidden one, such as the course root on ``sys.path``)."""
     import autograder
 
     paths = {sys.prefix, sys.base_prefix, str(Path(autograder.__file__).parent)}
     paths |= {path for path in sys.path if path and Path(path).is_dir()}
-    return sorted(paths)
+    covers = lambda path: any(Path(h) == Path(path) or Path(path) in Path(h).parents for h in hidden)  # noqa: E731
+    return sorted(path for path in paths if not covers(path))
 
 
 def cuda_present() -> bool:

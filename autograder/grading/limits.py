@@ -4,19 +4,19 @@ import os
 from dataclasses import dataclass, field, fields
 
 
-def _limit(default, help: str, flag: str):
-    return field(default=default, metadata={"help": help, "flag": flag})
+def _limit(default, help: str, flag: str, unit: str):
+    return field(default=default, metadata={"help": help, "flag": flag, "unit": unit})
 
 
 @dataclass(frozen=True)
 class Limits:
     """Per-submission limits; the command line offers one option per field."""
 
-    cell_timeout: int = _limit(60, "seconds one cell may run before it is interrupted (scores zero)", "--cell-timeout")
-    wall_time: int = _limit(600, "seconds the whole notebook may run before its kernel is killed", "--wall-time")
-    memory: int = _limit(2048, "MB the student's code may allocate in its kernel", "--memory")
-    output: int = _limit(1, "MB of output kept per notebook; outputs beyond are dropped (errors are always kept)", "--output")
-    workers: int = _limit(os.cpu_count() or 1, "submissions graded at the same time", "--workers")
+    cell_timeout: int = _limit(60, "seconds one cell may run before it is interrupted (scores zero)", "--cell-timeout", "S")
+    wall_time: int = _limit(600, "seconds the whole notebook may run before its kernel is killed", "--wall-time", "S")
+    memory: int = _limit(2048, "MB the student's code may allocate in its kernel", "--memory", "MB")
+    output: int = _limit(1, "MB of output kept per notebook; outputs beyond are dropped (errors are always kept)", "--output", "MB")
+    workers: int = _limit(os.cpu_count() or 1, "submissions graded at the same time", "--workers", "N")
 
     @property
     def memory_bytes(self) -> int:
@@ -28,15 +28,15 @@ class Limits:
 
     def describe(self) -> str:
         """One line for logs: ``cell_timeout=60 s, ...``."""
-        units = {"cell_timeout": "s", "wall_time": "s", "memory": "MB", "output": "MB", "workers": ""}
-        return ", ".join(f"{f.name}={getattr(self, f.name)}{' ' + units[f.name] if units[f.name] else ''}" for f in fields(self))
+        units = {"S": " s", "MB": " MB"}
+        return ", ".join(f"{f.name}={getattr(self, f.name)}{units.get(f.metadata['unit'], '')}" for f in fields(self))
 
 
 def add_arguments(parser) -> None:
     """One ``--option`` per limit, with its help text and default."""
     for f in fields(Limits):
         default = f.default
-        parser.add_argument(f.metadata["flag"], dest=f.name, type=int, default=None,
+        parser.add_argument(f.metadata["flag"], dest=f.name, type=int, default=None, metavar=f.metadata["unit"],
                             help=f"{f.metadata['help']} (default: {default})")
 
 

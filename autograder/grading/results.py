@@ -2,6 +2,21 @@
 
 from dataclasses import dataclass, field
 
+EXIT_CODES = {
+    0: "every submission has a trustworthy grade (limits hit cost only the cells concerned)",
+    1: "some submission could not be graded or was flagged for tampering: see the summary",
+    2: "the run could not start (bad arguments, course set-up) or its workers died (results so far are kept)",
+}
+
+
+class SetupError(RuntimeError):
+    """The run cannot start (unknown assignment, no gradebook, ...)."""
+
+
+class WorkersFailed(RuntimeError):
+    """Every worker ended before the run was complete."""
+
+
 # From best to worst; a submission takes the worst status of its notebooks.
 STATUSES = ("graded", "timed out", "killed", "flagged", "failed")
 TRUSTED = {"graded", "timed out", "killed"}
@@ -9,7 +24,7 @@ TRUSTED = {"graded", "timed out", "killed"}
 # Error names in a graded notebook that say something about the submission.
 ERROR_REASONS = {
     "CellTimeoutError": ("timed out", "a cell ran over the {cell_timeout} s cell timeout and was interrupted"),
-    "MemoryError": ("killed", "ran out of memory under the {memory} MB cap"),
+    "MemoryError": ("graded", "ran out of memory under the {memory} MB cap"),
     "StdinNotImplementedError": ("graded", "asked for input(), which grading does not provide"),
     "SystemExit": ("graded", "called sys.exit()"),
     "PermissionError": ("graded", "tried to reach a file it may not use"),

@@ -18,19 +18,8 @@ from tqdm import tqdm
 from autograder.grading import worker
 from autograder.grading.limits import Limits
 from autograder.grading.merge import GradebookWriter
-from autograder.grading.results import STATUSES, TRUSTED, SubmissionResult
+from autograder.grading.results import STATUSES, TRUSTED, SetupError, SubmissionResult, WorkersFailed
 from autograder.grading.state import State, digest_of
-
-EXIT_CODES = {
-    0: "every submission has a trustworthy grade (limits hit cost only the cells concerned)",
-    1: "some submission could not be graded or was flagged for tampering: see the summary",
-    2: "nothing was graded: bad arguments or course set-up",
-}
-
-
-class SetupError(RuntimeError):
-    """The run cannot start (unknown assignment, no gradebook, ...)."""
-
 
 @dataclass
 class Summary:
@@ -165,4 +154,4 @@ def _next_result(results, processes) -> SubmissionResult:
             return results.get(timeout=5)
         except queue.Empty as error:
             if not any(p.is_alive() for p in processes):
-                raise RuntimeError("every grading worker ended before the run was complete") from error
+                raise WorkersFailed("every grading worker ended before the run was complete") from error

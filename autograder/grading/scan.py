@@ -40,6 +40,7 @@ class _Finder(ast.NodeVisitor):
         self.findings.append(f"line {getattr(node, 'lineno', '?')}: {what}")
 
     def _is_grader_object(self, target: ast.AST) -> bool:
+        """Whether ``target`` hangs off a module or IPython (not off ``self`` or a local)."""
         root = _root(target)
         if isinstance(root, ast.Name):
             return root.id in self.modules or root.id in {"get_ipython", "__builtins__"}
@@ -66,7 +67,8 @@ class _Finder(ast.NodeVisitor):
 
     def visit_Call(self, node):
         name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-        if name in RISKY_CALLS:
+        on_grader = bool(node.args) and self._is_grader_object(node.args[0])
+        if name in RISKY_CALLS and (name not in ("setattr", "delattr") or on_grader):
             self._note(node, f"{RISKY_CALLS[name]} ({_dotted(node.func)})")
         self.generic_visit(node)
 

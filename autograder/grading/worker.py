@@ -104,7 +104,7 @@ class Grader:
                 else:
                     self._grade_notebook(path, job, notebook)
             except Exception:  # noqa: BLE001 - one broken submission must not stop the run
-                notebook.note("failed", f"could not be graded: {traceback.format_exc(limit=3).strip().splitlines()[-1]}")
+                notebook.note("failed", f"could not be graded: {_last_line()}")
             result.notebooks.append(notebook)
         result.seconds = time.monotonic() - start
         return result
@@ -194,6 +194,11 @@ class Grader:
         return nb
 
 
+def _last_line() -> str:
+    """The last line of the exception being handled."""
+    return traceback.format_exc().strip().splitlines()[-1]
+
+
 def _label(nb, index: int) -> str:
     """A cell's grade_id, else its position."""
     if 0 <= index < len(nb.cells) and nbgrader_meta(nb.cells[index]).get("grade_id"):
@@ -268,7 +273,7 @@ def serve(worker: int, settings: dict, jobs, results) -> None:
                 results.put(grader.grade(job))
             except Exception:  # noqa: BLE001 - report and go on with the next
                 failed = SubmissionResult(job["assignment"], job["student"], job["digest"],
-                                          [NotebookResult(n, status="failed", reasons=[traceback.format_exc(limit=2)])
+                                          [NotebookResult(n, status="failed", reasons=[_last_line()])
                                            for n in job["notebooks"]])
                 results.put(failed)
     finally:

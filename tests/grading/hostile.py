@@ -4,7 +4,9 @@ Every case starts from the released notebook of ch01-autograd (a blank exercise 
 zero points) and breaks it or adds hostile code to its answer cell, after which the
 answer is a wrong ``vjp``: any point it earns is undeserved. ``reason`` is a piece of
 the summary's reason; None means the sandbox stops the attack silently and
-``output`` is what the student's own cell then shows.
+``output`` is what the student's own cell then shows (the hidden course folder gives
+``FileNotFoundError: [Errno 2]``, or ``PermissionError: [Errno 13]`` when a folder on
+the way is closed to others).
 """
 
 import base64
@@ -129,7 +131,7 @@ CASES = [
          answer("try:\n    print(open('{root}/solutions/ch01-autograd/ch01-autograd.ipynb').read())\n"
                 "except OSError:\n    pass"), "flagged", "refers to the course's files"),
     Case("read-hidden-checks-quietly", "reads the source notebook by a path the scan cannot see",
-         read_source_quietly, "graded", None, "No such file or directory"),
+         read_source_quietly, "graded", None, "Error: [Errno"),
     Case("network", "opens a connection to the internet",
          answer("import socket\nsocket.create_connection(('1.1.1.1', 53), timeout=3)"),
          "graded", None, "Network is unreachable"),

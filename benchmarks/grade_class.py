@@ -1,0 +1,137 @@
+"""Throughput of ``cnn-course grade`` against plain sequential ``nbgrader autograde``.
+
+Builds a throwaway course with ``--students`` synthetic submissions of every assignment
+(cycling through correct, wrong (a known mistake in every exercise), blank, and mixed
+(the first exercise solved, the rest blank)), copies it, grades one copy with
+``cnn-course grade`` and the other with ``nbgrader autograde ASSIGNMENT`` for each
+assignment in turn, both with the same grading seed, and prints:
+
+- submissions per minute for both, and the ratio;
+- the per-notebook overhead: wall time (times workers, for the parallel run) not spent
+  running cells, per notebook (start-up, imports, kernel start, gradebook);
+- whether both runs gave every cell the same score.
+
+Usage (from the repository root)::
+
+    .venv/bin/python benchmarks/grade_class.py                       # 8 students, every assignment
+    .venv/bin/python benchmarks/grade_class.py --students 4 --assignments ch01-autograd ch02-cross-correlation
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from autograder.cli import nbgrader_env  # noqa: E402
+from autograder.mistakes import mistakes_for  # noqa: E402
+from autograder.submissions import answers, fill, solved  # noqa: E402
+
+KINDS = ("correct", "wrong", "blank", "mixed")
+ENV = {**nbgrader_env(), "AUTOGRADER_SEED": "7"}
+
+
+def submission(kind: str, release, solution):
+    """The notebook a student of ``kind`` hands in."""
+    solutions = answers(solution)
+    if kind == "correct":
+        return solved(release, solution)
+    if kind == "blank":
+        return release
+    if kind == "mixed":
+        first = next(iter(solutions))
+        return fill(release, {first: solutions[first]})
+    wrong = {exercise: mistakes[0].source for exercise in solutions if (mistakes := mistakes_for(exercise))}
+    return fill(release, {**solutions, **wrong})
+
+
+def run(command: list[str], root: Path) -> float:
+    """Run ``command`` in ``root``; its wall time in seconds (fail loudly on a non-zero exit)."""
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=root, env=ENV, capture_output=True, text=True)
+    if done.returncode not in (0, 1) or (command[0] == "nbgrader" and done.returncode):
+        sys.exit(f"{' '.join(command)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
+    return time.perf_counter() - start
+
+
+def make_course(root: Path, assignments: list[str], students: int) -> list[str]:
+    """The course with its submissions; the assignments that generated."""
+    shutil.copy(REPO / "nbgrader_config.py", root)
+    shutil.copytree(REPO / "solutions", root / "solutions")
+    graded = []
+    for assignment in assignments:
+        done = subprocess.run(["nbgrader", "generate_assignment", assignment, "--force"], cwd=root, env=ENV,
+                              capture_output=True, text=True)
+        if done.returncode:
+            print(f"skipping {assignment}: it does not generate", file=sys.stderr)
+            continue
+        graded.append(assignment)
+        read = lambda folder: nbformat.read(root / folder / assignment / f"{assignment}.ipynb", as_version=4)  # noqa: E731
+        release, solution = read("exercises"), read("solutions")
+        for number in range(students):
+            kind = KINDS[number % len(KINDS)]
+            path = root / "submitted" / f"{kind}-{number:03d}" / assignment / f"{assignment}.ipynb"
+            path.parent.mkdir(parents=True)
+            nbformat.write(submission(kind, release, solution), path)
+    return graded
+
+
+def cell_seconds(root: Path) -> float:
+    """Seconds spent running cells, from the timing nbclient records in every autograded notebook."""
+    total = 0.0
+    for path in (root / "autograded").glob("*/*/*.ipynb"):
+        for cell in nbformat.read(path, as_version=4).cells:
+            timing = cell.get("metadata", {}).get("execution", {})
+            if "iopub.execute_input" in timing and "shell.execute_reply" in timing:
+                start, end = (datetime.fromisoformat(timing[k].replace("Z", "+00:00"))
+                              for k in ("iopub.execute_input", "shell.execute_reply"))
+                total += (end - start).total_seconds()
+    return total
+
+
+def scores(root: Path, assignments: list[str]) -> dict:
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+        return {(a, s.student.id, g.name): g.score for a in assignments
+                for s in gradebook.assignment_submissions(a) for n in s.notebooks for g in n.grades}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=8, help="submissions per assignment (default 8)")
+    parser.add_argument("--assignments", nargs="*", help="default: every assignment in solutions/")
+    parser.add_argument("--workers", type=int, default=os.cpu_count(), help="workers of cnn-course grade")
+    args = parser.parse_args()
+    wanted = args.assignments or sorted(p.name for p in (REPO / "solutions").iterdir() if p.is_dir())
+    with tempfile.TemporaryDirectory(prefix="grade-benchmark-") as folder:
+        parallel, sequential = Path(folder, "parallel"), Path(folder, "sequential")
+        parallel.mkdir()
+        assignments = make_course(parallel, wanted, args.students)
+        shutil.copytree(parallel, sequential)
+        notebooks = len(assignments) * args.students
+        print(f"{notebooks} submissions: {args.students} of each of {', '.join(assignments)}; "
+              f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start")
+        ours = run(["cnn-course", "grade", "--quiet", "--workers", str(args.workers)], parallel)
+        theirs = sum(run(["nbgrader", "autograde", assignment], sequential) for assignment in assignments)
+        rows = [("cnn-course grade", ours, args.workers, cell_seconds(parallel)),
+                ("nbgrader autograde", theirs, 1, cell_seconds(sequential))]
+        print(f"{'':<20}{'wall s':>8}{'per min':>9}{'cells s':>9}{'overhead s/notebook':>21}")
+        for name, seconds, workers, cells in rows:
+            overhead = (seconds * workers - cells) / notebooks
+            print(f"{name:<20}{seconds:>8.1f}{60 * notebooks / seconds:>9.1f}{cells:>9.1f}{overhead:>21.2f}")
+        print(f"ratio: {theirs / ours:.2f}x the throughput of sequential nbgrader")
+        same = scores(parallel, assignments) == scores(sequential, assignments)
+        print(f"same scores in both runs, cell by cell: {same}")
+
+
+if __name__ == "__main__":
+    main()
