@@ -158,7 +158,8 @@ def train(model: nn.Module, epochs: int, lr: float, batch_size: int = BATCH_SIZE
         }
         history.append(numbers)
         if progress is not None:
-            epochs_range.set_postfix(loss=f"{numbers['loss']:.3f}", test=f"{numbers['test_accuracy']:.3f}")
+            epochs_range.set_postfix(loss=f"{numbers['loss']:.3f}", test=f"{numbers['test_accuracy']:.3f}",
+                                     refresh=False)
     return history
 
 

@@ -1,0 +1,115 @@
+"""How reliably, and how fast, the instructor's ``train_digits`` passes its hidden check.
+
+Runs the solution notebook's ``train_digits`` (on one CPU thread, as the checks do) and reports:
+
+1. the test accuracy of the network that the hidden check trains, for grading seeds
+   0 .. ``--seeds`` - 1: each seed draws the number of epochs (10 to 12) and the network's
+   starting weights exactly as ``grade_train_digits`` does; the lowest, 1st percentile and
+   median accuracy, and how many fall below the threshold 0.93 (the failure rate);
+2. the whole hidden check ``grade_train_digits`` for ``--gradings`` grading seeds: failures
+   and the time per grading (nbgrader allows 60 s per cell).
+
+Usage (from the repository root)::
+
+    .venv/bin/python benchmarks/train_digits_reliability.py               # 500 seeds, 5 gradings
+    .venv/bin/python benchmarks/train_digits_reliability.py --seeds 50 --gradings 2
+"""
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import torch
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from autograder.cases import SEED_VAR, Cases  # noqa: E402
+from autograder.checks import ch10_simple_cnn as checks  # noqa: E402
+from autograder.compare import CheckFailure  # noqa: E402
+from autograder.data import digits_data  # noqa: E402
+from autograder.device import device  # noqa: E402
+from autograder.reference import cnn as ref  # noqa: E402
+from autograder.submissions import answers  # noqa: E402
+
+ASSIGNMENT = "ch10-simple-cnn"
+
+
+def solution_train_digits():
+    """The solution notebook's ``train_digits``, defined after the notebook's imports cell."""
+    notebook = nbformat.read(REPO / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    namespace: dict = {}
+    exec(next(cell for cell in notebook.cells if cell.get("id") == "imports").source, namespace)
+    exec(answers(notebook)["train_digits"], namespace)
+    return namespace["train_digits"]
+
+
+def hidden_run(train_digits, seed: int) -> tuple[int, float]:
+    """The full training run of the hidden check for grading seed ``seed``: (epochs, test accuracy)."""
+    cases = Cases(seed)
+    seeds = [cases.size(0, 2**31 - 1) for _ in range(2)]
+    epochs = cases.size(*checks.HIDDEN_EPOCHS)
+    torch.manual_seed(seeds[1])
+    network = ref.digits_sequential().to(device())
+    train_digits(network, epochs, checks.HIDDEN_LR)
+    data = digits_data(device())
+    return epochs, ref.accuracy(network, data.X_test, data.y_test)
+
+
+def accuracy_runs(train_digits, seeds: int) -> None:
+    accuracies, start = [], time.perf_counter()
+    for seed in range(seeds):
+        accuracies.append(hidden_run(train_digits, seed)[1])
+    elapsed = time.perf_counter() - start
+    values = torch.tensor(accuracies, dtype=torch.float64)
+    failures = int((values < checks.THRESHOLD).sum())
+    print(f"hidden training run, grading seeds 0..{seeds - 1} (epochs {checks.HIDDEN_EPOCHS}, lr {checks.HIDDEN_LR}):")
+    print(f"  test accuracy: lowest {values.min():.4f}, 1st percentile {values.quantile(0.01):.4f}, "
+          f"median {values.median():.4f}, highest {values.max():.4f}")
+    print(f"  below {checks.THRESHOLD}: {failures} of {seeds} ({failures / seeds:.2%})")
+    print(f"  time per run: {elapsed / seeds:.2f} s")
+
+
+def gradings(train_digits, count: int) -> None:
+    failures, times = [], []
+    previous = os.environ.get(SEED_VAR)
+    try:
+        for seed in range(count):
+            os.environ[SEED_VAR] = str(seed)
+            start = time.perf_counter()
+            try:
+                checks.grade_train_digits(train_digits)
+            except CheckFailure as failure:
+                failures.append(f"seed {seed}: {str(failure).splitlines()[0]}")
+            times.append(time.perf_counter() - start)
+    finally:
+        if previous is None:
+            os.environ.pop(SEED_VAR, None)
+        else:
+            os.environ[SEED_VAR] = previous
+    print(f"grade_train_digits, grading seeds 0..{count - 1}: {len(failures)} failures")
+    for line in failures:
+        print(f"    {line}")
+    if times:
+        print(f"  time per grading: mean {sum(times) / len(times):.2f} s, max {max(times):.2f} s")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=500, help="grading seeds for the accuracy (default 500)")
+    parser.add_argument("--gradings", type=int, default=5, help="whole hidden checks to time (default 5)")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    train_digits = solution_train_digits()
+    if args.seeds:
+        accuracy_runs(train_digits, args.seeds)
+    if args.gradings:
+        gradings(train_digits, args.gradings)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
