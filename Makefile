@@ -53,7 +53,7 @@ test-fast: setup  ## unit tests only (no nbgrader, no book)
 	$(BIN)/pytest -m "not slow"
 
 clean:  ## remove builds and local grading state (keeps .venv)
-	rm -rf _build gradebook.db .nbgrader.log submitted autograded feedback artifacts
+	rm -rf _build gradebook.db .nbgrader.log submitted autograded feedback reports artifacts
 
 .PHONY: benchmark
 benchmark: setup  ## throughput of `cnn-course grade` against sequential `nbgrader autograde` (minutes)
