@@ -5,13 +5,17 @@ Runs the solution notebook's ``train_digits`` (on one CPU thread, as the checks 
 1. the test accuracy of the network that the hidden check trains, for grading seeds
    0 .. ``--seeds`` - 1: each seed draws the number of epochs (10 to 12) and the network's
    starting weights exactly as ``grade_train_digits`` does; the lowest, 1st percentile and
-   median accuracy, and how many fall below the threshold 0.93 (the failure rate);
+   median accuracy, and how many fall below the threshold 0.93. The check gives a run that
+   falls short a second one from another seed, so it fails a correct answer at most as often
+   as the square of this rate;
 2. the whole hidden check ``grade_train_digits`` for ``--gradings`` grading seeds: failures
    and the time per grading (nbgrader allows 60 s per cell).
 
 Usage (from the repository root)::
 
     .venv/bin/python benchmarks/train_digits_reliability.py               # 500 seeds, 5 gradings
+    # on 2026-12-01, 100 seeds: lowest 0.9422, 1st percentile 0.9444, median 0.9711, 0 below 0.93;
+    # a whole grading took 4 s
     .venv/bin/python benchmarks/train_digits_reliability.py --seeds 50 --gradings 2
 """
 

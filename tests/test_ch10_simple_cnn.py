@@ -2,8 +2,9 @@
 statistics behind the checks of init_weights, the watch on train_digits, messages and mistakes.
 
 How often the hidden check of ``train_digits`` fails a correct answer is measured, not tested
-(it trains networks for seconds each): ``benchmarks/train_digits_reliability.py`` does, and
-:data:`autograder.checks.ch10_simple_cnn.MEASURED` records its result.
+(it trains networks for seconds each): ``benchmarks/train_digits_reliability.py`` found the
+solution's test accuracy between 0.942 and 0.991 over grading seeds 0..99, never below 0.93
+(:data:`autograder.checks.ch10_simple_cnn.MEASURED`), and the check retries a short run once.
 """
 
 import math
@@ -242,6 +243,28 @@ def test_train_digits_watch_accepts_correct_variants(variant):
     namespace = solved_namespace()
     exec(source, namespace)
     assert failure("train_digits", namespace, kinds=(0,)) is None
+
+
+def test_a_short_first_run_gets_a_second_chance(monkeypatch):
+    """A correct answer whose first full run falls short passes on the second; two short runs fail."""
+    namespace = solved_namespace()
+    calls = []
+    real = checks._assert_trained
+
+    def unlucky(train_digits, epochs, lr, seed, threshold, short=()):
+        calls.append(threshold)
+        if threshold is not None and len(calls) in short:
+            raise checks._BelowThreshold("too low")
+        return None if threshold is not None else real(train_digits, epochs, lr, seed, threshold)
+
+    monkeypatch.setenv("AUTOGRADER_SEED", "1")
+    monkeypatch.setattr(checks, "_assert_trained", lambda *args: unlucky(*args, short=(2,)))
+    checks.grade_train_digits.__wrapped__(namespace["train_digits"])
+    assert calls[1:] == [checks.THRESHOLD, checks.THRESHOLD]
+    calls.clear()
+    monkeypatch.setattr(checks, "_assert_trained", lambda *args: unlucky(*args, short=(2, 3)))
+    with pytest.raises(CheckFailure, match="A second run from another seed fell short too"):
+        checks.grade_train_digits.__wrapped__(namespace["train_digits"])
 
 
 def test_train_digits_leaves_the_thread_count_as_it_was():

@@ -20,8 +20,9 @@ exercise's architecture, with dropout): how many training images it saw, whether
 leaked from one optimizer step into the next (no ``zero_grad``), whether a softmax was
 back-propagated through (softmax before ``CrossEntropyLoss``), whether the network was ever
 switched to eval mode, and whether the accuracy it returned is the trained network's accuracy
-on the test set, which the check measures itself, in eval mode. Then it must reach 0.93. The
-failure rate of a correct answer over many grading seeds is measured by
+on the test set, which the check measures itself, in eval mode. Then it must reach 0.93, in
+one run or, failing that, in a second run from another seed. The test accuracy of a correct
+answer over many grading seeds is measured by
 ``benchmarks/train_digits_reliability.py`` (see :data:`MEASURED`). A failed check names the
 known mistake the answer behaves like (:func:`~autograder.diagnosis.diagnosed`).
 """
@@ -412,9 +413,10 @@ THRESHOLD = 0.93  # the test accuracy a trained network must reach
 VISIBLE = {"epochs": 1, "lr": 0.01}
 HIDDEN_EPOCHS = (10, 12)  # drawn per grading, with HIDDEN_LR
 HIDDEN_LR = 0.01
-# Lowest test accuracy of the reference train_digits over grading seeds 0..499 with these settings
-# (benchmarks/train_digits_reliability.py), for the docstring above and the chapter.
-MEASURED = {"seeds": 500, "failures": 0, "lowest": 0.0}
+# Test accuracy of the solution's train_digits in the hidden training run, grading seeds 0..99
+# (benchmarks/train_digits_reliability.py): none below 0.93. A run that falls short gets a
+# second one from another seed, so the check fails a correct answer only if both do.
+MEASURED = {"seeds": 100, "failures": 0, "lowest": 0.9422, "first_percentile": 0.9444, "median": 0.9711}
 SAME_ACCURACY = 1.5  # test images: the returned accuracy may differ from the check's by one image
 
 
@@ -500,6 +502,10 @@ def _train(train_digits, epochs: int, lr: float, seed: int) -> tuple[nn.Module, 
     return network, _as_accuracy(value, what), watch, before, ops, what
 
 
+class _BelowThreshold(CheckFailure):
+    """The training run was correct in every watched respect, but its accuracy fell short."""
+
+
 def _assert_trained(train_digits, epochs: int, lr: float, seed: int, threshold: float | None) -> None:
     network, returned, watch, before, ops, what = _train(train_digits, epochs, lr, seed)
     data = digits_data(device())
@@ -550,7 +556,7 @@ def _assert_trained(train_digits, epochs: int, lr: float, seed: int, threshold: 
             f"{measured:.4f} of the {n_test} test images correctly (in eval mode).{advice}"
         )
     if threshold is not None and measured < threshold:
-        raise CheckFailure(
+        raise _BelowThreshold(
             f"{what} trained the model to a test accuracy of {measured:.4f}; it should reach at least "
             f"{threshold}. Train with torch.optim.Adam at the given lr, nn.CrossEntropyLoss on the logits, "
             f"shuffled mini-batches of {ref.BATCH_SIZE}, for the given number of epochs."
@@ -567,11 +573,18 @@ def check_train_digits(train_digits) -> None:
 @diagnosed
 def grade_train_digits(train_digits) -> None:
     """Hidden checks of ``train_digits``: lr 0 leaves the weights alone; a full training run from a
-    seeded start reaches a test accuracy of at least 0.93."""
+    seeded start reaches a test accuracy of at least 0.93 (if it falls short, a second run from
+    another seed gets a second chance, so that an unlucky start never costs a correct answer)."""
     cases = Cases()
-    seeds = [cases.size(0, 2**31 - 1) for _ in range(2)]
+    seeds = [cases.size(0, 2**31 - 1) for _ in range(3)]
     with hidden_case(cases, 1, 2, "one epoch with lr=0"):
         _assert_trained(train_digits, 1, 0.0, seeds[0], None)
     epochs = cases.size(*HIDDEN_EPOCHS)
     with hidden_case(cases, 2, 2, f"a full training run ({epochs} epochs, lr={HIDDEN_LR:g})"):
-        _assert_trained(train_digits, epochs, HIDDEN_LR, seeds[1], THRESHOLD)
+        try:
+            _assert_trained(train_digits, epochs, HIDDEN_LR, seeds[1], THRESHOLD)
+        except _BelowThreshold as first:
+            try:
+                _assert_trained(train_digits, epochs, HIDDEN_LR, seeds[2], THRESHOLD)
+            except _BelowThreshold as second:
+                raise CheckFailure(f"{first}\nA second run from another seed fell short too:\n{second}") from None
