@@ -7,8 +7,10 @@ Builds a throwaway course with ``--students`` synthetic submissions of every ass
 assignment in turn, both with the same grading seed, and prints:
 
 - submissions per minute for both, and the ratio;
-- the per-notebook overhead: wall time (times workers, for the parallel run) not spent
-  running cells, per notebook (start-up, imports, kernel start, gradebook);
+- CPU seconds per notebook (every process of the run, kernels included; unlike wall
+  time, it does not depend on what else the machine runs), the seconds spent inside
+  cells, and the per-notebook overhead: CPU seconds not spent in cells (start-up, imports,
+  kernel start, gradebook);
 - whether both runs gave every cell the same score.
 
 Usage (from the repository root)::
@@ -19,6 +21,7 @@ Usage (from the repository root)::
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -55,13 +58,19 @@ def submission(kind: str, release, solution):
     return fill(release, {**solutions, **wrong})
 
 
-def run(command: list[str], root: Path) -> float:
-    """Run ``command`` in ``root``; its wall time in seconds (fail loudly on a non-zero exit)."""
-    start = time.perf_counter()
+def _cpu() -> float:
+    """CPU seconds of every finished descendant process (kernels included)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(command: list[str], root: Path) -> tuple[float, float]:
+    """Run ``command`` in ``root``; its wall and CPU seconds (fail loudly on a non-zero exit)."""
+    start, cpu = time.perf_counter(), _cpu()
     done = subprocess.run(command, cwd=root, env=ENV, capture_output=True, text=True)
     if done.returncode not in (0, 1) or (command[0] == "nbgrader" and done.returncode):
         sys.exit(f"{' '.join(command)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
-    return time.perf_counter() - start
+    return time.perf_counter() - start, _cpu() - cpu
 
 
 def make_course(root: Path, assignments: list[str], students: int) -> list[str]:
@@ -121,14 +130,15 @@ def main() -> None:
         print(f"{notebooks} submissions: {args.students} of each of {', '.join(assignments)}; "
               f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start")
         ours = run(["cnn-course", "grade", "--quiet", "--workers", str(args.workers)], parallel)
-        theirs = sum(run(["nbgrader", "autograde", assignment], sequential) for assignment in assignments)
-        rows = [("cnn-course grade", ours, args.workers, cell_seconds(parallel)),
-                ("nbgrader autograde", theirs, 1, cell_seconds(sequential))]
-        print(f"{'':<20}{'wall s':>8}{'per min':>9}{'cells s':>9}{'overhead s/notebook':>21}")
-        for name, seconds, workers, cells in rows:
-            overhead = (seconds * workers - cells) / notebooks
-            print(f"{name:<20}{seconds:>8.1f}{60 * notebooks / seconds:>9.1f}{cells:>9.1f}{overhead:>21.2f}")
-        print(f"ratio: {theirs / ours:.2f}x the throughput of sequential nbgrader")
+        sequential_runs = [run(["nbgrader", "autograde", assignment], sequential) for assignment in assignments]
+        theirs = tuple(map(sum, zip(*sequential_runs)))
+        rows = [("cnn-course grade", *ours, cell_seconds(parallel)), ("nbgrader autograde", *theirs, cell_seconds(sequential))]
+        print(f"{'':<20}{'wall s':>8}{'per min':>9}{'CPU s/nb':>10}{'in cells s/nb':>15}{'overhead s/nb':>15}")
+        for name, wall, cpu, cells in rows:
+            overhead = max(0.0, cpu - cells) / notebooks
+            print(f"{name:<20}{wall:>8.1f}{60 * notebooks / wall:>9.1f}{cpu / notebooks:>10.2f}"
+                  f"{cells / notebooks:>15.2f}{overhead:>15.2f}")
+        print(f"ratio: {theirs[0] / ours[0]:.2f}x the throughput of sequential nbgrader")
         same = scores(parallel, assignments) == scores(sequential, assignments)
         print(f"same scores in both runs, cell by cell: {same}")
 

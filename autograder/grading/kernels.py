@@ -228,7 +228,8 @@ def cuda_present() -> bool:
 
 
 def kernel_environment(workers: int) -> dict[str, str]:
-    """The zygote's environment: few malloc arenas, and torch threads shared out between workers."""
+    """The zygote's environment: few malloc arenas, torch threads shared out between workers,
+    and a CUDA check that does not initialise the driver (a fork would inherit it broken)."""
     threads = str(max(1, (os.cpu_count() or 1) // max(1, workers)))
     return dict(os.environ, MALLOC_ARENA_MAX="2", OMP_NUM_THREADS=threads, MKL_NUM_THREADS=threads,
-                PYDEVD_DISABLE_FILE_VALIDATION="1")
+                PYTORCH_NVML_BASED_CUDA_CHECK="1", PYDEVD_DISABLE_FILE_VALIDATION="1")

@@ -131,7 +131,7 @@ CASES = [
          answer("try:\n    print(open('{root}/solutions/ch01-autograd/ch01-autograd.ipynb').read())\n"
                 "except OSError:\n    pass"), "flagged", "refers to the course's files"),
     Case("read-hidden-checks-quietly", "reads the source notebook by a path the scan cannot see",
-         read_source_quietly, "graded", None, "Error: [Errno"),
+         read_source_quietly, "graded", None, "[Errno "),
     Case("network", "opens a connection to the internet",
          answer("import socket\nsocket.create_connection(('1.1.1.1', 53), timeout=3)"),
          "graded", None, "Network is unreachable"),
