@@ -7,7 +7,6 @@ The page is generated, never edited: ``python -m autograder.mistakes_page`` (run
 import html
 import sys
 from itertools import groupby
-from pathlib import Path
 
 from autograder import sections
 from autograder.mistakes import Mistake, all_mistakes

@@ -4,7 +4,6 @@ seeds, the book's sections, and the notebook's points table."""
 import re
 
 import nbformat
-import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -13,14 +12,13 @@ from answers import solved_namespace
 from course import REPO
 from torch import nn
 
-from autograder.blocks import corr2d
 from autograder.cases import Cases
 from autograder.checks import ch06_transposed_conv as checks
 from autograder.compare import CheckFailure
 from autograder.mistakes import mistakes_for
 from autograder.reference import transposed as ref
 from autograder.reference.padding import conv_output_size
-from autograder.submissions import answers, nbgrader_meta
+from autograder.submissions import answers
 
 ASSIGNMENT = "ch06-transposed-conv"
 SOLUTION = nbformat.read(REPO / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
@@ -336,20 +334,6 @@ def test_the_reference_is_refused():
 
 
 # --- the notebook and the book ------------------------------------------------------------------
-
-
-def test_points_table_matches_the_test_cells():
-    """The intro's points table gives each exercise the points its test cells carry."""
-    intro = next(cell.source for cell in SOLUTION.cells if nbgrader_meta(cell).get("grade_id") == "intro")
-    table = {name: (int(v), int(h)) for name, v, h in re.findall(r"\| `(\w+)` \| (\d+) \| (\d+) \|", intro)}
-    points = {nbgrader_meta(cell)["grade_id"]: nbgrader_meta(cell)["points"]
-              for cell in SOLUTION.cells if nbgrader_meta(cell).get("grade")}
-    assert set(table) == set(EXERCISES)
-    for exercise, (visible, hidden) in table.items():
-        assert points[f"test_{exercise}_chapter_example"] == visible
-        assert points[f"test_{exercise}_hidden_cases"] == hidden
-    written = sum(p for grade_id, p in points.items() if grade_id.startswith("written_"))
-    assert re.search(r"\| written question \| (\d+) \(by hand\)", intro)[1] == str(written)
 
 
 def _anchors(markdown: str) -> set[str]:

@@ -364,18 +364,3 @@ def test_mistakes_link_to_headings_of_the_chapter():
             if mistake.section:
                 page, anchor = mistake.section.split("#")
                 assert page == ASSIGNMENT and anchor in anchors, (mistake.name, anchor)
-
-
-def test_points_table_matches_the_test_cells():
-    """The intro's points table gives each exercise the points its test cells carry."""
-    intro = next(cell.source for cell in SOLUTION.cells if nbgrader_meta(cell).get("grade_id") == "intro")
-    table = {name: (int(v), int(h)) for name, v, h in re.findall(r"\| `(\w+)` \| (\d+) \| (\d+) \|", intro)}
-    points = {nbgrader_meta(cell)["grade_id"]: nbgrader_meta(cell)["points"]
-              for cell in SOLUTION.cells if nbgrader_meta(cell).get("grade")}
-    assert set(table) == set(EXERCISES)
-    for exercise, (shown_visible, shown_hidden) in table.items():
-        assert points[f"test_{exercise}_chapter_example"] == shown_visible
-        assert points[f"test_{exercise}_hidden_cases"] == shown_hidden
-    assert re.search(r"\| written question \| (\d+) \(by hand\)", intro)[1] == str(
-        sum(p for grade_id, p in points.items() if grade_id.startswith("written_"))
-    )

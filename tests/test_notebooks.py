@@ -1,6 +1,7 @@
 """House rules of the committed notebooks."""
 
 import ast
+import re
 import subprocess
 
 import nbformat
@@ -46,3 +47,19 @@ def test_test_cells_follow_the_conventions(path):
             assert all(isinstance(s, (ast.ImportFrom, ast.Expr)) for s in statements), (
                 f"{grade_id}: hidden checks belong in autograder.checks, the cell only calls them"
             )
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.parent.name)
+def test_points_table_matches_the_test_cells(path):
+    """The intro's points table gives each exercise the points its test cells carry."""
+    notebook = nbformat.read(path, as_version=4)
+    intro = next(cell.source for cell in notebook.cells if nbgrader_meta(cell).get("grade_id") == "intro")
+    table = {name: (int(v), int(h)) for name, v, h in re.findall(r"\| `(\w+)` \| (\d+) \| (\d+) \|", intro)}
+    points = {nbgrader_meta(c)["grade_id"]: nbgrader_meta(c)["points"] for c in notebook.cells if nbgrader_meta(c).get("grade")}
+    exercises = {exercise_of(grade_id) for grade_id in points} - {None}
+    assert set(table) == exercises, "the table lists other exercises than the test cells grade"
+    for exercise, (visible, hidden) in table.items():
+        assert points[f"test_{exercise}_chapter_example"] == visible, exercise
+        assert points[f"test_{exercise}_hidden_cases"] == hidden, exercise
+    written = sum(p for grade_id, p in points.items() if grade_id.startswith("written_"))
+    assert re.search(r"\| written question \| (\d+) \(by hand\)", intro)[1] == str(written)
