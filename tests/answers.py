@@ -7,7 +7,7 @@ import nbformat
 from course import ASSIGNMENTS, REPO
 
 from autograder.compare import CheckFailure
-from autograder.mistakes import Mistake
+from autograder.mistakes import Mistake, all_mistakes
 from autograder.submissions import answers, nbgrader_meta
 
 SOLUTIONS = {a: nbformat.read(REPO / "solutions" / a / f"{a}.ipynb", as_version=4) for a in ASSIGNMENTS}
@@ -26,27 +26,60 @@ def checks(exercise: str):
     return getattr(module, f"check_{exercise}"), getattr(module, f"grade_{exercise}")
 
 
+def namespace(assignment: str, **sources: str) -> dict:
+    """The globals of a notebook whose code cells up to the tests ran; an answer cell whose
+    grade_id is a keyword of ``sources`` runs that source instead of the instructor's answer."""
+    names: dict = {}
+    for cell in SOLUTIONS[assignment].cells:
+        meta = nbgrader_meta(cell)
+        if cell.cell_type == "code" and not meta.get("grade"):
+            exec(sources.get(meta.get("grade_id"), cell.source), names)
+    return names
+
+
 def solved_namespace(assignment: str) -> dict:
     """The globals of a notebook whose code cells up to the tests ran, every answer cell solved."""
-    namespace: dict = {}
-    for cell in SOLUTIONS[assignment].cells:
-        if cell.cell_type == "code" and not nbgrader_meta(cell).get("grade"):
-            exec(cell.source, namespace)
+    return namespace(assignment)
+
+
+def named(name: str) -> Mistake:
+    """The registered mistake called ``name``."""
+    return next(m for m in all_mistakes() if m.name == name)
+
+
+def with_answer(exercise: str, source: str) -> dict:
+    """The solved notebook's globals with ``source`` run after them (redefining ``exercise``)."""
+    namespace = solved_namespace(CODE_EXERCISES[exercise])
+    exec(compile(source, f"<answer cell {exercise}>", "exec"), namespace)
     return namespace
 
 
 def with_mistake(mistake: Mistake) -> dict:
     """The solved notebook's globals with ``mistake`` pasted into its exercise's answer cell."""
-    namespace = solved_namespace(CODE_EXERCISES[mistake.exercise])
-    exec(compile(mistake.source, f"<answer cell {mistake.exercise}>", "exec"), namespace)
-    return namespace
+    return with_answer(mistake.exercise, mistake.source)
+
+
+def answer_failure(exercise: str, answer, kinds: tuple[int, ...] = (0, 1), diagnose: bool = True) -> str | None:
+    """The message of the first check of ``exercise`` (0: visible, 1: hidden) that fails on
+    ``answer`` (the function or class itself), or None. Without ``diagnose``, the checks run
+    without looking for the known mistake the answer makes (faster)."""
+    for kind in kinds:
+        check = checks(exercise)[kind]
+        try:
+            (check if diagnose else check.__wrapped__)(answer)
+        except CheckFailure as error:
+            return str(error)
+    return None
 
 
 def failure(exercise: str, namespace: dict, kinds: tuple[int, ...] = (0, 1)) -> str | None:
     """The message of the first check of ``exercise`` that fails (0: visible, 1: hidden), or None."""
-    for kind in kinds:
-        try:
-            checks(exercise)[kind](namespace[exercise])
-        except CheckFailure as error:
-            return str(error)
-    return None
+    return answer_failure(exercise, namespace[exercise], kinds)
+
+
+def mistake_failure(name: str) -> str | None:
+    """The message of the first failing check of the mistake ``name`` pasted into its answer
+    cell in place of the instructor's answer, or None."""
+    mistake = named(name)
+    sources = {mistake.exercise: mistake.source}
+    return answer_failure(mistake.exercise, namespace(CODE_EXERCISES[mistake.exercise], **sources)[mistake.exercise])

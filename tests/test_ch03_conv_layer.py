@@ -3,52 +3,28 @@ the checks of learn_kernel, messages and mistakes."""
 
 import math
 import time
+from functools import partial
 
+import answers
 import nbformat
 import pytest
 import torch
+from answers import failure, named, with_mistake
 from course import REPO
 from torch import nn
 
 from autograder.cases import Cases
 from autograder.checks import ch03_conv_layer as checks
 from autograder.compare import CheckFailure, mismatch
-from autograder.mistakes import mistakes_for
 from autograder.reference import correlation
 from autograder.reference import layers as ref
-from autograder.submissions import nbgrader_meta
 
 ASSIGNMENT = "ch03-conv-layer"
-SOLUTION = nbformat.read(REPO / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
 EXERCISES = ("Conv2D", "make_stripe_data", "learn_kernel", "receptive_field")
 EDGE = torch.tensor([[1.0, -1.0]])
 
 
-def solved_namespace() -> dict:
-    """The notebook's globals after its setup and answer cells ran with the instructor's answers."""
-    namespace: dict = {}
-    for cell in SOLUTION.cells:
-        if cell.cell_type == "code" and not nbgrader_meta(cell).get("grade"):
-            exec(cell.source, namespace)
-    return namespace
-
-
-def with_mistake(name: str) -> dict:
-    """The solved notebook's globals with one known wrong answer in place of its exercise's."""
-    mistake = next(m for exercise in EXERCISES for m in mistakes_for(exercise) if m.name == name)
-    namespace = solved_namespace()
-    exec(mistake.source, namespace)
-    return namespace
-
-
-def failure(exercise: str, namespace: dict, kinds=("check", "grade")) -> str | None:
-    """The message of the first failing check (visible, then hidden) of ``exercise``, or None."""
-    for kind in kinds:
-        try:
-            getattr(checks, f"{kind}_{exercise}")(namespace[exercise])
-        except CheckFailure as error:
-            return str(error)
-    return None
+solved_namespace = partial(answers.solved_namespace, ASSIGNMENT)
 
 
 def loop_corr2d(X, K):
@@ -153,7 +129,7 @@ def test_hidden_checks_stay_fast_with_a_loop_corr2d(monkeypatch):
 def test_mistakes_that_depend_on_the_start_are_caught_for_every_seed(monkeypatch, name, seeds):
     """Wrong answers whose failure could depend on the random start are caught for many grading seeds
     (0 misses in 5000 grading seeds were measured for the first two)."""
-    learn_kernel = with_mistake(name)["learn_kernel"]
+    learn_kernel = with_mistake(named(name))["learn_kernel"]
     for seed in range(seeds):
         monkeypatch.setenv("AUTOGRADER_SEED", str(seed))
         with pytest.raises(CheckFailure):
@@ -173,8 +149,8 @@ def test_learn_kernel_checks_leave_the_random_state_alone():
 def test_a_failed_hidden_learn_kernel_case_can_be_replayed(monkeypatch):
     """The same grading seed gives the same message, and the quoted torch seed reproduces the result."""
     monkeypatch.setenv("AUTOGRADER_SEED", "1234")
-    namespace = with_mistake("learn_kernel_fixed_steps")
-    messages = {failure("learn_kernel", namespace, kinds=("grade",)) for _ in range(2)}
+    namespace = with_mistake(named("learn_kernel_fixed_steps"))
+    messages = {failure("learn_kernel", namespace, kinds=(1,)) for _ in range(2)}
     assert len(messages) == 1
     message = messages.pop()
     assert message.startswith("Hidden check 2 of 4 failed (grading seed 1234), on the stripe data (torch.float64).")
@@ -215,7 +191,7 @@ def test_failure_message_names_the_problem(name, monkeypatch):
     """The first failing check of a typical mistake says plainly what is wrong."""
     monkeypatch.setenv("AUTOGRADER_SEED", "1234")
     exercise = next(e for e in EXERCISES if name.startswith(e))
-    message = failure(exercise, with_mistake(name))
+    message = failure(exercise, with_mistake(named(name)))
     assert message is not None and MESSAGES[name] in message, message
 
 

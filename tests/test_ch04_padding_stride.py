@@ -2,49 +2,27 @@
 
 import re
 import time
+from functools import partial
 
-import nbformat
 import pytest
 import torch
-from course import REPO
+from answers import SOLUTIONS, failure, with_answer
+from answers import solved_namespace as notebook_solved_namespace
 
 from autograder.cases import Cases
 from autograder.checks import ch04_padding_stride as checks
 from autograder.compare import CheckFailure
 from autograder.mistakes import mistakes_for
 from autograder.reference import padding as ref
-from autograder.submissions import answers, nbgrader_meta
+from autograder.submissions import answers
 
 ASSIGNMENT = "ch04-padding-stride"
-SOLUTION = nbformat.read(REPO / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+SOLUTION = SOLUTIONS[ASSIGNMENT]
 EXERCISES = ("conv_output_size", "pad2d", "corr2d_general")
 MISTAKES = [m for exercise in EXERCISES for m in mistakes_for(exercise)]
 
 
-def solved_namespace() -> dict:
-    """The notebook's globals after its setup and answer cells ran with the instructor's answers."""
-    namespace: dict = {}
-    for cell in SOLUTION.cells:
-        if cell.cell_type == "code" and not nbgrader_meta(cell).get("grade"):
-            exec(cell.source, namespace)
-    return namespace
-
-
-def with_answer(exercise: str, source: str) -> dict:
-    """The solved notebook's globals with ``exercise`` redefined by ``source``."""
-    namespace = solved_namespace()
-    exec(source, namespace)
-    return namespace
-
-
-def failure(exercise: str, namespace: dict) -> str | None:
-    """The message of the first failing check (visible, then hidden) of ``exercise``, or None."""
-    for kind in ("check", "grade"):
-        try:
-            getattr(checks, f"{kind}_{exercise}")(namespace[exercise])
-        except CheckFailure as error:
-            return str(error)
-    return None
+solved_namespace = partial(notebook_solved_namespace, ASSIGNMENT)
 
 
 # --- the reference ------------------------------------------------------------------------

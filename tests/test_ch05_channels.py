@@ -2,50 +2,26 @@
 seeds, and the notebook's points table."""
 
 
-import nbformat
+from functools import partial
+
 import numpy as np
 import pytest
 import torch
-from course import REPO
+from answers import answer_failure as failure  # (exercise, the answer itself, ...)
+from answers import mistake_failure
+from answers import namespace as notebook_namespace
 
 from autograder.checks import ch05_channels as checks
 from autograder.compare import CheckFailure
 from autograder.mistakes import mistakes_for
 from autograder.reference import channels as ref
-from autograder.submissions import nbgrader_meta
 
 ASSIGNMENT = "ch05-channels"
-SOLUTION = nbformat.read(REPO / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
 EXERCISES = [
     "corr2d_multi_in", "corr2d_multi_in_out", "corr2d_1x1", "corr2d_grouped",
     "conv2d_num_params", "linear_num_params",
 ]
-
-
-def namespace(**answers: str) -> dict:
-    """The notebook's globals after its setup and answer cells ran; ``answers`` replace some cells."""
-    names: dict = {}
-    for cell in SOLUTION.cells:
-        meta = nbgrader_meta(cell)
-        if cell.cell_type == "code" and not meta.get("grade"):
-            exec(answers.get(meta["grade_id"], cell.source), names)
-    return names
-
-
-def failure(exercise: str, function) -> str | None:
-    """The message of the first failing check (visible, then hidden), or None."""
-    for check in (getattr(checks, f"check_{exercise}"), getattr(checks, f"grade_{exercise}")):
-        try:
-            check(function)
-        except CheckFailure as error:
-            return str(error)
-    return None
-
-
-def mistake_failure(name: str) -> str | None:
-    exercise = next(e for e in EXERCISES if any(m.name == name for m in mistakes_for(e)))
-    source = next(m.source for m in mistakes_for(exercise) if m.name == name)
-    return failure(exercise, namespace(**{exercise: source})[exercise])
+namespace = partial(notebook_namespace, ASSIGNMENT)  # (**sources by grade_id) -> the notebook's globals
 
 
 MESSAGES = {

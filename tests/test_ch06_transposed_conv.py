@@ -2,13 +2,14 @@
 seeds, the book's sections, and the notebook's points table."""
 
 import re
+from functools import partial
 
-import nbformat
 import pytest
 import torch
 import torch.nn.functional as F
-from answers import failure as first_failure
-from answers import solved_namespace
+from answers import SOLUTIONS, with_answer
+from answers import answer_failure as failure  # (exercise, the answer itself, ...)
+from answers import solved_namespace as notebook_solved_namespace
 from course import REPO
 from torch import nn
 
@@ -21,28 +22,16 @@ from autograder.reference.padding import conv_output_size
 from autograder.submissions import answers
 
 ASSIGNMENT = "ch06-transposed-conv"
-SOLUTION = nbformat.read(REPO / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+SOLUTION = SOLUTIONS[ASSIGNMENT]
 CHAPTER = (REPO / "book" / f"{ASSIGNMENT}.md").read_text(encoding="utf-8")
 EXERCISES = ("conv_matrix", "trans_conv", "trans_conv_output_size")
 MISTAKES = [m for exercise in EXERCISES for m in mistakes_for(exercise)]
-
-
-def namespace(**answers_: str) -> dict:
-    """The solved notebook's globals, with the exercises named in ``answers_`` redefined by them."""
-    names = solved_namespace(ASSIGNMENT)
-    for source in answers_.values():
-        exec(source, names)
-    return names
+solved_namespace = partial(notebook_solved_namespace, ASSIGNMENT)
 
 
 def answer(exercise: str, source: str):
-    """``exercise`` as defined by ``source`` in the solved notebook."""
-    return namespace(**{exercise: source})[exercise]
-
-
-def failure(exercise: str, function) -> str | None:
-    """The message of the first failing check (visible, then hidden) of ``exercise``, or None."""
-    return first_failure(exercise, {exercise: function})
+    """``exercise`` as defined by ``source`` run after the solved notebook."""
+    return with_answer(exercise, source)[exercise]
 
 
 # --- the references against PyTorch ------------------------------------------------------------
@@ -103,7 +92,7 @@ def test_output_size_reference_follows_the_formula_and_the_module():
 
 def test_solution_conv_matrix_transposed_is_the_solution_trans_conv():
     """The two exercises meet: conv_matrix(K, shape).T @ y.flatten() == trans_conv(y, K).flatten()."""
-    names = namespace()
+    names = solved_namespace()
     cases = Cases(11)
     K = cases.randn(2, 3, dtype=torch.float64)
     M = names["conv_matrix"](K, (5, 7))
@@ -165,7 +154,7 @@ def test_output_size_hidden_plan_covers_the_edge_cases(seed):
 def test_solution_passes_hidden_checks_for_many_seeds(seed, monkeypatch):
     """The tolerances and the random shapes never fail the instructor's solution."""
     monkeypatch.setenv("AUTOGRADER_SEED", str(seed))
-    names = namespace()
+    names = solved_namespace()
     for exercise in EXERCISES:
         getattr(checks, f"grade_{exercise}")(names[exercise])
 

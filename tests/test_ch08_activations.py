@@ -3,11 +3,14 @@ mistakes, numerical stability, the random slopes of rrelu over many seeds, other
 answers, the watched built-ins, the book sections the hints name, and the points table."""
 
 import re
+from functools import partial
 
-import nbformat
 import pytest
 import torch
 import torch.nn.functional as F
+from answers import answer_failure as failure  # (exercise, the answer itself, ...)
+from answers import mistake_failure
+from answers import namespace as notebook_namespace
 from course import REPO
 from matplotlib.figure import Figure
 
@@ -16,40 +19,14 @@ from autograder.compare import CheckFailure
 from autograder.figures import activations as figures
 from autograder.mistakes import mistakes_for
 from autograder.reference import activations as ref
-from autograder.submissions import nbgrader_meta
 
 ASSIGNMENT = "ch08-activations"
-SOLUTION = nbformat.read(REPO / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
 EXERCISES = [
     "linear", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "rrelu",
     "sigmoid_grad", "tanh_grad", "relu_grad", "leaky_relu_grad",
 ]
 MISTAKES = [m for e in EXERCISES for m in mistakes_for(e)]
-
-
-def namespace(**answers: str) -> dict:
-    """The notebook's globals after its setup and answer cells ran; ``answers`` replace some cells."""
-    names: dict = {}
-    for cell in SOLUTION.cells:
-        meta = nbgrader_meta(cell)
-        if cell.cell_type == "code" and not meta.get("grade"):
-            exec(answers.get(meta["grade_id"], cell.source), names)
-    return names
-
-
-def failure(exercise: str, function) -> str | None:
-    """The message of the first failing check (visible, then hidden), or None."""
-    for check in (getattr(checks, f"check_{exercise}"), getattr(checks, f"grade_{exercise}")):
-        try:
-            check(function)
-        except CheckFailure as error:
-            return str(error)
-    return None
-
-
-def mistake_failure(name: str) -> str | None:
-    mistake = next(m for m in MISTAKES if m.name == name)
-    return failure(mistake.exercise, namespace(**{mistake.exercise: mistake.source})[mistake.exercise])
+namespace = partial(notebook_namespace, ASSIGNMENT)  # (**sources by grade_id) -> the notebook's globals
 
 
 # ---------------------------------------------------------------------------------------

@@ -3,10 +3,13 @@ messages and diagnoses of typical mistakes, other correct answers, seeds, the mi
 sections and the notebook's points table."""
 
 import re
+from functools import partial
 
-import nbformat
 import pytest
 import torch
+from answers import answer_failure as failure  # (exercise, the answer itself, ...)
+from answers import mistake_failure
+from answers import namespace as notebook_namespace
 from course import REPO
 from torch import nn
 
@@ -14,39 +17,11 @@ from autograder.checks import ch09_batch_norm as checks
 from autograder.compare import CheckFailure
 from autograder.mistakes import mistakes_for
 from autograder.reference import batch_norm as ref
-from autograder.submissions import nbgrader_meta
 
 ASSIGNMENT = "ch09-batch-norm"
-SOLUTION = nbformat.read(REPO / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
 CHAPTER = (REPO / "book" / f"{ASSIGNMENT}.md").read_text(encoding="utf-8")
 EXERCISES = ["batch_norm", "BatchNorm2d"]
-
-
-def namespace(**answers: str) -> dict:
-    """The notebook's globals after its setup and answer cells ran; ``answers`` replace some cells."""
-    names: dict = {}
-    for cell in SOLUTION.cells:
-        meta = nbgrader_meta(cell)
-        if cell.cell_type == "code" and not meta.get("grade"):
-            exec(answers.get(meta["grade_id"], cell.source), names)
-    return names
-
-
-def failure(exercise: str, function, diagnose: bool = True) -> str | None:
-    """The message of the first failing check (visible, then hidden), or None; without
-    ``diagnose``, the checks run without looking for the known mistake (faster)."""
-    for check in (getattr(checks, f"check_{exercise}"), getattr(checks, f"grade_{exercise}")):
-        try:
-            (check if diagnose else check.__wrapped__)(function)
-        except CheckFailure as error:
-            return str(error)
-    return None
-
-
-def mistake_failure(name: str) -> str | None:
-    exercise = next(e for e in EXERCISES if any(m.name == name for m in mistakes_for(e)))
-    source = next(m.source for m in mistakes_for(exercise) if m.name == name)
-    return failure(exercise, namespace(**{exercise: source})[exercise])
+namespace = partial(notebook_namespace, ASSIGNMENT)  # (**sources by grade_id) -> the notebook's globals
 
 
 # --- the references and the chapter's numbers ---------------------------------------------

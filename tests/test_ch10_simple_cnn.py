@@ -8,39 +8,25 @@ solution's test accuracy between 0.942 and 0.991 over grading seeds 0..99, never
 """
 
 import math
+from functools import partial
 
 import answers
-import nbformat
 import pytest
 import torch
-from course import REPO
+from answers import failure, named, with_mistake
 from torch import nn
 
 from autograder.checks import ch10_simple_cnn as checks
 from autograder.compare import CheckFailure
 from autograder.data import TEST_SIZE, digits_data
-from autograder.mistakes import mistakes_for
 from autograder.reference import cnn as ref
 from autograder.submissions import nbgrader_meta
 
 ASSIGNMENT = "ch10-simple-cnn"
-SOLUTION = nbformat.read(REPO / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
-EXERCISES = ("SimpleCNN", "init_weights", "DigitsCNN", "train_digits")
+SOLUTION = answers.SOLUTIONS[ASSIGNMENT]
 
 
-def solved_namespace() -> dict:
-    """The notebook's globals after its setup and answer cells ran with the instructor's answers."""
-    return answers.solved_namespace(ASSIGNMENT)
-
-
-def with_mistake(name: str) -> dict:
-    """The solved notebook's globals with one known wrong answer in place of its exercise's."""
-    return answers.with_mistake(next(m for e in EXERCISES for m in mistakes_for(e) if m.name == name))
-
-
-def failure(exercise: str, namespace: dict, kinds=(0, 1)) -> str | None:
-    """The message of the first failing check (0: visible, 1: hidden) of ``exercise``, or None."""
-    return answers.failure(exercise, namespace, kinds)
+solved_namespace = partial(answers.solved_namespace, ASSIGNMENT)
 
 
 # --- the references ----------------------------------------------------------------------
@@ -193,7 +179,7 @@ def test_relu_inplace_does_not_matter():
 ])
 def test_failure_message_names_the_problem(name, phrase):
     """The first failing check of a typical mistake says what is wrong."""
-    assert phrase in failure(name.split("_")[0] if not name.startswith("init") else "init_weights", with_mistake(name))
+    assert phrase in failure(name.split("_")[0] if not name.startswith("init") else "init_weights", with_mistake(named(name)))
 
 
 # --- train_digits: the watch -------------------------------------------------------------
@@ -209,7 +195,7 @@ def test_failure_message_names_the_problem(name, phrase):
 ])
 def test_train_digits_visible_check_names_the_problem(name, phrase):
     """One watched epoch is enough to name each of these mistakes."""
-    message = failure("train_digits", with_mistake(name), kinds=(0,))
+    message = failure("train_digits", with_mistake(named(name)), kinds=(0,))
     assert message is not None and phrase in message
 
 
@@ -217,7 +203,7 @@ def test_ignoring_lr_is_caught_by_the_lr_zero_case(monkeypatch):
     """With lr=0 no weight may move: a fixed learning rate moves them all."""
     monkeypatch.setenv("AUTOGRADER_SEED", "7")
     with pytest.raises(CheckFailure, match=r"(?s)Hidden check 1 of 2 failed \(grading seed 7\).*no step should move any weight"):
-        checks.grade_train_digits(with_mistake("train_digits_fixed_lr")["train_digits"])
+        checks.grade_train_digits(with_mistake(named("train_digits_fixed_lr"))["train_digits"])
 
 
 LEGITIMATE_VARIANTS = {

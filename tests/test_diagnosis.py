@@ -2,18 +2,20 @@
 
 import pytest
 import torch
-from answers import CODE_EXERCISES, checks, failure, solved_namespace, with_mistake
+from answers import (
+    CODE_EXERCISES,
+    checks,
+    failure,
+    named,
+    solved_namespace,
+    with_mistake,
+)
 
 from autograder import diagnosis, mistakes_page, sections
 from autograder.compare import CheckFailure
 from autograder.mistakes import all_mistakes
 
 MISTAKES = all_mistakes()
-
-
-def named(name: str):
-    """The registered mistake called ``name``."""
-    return next(m for m in MISTAKES if m.name == name)
 
 
 def hidden_failure(mistake, seed: int, monkeypatch) -> str | None:
