@@ -24,6 +24,7 @@ from torch import nn
 
 from autograder.calling import _student_frames, call
 from autograder.cases import Cases
+from autograder.checks.common import int_problem
 from autograder.checks.hidden import hidden_case
 from autograder.compare import CheckFailure, assert_matches, describe, mismatch
 from autograder.device import device
@@ -452,25 +453,6 @@ def grade_learn_kernel(learn_kernel) -> None:
 # receptive_field
 
 
-def _type_problem(value) -> str | None:
-    """Why ``value`` is not a Python int, or None when it is one."""
-    if isinstance(value, bool):
-        return f"returned {value!r}, a bool; it must return the side length as a Python int."
-    if isinstance(value, int):
-        return None
-    if value is None:
-        return "returned None: did you forget the return statement?"
-    if isinstance(value, float):
-        return (
-            f"returned {value!r}, a float; it must return a Python int. A side length counts "
-            "pixels: keep to integer arithmetic (no / and no float starting values)."
-        )
-    if isinstance(value, torch.Tensor):
-        return f"returned a tensor ({value!r}); it must return a Python int (use plain integers)."
-    kind = f"{type(value).__module__}.{type(value).__qualname__}".removeprefix("builtins.")
-    return f"returned {value!r} (of type {kind}); it must return a Python int (convert with int(...))."
-
-
 def _assert_field(receptive_field, kernel_sizes, strides, *, pass_strides: bool = True) -> None:
     """``receptive_field(kernel_sizes, strides)`` returns exactly the measured receptive field."""
     expected = ref.receptive_field(list(kernel_sizes), None if strides is None else list(strides))
@@ -480,7 +462,12 @@ def _assert_field(receptive_field, kernel_sizes, strides, *, pass_strides: bool 
     else:
         what = f"receptive_field({kernel_sizes!r}) (default strides: all 1)"
         got, _ = call(receptive_field, kernel_sizes, what=what)
-    problem = _type_problem(got)
+    problem = int_problem(
+        got,
+        quantity="the side length",
+        float_advice="A side length counts pixels: keep to integer arithmetic (no / and no float starting values).",
+        tensor_advice=" (use plain integers).",
+    )
     if problem is not None:
         raise CheckFailure(f"{what} {problem}")
     if got != expected:

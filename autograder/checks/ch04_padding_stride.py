@@ -10,7 +10,7 @@ import torch
 
 from autograder.calling import call
 from autograder.cases import Cases
-from autograder.checks.common import assert_gradients_match, assert_result
+from autograder.checks.common import assert_gradients_match, assert_result, int_problem
 from autograder.checks.hidden import hidden_case
 from autograder.compare import CheckFailure
 from autograder.device import device
@@ -35,26 +35,14 @@ def _span(k: int, d: int) -> int:
 # conv_output_size
 
 
-def _type_problem(value) -> str | None:
+def size_problem(value) -> str | None:
     """Why ``value`` is not an acceptable size (a Python int), or None when it is one."""
-    if isinstance(value, bool):
-        return f"returned {value!r}, a bool; it must return the output size as a Python int."
-    if isinstance(value, int):
-        return None
-    if value is None:
-        return "returned None: did you forget the return statement?"
-    if isinstance(value, float):
-        return (
-            f"returned {value!r}, a float; it must return a Python int. True division / always "
-            "gives a float: use floor division // instead."
-        )
-    if isinstance(value, torch.Tensor):
-        return (
-            f"returned a tensor ({value!r}); it must return a Python int. Compute the size "
-            "with Python integers, not tensors."
-        )
-    kind = f"{type(value).__module__}.{type(value).__qualname__}".removeprefix("builtins.")
-    return f"returned {value!r} (of type {kind}); it must return a Python int (convert with int(...))."
+    return int_problem(
+        value,
+        quantity="the output size",
+        float_advice="True division / always gives a float: use floor division // instead.",
+        tensor_advice=". Compute the size with Python integers, not tensors.",
+    )
 
 
 def _size_what(n: int, k: int, padding: int, stride: int, dilation: int) -> str:
@@ -72,7 +60,7 @@ def _assert_size(conv_output_size, n: int, k: int, padding: int = 0, stride: int
     else:
         what = _size_what(n, k, padding, stride, dilation)
         got, _ = call(conv_output_size, n, k, padding, stride, dilation, what=what, from_scratch=NO_CONVOLUTION)
-    problem = _type_problem(got)
+    problem = size_problem(got)
     if problem is not None:
         raise CheckFailure(f"{what} {problem}")
     if got != expected:

@@ -12,7 +12,7 @@ import torch
 
 from autograder.calling import call
 from autograder.cases import Cases
-from autograder.checks.common import assert_gradients_match, assert_ops_do_not_grow, assert_result
+from autograder.checks.common import assert_gradients_match, assert_ops_do_not_grow, assert_result, int_problem
 from autograder.checks.hidden import hidden_case
 from autograder.compare import CheckFailure, assert_matches
 from autograder.device import device
@@ -274,28 +274,6 @@ def grade_corr2d_1x1(corr2d_1x1) -> None:
 # conv2d_num_params and linear_num_params
 
 
-def _type_problem(value) -> str | None:
-    """Why ``value`` is not an acceptable count (a Python int), or None when it is one."""
-    if isinstance(value, bool):
-        return f"returned {value!r}, a bool; it must return the number of parameters as a Python int."
-    if isinstance(value, int):
-        return None
-    if value is None:
-        return "returned None: did you forget the return statement?"
-    if isinstance(value, float):
-        return (
-            f"returned {value!r}, a float; it must return a Python int. True division / always gives "
-            "a float, even when the division is exact: use floor division // instead."
-        )
-    if isinstance(value, torch.Tensor):
-        return (
-            f"returned a tensor ({value!r}); it must return a Python int. Count with Python integers, "
-            "not tensors."
-        )
-    kind = f"{type(value).__module__}.{type(value).__qualname__}".removeprefix("builtins.")
-    return f"returned {value!r}, of type {kind}; it must return a Python int (convert with int(...))."
-
-
 def _assert_count(fn, expected: int, what: str, args: tuple) -> None:
     """``fn(*args)`` returns exactly ``expected``, as a Python int, with no tensor operation."""
     got, ops = call(fn, *args, what=what)
@@ -306,7 +284,15 @@ def _assert_count(fn, expected: int, what: str, args: tuple) -> None:
             "with Python integer arithmetic from the arguments; building the layer and counting its "
             "parameters is how the check finds the answer, not the exercise."
         )
-    problem = _type_problem(got)
+    problem = int_problem(
+        got,
+        quantity="the number of parameters",
+        float_advice=(
+            "True division / always gives a float, even when the division is exact: use floor division // instead."
+        ),
+        tensor_advice=". Count with Python integers, not tensors.",
+        type_aside=", of type {}",
+    )
     if problem is not None:
         raise CheckFailure(f"{what} {problem}")
     if got != expected:

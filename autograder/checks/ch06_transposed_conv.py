@@ -14,7 +14,7 @@ import torch
 
 from autograder.calling import call
 from autograder.cases import Cases
-from autograder.checks.ch04_padding_stride import _type_problem  # "returned 6.0, a float; ..." and friends
+from autograder.checks.ch04_padding_stride import size_problem  # "returned 6.0, a float; ..." and friends
 from autograder.checks.common import assert_gradients_match, assert_result
 from autograder.checks.hidden import hidden_case
 from autograder.compare import CheckFailure
@@ -241,7 +241,7 @@ def _assert_size(trans_conv_output_size, n: int, k: int, stride: int = 1, paddin
             f"{what} ran tensor operations ({', '.join(sorted(set(ops)))}). Compute the size with Python "
             "integer arithmetic from the arguments; reading it off a real layer is how the check finds the answer."
         )
-    problem = _type_problem(got)
+    problem = size_problem(got)
     if problem is not None:
         raise CheckFailure(f"{what} {problem}")
     if got != expected:

@@ -49,3 +49,28 @@ def assert_ops_do_not_grow(fn, small: Sequence, large: Sequence, what: str, advi
             f"{what} must not loop over the input: it ran {counts[0]} tensor operations on the smaller "
             f"input but {counts[1]} on the larger one. {advice}"
         )
+
+
+def int_problem(
+    value, *, quantity: str, float_advice: str, tensor_advice: str, type_aside: str = " (of type {})"
+) -> str | None:
+    """Why ``value`` is not a Python int, or None when it is one: the end of a message that
+    starts with the call (``"conv_output_size(n=8, k=3) " + problem``).
+
+    ``quantity`` names what a bool should have been (``"the output size"``); ``float_advice``
+    follows "it must return a Python int. " for a float; ``tensor_advice`` follows "it must
+    return a Python int" for a tensor, its punctuation included (``". Compute the size ..."``);
+    ``type_aside`` (with ``{}`` for the type's name) follows the value of any other type.
+    """
+    if isinstance(value, bool):
+        return f"returned {value!r}, a bool; it must return {quantity} as a Python int."
+    if isinstance(value, int):
+        return None
+    if value is None:
+        return "returned None: did you forget the return statement?"
+    if isinstance(value, float):
+        return f"returned {value!r}, a float; it must return a Python int. {float_advice}"
+    if isinstance(value, torch.Tensor):
+        return f"returned a tensor ({value!r}); it must return a Python int{tensor_advice}"
+    kind = f"{type(value).__module__}.{type(value).__qualname__}".removeprefix("builtins.")
+    return f"returned {value!r}{type_aside.format(kind)}; it must return a Python int (convert with int(...))."
