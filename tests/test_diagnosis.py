@@ -166,9 +166,10 @@ def test_mistakes_page_lists_every_mistake_under_its_chapter():
     """Every mistake appears once on the page, with its hint, under its exercise's heading."""
     page = mistakes_page.render()
     for mistake in MISTAKES:
-        exercise_at = page.index(f"### `{mistake.exercise}`")
-        entry_at = page.index(mistakes_page.as_markdown(mistake.hint))
-        assert exercise_at < entry_at, mistake.name
+        start = page.index(f"### `{mistake.exercise}`\n")
+        section = page[start:page.find("\n#", start + 1)]
+        entry = f"**{mistakes_page.as_markdown(mistake.summary[:1].upper() + mistake.summary[1:])}.** "
+        assert entry + mistakes_page.as_markdown(mistake.hint) in section, mistake.name
 
 
 def test_students_page_shows_a_real_message():
