@@ -69,17 +69,20 @@ def html_pages(html_dir: Path) -> list[Path]:
 
 
 def solution_snippets() -> set[str]:
-    """Lines of the solution notebooks' hidden parts (solutions, hidden tests, written answers).
+    """Pieces of the solution notebooks' hidden parts: every three consecutive lines of code
+    (fewer are often an idiom the book teaches, such as ``loss.backward()`` then
+    ``optimizer.step()``) and the phrases of written answers.
 
-    Lines that the notebook also shows outside its hidden parts, such as a call quoted in the
-    task, are no secret and are left out.
+    Pieces that the notebook also shows outside its hidden parts, such as a call quoted in
+    the task, are no secret and are left out.
     """
     snippets, public = [], []
     for path in sorted((REPO / "solutions").glob("*/*.ipynb")):
         for cell in nbformat.read(path, as_version=4).cells:
             if cell.cell_type == "code":
                 for block in HIDDEN_BLOCKS.finditer(cell.source):
-                    snippets += block[2].splitlines()
+                    lines = [line for line in block[2].splitlines() if line.strip()]
+                    snippets += ["\n".join(lines[i:i + 3]) for i in range(max(len(lines) - 2, 1))]
                 public.append(HIDDEN_BLOCKS.sub("", cell.source))
             elif cell.metadata.get("nbgrader", {}).get("solution"):
                 snippets += MARKDOWN_SYNTAX.split(collapse(cell.source))
