@@ -29,6 +29,7 @@ class Section:
     anchor: str
     title: str
     chapter_title: str
+    heading: str  # as written in the page, with its Markdown and TeX
 
     @property
     def html_id(self) -> str:
@@ -36,7 +37,7 @@ class Section:
         from MyST's anchor for headings with math or code)."""
         from docutils.nodes import make_id
 
-        return make_id(self.title)
+        return make_id(_MARKUP.sub("", self.heading).replace("$", ""))
 
     @property
     def chapter(self) -> int | None:
@@ -59,8 +60,9 @@ def slug(title: str) -> str:
 
 
 def plain_title(title: str) -> str:
-    """A heading as a reader sees it, without Markdown markup (math keeps its TeX)."""
-    return _MARKUP.sub("", title).replace("$", "")
+    """A heading as plain text: no Markdown markup, math without TeX (``$1 \\times 1$`` -> ``1 × 1``)."""
+    text = _MARKUP.sub("", title).replace("$", "").replace("\\times", "×")
+    return re.sub(r"\\[a-zA-Z]+\s*", "", text)
 
 
 def headings(markdown: str) -> list[tuple[int, str]]:
@@ -87,7 +89,7 @@ def page_sections(page: str) -> dict[str, Section]:
         anchor, number = slug(title), 1
         while anchor in sections:
             anchor, number = f"{slug(title)}-{number}", number + 1
-        sections[anchor] = Section(page, anchor, plain_title(title), chapter_title)
+        sections[anchor] = Section(page, anchor, plain_title(title), chapter_title, title)
     return sections
 
 

@@ -75,7 +75,7 @@ def book_url(built_book: Path) -> Iterator[str]:
     thread.join()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
     """The headless Chromium on PATH with a fresh profile, as a Playwright browser context."""
     executable = shutil.which("chromium")
