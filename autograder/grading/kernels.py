@@ -25,6 +25,9 @@ from autograder.grading.sandbox import Spec
 
 UID_BASE = 61000
 UIDS_PER_WORKER = 1000
+# Blocks of uids: each worker takes the block of its process id, so that concurrent runs
+# (two instructors' shells, parallel tests) never share, and kill, each other's uids.
+UID_BLOCKS = 100_000
 
 
 class Zygote:
@@ -177,7 +180,7 @@ class KernelFactory:
         self.scratch = scratch
         self.hidden = hidden
         self.limits = limits
-        self.uids = itertools.count(UID_BASE + worker * UIDS_PER_WORKER)
+        self.uids = itertools.count(UID_BASE + (os.getpid() % UID_BLOCKS) * UIDS_PER_WORKER)
         status_dir = scratch / f"status-{worker}"
         status_dir.mkdir(mode=0o700)
         self.zygote = Zygote(status_dir, kernel_environment(limits.workers))
