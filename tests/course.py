@@ -14,6 +14,13 @@ REPO = Path(__file__).resolve().parents[1]
 ASSIGNMENTS = sorted(path.name for path in (REPO / "solutions").iterdir() if path.is_dir())
 
 
+def failure_log(log: str, limit: int = 12000) -> str:
+    """The part of an nbgrader log that explains a failure: from its first traceback or error on."""
+    starts = [i for i in (log.find("Traceback"), log.find("| ERROR]")) if i >= 0]
+    start = min(starts, default=max(0, len(log) - limit))
+    return log[start : start + limit]
+
+
 class Grade(NamedTuple):
     """One graded cell of a submission."""
 
@@ -35,7 +42,7 @@ class Course:
         done = subprocess.run(
             ["nbgrader", *args], cwd=self.root, env=nbgrader_env(), capture_output=True, text=True
         )
-        assert done.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{done.stdout}\n{done.stderr[-4000:]}"
+        assert done.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{done.stdout}\n{failure_log(done.stderr)}"
         return done.stdout + done.stderr
 
     def notebook(self, folder: str, assignment: str, student: str | None = None) -> Path:
