@@ -50,6 +50,12 @@ class _Recorder(TorchDispatchMode):
         super().__init__()
         self.ops: list[str] = []
 
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        # Nothing here is compiled. Saying so keeps PyTorch from wrapping __torch_dispatch__
+        # in torch._dynamo.disable, whose import costs 1-2 s (far more under load) per process.
+        return False
+
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         self.ops.append(func.overloadpacket.__name__)
         return func(*args, **(kwargs or {}))
