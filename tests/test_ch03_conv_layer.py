@@ -123,14 +123,12 @@ def test_hidden_checks_stay_fast_with_a_loop_corr2d(monkeypatch):
     assert time.perf_counter() - start < 20
 
 
-@pytest.mark.parametrize("name, seeds", [
-    ("learn_kernel_fixed_steps", 25), ("learn_kernel_bias_frozen", 25), ("learn_kernel_fixed_lr", 8),
-])
-def test_mistakes_that_depend_on_the_start_are_caught_for_every_seed(monkeypatch, name, seeds):
-    """Wrong answers whose failure could depend on the random start are caught for many grading seeds
-    (0 misses in 5000 grading seeds were measured for the first two)."""
+@pytest.mark.parametrize("name", ["learn_kernel_fixed_steps", "learn_kernel_bias_frozen", "learn_kernel_fixed_lr"])
+def test_mistakes_that_depend_on_the_start_are_caught_for_every_seed(monkeypatch, name):
+    """Wrong answers whose failure could depend on the random start are caught for several grading
+    seeds (0 misses in 5000 grading seeds were measured for the first two)."""
     learn_kernel = with_mistake(named(name))["learn_kernel"]
-    for seed in range(seeds):
+    for seed in range(8):
         monkeypatch.setenv("AUTOGRADER_SEED", str(seed))
         with pytest.raises(CheckFailure):
             checks.grade_learn_kernel(learn_kernel)
