@@ -18,23 +18,19 @@ Usage (from the repository root)::
 """
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
-import nbformat
 import torch
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from autograder.cases import SEED_VAR  # noqa: E402
+from solution_runs import solution_namespace, timed_gradings  # noqa: E402
+
 from autograder.checks import ch03_conv_layer as checks  # noqa: E402
-from autograder.compare import CheckFailure  # noqa: E402
 from autograder.device import device  # noqa: E402
 from autograder.reference import layers as ref  # noqa: E402
-from autograder.submissions import answers  # noqa: E402
 
 ASSIGNMENT = "ch03-conv-layer"
 
@@ -47,20 +43,6 @@ def loop_corr2d(X, K):
         for j in range(Y.shape[1]):
             Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
     return Y
-
-
-def solution_namespace(block: bool) -> dict:
-    """The solution notebook's imports and answers, with ``corr2d`` a pixel loop unless ``block``."""
-    notebook = nbformat.read(REPO / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
-    namespace: dict = {}
-    imports = next(cell for cell in notebook.cells if cell.get("id") == "imports")
-    exec(imports.source, namespace)
-    if not block:
-        namespace["corr2d"] = loop_corr2d
-    for name, source in answers(notebook).items():
-        if not name.startswith("written_"):
-            exec(source, namespace)
-    return namespace
 
 
 def stripe_runs(learn_kernel, seeds: int) -> None:
@@ -85,43 +67,17 @@ def stripe_runs(learn_kernel, seeds: int) -> None:
     print(f"  time per call: {elapsed / seeds * 1e3:.1f} ms")
 
 
-def hidden_runs(learn_kernel, gradings: int) -> None:
-    """Run the whole hidden check for grading seeds 0 .. gradings - 1 and summarise."""
-    failures, times = [], []
-    previous = os.environ.get(SEED_VAR)
-    try:
-        for seed in range(gradings):
-            os.environ[SEED_VAR] = str(seed)
-            start = time.perf_counter()
-            try:
-                checks.grade_learn_kernel(learn_kernel)
-            except CheckFailure as failure:
-                failures.append(f"seed {seed}: {str(failure).splitlines()[0]}")
-            times.append(time.perf_counter() - start)
-    finally:
-        if previous is None:
-            os.environ.pop(SEED_VAR, None)
-        else:
-            os.environ[SEED_VAR] = previous
-    print(f"grade_learn_kernel, grading seeds 0..{gradings - 1}:")
-    print(f"  failures: {len(failures)} of {gradings}")
-    for line in failures:
-        print(f"    {line}")
-    if times:
-        print(f"  time per grading: mean {sum(times) / len(times):.2f} s, max {max(times):.2f} s")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=2000, help="seeds for the stripe data (default 2000)")
     parser.add_argument("--hidden", type=int, default=20, help="grading seeds for the hidden check (default 20)")
     parser.add_argument("--block", action="store_true", help="use the vectorized corr2d block, not a pixel loop")
     args = parser.parse_args()
-    namespace = solution_namespace(args.block)
+    namespace = solution_namespace(ASSIGNMENT, **({} if args.block else {"corr2d": loop_corr2d}))
     print(f"corr2d: {'autograder.blocks.corr2d (vectorized)' if args.block else 'a Python loop over output pixels'}")
     stripe_runs(namespace["learn_kernel"], args.seeds)
     if args.hidden:
-        hidden_runs(namespace["learn_kernel"], args.hidden)
+        timed_gradings(checks.grade_learn_kernel, namespace["learn_kernel"], args.hidden)
     return 0
 
 

@@ -20,35 +20,23 @@ Usage (from the repository root)::
 """
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
-import nbformat
 import torch
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from autograder.cases import SEED_VAR, Cases  # noqa: E402
+from solution_runs import solution_namespace, timed_gradings  # noqa: E402
+
+from autograder.cases import Cases  # noqa: E402
 from autograder.checks import ch10_simple_cnn as checks  # noqa: E402
-from autograder.compare import CheckFailure  # noqa: E402
 from autograder.data import digits_data  # noqa: E402
 from autograder.device import device  # noqa: E402
 from autograder.reference import cnn as ref  # noqa: E402
-from autograder.submissions import answers  # noqa: E402
 
 ASSIGNMENT = "ch10-simple-cnn"
-
-
-def solution_train_digits():
-    """The solution notebook's ``train_digits``, defined after the notebook's imports cell."""
-    notebook = nbformat.read(REPO / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
-    namespace: dict = {}
-    exec(next(cell for cell in notebook.cells if cell.get("id") == "imports").source, namespace)
-    exec(answers(notebook)["train_digits"], namespace)
-    return namespace["train_digits"]
 
 
 def hidden_run(train_digits, seed: int) -> tuple[int, float]:
@@ -77,41 +65,17 @@ def accuracy_runs(train_digits, seeds: int) -> None:
     print(f"  time per run: {elapsed / seeds:.2f} s")
 
 
-def gradings(train_digits, count: int) -> None:
-    failures, times = [], []
-    previous = os.environ.get(SEED_VAR)
-    try:
-        for seed in range(count):
-            os.environ[SEED_VAR] = str(seed)
-            start = time.perf_counter()
-            try:
-                checks.grade_train_digits(train_digits)
-            except CheckFailure as failure:
-                failures.append(f"seed {seed}: {str(failure).splitlines()[0]}")
-            times.append(time.perf_counter() - start)
-    finally:
-        if previous is None:
-            os.environ.pop(SEED_VAR, None)
-        else:
-            os.environ[SEED_VAR] = previous
-    print(f"grade_train_digits, grading seeds 0..{count - 1}: {len(failures)} failures")
-    for line in failures:
-        print(f"    {line}")
-    if times:
-        print(f"  time per grading: mean {sum(times) / len(times):.2f} s, max {max(times):.2f} s")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=500, help="grading seeds for the accuracy (default 500)")
     parser.add_argument("--gradings", type=int, default=5, help="whole hidden checks to time (default 5)")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    train_digits = solution_train_digits()
+    train_digits = solution_namespace(ASSIGNMENT)["train_digits"]
     if args.seeds:
         accuracy_runs(train_digits, args.seeds)
     if args.gradings:
-        gradings(train_digits, args.gradings)
+        timed_gradings(checks.grade_train_digits, train_digits, args.gradings)
     return 0
 
 

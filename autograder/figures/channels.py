@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from autograder.figures.common import ACCENT, EDGE, PLAIN, WINDOW, array, board, grid, styled
+from autograder.figures.common import ACCENT, EDGE, PLAIN, WINDOW, array, board, framed, grid, styled
 
 PADDING = "#e4e4e4"
 CHANNEL_COLOURS = ("#d62728", "#2ca02c", "#1f77b4")
@@ -114,14 +114,14 @@ def kernel_bank(K, Y, names, channel_names=("R", "G", "B"), gray=(), ncols: int 
         limit = _symmetric(K[o])
         for c in range(ci):
             axes[c].imshow(K[o, c], cmap=DIVERGING, vmin=-limit, vmax=limit)
-            _framed(axes[c])
+            framed(axes[c])
             axes[c].set_title(channel_names[c], fontsize=8, pad=2)
         if names[o] in gray:
             axes["map"].imshow(Y[o], cmap="gray")
         else:
             limit = _symmetric(Y[o], 99)
             axes["map"].imshow(Y[o], cmap=DIVERGING, vmin=-limit, vmax=limit)
-        _framed(axes["map"])
+        framed(axes["map"])
         panel.suptitle(f"{o}: {names[o]}", fontsize=10)
     return fig
 
@@ -279,7 +279,7 @@ def _image(ax, values, title, limit=None, cmap=DIVERGING) -> None:
         limit = _symmetric(values, 99)
     ax.imshow(values, cmap=cmap, vmin=-limit if limit else None, vmax=limit)
     ax.set_title(title)
-    _framed(ax)
+    framed(ax)
 
 
 @styled
@@ -303,22 +303,12 @@ def equivariance(photo, shifted, fmap, fmap_shifted, shift, labels=("x", "f")) -
     return fig
 
 
-def _framed(ax) -> None:
-    """No ticks, no grid, a thin grey frame on all four sides."""
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.grid(False)
-    for side in ax.spines.values():
-        side.set_visible(True)
-        side.set_color("#999999")
-
-
 def _signed(ax, values, limit=None) -> None:
     """``values`` as an image on the diverging scale, symmetric around 0."""
     values = array(values)
     limit = limit or _symmetric(values)
     ax.imshow(values, cmap=DIVERGING, vmin=-limit, vmax=limit)
-    _framed(ax)
+    framed(ax)
 
 
 @styled

@@ -3,8 +3,7 @@
 import numpy as np
 from matplotlib.figure import Figure
 
-from autograder.figures.channels import _framed
-from autograder.figures.common import ACCENT, array, styled
+from autograder.figures.common import ACCENT, array, framed, styled
 
 DIVERGING = "PuOr_r"  # orange positive, purple negative, as in chapter 5
 TRAIN_COLOUR, TEST_COLOUR = "#4e79a7", ACCENT
@@ -21,7 +20,7 @@ def digit_samples(images, labels, per_digit: int = 3) -> Figure:
         for row, index in enumerate(chosen):
             ax = axes[row, digit]
             ax.imshow(images[index], cmap="gray_r", vmin=0, vmax=1)
-            _framed(ax)
+            framed(ax)
             if row == 0:
                 ax.set_title(str(digit))
     return fig
@@ -96,7 +95,7 @@ def kernels(weight, ncols: int = 8) -> Figure:
     fig = Figure(figsize=(0.9 * ncols, 0.95 * rows + 0.2), layout="constrained")
     axes = fig.subplots(rows, ncols, squeeze=False).ravel()
     for index, ax in enumerate(axes):
-        _framed(ax)
+        framed(ax)
         if index >= len(weight):
             ax.axis("off")
             continue
@@ -115,14 +114,14 @@ def feature_maps(image, first, second, label: str) -> Figure:
     left, middle, right = fig.subfigures(1, 3, width_ratios=[1.3, 2.4, 3.4])
     ax = left.subplots()
     ax.imshow(image, cmap="gray_r", vmin=0, vmax=1)
-    _framed(ax)
+    framed(ax)
     ax.set_title(label)
     for panel, maps, title, ncols in ((middle, first, "layer1: conv1 + ReLU, 8×8", 4),
                                       (right, second, "layer2: conv2 + ReLU, 4×4", 6)):
         rows = -(-len(maps) // ncols)
         axes = panel.subplots(rows, ncols, squeeze=False).ravel()
         for index, ax in enumerate(axes):
-            _framed(ax)
+            framed(ax)
             if index < len(maps):
                 ax.imshow(maps[index], cmap="magma", vmin=0, vmax=float(maps[index].max()) or 1.0)
             else:

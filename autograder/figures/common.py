@@ -103,3 +103,13 @@ def images(panels: dict, cmaps: dict | None = None, ncols: int = 2) -> Figure:
         ax.imshow(img, cmap=cmap, vmin=-limit if limit else None, vmax=limit)
         ax.set_title(f"{title}\n{img.shape[0]}×{img.shape[1]}")
     return fig
+
+
+def framed(ax) -> None:
+    """No ticks, no grid, a thin grey frame on all four sides."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    for side in ax.spines.values():
+        side.set_visible(True)
+        side.set_color("#999999")
