@@ -36,9 +36,9 @@ def preload() -> None:
 
 
 def warm_up() -> None:
-    """Run the checks' machinery once: its first call imports hundreds of modules (torch's
-    dispatch modes pull in torch._dynamo and sympy), seconds that no kernel pays again.
-    One thread, so that no thread pool exists at the fork."""
+    """Run the checks' machinery and an optimizer once: PyTorch's first optimizer imports some
+    800 modules (torch._dynamo and sympy), seconds that no kernel pays again. One thread, so
+    that no thread pool exists at the fork."""
     import torch
 
     from autograder.calling import call
@@ -47,6 +47,7 @@ def warm_up() -> None:
     leaf = torch.ones(2, 2, requires_grad=True)
     out, _ = call(lambda x: (x * 2).sum(), leaf, what="the grader's warm-up")
     out.backward()
+    torch.optim.SGD([leaf], lr=0.1).step()
 
 
 def _reap(status_dir: Path) -> None:
