@@ -5,9 +5,11 @@ Run nbgrader with TRAITLETS_APPLICATION_RAISE_CONFIG_FILE_ERROR=1 (the Makefile 
 logged and ignored.
 """
 
+import os
 from importlib.util import find_spec
 from pathlib import Path
 
+from jupyter_core.paths import jupyter_runtime_dir
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 
@@ -23,6 +25,16 @@ c.Execute.timeout = 60
 # the whole submission when they are late, and 4 s (the default) is not enough on a
 # machine whose cores are all busy (e.g. grading while tests run on every core).
 c.Execute.iopub_timeout = 30
+
+# Kernels talk to nbgrader over Unix sockets where the system has them, not TCP. A TCP port
+# picked for a kernel can be taken by another process before the kernel binds it; the kernel
+# then dies and nbgrader fails the submission ("Kernel died before replying to kernel_info").
+# The sockets are named after this process, so concurrent nbgrader runs never meet.
+if os.name == "posix":
+    _SOCKETS = Path(jupyter_runtime_dir())
+    _SOCKETS.mkdir(mode=0o700, parents=True, exist_ok=True)
+    c.KernelManager.transport = "ipc"
+    c.KernelManager.ip = str(_SOCKETS / f"nbgrader-{os.getpid()}")
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
