@@ -21,10 +21,6 @@ c.CourseDirectory.release_directory = "exercises"
 
 # Seconds one cell may run before its kernel is interrupted (infinite loops end here).
 c.Execute.timeout = 60
-# Seconds to wait for a cell's last outputs once the kernel has replied. nbgrader fails
-# the whole submission when they are late, and 4 s (the default) is not enough on a
-# machine whose cores are all busy (e.g. grading while tests run on every core).
-c.Execute.iopub_timeout = 30
 
 # Kernels talk to nbgrader over Unix sockets where the system has them, not TCP. A TCP port
 # picked for a kernel can be taken by another process before the kernel binds it; the kernel
