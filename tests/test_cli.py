@@ -1,5 +1,6 @@
 """The instructors' command: config errors are fatal, validation gates on the result."""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -7,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from course import ASSIGNMENTS, REPO, nbgrader_env
+
+from autograder.cli import load_config
 
 CLI = [sys.executable, "-m", "autograder"]
 
@@ -20,6 +23,15 @@ def test_course_config_loads():
     done = run("check-config")
     assert done.returncode == 0, done.stderr
     assert "solutions/ -> exercises/" in done.stdout
+
+
+@pytest.mark.skipif(os.name != "posix", reason="Unix sockets")
+def test_kernels_use_sockets_of_their_own_nbgrader_process():
+    """nbgrader's kernels listen on Unix sockets named by its process, so no other process can
+    take their TCP ports between pick and bind (a dead kernel fails the submission)."""
+    kernels = load_config(REPO).KernelManager
+    assert kernels.transport == "ipc"
+    assert Path(kernels.ip).is_absolute() and Path(kernels.ip).name == f"nbgrader-{os.getpid()}"
 
 
 @pytest.fixture
