@@ -1,4 +1,4 @@
-"""Grading in a real browser: formgrader shows the written answers; feedback typesets offline.
+"""Grading in a real browser: formgrader shows the written answers; feedback typesets its math.
 
 A Jupyter server with nbgrader's formgrader runs on a copy of the graded class (on the
 loopback interface, with a fresh token); headless Chromium walks the instructor's path,
@@ -31,6 +31,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 SERVER_START_SECONDS = 90
 LOCAL_SCHEMES = {"file", "data", "blob", "about"}
+# Where the feedback template looks for MathJax when the course's copy is not beside the page.
+MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3.2.2/es5/**"
 # MathJax's script is deferred; its startup promise resolves after the first typesetting.
 MATHJAX_TYPESET_JS = "async () => Boolean(window.MathJax && MathJax.startup) && MathJax.startup.promise.then(() => true)"
 # formgrader's grading view binds its score boxes to the gradebook once it has fetched the grades.
@@ -183,4 +185,26 @@ def test_feedback_typesets_math_offline(browser: Browser, graded_class) -> None:
     page.goto(feedback.as_uri(), wait_until="load")
     assert page.evaluate(MATHJAX_TYPESET_JS), "MathJax did not start"
     assert page.locator("mjx-container").count() > 0, "no formula was typeset"
+    assert not browser.refused, f"requests to other hosts: {browser.refused}"
+
+
+def test_feedback_handed_out_alone_typesets_math_from_a_cdn(browser: Browser, graded_class, tmp_path: Path) -> None:
+    """A feedback page without the course's MathJax beside it (release_feedback hands out the HTML
+    alone) asks a CDN for the same MathJax, and typesets with it (served here from the course's copy)."""
+    root, assignment = graded_class.course.root, graded_class.assignment
+    alone = tmp_path / "released" / f"{assignment}.html"
+    alone.parent.mkdir()
+    shutil.copy(root / "feedback" / graded_class.writer / assignment / f"{assignment}.html", alone)
+    asked: list[str] = []
+
+    def from_the_course(route: Route) -> None:
+        asked.append(route.request.url)
+        route.fulfill(path=root / "feedback" / "mathjax" / route.request.url.split("/es5/", 1)[1])
+
+    page = browser.context.new_page()
+    page.route(MATHJAX_CDN, from_the_course)
+    page.goto(alone.as_uri(), wait_until="load")
+    assert page.evaluate(MATHJAX_TYPESET_JS), "MathJax did not start"
+    assert page.locator("mjx-container").count() > 0, "no formula was typeset"
+    assert asked and asked[0].endswith("/es5/tex-chtml-full.js"), asked
     assert not browser.refused, f"requests to other hosts: {browser.refused}"
