@@ -1,5 +1,6 @@
 """Call a student's function and turn whatever it raises into a message a student can act on."""
 
+import contextlib
 import traceback
 from pathlib import Path
 
@@ -21,7 +22,8 @@ def _student_frames(error: BaseException) -> str:
     return "".join(traceback.format_list(frames)).rstrip()
 
 
-def call(fn, *args, what: str, from_scratch: tuple[str, ...] = (), blocks: bool = True, **kwargs):
+def call(fn, *args, what: str, from_scratch: tuple[str, ...] = (), blocks: bool = True,
+         record: bool = True, twin: bool = True, **kwargs):
     """Return ``(fn(*args, **kwargs), ops)``: the result and the ATen operations it ran.
 
     Any exception becomes a :class:`CheckFailure` that names ``what`` and shows only the
@@ -29,12 +31,17 @@ def call(fn, *args, what: str, from_scratch: tuple[str, ...] = (), blocks: bool 
     the check, and so, with ``from_scratch``, does calling one of those built-in families
     (see :data:`autograder.guard.BUILTINS`). With ``blocks=False`` (for the exercises that
     write them), so does calling the finished blocks of :mod:`autograder.blocks`.
+
+    ``record=False`` records no operation (``ops`` is empty), for answers that run thousands
+    of small ones and replace no built-in. ``twin=False`` keeps the diagnosis from running a
+    known mistake on the same arguments, for answers that change them (a training loop).
     """
     if not callable(fn):
         raise CheckFailure(f"{what}: expected a function, found {type(fn).__name__}.")
-    twin = diagnosis.twin_call(fn, args, kwargs)
+    twin = diagnosis.twin_call(fn, args, kwargs) if twin else None
+    watch = recording() if record else contextlib.nullcontext([])
     try:
-        with recording() as ops, reference_calls(blocks=not blocks) as references:
+        with watch as ops, reference_calls(blocks=not blocks) as references:
             result = fn(*args, **kwargs)
     except NotImplementedError:
         raise CheckFailure(f"{what} raised NotImplementedError: replace it with your solution first.") from None

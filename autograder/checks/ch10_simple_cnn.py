@@ -36,14 +36,13 @@ import torch
 from torch import nn
 from torch.optim.optimizer import register_optimizer_step_post_hook
 
-from autograder.calling import _student_frames, call
+from autograder.calling import call
 from autograder.cases import Cases
 from autograder.checks.hidden import hidden_case
 from autograder.compare import CheckFailure, assert_matches, describe
 from autograder.diagnosis import diagnosed
 from autograder.data import digits_data
 from autograder.device import device
-from autograder.guard import recording, reference_calls
 from autograder.reference import cnn as ref
 
 # ---------------------------------------------------------------------------------------
@@ -474,37 +473,6 @@ def _one_thread() -> Iterator[None]:
         torch.set_num_threads(threads)
 
 
-def _call_alone(fn, *args, what: str):
-    """:func:`~autograder.calling.call` without the diagnosis's twin call.
-
-    The diagnosis would run a known wrong answer, and then the reference, on the same
-    network before the student's answer trains it again; a training run changes its
-    argument, so only the failure messages of the wrong answers are compared (as for
-    chapter 3's ``learn_kernel``). Operations are still recorded, and calling the course's
-    own implementation still fails.
-    """
-    if not callable(fn):
-        raise CheckFailure(f"{what}: expected a function, found {type(fn).__name__}.")
-    try:
-        with recording() as ops, reference_calls() as references:
-            result = fn(*args)
-    except NotImplementedError:
-        raise CheckFailure(f"{what} raised NotImplementedError: replace it with your solution first.") from None
-    except CheckFailure:
-        raise
-    except Exception as error:  # noqa: BLE001 - any student error is reported, not re-raised
-        where = _student_frames(error)
-        raise CheckFailure(
-            f"{what} raised {type(error).__name__}: {error}" + (f"\nWhere, in your code:\n{where}" if where else "")
-        ) from None
-    if references:
-        raise CheckFailure(
-            f"{what} called the course's own implementation ({', '.join(sorted(references))}) "
-            "from autograder. The exercise is to write it yourself."
-        )
-    return result, ops
-
-
 def _as_accuracy(value, what: str) -> float:
     if isinstance(value, torch.Tensor) and value.numel() == 1:
         value = value.item()
@@ -530,7 +498,8 @@ def _train(train_digits, epochs: int, lr: float, seed: int) -> tuple[nn.Module, 
     what = f"train_digits(model, epochs={epochs}, lr={lr:g}) after torch.manual_seed({seed})"
     watch = _Watch(network)
     with _one_thread(), watch.watching():
-        value, ops = _call_alone(train_digits, network, epochs, lr, what=what)
+        # A training run changes the network: the diagnosis compares failure messages only.
+        value, ops = call(train_digits, network, epochs, lr, what=what, twin=False)
     return network, _as_accuracy(value, what), watch, before, ops, what
 
 
