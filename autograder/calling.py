@@ -38,7 +38,7 @@ def call(fn, *args, what: str, from_scratch: tuple[str, ...] = (), blocks: bool 
     """
     if not callable(fn):
         raise CheckFailure(f"{what}: expected a function, found {type(fn).__name__}.")
-    twin = diagnosis.twin_call(fn, args, kwargs) if twin else None
+    pair = diagnosis.twin_call(fn, args, kwargs) if twin else None
     watch = recording() if record else contextlib.nullcontext([])
     try:
         with watch as ops, reference_calls(blocks=not blocks) as references:
@@ -48,14 +48,14 @@ def call(fn, *args, what: str, from_scratch: tuple[str, ...] = (), blocks: bool 
     except CheckFailure:
         raise
     except Exception as error:  # noqa: BLE001 - any student error is reported, not re-raised
-        if twin is not None and twin.settle(error=error):
-            return twin.expected, ops
+        if pair is not None and pair.settle(error=error):
+            return pair.expected, ops
         where = _student_frames(error)
         raise CheckFailure(
             f"{what} raised {type(error).__name__}: {error}" + (f"\nWhere, in your code:\n{where}" if where else "")
         ) from None
-    if twin is not None and twin.settle(result):
-        result = twin.expected
+    if pair is not None and pair.settle(result):
+        result = pair.expected
     if references:
         raise CheckFailure(
             f"{what} called the course's own implementation ({', '.join(sorted(references))}) "
