@@ -1,7 +1,8 @@
 """Make synthetic submissions from an assignment's notebooks: solved, blank, or with a known mistake.
 
 They stand in for students in the tests (and in benchmarks): a submission starts from the
-released student notebook, as a student would, and fills its answer cells.
+released student notebook, as a student would, and fills its answer cells. The same answers
+can also run in this process (:func:`run_code_cells`).
 """
 
 import copy
@@ -57,3 +58,14 @@ def with_mistakes(release, solution, sources: dict[str, str]) -> nbformat.Notebo
 def with_mistake(release, solution, exercise: str, source: str) -> nbformat.NotebookNode:
     """Solved, except that ``exercise``'s answer cell holds ``source`` (a known wrong answer)."""
     return with_mistakes(release, solution, {exercise: source})
+
+
+def run_code_cells(notebook: nbformat.NotebookNode, sources: dict[str, str] | None = None) -> dict:
+    """The globals left by running the notebook's code cells in this process, in order, test
+    cells left out; an answer cell whose grade_id is in ``sources`` runs that source instead."""
+    names: dict = {}
+    for cell in notebook.cells:
+        meta = nbgrader_meta(cell)
+        if cell.cell_type == "code" and not meta.get("grade"):
+            exec((sources or {}).get(meta.get("grade_id"), cell.source), names)
+    return names

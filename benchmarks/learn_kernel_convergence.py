@@ -73,7 +73,9 @@ def main() -> int:
     parser.add_argument("--hidden", type=int, default=20, help="grading seeds for the hidden check (default 20)")
     parser.add_argument("--block", action="store_true", help="use the vectorized corr2d block, not a pixel loop")
     args = parser.parse_args()
-    namespace = solution_namespace(ASSIGNMENT, **({} if args.block else {"corr2d": loop_corr2d}))
+    namespace = solution_namespace(ASSIGNMENT)
+    if not args.block:
+        namespace["corr2d"] = loop_corr2d  # the answers look it up when they run
     print(f"corr2d: {'autograder.blocks.corr2d (vectorized)' if args.block else 'a Python loop over output pixels'}")
     stripe_runs(namespace["learn_kernel"], args.seeds)
     if args.hidden:

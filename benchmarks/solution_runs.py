@@ -9,22 +9,14 @@ import nbformat
 
 from autograder.cases import SEED_VAR
 from autograder.compare import CheckFailure
-from autograder.submissions import answers
+from autograder.submissions import run_code_cells
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-def solution_namespace(assignment: str, **replaced) -> dict:
-    """The solution notebook's imports cell and answers run in a fresh namespace; names in
-    ``replaced`` take the given values before the answers are defined."""
-    notebook = nbformat.read(REPO / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
-    namespace: dict = {}
-    exec(next(cell for cell in notebook.cells if cell.get("id") == "imports").source, namespace)
-    namespace.update(replaced)
-    for name, source in answers(notebook).items():
-        if not name.startswith("written_"):
-            exec(source, namespace)
-    return namespace
+def solution_namespace(assignment: str) -> dict:
+    """The globals of the solution notebook's code cells (test cells left out), run here."""
+    return run_code_cells(nbformat.read(REPO / "solutions" / assignment / f"{assignment}.ipynb", as_version=4))
 
 
 def timed_gradings(grade: Callable[[Callable], None], answer: Callable, count: int) -> None:

@@ -8,7 +8,7 @@ from course import ASSIGNMENTS, REPO
 
 from autograder.compare import CheckFailure
 from autograder.mistakes import Mistake, all_mistakes
-from autograder.submissions import answers, nbgrader_meta
+from autograder.submissions import answers, run_code_cells
 
 SOLUTIONS = {a: nbformat.read(REPO / "solutions" / a / f"{a}.ipynb", as_version=4) for a in ASSIGNMENTS}
 CODE_EXERCISES = {
@@ -29,12 +29,7 @@ def checks(exercise: str):
 def namespace(assignment: str, **sources: str) -> dict:
     """The globals of a notebook whose code cells up to the tests ran; an answer cell whose
     grade_id is a keyword of ``sources`` runs that source instead of the instructor's answer."""
-    names: dict = {}
-    for cell in SOLUTIONS[assignment].cells:
-        meta = nbgrader_meta(cell)
-        if cell.cell_type == "code" and not meta.get("grade"):
-            exec(sources.get(meta.get("grade_id"), cell.source), names)
-    return names
+    return run_code_cells(SOLUTIONS[assignment], sources)
 
 
 def solved_namespace(assignment: str) -> dict:
