@@ -40,7 +40,7 @@ setup: $(VENV)/.installed  ## create .venv and install the Python packages
 
 exercises: setup  ## regenerate exercises/ from solutions/ with nbgrader, and the book's page of common mistakes
 	$(BIN)/cnn-course generate $(ASSIGNMENTS)
-	$(BIN)/python -m autograder.mistakes_page
+	$(BIN)/python -m autograder.instructors.mistakes_page
 
 book: setup exercises  ## build the HTML book strictly into _build/html
 	$(BIN)/jupyter-book build . -W -n --keep-going

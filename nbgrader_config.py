@@ -42,15 +42,15 @@ c.GenerateFeedback.preprocessors = [
     GetGrades,
     ClearHiddenTests,
     CSSHTMLHeaderPreprocessor,
-    "autograder.report.feedback.LocalMathJax",
+    "autograder.instructors.report.feedback.LocalMathJax",
 ]
 # The course's feedback template: nbgrader's, with MathJax loaded from feedback/mathjax/
 # instead of a CDN. It is set on an exporter class of its own, as formgrader reads this
 # file too and renders its grading view with HTMLExporter. The course's folder comes
 # first; nbgrader's templates (which it extends) must then be listed too.
 _NBGRADER_TEMPLATES = Path(find_spec("nbgrader").origin).parent / "server_extensions" / "formgrader" / "templates"
-_COURSE_TEMPLATES = Path(find_spec("autograder").origin).parent / "report" / "templates"
-c.GenerateFeedback.exporter_class = "autograder.report.feedback.FeedbackExporter"
+_COURSE_TEMPLATES = Path(find_spec("autograder").origin).parent / "instructors" / "report" / "templates"
+c.GenerateFeedback.exporter_class = "autograder.instructors.report.feedback.FeedbackExporter"
 c.FeedbackExporter.template_name = "feedback_offline_math"
 c.FeedbackExporter.extra_template_basedirs = [str(_COURSE_TEMPLATES), str(_NBGRADER_TEMPLATES)]
 

@@ -1,20 +1,21 @@
-"""The CNN building blocks course's helper package.
+"""The CNN building blocks course's helper package, in three sides:
 
-- :mod:`autograder.device`: which device checks and references run on;
-- :mod:`autograder.reference`: reference implementations, one module per topic;
-- :mod:`autograder.checks`: the visible (``check_*``) and hidden (``grade_*``) checks of
-  every exercise, one module per chapter;
-- :mod:`autograder.mistakes`: the known wrong answers of every exercise;
-- :mod:`autograder.submissions`: synthetic submissions (solved, blank, one mistake);
-- :mod:`autograder.figures`: the figures of the book's chapters;
-- :mod:`autograder.cli`: the instructors' commands (``cnn-course --help``).
+- :mod:`autograder.runtime`: what a student's notebook needs while the student works
+  (comparisons, calling answers safely, the guard, seeded cases, the diagnosis of known
+  mistakes, the device, the finished blocks);
+- :mod:`autograder.chapters`: one package per chapter, ``chNN_topic``, with its reference
+  implementations, checks, known mistakes and figures;
+- :mod:`autograder.instructors`: the course folder, the ``cnn-course`` command, class
+  grading and its report.
 
-Importing the package inside a notebook makes failed checks display as plain messages.
+Dependencies point down: the chapters use the runtime, the instructors' tools use both,
+and the runtime imports neither. Importing the package inside a notebook makes failed
+checks display as plain messages.
 """
 
-from autograder import notebook
-from autograder.compare import CheckFailure
-from autograder.device import device
+from autograder.runtime import notebook
+from autograder.runtime.compare import CheckFailure
+from autograder.runtime.device import device
 
 __all__ = ["CheckFailure", "device"]
 

@@ -16,7 +16,7 @@ assignment in turn, both with the same grading seed, and prints:
 Usage (from the repository root)::
 
     .venv/bin/python benchmarks/grade_class.py                       # 8 students, every assignment
-    .venv/bin/python benchmarks/grade_class.py --students 4 --assignments ch01-autograd ch02-cross-correlation
+    .venv/bin/python benchmarks/grade_class.py --students 4 --assignments ch01_autograd ch02_cross_correlation
 """
 
 import argparse
@@ -36,9 +36,9 @@ from nbgrader.api import Gradebook
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from autograder.cli import nbgrader_env  # noqa: E402
-from autograder.mistakes import mistakes_for  # noqa: E402
-from autograder.submissions import answers, fill, solved  # noqa: E402
+from autograder.instructors.cli import nbgrader_env  # noqa: E402
+from autograder.chapters import mistakes_for  # noqa: E402
+from autograder.instructors.submissions import answers, fill, solved  # noqa: E402
 
 KINDS = ("correct", "wrong", "blank", "mixed")
 ENV = {**nbgrader_env(), "AUTOGRADER_SEED": "7"}

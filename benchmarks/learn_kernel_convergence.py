@@ -2,7 +2,7 @@
 
 Runs the solution notebook's ``Conv2D`` and ``learn_kernel`` as a student would typically
 write them, with ``corr2d`` as a Python loop over output pixels (``--block`` uses the
-vectorized ``autograder.blocks.corr2d`` of the notebook instead), and reports:
+vectorized ``autograder.runtime.blocks.corr2d`` of the notebook instead), and reports:
 
 1. the stripe data with the default arguments, after ``torch.manual_seed(s)`` for
    ``--seeds`` values of ``s``: the largest error of the learned kernel, how many runs miss
@@ -28,11 +28,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from solution_runs import solution_namespace, timed_gradings  # noqa: E402
 
-from autograder.checks import ch03_conv_layer as checks  # noqa: E402
-from autograder.device import device  # noqa: E402
-from autograder.reference import layers as ref  # noqa: E402
+from autograder.chapters.ch03_conv_layer import checks as checks  # noqa: E402
+from autograder.runtime.device import device  # noqa: E402
+from autograder.chapters.ch03_conv_layer import reference as ref  # noqa: E402
 
-ASSIGNMENT = "ch03-conv-layer"
+ASSIGNMENT = "ch03_conv_layer"
 
 
 def loop_corr2d(X, K):
@@ -76,7 +76,7 @@ def main() -> int:
     namespace = solution_namespace(ASSIGNMENT)
     if not args.block:
         namespace["corr2d"] = loop_corr2d  # the answers look it up when they run
-    print(f"corr2d: {'autograder.blocks.corr2d (vectorized)' if args.block else 'a Python loop over output pixels'}")
+    print(f"corr2d: {'autograder.runtime.blocks.corr2d (vectorized)' if args.block else 'a Python loop over output pixels'}")
     stripe_runs(namespace["learn_kernel"], args.seeds)
     if args.hidden:
         timed_gradings(checks.grade_learn_kernel, namespace["learn_kernel"], args.hidden)

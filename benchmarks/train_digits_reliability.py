@@ -30,13 +30,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from solution_runs import solution_namespace, timed_gradings  # noqa: E402
 
-from autograder.cases import Cases  # noqa: E402
-from autograder.checks import ch10_simple_cnn as checks  # noqa: E402
-from autograder.data import digits_data  # noqa: E402
-from autograder.device import device  # noqa: E402
-from autograder.reference import cnn as ref  # noqa: E402
+from autograder.runtime.cases import Cases  # noqa: E402
+from autograder.chapters.ch10_simple_cnn import checks as checks  # noqa: E402
+from autograder.chapters.ch10_simple_cnn.data import digits_data  # noqa: E402
+from autograder.runtime.device import device  # noqa: E402
+from autograder.chapters.ch10_simple_cnn import reference as ref  # noqa: E402
 
-ASSIGNMENT = "ch10-simple-cnn"
+ASSIGNMENT = "ch10_simple_cnn"
 
 
 def hidden_run(train_digits, seed: int) -> tuple[int, float]:

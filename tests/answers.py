@@ -1,14 +1,14 @@
 """Answers run in this process: the solved notebooks' globals, a known mistake pasted in, and
 the checks of every exercise."""
 
-import importlib
-
 import nbformat
 from course import ASSIGNMENTS, REPO
 
-from autograder.compare import CheckFailure
-from autograder.mistakes import Mistake, all_mistakes
-from autograder.submissions import answers, run_code_cells
+from autograder.runtime.compare import CheckFailure
+from autograder import chapters
+from autograder.chapters import all_mistakes
+from autograder.runtime.mistakes import Mistake
+from autograder.instructors.submissions import answers, run_code_cells
 
 SOLUTIONS = {a: nbformat.read(REPO / "solutions" / a / f"{a}.ipynb", as_version=4) for a in ASSIGNMENTS}
 CODE_EXERCISES = {
@@ -22,7 +22,7 @@ CODE_EXERCISES = {
 def checks(exercise: str):
     """The visible and hidden check functions of an exercise."""
     assignment = CODE_EXERCISES[exercise]
-    module = importlib.import_module(f"autograder.checks.{assignment.replace('-', '_')}")
+    module = chapters.part(assignment, "checks")
     return getattr(module, f"check_{exercise}"), getattr(module, f"grade_{exercise}")
 
 

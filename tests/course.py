@@ -8,7 +8,7 @@ from typing import NamedTuple
 import nbformat
 from nbgrader.api import Gradebook
 
-from autograder.cli import nbgrader_env
+from autograder.instructors.cli import nbgrader_env
 
 REPO = Path(__file__).resolve().parents[1]
 ASSIGNMENTS = sorted(path.name for path in (REPO / "solutions").iterdir() if path.is_dir())

@@ -2,7 +2,7 @@
 
 import torch
 
-from autograder.cases import SEED_VAR, Cases
+from autograder.runtime.cases import SEED_VAR, Cases
 
 
 def test_same_seed_same_cases():

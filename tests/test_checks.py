@@ -5,9 +5,9 @@ import re
 import pytest
 from answers import CODE_EXERCISES, checks, failure, solved_namespace, with_mistake
 
-from autograder.compare import CheckFailure
-from autograder.diagnosis import recognised_mistakes
-from autograder.mistakes import all_mistakes, mistakes_for
+from autograder.runtime.compare import CheckFailure
+from autograder.runtime.diagnosis import recognised_mistakes
+from autograder.chapters import all_mistakes, mistakes_for
 
 
 @pytest.mark.parametrize("exercise", sorted(CODE_EXERCISES))
@@ -36,7 +36,7 @@ def test_known_mistake_fails_a_check_that_names_it(mistake):
     it and gives its hint (beside any mistake it cannot be told apart from on those inputs)."""
     message = failure(mistake.exercise, with_mistake(mistake))
     assert message is not None, mistake.summary
-    assert mistake in recognised_mistakes(message, mistake.exercise), message
+    assert mistake in recognised_mistakes(message, mistakes_for(mistake.exercise)), message
     assert f"Hint: {mistake.hint}" in message
 
 
@@ -71,7 +71,7 @@ def test_hidden_failure_quotes_the_seed_and_the_inputs(monkeypatch):
 
 def test_student_traceback_shows_only_student_code():
     """An exception inside the student's function is reported with the student's own lines only."""
-    namespace = solved_namespace("ch02-cross-correlation")
+    namespace = solved_namespace("ch02_cross_correlation")
     exec(compile("def corr2d(X, K):\n    return X[100]\n", "<student cell>", "exec"), namespace)
     message = failure("corr2d", namespace)
     assert "raised IndexError" in message and "<student cell>" in message
@@ -79,14 +79,14 @@ def test_student_traceback_shows_only_student_code():
 
 
 @pytest.mark.parametrize("module, function", [
-    ("reference.correlation", "corr2d_loop"),
-    ("reference.correlation", "corr2d_unfold"),
-    ("blocks", "corr2d"),
+    ("chapters.ch02_cross_correlation.reference", "corr2d_loop"),
+    ("chapters.ch02_cross_correlation.reference", "corr2d_unfold"),
+    ("runtime.blocks", "corr2d"),
 ])
 def test_calling_the_courses_own_implementation_fails(module, function):
     """Handing in the course's reference code, or the finished block later chapters import, earns nothing."""
-    namespace = solved_namespace("ch02-cross-correlation")
+    namespace = solved_namespace("ch02_cross_correlation")
     exec(f"from autograder.{module} import {function} as corr2d_vectorized", namespace)
-    assert f"called the course's own implementation ({module.split('.')[0]}.{function})" in failure(
+    assert f"called the course's own implementation ({module.split('.')[-1]}.{function})" in failure(
         "corr2d_vectorized", namespace
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from course import ASSIGNMENTS, REPO, nbgrader_env
 
-from autograder.cli import load_config
+from autograder.instructors.cli import load_config
 
 CLI = [sys.executable, "-m", "autograder"]
 
@@ -66,7 +66,7 @@ def test_broken_config_stops_nbgrader(broken_course):
 def test_validate_passes_solution_and_fails_blank():
     """`cnn-course validate` exits 0 on the solution and 1 on the untouched exercise (one assignment:
     test_grading.py grades the solution and the blank exercise of every one)."""
-    notebook = "ch02-cross-correlation/ch02-cross-correlation.ipynb"
+    notebook = "ch02_cross_correlation/ch02_cross_correlation.ipynb"
     solution = run("validate", f"solutions/{notebook}")
     assert solution.returncode == 0, solution.stdout
     blank = run("validate", f"exercises/{notebook}")

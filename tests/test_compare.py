@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from autograder.compare import CheckFailure, assert_matches, mismatch, tolerance
+from autograder.runtime.compare import CheckFailure, assert_matches, mismatch, tolerance
 
 
 def test_matching_tensors_pass():

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from autograder.device import ENV_VAR, DeviceError, device
+from autograder.runtime.device import ENV_VAR, DeviceError, device
 
 
 def test_default_follows_cuda_availability(monkeypatch):

@@ -11,9 +11,10 @@ from answers import (
     with_mistake,
 )
 
-from autograder import diagnosis, mistakes_page, sections
-from autograder.compare import CheckFailure
-from autograder.mistakes import all_mistakes
+from autograder.instructors import mistakes_page
+from autograder.runtime import diagnosis, sections
+from autograder.runtime.compare import CheckFailure
+from autograder.chapters import all_mistakes, mistakes_for
 
 MISTAKES = all_mistakes()
 
@@ -57,20 +58,20 @@ def test_unknown_mistake_shows_the_diff_alone(exercise, source, monkeypatch):
     for kind in (0, 1):
         message = failure(exercise, namespace, kinds=(kind,))
         assert message is not None
-        assert "Hint:" not in message and not diagnosis.recognised_mistakes(message)
+        assert "Hint:" not in message and not diagnosis.recognised_mistakes(message, all_mistakes())
 
 
 def test_several_indistinguishable_mistakes_are_all_named():
     """Two wrong answers that behave alike on the check's inputs are both named."""
     message = failure("corr2d_grouped", with_mistake(named("corr2d_grouped_groups_ignored")))
-    found = {m.name for m in diagnosis.recognised_mistakes(message)}
+    found = {m.name for m in diagnosis.recognised_mistakes(message, all_mistakes())}
     assert {"corr2d_grouped_groups_ignored", "corr2d_grouped_first_input_group"} <= found
 
 
 def test_a_mistake_that_differs_on_other_inputs_is_not_claimed(monkeypatch):
     """A mistake that fails the same way on one input but differs elsewhere is not named."""
     only_first = named("corr2d_off_by_one")
-    namespace = solved_namespace("ch02-cross-correlation")
+    namespace = solved_namespace("ch02_cross_correlation")
     # Off by one on the worked example only: fails exactly like corr2d_off_by_one there.
     exec("_right = corr2d\n"
          "def corr2d(X, K):\n"
@@ -78,7 +79,7 @@ def test_a_mistake_that_differs_on_other_inputs_is_not_claimed(monkeypatch):
          "    return Y[:-1, :-1] if X.shape == (3, 3) else Y * 2\n", namespace)
     message = failure("corr2d", namespace, kinds=(0,))
     assert "Expected shape (2, 2), got shape (1, 1)." in message
-    assert only_first not in diagnosis.recognised_mistakes(message)
+    assert only_first not in diagnosis.recognised_mistakes(message, all_mistakes())
 
 
 def test_diagnosis_leaves_the_random_state_alone(monkeypatch):
@@ -93,7 +94,7 @@ def test_diagnosis_leaves_the_random_state_alone(monkeypatch):
         return torch.rand(3)
 
     diagnosed = state_after_failing_check()
-    monkeypatch.setattr(diagnosis, "mistakes_for", lambda exercise: [])
+    monkeypatch.setattr(diagnosis, "mistakes_in", lambda module, exercise: [])
     assert torch.equal(diagnosed, state_after_failing_check())
 
 
@@ -112,9 +113,9 @@ def test_recognised_mistakes_reads_the_messages_back():
         diagnosis.Evidence(first, 3, random_inputs=True).message(),
         diagnosis.Evidence(second, 1).message(),
     ])
-    assert diagnosis.recognised_mistakes(text) == [first, second]
-    assert diagnosis.recognised_mistakes(text, "conv2d_flipped") == []
-    assert diagnosis.recognised_mistakes("Expected shape (2, 2), got shape (1, 1).") == []
+    assert diagnosis.recognised_mistakes(text, all_mistakes()) == [first, second]
+    assert diagnosis.recognised_mistakes(text, mistakes_for("conv2d_flipped")) == []
+    assert diagnosis.recognised_mistakes("Expected shape (2, 2), got shape (1, 1).", all_mistakes()) == []
 
 
 def test_summaries_are_unique_per_exercise_and_read_back():
@@ -124,7 +125,7 @@ def test_summaries_are_unique_per_exercise_and_read_back():
         assert (mistake.exercise, mistake.summary) not in seen, mistake.name
         seen.add((mistake.exercise, mistake.summary))
         assert not mistake.summary.endswith("."), mistake.name
-        assert diagnosis.recognised_mistakes(diagnosis.Evidence(mistake, 2).message(), mistake.exercise) == [mistake]
+        assert diagnosis.recognised_mistakes(diagnosis.Evidence(mistake, 2).message(), [mistake]) == [mistake]
 
 
 @pytest.mark.parametrize("mistake", [m for m in MISTAKES if m.section], ids=lambda m: m.name)
@@ -149,7 +150,7 @@ def test_anchors_follow_myst(title, anchor):
 
 def test_repeated_headings_get_numbered_anchors():
     """A heading that repeats gets -1, -2, ... as in MyST."""
-    found = sections.page_sections("ch05-channels")
+    found = sections.page_sections("ch05_channels")
     assert "summary" in found and "exercises" in found
     assert found["locality"].title == "Locality"
     assert found["locality"].describe() == 'chapter 5 ("Channels"), section "Locality"'

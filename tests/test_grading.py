@@ -15,8 +15,9 @@ import nbformat
 import pytest
 from course import ASSIGNMENTS, REPO, Course
 
-from autograder.mistakes import Mistake, mistakes_for
-from autograder.submissions import answers, exercise_of, solved, with_mistakes
+from autograder.chapters import mistakes_for
+from autograder.runtime.mistakes import Mistake
+from autograder.instructors.submissions import answers, exercise_of, solved, with_mistakes
 
 pytestmark = pytest.mark.slow
 

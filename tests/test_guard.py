@@ -4,8 +4,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from autograder.compare import CheckFailure
-from autograder.guard import assert_from_scratch, recording, reference_calls, used_builtins
+from autograder.runtime.compare import CheckFailure
+from autograder.runtime.guard import assert_from_scratch, recording, reference_calls, used_builtins
 
 X, K = torch.randn(1, 1, 5, 6), torch.randn(1, 1, 2, 3)
 
@@ -48,7 +48,7 @@ def test_recording_counts_each_operation():
 
 def test_reference_calls_are_seen_even_when_imported_under_another_name():
     """A call into autograder.reference is recorded by its function name, whatever it is bound to."""
-    from autograder.reference.correlation import corr2d_unfold as my_corr2d
+    from autograder.chapters.ch02_cross_correlation.reference import corr2d_unfold as my_corr2d
 
     with reference_calls() as called:
         my_corr2d(X[0, 0], K[0, 0])
@@ -58,8 +58,8 @@ def test_reference_calls_are_seen_even_when_imported_under_another_name():
 
 @pytest.mark.parametrize("blocks", [False, True])
 def test_finished_blocks_are_watched_only_on_request(blocks):
-    """autograder.blocks is open to later chapters and closed to the exercise that writes it."""
-    from autograder.blocks import corr2d
+    """autograder.runtime.blocks is open to later chapters and closed to the exercise that writes it."""
+    from autograder.runtime.blocks import corr2d
 
     with reference_calls(blocks=blocks) as called:
         corr2d(X[0, 0], K[0, 0])

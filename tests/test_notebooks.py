@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from course import ASSIGNMENTS, REPO
 
-from autograder.submissions import exercise_of, nbgrader_meta
+from autograder.instructors.submissions import exercise_of, nbgrader_meta
 
 TRACKED = subprocess.run(["git", "ls-files", "*.ipynb"], cwd=REPO, capture_output=True, text=True).stdout.split()
 SOLUTIONS = [REPO / "solutions" / a / f"{a}.ipynb" for a in ASSIGNMENTS]

@@ -1,6 +1,6 @@
 """A small class graded with the real nbgrader, shared by the report and formgrader tests.
 
-Eight students hand in ch02-cross-correlation: the solution (ada, with a written answer
+Eight students hand in ch02_cross_correlation: the solution (ada, with a written answer
 of her own), the blank exercise, four known mistakes (one of them made twice), an
 infinite loop and a kernel that kills itself. Plain ``nbgrader autograde`` grades them.
 """
@@ -12,15 +12,13 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # course.py is in tests/
+from course import Course
 
-from course import Course  # noqa: E402
+from autograder.instructors.cli import nbgrader_env
+from autograder.chapters import mistakes_for
+from autograder.instructors.submissions import answers, fill, nbgrader_meta, solved, with_mistake
 
-from autograder.cli import nbgrader_env  # noqa: E402
-from autograder.mistakes import mistakes_for  # noqa: E402
-from autograder.submissions import answers, fill, nbgrader_meta, solved, with_mistake  # noqa: E402
-
-ASSIGNMENT = "ch02-cross-correlation"
+ASSIGNMENT = "ch02_cross_correlation"
 WRITTEN_ID = "written_why_cross_correlation"
 WRITTEN_ANSWER = "Because the kernel is learned, flipping it changes nothing: ada-7f3c."
 # Student -> (exercise, name of the known mistake in their answer).

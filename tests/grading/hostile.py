@@ -1,6 +1,6 @@
 """Broken and hostile submissions, each with the reason the grading summary must give.
 
-Every case starts from the released notebook of ch01-autograd (a blank exercise deserves
+Every case starts from the released notebook of ch01_autograd (a blank exercise deserves
 zero points) and breaks it or adds hostile code to its answer cell, after which the
 answer is a wrong ``vjp``: any point it earns is undeserved. ``reason`` is a piece of
 the summary's reason; None means the sandbox stops the attack silently and
@@ -17,9 +17,9 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.submissions import fill, nbgrader_meta
+from autograder.instructors.submissions import fill, nbgrader_meta
 
-ASSIGNMENT = "ch01-autograd"
+ASSIGNMENT = "ch01_autograd"
 WRONG = "\n\ndef vjp(f, x, v):\n    return x\n"
 
 
@@ -107,14 +107,14 @@ CASES = [
          answer("import torch\ntorch.allclose = lambda *a, **k: True\ntorch.testing.assert_close = lambda *a, **k: None"),
          "flagged", "changes torch.allclose"),
     Case("patch-autograder", "replaces the course's checks",
-         answer("import autograder.checks.ch01_autograd as checks\nchecks.check_vjp = checks.grade_vjp = print"),
+         answer("import autograder.chapters.ch01_autograd.checks as checks\nchecks.check_vjp = checks.grade_vjp = print"),
          "flagged", "changes checks.check_vjp"),
     Case("patch-autograder-exec", "replaces the checks from a string the scan cannot read",
-         answer("exec('import autograder.checks.ch01_autograd as c\\nc.check_vjp = c.grade_vjp = print')"),
-         "flagged", "replaced autograder.checks.ch01_autograd.grade_vjp"),
+         answer("exec('import autograder.chapters.ch01_autograd.checks as c\\nc.check_vjp = c.grade_vjp = print')"),
+         "flagged", "replaced autograder.chapters.ch01_autograd.checks.grade_vjp"),
     Case("patch-compare-exec", "replaces the course's comparison from a string",
-         answer("exec('import autograder.compare as c\\nc.assert_matches = lambda *a, **k: None')"),
-         "flagged", "replaced autograder.compare.assert_matches"),
+         answer("exec('import autograder.runtime.compare as c\\nc.assert_matches = lambda *a, **k: None')"),
+         "flagged", "replaced autograder.runtime.compare.assert_matches"),
     Case("exception-hooks", "silences errors with IPython's custom exception hook",
          answer("get_ipython().set_custom_exc((Exception,), lambda *a, **k: None)"),
          "flagged", "reaches IPython's handling of cells"),
@@ -125,10 +125,10 @@ CASES = [
          answer("try:\n    open('{root}/gradebook.db', 'a').write('x')\nexcept OSError:\n    pass"),
          "flagged", "refers to the course's files"),
     Case("write-other-student", "overwrites another student's submission",
-         answer("try:\n    open('{root}/submitted/solution/ch01-autograd/ch01-autograd.ipynb', 'w').write('')\n"
+         answer("try:\n    open('{root}/submitted/solution/ch01_autograd/ch01_autograd.ipynb', 'w').write('')\n"
                 "except OSError:\n    pass"), "flagged", "refers to the course's files"),
     Case("read-hidden-checks", "prints the source notebook with the hidden tests",
-         answer("try:\n    print(open('{root}/solutions/ch01-autograd/ch01-autograd.ipynb').read())\n"
+         answer("try:\n    print(open('{root}/solutions/ch01_autograd/ch01_autograd.ipynb').read())\n"
                 "except OSError:\n    pass"), "flagged", "refers to the course's files"),
     Case("read-hidden-checks-quietly", "reads the source notebook by a path the scan cannot see",
          read_source_quietly, "graded", None, "[Errno "),

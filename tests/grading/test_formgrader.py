@@ -23,7 +23,7 @@ import pytest
 from nbgrader.api import Gradebook
 from playwright.sync_api import BrowserContext, Page, Route, expect, sync_playwright
 
-from autograder.cli import nbgrader_env
+from autograder.instructors.cli import nbgrader_env
 
 pytestmark = pytest.mark.slow
 

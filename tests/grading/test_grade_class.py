@@ -11,17 +11,16 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from course import Course  # noqa: E402
+from course import Course
 
-from autograder.cli import nbgrader_env  # noqa: E402
-from autograder.mistakes import mistakes_for  # noqa: E402
-from autograder.submissions import answers, nbgrader_meta, solved, with_mistake  # noqa: E402
-from hostile import ASSIGNMENT, CASES  # noqa: E402
+from autograder.instructors.cli import nbgrader_env
+from autograder.chapters import mistakes_for
+from autograder.instructors.submissions import answers, nbgrader_meta, solved, with_mistake
+from hostile import ASSIGNMENT, CASES
 
 pytestmark = pytest.mark.slow
 
-HONEST_ASSIGNMENTS = ("ch01-autograd", "ch02-cross-correlation")
+HONEST_ASSIGNMENTS = ("ch01_autograd", "ch02_cross_correlation")
 LIMITS = ["--cell-timeout", "5", "--wall-time", "40", "--memory", "512", "--output", "1", "--workers", "2"]
 SEED = {"AUTOGRADER_SEED": "20261201"}
 
@@ -161,11 +160,11 @@ def test_a_second_run_grades_only_what_changed(graded):
     """Unchanged submissions are skipped; a changed one is graded again."""
     again = grade(graded.course.root)
     assert "0 graded now" in again.stdout and again.returncode == 1, again.stdout
-    path = graded.course.notebook("submitted", "ch01-autograd", "blank")
+    path = graded.course.notebook("submitted", "ch01_autograd", "blank")
     path.write_text(path.read_text().replace("YOUR ANSWER HERE", "I do not know yet."))
-    changed = grade(graded.course.root, "ch01-autograd")
+    changed = grade(graded.course.root, "ch01_autograd")
     assert changed.stdout.startswith("1 graded now"), changed.stdout
-    regraded = graded.course.grades("ch01-autograd", "blank")
+    regraded = graded.course.grades("ch01_autograd", "blank")
     assert regraded["written_backward_gradient_argument"].needs_manual_grade  # now it has an answer
     assert {cell: grade.score for cell, grade in regraded.items()} == {
-        cell: grade.score for cell, grade in graded.plain.grades("ch01-autograd", "blank").items()}
+        cell: grade.score for cell, grade in graded.plain.grades("ch01_autograd", "blank").items()}

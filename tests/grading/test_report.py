@@ -8,10 +8,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from autograder.cli import main
-from autograder.report.collect import GRADING_STATE, Check, ClassResults, Limit, Submission, collect
-from autograder.report.page import render
-from autograder.report.summary import Rate, exercise_pass_rates, known_mistakes, most_failed_checks
+from autograder.instructors.cli import main
+from autograder.instructors.report.collect import GRADING_STATE, Check, ClassResults, Limit, Submission, collect
+from autograder.instructors.report.page import render
+from autograder.instructors.report.summary import Rate, exercise_pass_rates, known_mistakes, most_failed_checks
 
 SCRIPT_SOURCES = re.compile(r"<script[^>]*\bsrc=\"([^\"]+)\"", re.IGNORECASE)
 # The feedback template's fallback: a CDN's MathJax, asked for when the local copy fails to load.
@@ -76,7 +76,7 @@ def test_report_counts_every_submission(results: ClassResults, report: str, grad
     assert sorted(s.student for s in results.submissions) == sorted(graded_class.students)
     assert [s.student for s in results.submissions if not s.graded] == [graded_class.crasher]
     assert "8 submissions, 7 of them graded" in report
-    assert "<h2>Score distribution</h2>" in report and "score histogram of ch02-cross-correlation" in report
+    assert "<h2>Score distribution</h2>" in report and "score histogram of ch02_cross_correlation" in report
 
 
 @pytest.mark.slow

@@ -6,12 +6,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.grading import limits
-from autograder.grading.results import NotebookResult, SubmissionResult
-from autograder.grading.run import Summary
-from autograder.grading.scan import scan
-from autograder.mistakes import all_mistakes
-from autograder.submissions import answers
+from autograder.instructors.grading import limits
+from autograder.instructors.grading.results import NotebookResult, SubmissionResult
+from autograder.instructors.grading.run import Summary
+from autograder.instructors.grading.scan import scan
+from autograder.chapters import all_mistakes
+from autograder.instructors.submissions import answers
 
 REPO = Path(__file__).resolve().parents[2]
 SOLUTIONS = sorted((REPO / "solutions").glob("*/*.ipynb"))
@@ -32,8 +32,8 @@ def test_the_scan_finds_nothing_in_the_known_mistakes():
 @pytest.mark.parametrize("code, finding", [
     ("import torch\ntorch.allclose = lambda *a: True", "changes torch.allclose"),
     ("import torch.testing as tt\ntt.assert_close = print", "changes tt.assert_close"),
-    ("from autograder import compare\ncompare.assert_matches = print", "changes compare.assert_matches"),
-    ("import autograder\nsetattr(autograder.compare, 'assert_matches', print)", "sets an attribute by name"),
+    ("from autograder.runtime import compare\ncompare.assert_matches = print", "changes compare.assert_matches"),
+    ("import autograder\nsetattr(autograder.runtime.compare, 'assert_matches', print)", "sets an attribute by name"),
     ("get_ipython().set_custom_exc((Exception,), print)", "IPython's handling of cells"),
     ("import sys\nsys.excepthook = print", "changes sys.excepthook"),
     ("get_ipython().events.register('post_run_cell', print)", "IPython's handling of cells"),

@@ -1,0 +1,225 @@
+"""Wrong answers to chapter 2's ``corr2d``, ``conv2d_flipped`` and ``corr2d_vectorized``."""
+
+import torch
+import torch.nn.functional as F
+
+from autograder.runtime.mistakes import mistake
+from autograder.chapters.ch02_cross_correlation.reference import corr2d
+
+
+@mistake(
+    "corr2d",
+    summary="output one row and one column short",
+    hint="A kh x kw kernel fits at H - kh + 1 vertical positions, not H - kh: count the "
+    "positions on the 3x3 example by hand.",
+    section="ch02_cross_correlation#a-sliding-sum-of-products",
+)
+def corr2d_off_by_one(X, K):
+    h, w = K.shape
+    Y = torch.zeros(X.shape[0] - h, X.shape[1] - w, dtype=X.dtype, device=X.device)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
+    return Y
+
+
+@mistake(
+    "corr2d",
+    summary="kernel height and width swapped",
+    hint="K.shape is (height, width): rows first. Square kernels hide this mistake, so "
+    "test with a 2x3 kernel.",
+    section="ch02_cross_correlation#a-sliding-sum-of-products",
+)
+def corr2d_kernel_dims_swapped(X, K):
+    w, h = K.shape
+    Y = torch.zeros(X.shape[0] - h + 1, X.shape[1] - w + 1, dtype=X.dtype, device=X.device)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
+    return Y
+
+
+@mistake(
+    "corr2d",
+    summary="assumes a square input (uses H for both sides)",
+    hint="The input has H rows and W columns, and the output's width comes from W, not H; a "
+    "square test input hides the difference, so try a 4 x 6 input with a 2 x 3 kernel.",
+    section="ch02_cross_correlation#a-sliding-sum-of-products",
+)
+def corr2d_square_input(X, K):
+    h, w = K.shape
+    n = X.shape[0]
+    Y = torch.zeros(n - h + 1, n - w + 1, dtype=X.dtype, device=X.device)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
+    return Y
+
+
+@mistake(
+    "corr2d",
+    summary="flips the kernel (computes a true convolution)",
+    hint="Cross-correlation slides K as it is; flipping K gives the mathematical "
+    "convolution, which is the next exercise.",
+    section="ch02_cross_correlation#cross-correlation-or-convolution",
+)
+def corr2d_flips_kernel(X, K):
+    K = torch.flip(K, dims=(0, 1))
+    h, w = K.shape
+    Y = torch.zeros(X.shape[0] - h + 1, X.shape[1] - w + 1, dtype=X.dtype, device=X.device)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
+    return Y
+
+
+@mistake(
+    "corr2d",
+    summary="matrix product of window and kernel instead of elementwise product",
+    hint="Each output is the sum of the products of the window and K entry by entry, as in the "
+    "sliding-window figure; a matrix product (@) mixes rows of the window with columns of K "
+    "instead.",
+    section="ch02_cross_correlation#a-sliding-sum-of-products",
+)
+def corr2d_matmul(X, K):
+    h, w = K.shape
+    Y = torch.zeros(X.shape[0] - h + 1, X.shape[1] - w + 1, dtype=X.dtype, device=X.device)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (X[i:i + h, j:j + w] @ K.T).sum()
+    return Y
+
+
+@mistake(
+    "corr2d",
+    summary="allocates the output as float32 whatever the input's dtype",
+    hint="torch.zeros(...) makes a float32 tensor on the CPU unless told otherwise, so a "
+    "float64 or GPU input gets an output of the wrong dtype or device; create the output with "
+    "the dtype and device of X.",
+    section="ch02_cross_correlation#cross-correlation",
+)
+def corr2d_float32_output(X, K):
+    h, w = K.shape
+    Y = torch.zeros(X.shape[0] - h + 1, X.shape[1] - w + 1)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
+    return Y
+
+
+@mistake(
+    "corr2d",
+    summary="calls the built-in F.conv2d",
+    hint="This exercise asks you to write the sliding window yourself; F.conv2d is the "
+    "reference it is checked against.",
+    section="ch02_cross_correlation#a-sliding-sum-of-products",
+)
+def corr2d_builtin(X, K):
+    return F.conv2d(X[None, None], K[None, None])[0, 0]
+
+
+@mistake(
+    "conv2d_flipped",
+    summary="does not flip the kernel (returns the cross-correlation)",
+    hint="A true convolution turns K by 180 degrees (flipped along both axes) before sliding "
+    "it over X; without the flip you get the cross-correlation again. torch.flip does the "
+    "turning.",
+    section="ch02_cross_correlation#cross-correlation-or-convolution",
+)
+def conv2d_flipped_not_flipped(X, K):
+    return corr2d(X, K)
+
+
+@mistake(
+    "conv2d_flipped",
+    summary="flips the kernel on one axis only",
+    hint="A true convolution flips K both top-to-bottom and left-to-right (a 180 degree turn, "
+    "as in the kernel-flip figure); flipping one axis only gives a mirror image of K.",
+    section="ch02_cross_correlation#cross-correlation-or-convolution",
+)
+def conv2d_flipped_one_axis(X, K):
+    return corr2d(X, torch.flip(K, dims=(1,)))
+
+
+@mistake(
+    "conv2d_flipped",
+    summary="transposes the kernel instead of flipping it",
+    hint="K.T swaps rows and columns, while the flip reverses their order: for the chapter's "
+    "kernel [[0, 1], [2, 3]] the transpose is [[0, 2], [1, 3]] but the turned kernel is [[3, "
+    "2], [1, 0]].",
+    section="ch02_cross_correlation#cross-correlation-or-convolution",
+)
+def conv2d_flipped_transposed(X, K):
+    return corr2d(X, K.T)
+
+
+@mistake(
+    "conv2d_flipped",
+    summary="flips both the input and the kernel",
+    hint="Only the kernel is flipped; flipping X as well turns the whole output upside down.",
+    section="ch02_cross_correlation#cross-correlation-or-convolution",
+)
+def conv2d_flipped_flips_input(X, K):
+    return corr2d(torch.flip(X, dims=(0, 1)), torch.flip(K, dims=(0, 1)))
+
+
+@mistake(
+    "conv2d_flipped",
+    summary="calls the built-in F.conv2d",
+    hint="The exercise asks you to build the convolution from your own corr2d and torch.flip; "
+    "F.conv2d is the reference it is checked against.",
+    section="ch02_cross_correlation#cross-correlation-or-convolution",
+)
+def conv2d_flipped_builtin(X, K):
+    return F.conv2d(X[None, None], torch.flip(K, dims=(0, 1))[None, None])[0, 0]
+
+
+@mistake(
+    "corr2d_vectorized",
+    summary="still loops over the output rows",
+    hint="A loop over rows (or pixels) runs more operations as the image grows. Tensor.unfold "
+    "on both dimensions gives every window at once, with no loop at all.",
+    section="ch02_cross_correlation#all-windows-at-once",
+)
+def corr2d_vectorized_row_loop(X, K):
+    h, w = K.shape
+    rows = [(X[i:i + h].unfold(1, w, 1) * K[:, None, :]).sum(dim=(0, 2)) for i in range(X.shape[0] - h + 1)]
+    return torch.stack(rows)
+
+
+@mistake(
+    "corr2d_vectorized",
+    summary="multiplies the windows by the transposed kernel",
+    hint="Unfolding the rows and then the columns gives windows of shape (kh, kw), laid out "
+    "like K itself (entry [a, b] of a window meets K[a, b]); transposing K pairs the window's "
+    "entries with the wrong weights.",
+    section="ch02_cross_correlation#all-windows-at-once",
+)
+def corr2d_vectorized_transposed_kernel(X, K):
+    h, w = K.shape
+    windows = X.unfold(0, h, 1).unfold(1, w, 1)
+    return (windows.reshape(*windows.shape[:2], -1) @ K.T.reshape(-1))
+
+
+@mistake(
+    "corr2d_vectorized",
+    summary="reshapes F.unfold's columns with height and width swapped",
+    hint="F.unfold lists the windows row by row, one output row after another, so the flat "
+    "result reads back with the output's height first and its width second; a square input "
+    "hides the swap.",
+    section="ch02_cross_correlation#all-windows-at-once",
+)
+def corr2d_vectorized_swapped_reshape(X, K):
+    h, w = K.shape
+    columns = F.unfold(X[None, None], (h, w))[0]
+    return (K.reshape(1, -1) @ columns).reshape(X.shape[1] - w + 1, X.shape[0] - h + 1)
+
+
+@mistake(
+    "corr2d_vectorized",
+    summary="calls the built-in F.conv2d",
+    hint="Vectorize the sliding window yourself (unfold, as_strided or shifted slices).",
+    section="ch02_cross_correlation#all-windows-at-once",
+)
+def corr2d_vectorized_builtin(X, K):
+    return F.conv2d(X[None, None], K[None, None])[0, 0]

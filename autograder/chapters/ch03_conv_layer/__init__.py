@@ -1,0 +1,1 @@
+"""Chapter 3: reference, checks, mistakes and figures."""

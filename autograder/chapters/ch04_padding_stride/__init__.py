@@ -1,0 +1,1 @@
+"""Chapter 4: reference, checks, mistakes and figures."""

@@ -1,0 +1,1 @@
+"""Chapter 7: reference, checks, mistakes and figures."""

@@ -1,0 +1,488 @@
+"""Wrong answers to chapter 7's ``pool2d``, ``avg_pool2d``, ``max_pool_with_indices``,
+``max_unpool`` and ``adaptive_avg_pool2d``.
+
+Each function's source becomes the student's answer cell; ``as_pair`` is defined in the
+notebook's first cell (the definition below only makes the name resolve in this module).
+"""
+
+import torch
+import torch.nn.functional as F
+
+from autograder.runtime.mistakes import mistake
+
+
+def as_pair(value):
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+CHAPTER = "ch07_pooling"
+
+# ---------------------------------------------------------------------------------------
+# pool2d
+
+
+@mistake(
+    "pool2d",
+    summary="the stride defaults to 1 instead of the kernel size",
+    hint="When no stride is given, pooling layers move the window by its own size, so that the "
+    "windows tile the input without overlapping; stride=None means stride = kernel_size.",
+    section=f"{CHAPTER}#padding-and-stride",
+)
+def pool2d_stride_defaults_to_one(X, kernel_size, stride=None, padding=0, mode="max"):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(1 if stride is None else stride)
+    ph, pw = as_pair(padding)
+    fill = float("-inf") if mode == "max" else 0.0
+    windows = F.pad(X, (pw, pw, ph, ph), value=fill).unfold(2, kh, sh).unfold(3, kw, sw)
+    return windows.amax(dim=(-2, -1)) if mode == "max" else windows.mean(dim=(-2, -1))
+
+
+@mistake(
+    "pool2d",
+    summary="pools across the channels too",
+    hint="A pooling layer treats every channel on its own and never combines channels, unlike a "
+    "convolution: the output has as many channels as the input.",
+    section=f"{CHAPTER}#several-channels",
+)
+def pool2d_across_channels(X, kernel_size, stride=None, padding=0, mode="max"):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    ph, pw = as_pair(padding)
+    fill = float("-inf") if mode == "max" else 0.0
+    windows = F.pad(X, (pw, pw, ph, ph), value=fill).unfold(2, kh, sh).unfold(3, kw, sw)
+    if mode == "max":
+        return windows.amax(dim=(1, -2, -1), keepdim=True)[..., 0, 0]
+    return windows.mean(dim=(1, -2, -1), keepdim=True)[..., 0, 0]
+
+
+@mistake(
+    "pool2d",
+    summary="max pooling pads with zeros instead of -inf",
+    hint="A padded zero wins the maximum of a window whose real values are all negative. Max "
+    "pooling pads with -inf, which never wins.",
+    section=f"{CHAPTER}#padding-and-stride",
+)
+def pool2d_max_pads_zeros(X, kernel_size, stride=None, padding=0, mode="max"):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    ph, pw = as_pair(padding)
+    windows = F.pad(X, (pw, pw, ph, ph)).unfold(2, kh, sh).unfold(3, kw, sw)
+    return windows.amax(dim=(-2, -1)) if mode == "max" else windows.mean(dim=(-2, -1))
+
+
+@mistake(
+    "pool2d",
+    summary="average pooling leaves the padding out of the count",
+    hint="With the defaults of F.avg_pool2d, the padded zeros count as values of the window: "
+    "every window is divided by kh * kw, even at the border.",
+    section=f"{CHAPTER}#average-pooling-at-the-border",
+)
+def pool2d_avg_excludes_padding(X, kernel_size, stride=None, padding=0, mode="max"):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    ph, pw = as_pair(padding)
+    if mode == "max":
+        windows = F.pad(X, (pw, pw, ph, ph), value=float("-inf")).unfold(2, kh, sh).unfold(3, kw, sw)
+        return windows.amax(dim=(-2, -1))
+    sums = F.pad(X, (pw, pw, ph, ph)).unfold(2, kh, sh).unfold(3, kw, sw).sum(dim=(-2, -1))
+    ones = F.pad(torch.ones_like(X), (pw, pw, ph, ph)).unfold(2, kh, sh).unfold(3, kw, sw)
+    return sums / ones.sum(dim=(-2, -1))
+
+
+@mistake(
+    "pool2d",
+    summary="reads kernel_size and stride pairs as (width, height)",
+    hint="A pair is (height, width), like a tensor's shape: its first number is for the rows, "
+    "the second for the columns.",
+    section=f"{CHAPTER}#padding-and-stride",
+)
+def pool2d_pairs_swapped(X, kernel_size, stride=None, padding=0, mode="max"):
+    kw, kh = as_pair(kernel_size)
+    sw, sh = as_pair(kernel_size if stride is None else stride)
+    pw, ph = as_pair(padding)
+    fill = float("-inf") if mode == "max" else 0.0
+    windows = F.pad(X, (pw, pw, ph, ph), value=fill).unfold(2, kh, sh).unfold(3, kw, sw)
+    return windows.amax(dim=(-2, -1)) if mode == "max" else windows.mean(dim=(-2, -1))
+
+
+@mistake(
+    "pool2d",
+    summary="calls the built-in F.max_pool2d / F.avg_pool2d",
+    hint="This exercise asks you to slide the window yourself; the built-in pooling is the "
+    "reference it is checked against.",
+)
+def pool2d_builtin(X, kernel_size, stride=None, padding=0, mode="max"):
+    stride = kernel_size if stride is None else stride
+    if mode == "max":
+        return F.max_pool2d(X, kernel_size, stride, padding)
+    return F.avg_pool2d(X, kernel_size, stride, padding)
+
+
+# ---------------------------------------------------------------------------------------
+# avg_pool2d
+
+
+@mistake(
+    "avg_pool2d",
+    summary="divides by the clipped window when count_include_pad=True",
+    hint="count_include_pad=True means the padded zeros count: every window is divided by "
+    "kh * kw. Only with count_include_pad=False do you count the cells inside the input.",
+    section=f"{CHAPTER}#average-pooling-at-the-border",
+)
+def avg_pool2d_always_clipped(X, kernel_size, stride=None, padding=0, count_include_pad=True,
+                              divisor_override=None):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    ph, pw = as_pair(padding)
+    sums = F.pad(X, (pw, pw, ph, ph)).unfold(2, kh, sh).unfold(3, kw, sw).sum(dim=(-2, -1))
+    if divisor_override is not None:
+        return sums / divisor_override
+    ones = F.pad(torch.ones_like(X), (pw, pw, ph, ph)).unfold(2, kh, sh).unfold(3, kw, sw)
+    return sums / ones.sum(dim=(-2, -1))
+
+
+@mistake(
+    "avg_pool2d",
+    summary="ignores count_include_pad=False",
+    hint="With count_include_pad=False, a window that overlaps the padding is divided by the "
+    "number of its cells inside the input, not by kh * kw.",
+    section=f"{CHAPTER}#average-pooling-at-the-border",
+)
+def avg_pool2d_padding_always_counted(X, kernel_size, stride=None, padding=0, count_include_pad=True,
+                                      divisor_override=None):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    ph, pw = as_pair(padding)
+    sums = F.pad(X, (pw, pw, ph, ph)).unfold(2, kh, sh).unfold(3, kw, sw).sum(dim=(-2, -1))
+    return sums / (kh * kw if divisor_override is None else divisor_override)
+
+
+@mistake(
+    "avg_pool2d",
+    summary="ignores divisor_override",
+    hint="When divisor_override is given, every window sum is divided by it, whatever the "
+    "window and whatever count_include_pad says.",
+    section=f"{CHAPTER}#average-pooling-at-the-border",
+)
+def avg_pool2d_divisor_ignored(X, kernel_size, stride=None, padding=0, count_include_pad=True,
+                               divisor_override=None):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    ph, pw = as_pair(padding)
+    sums = F.pad(X, (pw, pw, ph, ph)).unfold(2, kh, sh).unfold(3, kw, sw).sum(dim=(-2, -1))
+    if count_include_pad:
+        return sums / (kh * kw)
+    ones = F.pad(torch.ones_like(X), (pw, pw, ph, ph)).unfold(2, kh, sh).unfold(3, kw, sw)
+    return sums / ones.sum(dim=(-2, -1))
+
+
+@mistake(
+    "avg_pool2d",
+    summary="count_include_pad overrides divisor_override",
+    hint="divisor_override wins over both settings of count_include_pad: once it is given, "
+    "nothing else decides the divisor.",
+    section=f"{CHAPTER}#average-pooling-at-the-border",
+)
+def avg_pool2d_clipped_before_override(X, kernel_size, stride=None, padding=0, count_include_pad=True,
+                                       divisor_override=None):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    ph, pw = as_pair(padding)
+    sums = F.pad(X, (pw, pw, ph, ph)).unfold(2, kh, sh).unfold(3, kw, sw).sum(dim=(-2, -1))
+    if not count_include_pad:
+        ones = F.pad(torch.ones_like(X), (pw, pw, ph, ph)).unfold(2, kh, sh).unfold(3, kw, sw)
+        return sums / ones.sum(dim=(-2, -1))
+    return sums / (kh * kw if divisor_override is None else divisor_override)
+
+
+@mistake(
+    "avg_pool2d",
+    summary="the stride defaults to 1 instead of the kernel size",
+    hint="stride=None means stride = kernel_size, as for every pooling layer in PyTorch.",
+    section=f"{CHAPTER}#padding-and-stride",
+)
+def avg_pool2d_stride_defaults_to_one(X, kernel_size, stride=None, padding=0, count_include_pad=True,
+                                      divisor_override=None):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(1 if stride is None else stride)
+    ph, pw = as_pair(padding)
+    sums = F.pad(X, (pw, pw, ph, ph)).unfold(2, kh, sh).unfold(3, kw, sw).sum(dim=(-2, -1))
+    if divisor_override is not None:
+        return sums / divisor_override
+    if count_include_pad:
+        return sums / (kh * kw)
+    ones = F.pad(torch.ones_like(X), (pw, pw, ph, ph)).unfold(2, kh, sh).unfold(3, kw, sw)
+    return sums / ones.sum(dim=(-2, -1))
+
+
+@mistake(
+    "avg_pool2d",
+    summary="calls the built-in F.avg_pool2d",
+    hint="This exercise asks you to compute the sums and the divisors yourself; F.avg_pool2d "
+    "is the reference it is checked against.",
+)
+def avg_pool2d_builtin(X, kernel_size, stride=None, padding=0, count_include_pad=True,
+                       divisor_override=None):
+    return F.avg_pool2d(X, kernel_size, stride, padding, count_include_pad=count_include_pad,
+                        divisor_override=divisor_override)
+
+
+# ---------------------------------------------------------------------------------------
+# max_pool_with_indices
+
+
+@mistake(
+    "max_pool_with_indices",
+    summary="returns the index inside the window",
+    hint="The index says where the maximum is in the whole H x W plane, i * W + j, not where it "
+    "is inside its own window.",
+    section=f"{CHAPTER}#where-the-maxima-were",
+)
+def max_pool_with_indices_window_index(X, kernel_size, stride=None):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    windows = X.unfold(2, kh, sh).unfold(3, kw, sw)
+    return windows.flatten(-2).max(dim=-1)
+
+
+@mistake(
+    "max_pool_with_indices",
+    summary="flattens the column into the row with H instead of W",
+    hint="Row i of an H x W plane starts at the flat index i * W: a row has W entries.",
+    section=f"{CHAPTER}#where-the-maxima-were",
+)
+def max_pool_with_indices_rows_times_H(X, kernel_size, stride=None):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    H = X.shape[2]
+    Y, k = X.unfold(2, kh, sh).unfold(3, kw, sw).flatten(-2).max(dim=-1)
+    rows = torch.arange(Y.shape[2], device=X.device)[:, None] * sh + k // kw
+    cols = torch.arange(Y.shape[3], device=X.device)[None, :] * sw + k % kw
+    return Y, rows * H + cols
+
+
+@mistake(
+    "max_pool_with_indices",
+    summary="indexes into the whole flattened tensor instead of each plane",
+    hint="nn.MaxPool2d's indices restart at 0 in every (n, c) plane: they point into "
+    "X[n, c].flatten(), not into X.flatten().",
+    section=f"{CHAPTER}#where-the-maxima-were",
+)
+def max_pool_with_indices_global(X, kernel_size, stride=None):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    N, C, H, W = X.shape
+    Y, k = X.unfold(2, kh, sh).unfold(3, kw, sw).flatten(-2).max(dim=-1)
+    rows = torch.arange(Y.shape[2], device=X.device)[:, None] * sh + k // kw
+    cols = torch.arange(Y.shape[3], device=X.device)[None, :] * sw + k % kw
+    plane = torch.arange(N * C, device=X.device).reshape(N, C, 1, 1)
+    return Y, plane * H * W + rows * W + cols
+
+
+@mistake(
+    "max_pool_with_indices",
+    summary="the window's row and column from k // kh and k % kh",
+    hint="Inside a kh x kw window flattened row by row, position k is at row k // kw and "
+    "column k % kw: a window row has kw entries.",
+    section=f"{CHAPTER}#where-the-maxima-were",
+)
+def max_pool_with_indices_divides_by_kh(X, kernel_size, stride=None):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    W = X.shape[3]
+    Y, k = X.unfold(2, kh, sh).unfold(3, kw, sw).flatten(-2).max(dim=-1)
+    rows = torch.arange(Y.shape[2], device=X.device)[:, None] * sh + k // kh
+    cols = torch.arange(Y.shape[3], device=X.device)[None, :] * sw + k % kh
+    return Y, rows * W + cols
+
+
+@mistake(
+    "max_pool_with_indices",
+    summary="calls nn.MaxPool2d(return_indices=True)",
+    hint="This exercise asks you to find the maxima and their positions yourself; the built-in "
+    "is the reference it is checked against.",
+)
+def max_pool_with_indices_builtin(X, kernel_size, stride=None):
+    return F.max_pool2d(X, kernel_size, stride, return_indices=True)
+
+
+# ---------------------------------------------------------------------------------------
+# max_unpool
+
+
+@mistake(
+    "max_unpool",
+    summary="reads the indices as positions inside each window",
+    hint="The indices count from the top-left corner of the whole H x W plane (row index // W, "
+    "column index % W), not from the corner of the window each value came from.",
+    section=f"{CHAPTER}#unpooling-what-comes-back",
+)
+def max_unpool_per_window(Y, indices, output_size):
+    H, W = output_size
+    N, C, h, w = Y.shape
+    kh, kw = H // h, W // w  # the window, guessed from the sizes
+    out = torch.zeros(N, C, H, W, dtype=Y.dtype, device=Y.device)
+    for i in range(h):
+        for j in range(w):
+            a, b = indices[:, :, i, j] // kw, indices[:, :, i, j] % kw
+            for n in range(N):
+                for c in range(C):
+                    out[n, c, i * kh + a[n, c], j * kw + b[n, c]] = Y[n, c, i, j]
+    return out
+
+
+@mistake(
+    "max_unpool",
+    summary="writes into the flattened tensor instead of each plane",
+    hint="Each index points into its own (n, c) plane, H * W values long; written into the "
+    "whole flattened tensor, every value lands in the first plane.",
+    section=f"{CHAPTER}#unpooling-what-comes-back",
+)
+def max_unpool_whole_tensor(Y, indices, output_size):
+    H, W = output_size
+    N, C = Y.shape[:2]
+    out = torch.zeros(N * C * H * W, dtype=Y.dtype, device=Y.device)
+    out = out.scatter(0, indices.flatten(), Y.flatten())
+    return out.reshape(N, C, H, W)
+
+
+@mistake(
+    "max_unpool",
+    summary="splits the index with H instead of W",
+    hint="In an H x W plane flattened row by row, the flat index q is at row q // W and column "
+    "q % W.",
+    section=f"{CHAPTER}#unpooling-what-comes-back",
+)
+def max_unpool_divides_by_H(Y, indices, output_size):
+    H, W = output_size
+    N, C = Y.shape[:2]
+    out = torch.zeros(N, C, H, W, dtype=Y.dtype, device=Y.device)
+    n = torch.arange(N, device=Y.device).reshape(N, 1, 1, 1).expand_as(indices)
+    c = torch.arange(C, device=Y.device).reshape(1, C, 1, 1).expand_as(indices)
+    out = out.index_put((n, c, indices // H, indices % H), Y)
+    return out
+
+
+@mistake(
+    "max_unpool",
+    summary="ignores output_size and doubles the pooled size",
+    hint="The pooled size does not say how large the input was (a 2x2 pooling maps both 4 and 5 "
+    "rows to 2): that is what output_size is for.",
+    section=f"{CHAPTER}#unpooling-what-comes-back",
+)
+def max_unpool_doubles(Y, indices, output_size):
+    N, C, h, w = Y.shape
+    planes = torch.zeros(N, C, 2 * h * 2 * w, dtype=Y.dtype, device=Y.device)
+    return planes.scatter(2, indices.flatten(2), Y.flatten(2)).reshape(N, C, 2 * h, 2 * w)
+
+
+@mistake(
+    "max_unpool",
+    summary="always returns float32",
+    hint="torch.zeros(...) makes float32 unless told otherwise; pass dtype=Y.dtype so that "
+    "float64 values stay float64.",
+    section=f"{CHAPTER}#unpooling-what-comes-back",
+)
+def max_unpool_float32(Y, indices, output_size):
+    H, W = output_size
+    N, C = Y.shape[:2]
+    planes = torch.zeros(N, C, H * W, device=Y.device)
+    planes = planes.scatter(2, indices.flatten(2), Y.flatten(2).float())
+    return planes.reshape(N, C, H, W)
+
+
+@mistake(
+    "max_unpool",
+    summary="calls the built-in F.max_unpool2d",
+    hint="This exercise asks you to write the values through the indices yourself; the built-in "
+    "unpooling is the reference it is checked against.",
+)
+def max_unpool_builtin(Y, indices, output_size):
+    return F.max_unpool2d(Y, indices, 2, output_size=output_size)
+
+
+# ---------------------------------------------------------------------------------------
+# adaptive_avg_pool2d
+
+
+@mistake(
+    "adaptive_avg_pool2d",
+    summary="ends each window at the floor instead of the ceiling",
+    hint="A window ends at ceil((i + 1) n / out). Rounding down loses the row or column that "
+    "two windows should share, and the window can even come out empty.",
+    section=f"{CHAPTER}#adaptive-pooling",
+)
+def adaptive_avg_pool2d_floor_end(X, output_size):
+    h, w = as_pair(output_size)
+    H, W = X.shape[2:]
+    rows = []
+    for i in range(h):
+        r0, r1 = i * H // h, (i + 1) * H // h
+        row = [X[:, :, r0:r1, j * W // w:(j + 1) * W // w].mean(dim=(-2, -1)) for j in range(w)]
+        rows.append(torch.stack(row, dim=-1))
+    return torch.stack(rows, dim=-2)
+
+
+@mistake(
+    "adaptive_avg_pool2d",
+    summary="uses one fixed window and stride, n // out",
+    hint="When out does not divide n, windows of n // out rows stepped by n // out leave the last "
+    "rows out. Adaptive windows are computed for each output from floor and ceil.",
+    section=f"{CHAPTER}#adaptive-pooling",
+)
+def adaptive_avg_pool2d_fixed_window(X, output_size):
+    h, w = as_pair(output_size)
+    H, W = X.shape[2:]
+    kh, kw = H // h, W // w
+    windows = X.unfold(2, kh, kh).unfold(3, kw, kw)
+    return windows.mean(dim=(-2, -1))[:, :, :h, :w]
+
+
+@mistake(
+    "adaptive_avg_pool2d",
+    summary="computes the column windows from H and the row windows from W",
+    hint="The row windows divide the H rows into h parts, the column windows the W columns into "
+    "w parts; the two axes are not interchangeable when H != W.",
+    section=f"{CHAPTER}#adaptive-pooling",
+)
+def adaptive_avg_pool2d_axes_swapped(X, output_size):
+    h, w = as_pair(output_size)
+    H, W = X.shape[2:]
+    rows = []
+    for i in range(h):
+        r0, r1 = i * W // h, -(-(i + 1) * W // h)
+        row = []
+        for j in range(w):
+            c0, c1 = j * H // w, -(-(j + 1) * H // w)
+            row.append(X[:, :, r0:r1, c0:c1].mean(dim=(-2, -1)))
+        rows.append(torch.stack(row, dim=-1))
+    return torch.stack(rows, dim=-2)
+
+
+@mistake(
+    "adaptive_avg_pool2d",
+    summary="rounds the window edges to the nearest integer",
+    hint="Adaptive windows start at the floor of i n / out and end at the ceiling of "
+    "(i + 1) n / out, so that neighbouring windows may share a row; rounding both edges the "
+    "same way gives different windows.",
+    section=f"{CHAPTER}#adaptive-pooling",
+)
+def adaptive_avg_pool2d_rounded(X, output_size):
+    h, w = as_pair(output_size)
+    H, W = X.shape[2:]
+    rows = []
+    for i in range(h):
+        r0, r1 = round(i * H / h), round((i + 1) * H / h)
+        row = [X[:, :, r0:r1, round(j * W / w):round((j + 1) * W / w)].mean(dim=(-2, -1)) for j in range(w)]
+        rows.append(torch.stack(row, dim=-1))
+    return torch.stack(rows, dim=-2)
+
+
+@mistake(
+    "adaptive_avg_pool2d",
+    summary="calls the built-in F.adaptive_avg_pool2d",
+    hint="This exercise asks you to compute the windows yourself; the built-in is the reference "
+    "it is checked against.",
+)
+def adaptive_avg_pool2d_builtin(X, output_size):
+    return F.adaptive_avg_pool2d(X, output_size)

@@ -1,0 +1,1 @@
+"""Chapter 10: reference, checks, mistakes and figures."""

@@ -1,0 +1,130 @@
+"""Figures of chapter 10 (putting it together): digits, initialisation, training, what was learned."""
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from autograder.runtime.figures import ACCENT, array, framed, styled
+
+DIVERGING = "PuOr_r"  # orange positive, purple negative, as in chapter 5
+TRAIN_COLOUR, TEST_COLOUR = "#4e79a7", ACCENT
+
+
+@styled
+def digit_samples(images, labels, per_digit: int = 3) -> Figure:
+    """The first ``per_digit`` images of each digit 0..9 (``images`` (N, 1, 8, 8) in [0, 1]), one column per digit."""
+    images, labels = array(images)[:, 0], array(labels).astype(int)
+    fig = Figure(figsize=(7.2, 0.8 * per_digit + 0.5), layout="constrained")
+    axes = fig.subplots(per_digit, 10, squeeze=False)
+    for digit in range(10):
+        chosen = np.flatnonzero(labels == digit)[:per_digit]
+        for row, index in enumerate(chosen):
+            ax = axes[row, digit]
+            ax.imshow(images[index], cmap="gray_r", vmin=0, vmax=1)
+            framed(ax)
+            if row == 0:
+                ax.set_title(str(digit))
+    return fig
+
+
+@styled
+def activation_spread(spreads: dict, layer_names) -> Figure:
+    """Standard deviation of each layer's output for several initialisations (name -> list of stds), log scale."""
+    fig = Figure(figsize=(7.0, 3.2), layout="constrained")
+    ax = fig.subplots()
+    xs = np.arange(len(layer_names))
+    for name, values in spreads.items():
+        ax.plot(xs, values, marker="o", label=name)
+    ax.set_yscale("log")
+    ax.set_xticks(xs, layer_names, rotation=30, ha="right")
+    ax.set_ylabel("std of the layer's output")
+    ax.legend(fontsize=9)
+    return fig
+
+
+@styled
+def training_curves(history) -> Figure:
+    """Loss and accuracy per epoch from a list of records with ``loss``, ``train_accuracy``, ``test_accuracy``."""
+    epochs = np.arange(1, len(history) + 1)
+    fig = Figure(figsize=(7.4, 2.9), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    left.plot(epochs, [r["loss"] for r in history], color=TRAIN_COLOUR, marker="o", ms=3)
+    left.set_xlabel("epoch")
+    left.set_ylabel("mean training loss")
+    left.set_yscale("log")
+    right.plot(epochs, [r["train_accuracy"] for r in history], color=TRAIN_COLOUR, marker="o", ms=3,
+               label="training set (1347)")
+    right.plot(epochs, [r["test_accuracy"] for r in history], color=TEST_COLOUR, marker="o", ms=3,
+               label="test set (450)")
+    right.set_xlabel("epoch")
+    right.set_ylabel("accuracy (eval mode)")
+    right.set_ylim(max(0.0, min(r["test_accuracy"] for r in history) - 0.05), 1.005)
+    right.legend(loc="lower right", fontsize=9)
+    for ax in (left, right):
+        ax.set_xticks(epochs[:: max(1, len(epochs) // 8)])
+    return fig
+
+
+@styled
+def confusion(matrix) -> Figure:
+    """A 10x10 confusion matrix (rows: true digit, columns: predicted digit) with its counts."""
+    matrix = array(matrix).astype(int)
+    fig = Figure(figsize=(4.6, 4.1), layout="constrained")
+    ax = fig.subplots()
+    off = matrix.copy()
+    np.fill_diagonal(off, 0)
+    shade = np.where(np.eye(10, dtype=bool), 0, off)
+    ax.imshow(shade, cmap="Oranges", vmin=0, vmax=max(3, off.max()))
+    for (i, j), count in np.ndenumerate(matrix):
+        if count:
+            weight = "bold" if i == j else "normal"
+            ax.text(j, i, str(count), ha="center", va="center", fontsize=8, weight=weight,
+                    color="#333333" if i == j else "black")
+    ax.set_xticks(range(10))
+    ax.set_yticks(range(10))
+    ax.set_xlabel("predicted digit")
+    ax.set_ylabel("true digit")
+    ax.grid(False)
+    return fig
+
+
+@styled
+def kernels(weight, ncols: int = 8) -> Figure:
+    """The 3x3 kernels of a first convolution (weight (Co, 1, kh, kw)), each on its own symmetric scale."""
+    weight = array(weight)[:, 0]
+    rows = -(-len(weight) // ncols)
+    fig = Figure(figsize=(0.9 * ncols, 0.95 * rows + 0.2), layout="constrained")
+    axes = fig.subplots(rows, ncols, squeeze=False).ravel()
+    for index, ax in enumerate(axes):
+        framed(ax)
+        if index >= len(weight):
+            ax.axis("off")
+            continue
+        limit = float(np.abs(weight[index]).max()) or 1.0
+        ax.imshow(weight[index], cmap=DIVERGING, vmin=-limit, vmax=limit)
+        ax.set_title(str(index), fontsize=8, pad=2)
+    return fig
+
+
+@styled
+def feature_maps(image, first, second, label: str) -> Figure:
+    """One digit (8x8), the maps of the first block's ReLU (C1, 8, 8) and of the second's (C2, 4, 4),
+    each map on its own scale from 0 (black) to its largest value."""
+    image, first, second = array(image), array(first), array(second)
+    fig = Figure(figsize=(7.6, 4.6), layout="constrained")
+    left, middle, right = fig.subfigures(1, 3, width_ratios=[1.3, 2.4, 3.4])
+    ax = left.subplots()
+    ax.imshow(image, cmap="gray_r", vmin=0, vmax=1)
+    framed(ax)
+    ax.set_title(label)
+    for panel, maps, title, ncols in ((middle, first, "layer1: conv1 + ReLU, 8×8", 4),
+                                      (right, second, "layer2: conv2 + ReLU, 4×4", 6)):
+        rows = -(-len(maps) // ncols)
+        axes = panel.subplots(rows, ncols, squeeze=False).ravel()
+        for index, ax in enumerate(axes):
+            framed(ax)
+            if index < len(maps):
+                ax.imshow(maps[index], cmap="magma", vmin=0, vmax=float(maps[index].max()) or 1.0)
+            else:
+                ax.axis("off")
+        panel.suptitle(title, fontsize=10)
+    return fig

@@ -1,0 +1,103 @@
+"""The instructors' command line: ``cnn-course COMMAND``.
+
+Every command runs nbgrader with the course's configuration and fails loudly when that
+configuration cannot be loaded (plain nbgrader logs the error and carries on).
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+CONFIG_ERRORS = "TRAITLETS_APPLICATION_RAISE_CONFIG_FILE_ERROR"
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def nbgrader_env() -> dict[str, str]:
+    """The environment for nbgrader: config errors are fatal, this Python's tools come first."""
+    env = dict(os.environ, **{CONFIG_ERRORS: "1"})
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def load_config(root: Path):
+    """Load ``root/nbgrader_config.py`` as nbgrader does; raise if it is missing or broken."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    return PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+
+
+def check_config(args: argparse.Namespace) -> int:
+    """Fail unless the course's nbgrader configuration loads and points at solutions/ and exercises/."""
+    config = load_config(args.root)
+    course = config.CourseDirectory
+    expected = {"source_directory": "solutions", "release_directory": "exercises"}
+    wrong = {key: course.get(key) for key, value in expected.items() if course.get(key) != value}
+    if wrong:
+        print(f"nbgrader_config.py loaded, but these settings are not the course's: {wrong}", file=sys.stderr)
+        return 1
+    print(f"nbgrader config OK: course {course.get('course_id')!r}, solutions/ -> exercises/, "
+          f"cell timeout {config.Execute.get('timeout')} s.")
+    return 0
+
+
+def nbgrader(*arguments: str, root: Path) -> int:
+    """Run ``nbgrader ARGUMENTS`` in ``root`` with fatal config errors; return its exit status."""
+    return subprocess.run(["nbgrader", *arguments], cwd=root, env=nbgrader_env()).returncode
+
+
+def generate(args: argparse.Namespace) -> int:
+    """Regenerate exercises/ASSIGNMENT from solutions/ASSIGNMENT (no gradebook needed)."""
+    for assignment in args.assignments:
+        status = nbgrader("generate_assignment", assignment, "--force", "--no-db", "--log-level=WARN", root=args.root)
+        if status:
+            return status
+    return 0
+
+
+def validate(args: argparse.Namespace) -> int:
+    """Run notebooks' tests with nbgrader's Validator; exit 1 when any fails (or, with --invert, passes)."""
+    from nbgrader.validator import Validator
+
+    config = load_config(args.root)
+    validator = Validator(config=config, invert=args.invert)
+    failed = 0
+    for path in args.notebooks:
+        result = validator.validate(str(path))
+        print(f"{'FAILED' if result else 'ok    '} {path}")
+        for problem, cells in result.items():
+            for cell in cells if isinstance(cells, list) else [cells]:
+                summary = _ANSI.sub("", str(cell.get("raw_error", cell.get("source", "")) if isinstance(cell, dict) else cell))
+                print(f"    {problem}: {summary.splitlines()[0] if summary else ''}")
+        failed += bool(result)
+    return 1 if failed else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``cnn-course``."""
+    parser = argparse.ArgumentParser(prog="cnn-course", description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="course root (holds nbgrader_config.py)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("check-config", help=check_config.__doc__).set_defaults(run=check_config)
+    command = commands.add_parser("generate", help=generate.__doc__)
+    command.add_argument("assignments", nargs="+", help="assignment names, e.g. ch02_cross_correlation")
+    command.set_defaults(run=generate)
+    command = commands.add_parser("validate", help=validate.__doc__)
+    command.add_argument("notebooks", nargs="+", type=Path)
+    command.add_argument("--invert", action="store_true", help="succeed only if no test passes (for blank exercises)")
+    command.set_defaults(run=validate)
+    from autograder.instructors.report.command import add_command as add_report
+
+    add_report(commands)
+    from autograder.instructors.grading.command import add_command as add_grade
+
+    add_grade(commands)
+    args = parser.parse_args(argv)
+    args.root = args.root.resolve()
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,362 @@
+"""Chapter 3 (a convolutional layer that learns): its checks, the convergence argument behind
+the checks of learn_kernel, messages and mistakes."""
+
+import math
+import time
+from functools import partial
+
+import answers
+import nbformat
+import pytest
+import torch
+from answers import failure, named, with_mistake
+from course import REPO
+from torch import nn
+
+from autograder.runtime.cases import Cases
+from autograder.chapters.ch03_conv_layer import checks as checks
+from autograder.runtime.compare import CheckFailure, mismatch
+from autograder.chapters.ch02_cross_correlation import reference as correlation
+from autograder.chapters.ch03_conv_layer import reference as ref
+
+ASSIGNMENT = "ch03_conv_layer"
+EXERCISES = ("Conv2D", "make_stripe_data", "learn_kernel", "receptive_field")
+EDGE = torch.tensor([[1.0, -1.0]])
+
+
+solved_namespace = partial(answers.solved_namespace, ASSIGNMENT)
+
+
+def loop_corr2d(X, K):
+    """corr2d as a Python loop over output pixels, as many students write it."""
+    h, w = K.shape
+    Y = torch.zeros(X.shape[0] - h + 1, X.shape[1] - w + 1, dtype=X.dtype, device=X.device)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
+    return Y
+
+
+# --- why learn_kernel converges: the argument behind its checks ---------------------------
+
+
+def test_stripe_data_hessian_and_the_proven_bound():
+    """On the stripe data the Hessian 2 A^T A has eigenvalues 12, 19.7 and 124.3, so 100 steps of
+    size 0.01 shrink any initial error by ||(I - 0.01 H)^100||_2 = 2.8e-6: from every start with
+    entries in [-6, 6] the learned kernel is within 1e-4 of [[1, -1]]."""
+    X, _ = ref.make_stripe_data()
+    eigenvalues = torch.linalg.eigvalsh(ref.hessian(X, (1, 2)))
+    assert eigenvalues.tolist() == pytest.approx([12.0, 19.6932, 124.3068], abs=1e-4)
+    factor = ref.contraction(X, (1, 2), 0.01, 100)
+    assert factor == pytest.approx(2.807e-6, rel=1e-3)
+    assert factor == pytest.approx(max(abs(1 - 0.01 * e) for e in eigenvalues.tolist()) ** 100)
+    distance = checks.worst_distance(EDGE, torch.zeros(1))  # 6 * sqrt(3) + |(1, -1, 0)|
+    assert distance == pytest.approx(6 * math.sqrt(3) + math.sqrt(2))
+    assert factor * distance < 1e-4 < checks.TOLERANCE < checks.VISIBLE_TOLERANCE
+    # The hidden check's slow variant (small lr, many steps) is covered by the same argument,
+    # and 100 steps of that size are far from enough (ignoring `steps` is caught).
+    slow = ref.contraction(X, (1, 2), checks.SLOW_LR, checks.SLOW_STEPS)
+    assert slow * distance < 1e-6
+    assert (1 - checks.SLOW_LR * float(eigenvalues[0])) ** 100 > 0.25
+
+
+def test_contraction_is_the_norm_of_the_iteration_matrix():
+    """contraction() equals ||(I - lr H)^steps||_2 computed directly, and H is the Hessian of the loss."""
+    X = torch.randn(5, 7, dtype=torch.float64)
+    H = ref.hessian(X, (2, 3))
+    theta = torch.randn(7, dtype=torch.float64, requires_grad=True)
+    Y = torch.randn(4, 5, dtype=torch.float64)
+
+    def loss(theta):
+        return ((correlation.corr2d(X, theta[:6].reshape(2, 3)) + theta[6] - Y) ** 2).sum()
+
+    assert torch.allclose(torch.autograd.functional.hessian(loss, theta), H)
+    M = torch.linalg.matrix_power(torch.eye(7, dtype=torch.float64) - 0.004 * H, 25)
+    assert ref.contraction(X, (2, 3), 0.004, 25) == pytest.approx(float(torch.linalg.matrix_norm(M, 2)), rel=1e-8)
+
+
+def test_random_targets_come_with_a_proof():
+    """For 300 grading seeds, each hidden random target's lr and steps provably reach the
+    tolerance from any start in [-6, 6]; 0.01 would diverge on it; it needs at most MAX_STEPS
+    steps; H != W, kh != kw and the kernel is not the default (1, 2)."""
+    for seed in range(300):
+        cases = Cases(seed)
+        kernel_size = cases.rng.choice(checks.RANDOM_KERNELS)
+        X, Y, K, b, lr, steps = checks.random_target(cases, kernel_size)
+        assert X.dtype == Y.dtype == K.dtype == torch.float64 and X.shape[0] != X.shape[1], seed
+        assert kernel_size[0] != kernel_size[1] and kernel_size != (1, 2)
+        assert torch.allclose(correlation.corr2d(X, K) + b, Y), seed
+        bound = ref.contraction(X, kernel_size, lr, steps) * checks.worst_distance(K, b)
+        assert bound <= checks.TOLERANCE, (seed, bound)
+        assert 1 <= steps <= checks.MAX_STEPS, seed
+        largest = float(torch.linalg.eigvalsh(ref.hessian(X, kernel_size))[-1])
+        assert abs(1 - 0.01 * largest) >= 1.5, seed  # lr = 0.01 multiplies some error by >= 1.5 a step
+
+
+def test_solution_learns_the_edge_kernel_from_every_seed():
+    """Empirically: the solution's learn_kernel on the stripe data, after 200 different seeds,
+    never misses [[1, -1]] by more than the proven 1e-4 (0 failures, a few seconds)."""
+    learn_kernel = solved_namespace()["learn_kernel"]
+    X, Y = ref.make_stripe_data()
+    errors = []
+    for seed in range(200):
+        torch.manual_seed(seed)
+        errors.append(float((learn_kernel(X, Y) - EDGE).abs().max()))
+    assert max(errors) < 1e-4, f"{sum(e >= 1e-4 for e in errors)} of 200 seeds failed"
+
+
+def test_hidden_checks_pass_for_the_solution_over_grading_seeds(monkeypatch):
+    """The hidden check of learn_kernel is not flaky: the solution passes it for 10 grading seeds."""
+    learn_kernel = solved_namespace()["learn_kernel"]
+    for seed in range(10):
+        monkeypatch.setenv("AUTOGRADER_SEED", str(seed))
+        checks.grade_learn_kernel(learn_kernel)
+
+
+def test_hidden_checks_stay_fast_with_a_loop_corr2d(monkeypatch):
+    """With a pixel-loop corr2d in Conv2D (slow but right), the hidden check passes within seconds."""
+    monkeypatch.setenv("AUTOGRADER_SEED", "7")
+    namespace = solved_namespace()
+    namespace["corr2d"] = loop_corr2d
+    start = time.perf_counter()
+    checks.grade_learn_kernel(namespace["learn_kernel"])
+    assert time.perf_counter() - start < 20
+
+
+@pytest.mark.parametrize("name", ["learn_kernel_fixed_steps", "learn_kernel_bias_frozen", "learn_kernel_fixed_lr"])
+def test_mistakes_that_depend_on_the_start_are_caught_for_every_seed(monkeypatch, name):
+    """Wrong answers whose failure could depend on the random start are caught for several grading
+    seeds (0 misses in 5000 grading seeds were measured for the first two)."""
+    learn_kernel = with_mistake(named(name))["learn_kernel"]
+    for seed in range(8):
+        monkeypatch.setenv("AUTOGRADER_SEED", str(seed))
+        with pytest.raises(CheckFailure):
+            checks.grade_learn_kernel(learn_kernel)
+
+
+def test_learn_kernel_checks_leave_the_random_state_alone():
+    """The checks seed torch inside a fork: the notebook's own random numbers are not reset."""
+    learn_kernel = solved_namespace()["learn_kernel"]
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    checks.check_learn_kernel(learn_kernel)
+    assert torch.equal(torch.rand(3), expected)
+
+
+def test_a_failed_hidden_learn_kernel_case_can_be_replayed(monkeypatch):
+    """The same grading seed gives the same message, and the quoted torch seed reproduces the result."""
+    monkeypatch.setenv("AUTOGRADER_SEED", "1234")
+    namespace = with_mistake(named("learn_kernel_fixed_steps"))
+    messages = {failure("learn_kernel", namespace, kinds=(1,)) for _ in range(2)}
+    assert len(messages) == 1
+    message = messages.pop()
+    assert message.startswith("Hidden check 2 of 4 failed (grading seed 1234), on the stripe data (torch.float64).")
+    seed = int(message.split("torch.manual_seed(")[1].split(")")[0])
+    X, Y = (t.double() for t in ref.make_stripe_data())
+    torch.manual_seed(seed)
+    replayed = namespace["learn_kernel"](X, Y, kernel_size=(1, 2), steps=checks.SLOW_STEPS, lr=checks.SLOW_LR)
+    assert mismatch(replayed, EDGE.double(), rtol=0.0, atol=checks.TOLERANCE) in message
+
+
+# --- messages of typical mistakes ---------------------------------------------------------
+
+MESSAGES = {
+    "Conv2D_bias_not_parameter": "its named_parameters() are: weight. self.bias is a plain tensor, not nn.Parameter",
+    "Conv2D_weight_shape_swapped": "Conv2D((1, 2)).weight should have shape (1, 2) (the kernel_size), got shape (2, 1).",
+    "Conv2D_bias_kernel_shaped": "Conv2D((1, 2)).bias should have shape (1,) (one number added to every output pixel)",
+    "Conv2D_flipped_kernel": "First wrong value at index (0, 1): expected 1, got -1.",
+    "Conv2D_bias_item": "with respect to bias is not right.",
+    "Conv2D_float32_output": "the precision of float32: does forward create a float32 tensor",
+    "Conv2D_zero_init": "Two new Conv2D((1, 2)) layers start with the same weight ([[0.0, 0.0]]).",
+    "make_stripe_data_integers": "has dtype torch.int64; expected torch.float32.",
+    "make_stripe_data_y_too_wide": "Expected shape (6, 7), got shape (6, 8).",
+    "make_stripe_data_shared": "Do both calls return the same tensors?",
+    "learn_kernel_ascent": "The values blew up: gradient descent diverged.",
+    "learn_kernel_mean_loss": "Check that the loss is summed (not averaged)",
+    "learn_kernel_not_detached": "returned a tensor that requires gradients (the layer's weight itself)",
+    "learn_kernel_fixed_size": "learn_kernel(X, Y, kernel_size=(",
+    "learn_kernel_float32": "Expected dtype torch.float64 (the input's dtype), got torch.float32.",
+    "receptive_field_no_strides": "receptive_field([3, 3], strides=[2, 1]) returned 5, expected 7.",
+    "receptive_field_own_stride": "receptive_field([3, 3], strides=[2, 1]) returned 9, expected 7.",
+    "receptive_field_product": "receptive_field([3, 3]) (default strides: all 1) returned 9, expected 5.",
+    "receptive_field_float": "returned 3.0, a float; it must return a Python int.",
+}
+
+
+@pytest.mark.parametrize("name", sorted(MESSAGES))
+def test_failure_message_names_the_problem(name, monkeypatch):
+    """The first failing check of a typical mistake says plainly what is wrong."""
+    monkeypatch.setenv("AUTOGRADER_SEED", "1234")
+    exercise = next(e for e in EXERCISES if name.startswith(e))
+    message = failure(exercise, with_mistake(named(name)))
+    assert message is not None and MESSAGES[name] in message, message
+
+
+def test_blank_conv2d_class_asks_for_a_solution():
+    """The generated exercise's Conv2D (stubs in __init__ and forward) fails with the usual hint."""
+    exercise = nbformat.read(REPO / "exercises" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    namespace = solved_namespace()
+    exec(next(c.source for c in exercise.cells if c.get("id") == "Conv2D"), namespace)
+    assert "raised NotImplementedError: replace it with your solution first." in failure("Conv2D", namespace)
+
+
+@pytest.mark.parametrize("answer, phrase", [
+    ("def Conv2D(kernel_size):\n    return torch.randn(kernel_size)",
+     "gave a torch.float32 tensor of shape (1, 2) on cpu, not an nn.Module"),
+    ("class Conv2D(nn.Module):\n    def __init__(self, kernel_size):\n        super().__init__()\n"
+     "        self.conv = nn.Conv2d(1, 1, kernel_size)\n    def forward(self, x):\n"
+     "        return self.conv(x[None, None])[0, 0]",
+     "should have exactly two parameters, named weight and bias; its named_parameters() are: "
+     "conv.weight, conv.bias."),
+    ("class Conv2D(nn.Module):\n    def __init__(self, kernel_size):\n"
+     "        self.weight = nn.Parameter(torch.randn(kernel_size))",
+     "raised AttributeError: cannot assign parameters before Module.__init__() call"),
+])
+def test_conv2d_structure_messages(answer, phrase):
+    """A function instead of a class, other parameter names, a forgotten super().__init__()."""
+    namespace = solved_namespace()
+    exec(answer, namespace)
+    message = failure("Conv2D", namespace)
+    assert phrase in message, message
+
+
+def test_conv2d_may_use_the_builtin_convolution():
+    """Conv2D is not "from scratch": a forward with F.conv2d passes every check."""
+    namespace = solved_namespace()
+    exec(
+        "import torch.nn.functional as F\n"
+        "class Conv2D(nn.Module):\n"
+        "    def __init__(self, kernel_size):\n"
+        "        super().__init__()\n"
+        "        self.weight = nn.Parameter(torch.randn(kernel_size))\n"
+        "        self.bias = nn.Parameter(torch.randn(1))\n"
+        "    def forward(self, x):\n"
+        "        return F.conv2d(x[None, None], self.weight[None, None], self.bias)[0, 0]\n",
+        namespace,
+    )
+    assert failure("Conv2D", namespace) is None
+
+
+def test_conv2d_may_start_with_a_zero_bias():
+    """Only the weight must start random: a zero bias (a common convention) is accepted."""
+    namespace = solved_namespace()
+    exec(
+        "class Conv2D(nn.Module):\n"
+        "    def __init__(self, kernel_size):\n"
+        "        super().__init__()\n"
+        "        self.weight = nn.Parameter(torch.randn(kernel_size))\n"
+        "        self.bias = nn.Parameter(torch.zeros(1))\n"
+        "    def forward(self, x):\n"
+        "        return corr2d(x, self.weight) + self.bias\n",
+        namespace,
+    )
+    assert failure("Conv2D", namespace) is None
+
+
+def test_learn_kernel_with_an_optimizer_passes():
+    """torch.optim.SGD without momentum is plain gradient descent and passes every check."""
+    namespace = solved_namespace()
+    exec(
+        "def learn_kernel(X, Y, kernel_size=(1, 2), steps=100, lr=0.01):\n"
+        "    layer = Conv2D(kernel_size).to(X.device, X.dtype)\n"
+        "    optimizer = torch.optim.SGD(layer.parameters(), lr=lr)\n"
+        "    for _ in range(steps):\n"
+        "        optimizer.zero_grad()\n"
+        "        torch.nn.functional.mse_loss(layer(X), Y, reduction='sum').backward()\n"
+        "        optimizer.step()\n"
+        "    return layer.weight.detach()\n",
+        namespace,
+    )
+    assert failure("learn_kernel", namespace) is None
+
+
+def test_learn_kernel_calling_the_reference_fails():
+    """Handing in the course's reference learn_kernel earns nothing."""
+    namespace = solved_namespace()
+    exec("from autograder.chapters.ch03_conv_layer.reference import learn_kernel", namespace)
+    message = failure("learn_kernel", namespace)
+    assert "called the course's own implementation (" in message and "reference.learn_kernel" in message
+
+
+@pytest.mark.parametrize("wrapped, phrase", [
+    ("torch.tensor(side)", "returned a tensor (tensor(3)); it must return a Python int"),
+    ("None", "returned None: did you forget the return statement?"),
+    ("True", "returned True, a bool; it must return the side length as a Python int."),
+])
+def test_receptive_field_rejects_results_that_are_not_ints(wrapped, phrase):
+    """A tensor, None or a bool fails with a message that says what came back."""
+    namespace = solved_namespace()
+    exec(
+        "def receptive_field(kernel_sizes, strides=None):\n"
+        "    strides = strides or [1] * len(kernel_sizes)\n"
+        "    side = 1\n"
+        "    for k, s in zip(reversed(kernel_sizes), reversed(strides)):\n"
+        "        side = (side - 1) * s + k\n"
+        f"    return {wrapped}\n",
+        namespace,
+    )
+    assert phrase in failure("receptive_field", namespace)
+
+
+# --- the reference and the hidden cases ---------------------------------------------------
+
+
+def test_reference_receptive_field_follows_the_formula():
+    """The measured receptive field equals 1 + sum_l (k_l - 1) * prod_{i < l} s_i, also when a
+    stride exceeds its kernel (the region then has holes; its side is still that)."""
+    for kernels in ([1], [3], [2, 5], [1, 3], [3, 1, 2], [7, 1, 1, 2]):
+        for strides in ([1] * len(kernels), [3] * len(kernels), [2, 1, 3, 1][:len(kernels)]):
+            side, jump = 1, 1
+            for k, s in zip(kernels, strides):
+                side += (k - 1) * jump
+                jump *= s
+            assert ref.receptive_field(kernels, strides) == side, (kernels, strides)
+
+
+def test_hidden_receptive_field_cases_include_strides_beyond_kernels(monkeypatch):
+    """Some hidden stack has a stride larger than its kernel below another layer."""
+    seen = []
+    monkeypatch.setattr(checks, "_assert_field", lambda fn, kernels, strides, **kw: seen.append((kernels, strides)))
+    checks.grade_receptive_field(None)
+    assert any(
+        strides and any(s > k for k, s in zip(kernels[:-1], strides[:-1])) for kernels, strides in seen
+    )
+    assert any(strides is None for _, strides in seen)
+    assert any(isinstance(kernels, tuple) for kernels, _ in seen)
+
+
+def test_hidden_conv2d_cases_include_a_kernel_as_large_as_the_input(monkeypatch):
+    """The hidden forward cases use non-square inputs and kernels, and one kernel fills the input."""
+    shapes = []
+    monkeypatch.setattr(checks, "_assert_forward", lambda C, X, K, b, inputs: shapes.append((X.shape, K.shape, X.dtype)))
+    monkeypatch.setattr(checks, "_assert_gradients", lambda *args: None)
+    monkeypatch.setattr(checks, "_assert_random_start", lambda *args: None)
+    checks.grade_Conv2D(None)
+    assert any(x == k for x, k, _ in shapes)
+    assert all(x[0] != x[1] for x, _, _ in shapes)
+    assert any(k[0] != k[1] for x, k, _ in shapes if x != k)
+    assert any(dtype == torch.float64 for _, _, dtype in shapes)
+
+
+def test_make_stripe_data_may_live_on_the_course_device():
+    """Data made from nothing may be on the CPU (torch's default) or on DEVICE."""
+    namespace = solved_namespace()
+    exec(
+        "def make_stripe_data():\n"
+        "    X = torch.ones(6, 8, device=DEVICE)\n"
+        "    X[:, 2:6] = 0\n"
+        "    Y = torch.zeros(6, 7, device=DEVICE)\n"
+        "    Y[:, 1] = 1\n"
+        "    Y[:, 5] = -1\n"
+        "    return X, Y\n",
+        namespace,
+    )
+    assert failure("make_stripe_data", namespace) is None
+
+
+def test_conv2d_module_moves_with_to():
+    """The reference layer (used by the checks) follows .to(dtype), as the students' must."""
+    layer = ref.Conv2D((2, 3)).to(torch.float64)
+    assert all(p.dtype == torch.float64 for p in layer.parameters())
+    assert isinstance(layer, nn.Module)

@@ -1,0 +1,358 @@
+"""Chapter 6 (transposed convolution): references, hidden plans, messages, other right answers,
+seeds, the book's sections, and the notebook's points table."""
+
+import re
+from functools import partial
+
+import pytest
+import torch
+import torch.nn.functional as F
+from answers import SOLUTIONS, with_answer
+from answers import answer_failure as failure  # (exercise, the answer itself, ...)
+from answers import solved_namespace as notebook_solved_namespace
+from course import REPO
+from torch import nn
+
+from autograder.runtime.cases import Cases
+from autograder.chapters.ch06_transposed_conv import checks as checks
+from autograder.runtime.compare import CheckFailure
+from autograder.chapters import mistakes_for
+from autograder.chapters.ch06_transposed_conv import reference as ref
+from autograder.chapters.ch04_padding_stride.reference import conv_output_size
+from autograder.instructors.submissions import answers
+
+ASSIGNMENT = "ch06_transposed_conv"
+SOLUTION = SOLUTIONS[ASSIGNMENT]
+CHAPTER = (REPO / "book" / f"{ASSIGNMENT}.md").read_text(encoding="utf-8")
+EXERCISES = ("conv_matrix", "trans_conv", "trans_conv_output_size")
+MISTAKES = [m for exercise in EXERCISES for m in mistakes_for(exercise)]
+solved_namespace = partial(notebook_solved_namespace, ASSIGNMENT)
+
+
+def answer(exercise: str, source: str):
+    """``exercise`` as defined by ``source`` run after the solved notebook."""
+    return with_answer(exercise, source)[exercise]
+
+
+# --- the references against PyTorch ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_conv_matrix_reference_multiplies_like_a_convolution(seed):
+    """W @ x is the cross-correlation, and W.T @ y is F.conv_transpose2d: the chapter's two claims."""
+    cases = Cases(seed)
+    H, W = cases.distinct_sizes(3, 7)
+    K = cases.randn(*cases.distinct_sizes(1, 3), dtype=torch.float64)
+    M = ref.conv_matrix(K, (H, W))
+    X = cases.randn(H, W, dtype=torch.float64)
+    Y = F.conv2d(X[None, None], K[None, None])[0, 0]
+    assert M.shape == (Y.numel(), H * W) and M.dtype == torch.float64
+    torch.testing.assert_close(M @ X.flatten(), Y.flatten())
+    Z = cases.randn(*Y.shape, dtype=torch.float64)
+    torch.testing.assert_close(M.T @ Z.flatten(), F.conv_transpose2d(Z[None, None], K[None, None]).flatten())
+
+
+def test_conv_matrix_reference_on_the_worked_example():
+    """The 3x3 kernel 1..9 on a 4x4 input (the source notes): a 4x16 matrix, K's rows 4 columns apart."""
+    K = torch.arange(1.0, 10.0).reshape(3, 3)
+    M = ref.conv_matrix(K, (4, 4))
+    assert M.shape == (4, 16)
+    assert M[0].tolist() == [1, 2, 3, 0, 4, 5, 6, 0, 7, 8, 9, 0, 0, 0, 0, 0]
+    assert M[3].tolist() == [0, 0, 0, 0, 0, 1, 2, 3, 0, 4, 5, 6, 0, 7, 8, 9]
+
+
+def test_trans_conv_reference_is_the_gradient_of_the_convolution():
+    """Transposed convolution is what backpropagation computes for a convolution's input."""
+    cases = Cases(7)
+    X = cases.randn(6, 9, dtype=torch.float64).requires_grad_(True)
+    K = cases.randn(3, 2, dtype=torch.float64)
+    Y = F.conv2d(X[None, None], K[None, None], stride=(2, 3), padding=1)[0, 0]
+    G = cases.randn(*Y.shape, dtype=torch.float64)
+    (grad,) = torch.autograd.grad(Y, X, G)
+    full = ref.trans_conv(G, K, stride=(2, 3), padding=1)
+    # the transposed convolution returns the smallest input the convolution maps to Y's shape
+    torch.testing.assert_close(grad[:full.shape[0], :full.shape[1]], full)
+
+
+def test_output_size_reference_follows_the_formula_and_the_module():
+    """The reference agrees with (n - 1)s - 2p + d(k - 1) + op + 1 and with nn.ConvTranspose2d."""
+    for n in range(1, 8):
+        for k in range(1, 5):
+            for s in range(1, 4):
+                for p in range(3):
+                    for d in range(1, 3):
+                        for op in range(max(s, d)):
+                            size = (n - 1) * s - 2 * p + d * (k - 1) + op + 1
+                            if size >= 1:
+                                assert ref.trans_conv_output_size(n, k, s, p, op, d) == size
+    layer = nn.ConvTranspose2d(2, 3, (3, 4), stride=(2, 3), padding=(1, 2), output_padding=(1, 2), dilation=(1, 2))
+    out = layer(torch.zeros(1, 2, 5, 6))
+    assert out.shape[2:] == (ref.trans_conv_output_size(5, 3, 2, 1, 1, 1), ref.trans_conv_output_size(6, 4, 3, 2, 2, 2))
+
+
+def test_solution_conv_matrix_transposed_is_the_solution_trans_conv():
+    """The two exercises meet: conv_matrix(K, shape).T @ y.flatten() == trans_conv(y, K).flatten()."""
+    names = solved_namespace()
+    cases = Cases(11)
+    K = cases.randn(2, 3, dtype=torch.float64)
+    M = names["conv_matrix"](K, (5, 7))
+    Y = cases.randn(4, 5, dtype=torch.float64)
+    torch.testing.assert_close(M.T @ Y.flatten(), names["trans_conv"](Y, K).flatten())
+
+
+# --- the hidden plans ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_conv_matrix_hidden_plan_covers_the_edge_cases(seed):
+    """Non-square shapes and kernels, a kernel as large as the input, a 1x1 kernel, float64."""
+    plan = checks._conv_matrix_plan(Cases(seed))
+    for K, (H, W), _ in plan:
+        assert K.shape[0] <= H and K.shape[1] <= W
+    for K, (H, W), _ in plan[:3]:
+        assert H != W and K.shape[0] != K.shape[1]
+    assert plan[2][0].dtype == torch.float64
+    assert plan[3][0].shape == plan[3][1]
+    assert plan[4][0].shape == (1, 1) and plan[4][1][0] != plan[4][1][1]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_trans_conv_hidden_plan_covers_the_edge_cases(seed):
+    """Valid settings, pair strides, a stride beyond the kernel, padding, a kernel larger than the
+    input, a 1x1 kernel, float64."""
+    plan = checks._trans_plan(Cases(seed))
+    for X, K, stride, padding, _ in plan:
+        assert ref.trans_conv(X, K, stride, padding).numel() >= 1
+        assert X.shape[0] != X.shape[1]
+    _, K, stride, _, _ = plan[2]
+    assert stride[0] > K.shape[0] and stride[1] > K.shape[1]
+    _, _, stride, padding, _ = plan[3]
+    assert padding[0] >= 1 and stride[0] != stride[1]
+    X, K, _, _, _ = plan[4]
+    assert K.shape[0] > X.shape[0] and K.shape[1] > X.shape[1]
+    assert plan[5][1].shape == (1, 1)
+    X, _, _, padding, _ = plan[6]
+    assert X.dtype == torch.float64 and padding >= 1
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_output_size_hidden_plan_covers_the_edge_cases(seed):
+    """PyTorch accepts every case; output_padding, round trips, dilation and large n are all drawn."""
+    plan = dict(checks._size_plan(Cases(seed)))
+    for examples in plan.values():
+        for case in examples:
+            assert ref.trans_conv_output_size(*case) >= 1
+    assert all(op > 0 for _, _, _, _, op, _ in plan["output_padding > 0 (below the stride)"])
+    for n, k, s, p, op, d in plan["the output_padding that restores the input length of a strided convolution"]:
+        size = ref.trans_conv_output_size(n, k, s, p, op, d)
+        assert conv_output_size(size, k, p, s, d) == n
+    assert all(d > 1 and p > 0 for _, _, _, p, _, d in plan["dilation > 1 with padding"])
+    assert all(n >= 500 for n, *_ in plan["large inputs (n from 500 to 100000)"])
+
+
+@pytest.mark.parametrize("seed", range(0, 200, 4))
+def test_solution_passes_hidden_checks_for_many_seeds(seed, monkeypatch):
+    """The tolerances and the random shapes never fail the instructor's solution."""
+    monkeypatch.setenv("AUTOGRADER_SEED", str(seed))
+    names = solved_namespace()
+    for exercise in EXERCISES:
+        getattr(checks, f"grade_{exercise}")(names[exercise])
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3, 4])
+@pytest.mark.parametrize("mistake", MISTAKES, ids=lambda m: m.name)
+def test_every_mistake_fails_whatever_the_seed(mistake, seed, monkeypatch):
+    """No wrong answer depends on a lucky draw of the hidden cases."""
+    monkeypatch.setenv("AUTOGRADER_SEED", str(seed))
+    assert failure(mistake.exercise, answer(mistake.exercise, mistake.source)) is not None, mistake.summary
+
+
+def test_hidden_failure_quotes_the_seed_and_the_inputs(monkeypatch):
+    """A failed hidden check names its case, the grading seed and the inputs."""
+    monkeypatch.setenv("AUTOGRADER_SEED", "4321")
+    source = next(m.source for m in mistakes_for("trans_conv") if m.name == "trans_conv_float32_buffer")
+    with pytest.raises(CheckFailure, match=r"Hidden check 7 of 8 failed \(grading seed 4321\), on float64 with int "
+                       r"stride and padding: X \d+x\d+ and K \d+x\d+ \(torch.float64\), stride=\d, padding=\d"):
+        checks.grade_trans_conv(answer("trans_conv", source))
+
+
+# --- messages -----------------------------------------------------------------------------------
+
+MESSAGES = {
+    "conv_matrix_transposed": "Expected shape (4, 9), got shape (9, 4).",
+    "conv_matrix_output_width": "First wrong value at index (0, 2): expected 0, got 3.",
+    "conv_matrix_flipped": "First wrong value at index (0, 0): expected 1, got 4.",
+    "conv_matrix_shape_swapped": "Expected shape (6, 15), got shape (4, 15).",
+    "conv_matrix_float32": "Expected dtype torch.float64 (the input's dtype), got torch.float32.",
+    "conv_matrix_tolist": "is not differentiable",
+    "conv_matrix_builtin": "must be written from scratch, but it called PyTorch's built-in convolution",
+    "trans_conv_plain_conv": "trans_conv(X, K) on the chapter's example (X = K = [[0, 1], [2, 3]]) is not right.",
+    "trans_conv_pads_input": "trans_conv(X, K, stride=1, padding=1) on the chapter's example (X = K = [[0, 1], "
+    "[2, 3]]) is not right.\nExpected shape (1, 1), got shape (5, 5).",
+    "trans_conv_stride_ignored": "stride=2, padding=0) on the chapter's example (X = K = [[0, 1], [2, 3]]) is not "
+    "right.\nExpected shape (4, 4), got shape (3, 3).",
+    "trans_conv_crop_one_side": "padding=1) on the chapter's example (X = K = [[0, 1], [2, 3]]) is not right.\n1 of 1",
+    "trans_conv_overwrites": "First wrong value at index (1, 1): expected 4, got 0.",
+    "trans_conv_pairs_swapped": "Expected shape (5, 2), got shape (2, 6).",
+    "trans_conv_float32_buffer": "Expected dtype torch.float64 (the input's dtype), got torch.float32.",
+    "trans_conv_builtin": "must be written from scratch, but it called PyTorch's built-in convolution",
+    "trans_conv_output_size_no_output_padding": (
+        "trans_conv_output_size(n=4, k=3, stride=2, padding=1, output_padding=1, dilation=1) returned 7, expected 8."
+    ),
+    "trans_conv_output_size_dilation_ignored": (
+        "trans_conv_output_size(n=3, k=3, stride=1, padding=0, output_padding=0, dilation=2) returned 5, expected 7."
+    ),
+    "trans_conv_output_size_n_times_stride": (
+        "trans_conv_output_size(n=2, k=2) (default stride, padding, output_padding, dilation) returned 4, expected 3."
+    ),
+    "trans_conv_output_size_adds_padding": "padding=1, output_padding=0, dilation=1) returned 5, expected 1.",
+    "trans_conv_output_size_conv_formula": "returned 1, expected 3.",
+    "trans_conv_output_size_builtin": "ran tensor operations (",
+}
+
+
+@pytest.mark.parametrize("name", sorted(MESSAGES))
+def test_mistake_message_names_the_problem(name):
+    """The first failing check of a typical mistake says plainly what is wrong."""
+    mistake = next(m for m in MISTAKES if m.name == name)
+    message = failure(mistake.exercise, answer(mistake.exercise, mistake.source))
+    assert message is not None and MESSAGES[name] in message, message
+
+
+RIGHT = "(n - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1"
+
+
+@pytest.mark.parametrize("wrapped, phrase", [
+    (f"float({RIGHT})", "returned 3.0, a float; it must return a Python int."),
+    (f"torch.tensor({RIGHT})", "ran tensor operations"),
+    (f"np.int64({RIGHT})", "(of type numpy.int64); it must return a Python int (convert with int(...))"),
+    ("True", "returned True, a bool"),
+    ("None", "returned None: did you forget the return statement?"),
+])
+def test_output_size_must_be_a_python_int(wrapped, phrase):
+    """A float, tensor, NumPy integer, bool or None fails, and the message says what came back."""
+    source = ("import numpy as np\n\n"
+              "def trans_conv_output_size(n, k, stride=1, padding=0, output_padding=0, dilation=1):\n"
+              f"    return {wrapped}\n")
+    message = failure("trans_conv_output_size", answer("trans_conv_output_size", source))
+    assert message.startswith("trans_conv_output_size(n=2, k=2) (default stride, padding, output_padding, dilation)")
+    assert phrase in message, message
+
+
+def test_wrong_only_on_large_inputs_loses_the_hidden_points(monkeypatch):
+    """An answer right on the examples but wrong for large n is caught, and the group is named."""
+    monkeypatch.setenv("AUTOGRADER_SEED", "99")
+    source = ("def trans_conv_output_size(n, k, stride=1, padding=0, output_padding=0, dilation=1):\n"
+              f"    right = {RIGHT}\n    return right if n < 500 else right - 1\n")
+    function = answer("trans_conv_output_size", source)
+    checks.check_trans_conv_output_size(function)
+    with pytest.raises(CheckFailure, match=r"Hidden check 5 of 5 failed \(grading seed 99\), on large inputs"):
+        checks.grade_trans_conv_output_size(function)
+
+
+# --- other right answers pass ---------------------------------------------------------------------
+
+ALTERNATIVES = {
+    "conv_matrix": [
+        # the columns are the responses to unit images, computed with chapter 2's finished corr2d
+        ("def conv_matrix(K, input_shape):\n"
+         "    H, W = input_shape\n"
+         "    units = torch.eye(H * W, dtype=K.dtype, device=K.device).reshape(H * W, H, W)\n"
+         "    return torch.stack([corr2d(u, K).flatten() for u in units], dim=1)\n"),
+        # the index of every entry, written in one scatter
+        ("def conv_matrix(K, input_shape):\n"
+         "    H, W = input_shape\n"
+         "    kh, kw = K.shape\n"
+         "    oh, ow = H - kh + 1, W - kw + 1\n"
+         "    rows, cols, vals = [], [], []\n"
+         "    for i in range(oh):\n"
+         "        for j in range(ow):\n"
+         "            for a in range(kh):\n"
+         "                for b in range(kw):\n"
+         "                    rows.append(i * ow + j)\n"
+         "                    cols.append((i + a) * W + j + b)\n"
+         "                    vals.append(K[a, b])\n"
+         "    M = K.new_zeros(oh * ow, H * W)\n"
+         "    M[rows, cols] = torch.stack(vals)\n"
+         "    return M\n"),
+    ],
+    "trans_conv": [
+        # zeros between the input elements, a border of k - 1 zeros, the flipped kernel, a crop
+        ("def trans_conv(X, K, stride=1, padding=0):\n"
+         "    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)\n"
+         "    (sh, sw), (ph, pw) = pair(stride), pair(padding)\n"
+         "    kh, kw = K.shape\n"
+         "    H, W = X.shape\n"
+         "    Z = X.new_zeros((H - 1) * sh + 1 + 2 * (kh - 1), (W - 1) * sw + 1 + 2 * (kw - 1))\n"
+         "    Z[kh - 1:Z.shape[0] - kh + 1:sh, kw - 1:Z.shape[1] - kw + 1:sw] = X\n"
+         "    Y = corr2d(Z, K.flip(0, 1))\n"
+         "    return Y[ph:Y.shape[0] - ph, pw:Y.shape[1] - pw]\n"),
+        # all the scaled kernels at once (an outer product), then added up kernel entry by entry
+        ("def trans_conv(X, K, stride=1, padding=0):\n"
+         "    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)\n"
+         "    (sh, sw), (ph, pw) = pair(stride), pair(padding)\n"
+         "    (H, W), (kh, kw) = X.shape, K.shape\n"
+         "    pieces = torch.einsum('ij,ab->abij', X, K)\n"
+         "    Y = X.new_zeros((H - 1) * sh + kh, (W - 1) * sw + kw)\n"
+         "    for a in range(kh):\n"
+         "        for b in range(kw):\n"
+         "            Y[a:a + (H - 1) * sh + 1:sh, b:b + (W - 1) * sw + 1:sw] += pieces[a, b]\n"
+         "    return Y[ph:Y.shape[0] - ph, pw:Y.shape[1] - pw]\n"),
+    ],
+    "trans_conv_output_size": [
+        ("def trans_conv_output_size(n, k, stride=1, padding=0, output_padding=0, dilation=1):\n"
+         "    last_start = (n - 1) * stride\n"
+         "    full = last_start + dilation * (k - 1) + 1\n"
+         "    return full - padding - padding + output_padding\n"),
+    ],
+}
+
+
+@pytest.mark.parametrize("exercise, source", [(e, s) for e, sources in ALTERNATIVES.items() for s in sources])
+@pytest.mark.parametrize("seed", ["1", "2", "3"])
+def test_other_right_answers_pass(monkeypatch, exercise, source, seed):
+    """The checks accept any right answer, not only the instructor's (corr2d from the imports included)."""
+    monkeypatch.setenv("AUTOGRADER_SEED", seed)
+    assert failure(exercise, answer(exercise, source)) is None
+
+
+def test_the_reference_is_refused():
+    """Handing in the course's reference earns nothing."""
+    message = failure("trans_conv", ref.trans_conv)
+    assert "called the course's own implementation (" in message and "reference.trans_conv" in message
+
+
+# --- the notebook and the book ------------------------------------------------------------------
+
+
+def _anchors(markdown: str) -> set[str]:
+    """The anchors MyST gives the headings of levels 1 to 3 (outside code cells)."""
+    prose = re.sub(r"^```.*?^```", "", markdown, flags=re.MULTILINE | re.DOTALL)
+    titles = re.findall(r"^#{1,3} (.+)$", prose, flags=re.MULTILINE)
+    return {re.sub(r"[^\w\- ]", "", re.sub(r"\$[^$]*\$|`", "", t).lower().replace(" ", "-")) for t in titles}
+
+
+def test_mistakes_have_short_hints_and_link_to_existing_sections():
+    """Hints are one or two sentences without solution code; every section is a heading of the chapter."""
+    anchors = _anchors(CHAPTER)
+    solution_lines = {line.strip() for source in answers(SOLUTION).values() for line in source.splitlines()
+                      if len(line.strip()) > 12}
+    assert {"each-input-element-spreads-a-copy-of-the-kernel", "output-padding"} <= anchors
+    for mistake in MISTAKES:
+        assert mistake.name.startswith(mistake.exercise + "_")
+        assert 1 <= len(re.split(r"(?<=[.!?])\s+(?=[A-Za-z])", mistake.hint.strip())) <= 2, mistake.name
+        assert not any(line in mistake.hint for line in solution_lines), mistake.name
+        if mistake.section is not None:
+            page, anchor = mistake.section.split("#")
+            assert page == ASSIGNMENT and anchor in anchors, mistake.section
+    required = {"trans_conv_plain_conv", "trans_conv_pads_input", "trans_conv_stride_ignored",
+                "trans_conv_output_size_no_output_padding", "trans_conv_output_size_dilation_ignored"}
+    assert required <= {m.name for m in MISTAKES}
+
+
+def test_chapter_shows_the_figures_the_issue_asks_for():
+    """The chapter draws the scatter steps, W beside W.T, output_padding and the round trip."""
+    names = set(re.findall(r"^    name: (fig-transposed-[\w-]+)$", CHAPTER, flags=re.MULTILINE))
+    assert {"fig-transposed-scatter", "fig-transposed-matrix", "fig-transposed-output-padding",
+            "fig-transposed-round-trip"} <= names, names
+    assert all(name.startswith("fig-transposed-") for name in re.findall(r"^    name: (\S+)$", CHAPTER, re.MULTILINE))
