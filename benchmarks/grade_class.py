@@ -36,8 +36,8 @@ from nbgrader.api import Gradebook
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from autograder.instructors.cli import nbgrader_env  # noqa: E402
 from autograder.chapters import mistakes_for  # noqa: E402
+from autograder.instructors.cli import nbgrader_env  # noqa: E402
 from autograder.instructors.submissions import answers, fill, solved  # noqa: E402
 
 KINDS = ("correct", "wrong", "blank", "mixed")

@@ -26,11 +26,11 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from solution_runs import solution_namespace, timed_gradings  # noqa: E402
+from solution_runs import solution_namespace, timed_gradings
 
-from autograder.chapters.ch03_conv_layer import checks as checks  # noqa: E402
-from autograder.runtime.device import device  # noqa: E402
-from autograder.chapters.ch03_conv_layer import reference as ref  # noqa: E402
+from autograder.chapters.ch03_conv_layer import checks as checks
+from autograder.chapters.ch03_conv_layer import reference as ref
+from autograder.runtime.device import device
 
 ASSIGNMENT = "ch03_conv_layer"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.instructors.submissions import run_code_cells
 from autograder.runtime.cases import SEED_VAR
 from autograder.runtime.compare import CheckFailure
-from autograder.instructors.submissions import run_code_cells
 
 REPO = Path(__file__).resolve().parents[1]
 

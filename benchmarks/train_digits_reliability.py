@@ -28,13 +28,13 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from solution_runs import solution_namespace, timed_gradings  # noqa: E402
+from solution_runs import solution_namespace, timed_gradings
 
-from autograder.runtime.cases import Cases  # noqa: E402
-from autograder.chapters.ch10_simple_cnn import checks as checks  # noqa: E402
-from autograder.chapters.ch10_simple_cnn.data import digits_data  # noqa: E402
-from autograder.runtime.device import device  # noqa: E402
-from autograder.chapters.ch10_simple_cnn import reference as ref  # noqa: E402
+from autograder.chapters.ch10_simple_cnn import checks as checks
+from autograder.chapters.ch10_simple_cnn import reference as ref
+from autograder.chapters.ch10_simple_cnn.data import digits_data
+from autograder.runtime.cases import Cases
+from autograder.runtime.device import device
 
 ASSIGNMENT = "ch10_simple_cnn"
 

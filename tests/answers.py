@@ -4,11 +4,11 @@ the checks of every exercise."""
 import nbformat
 from course import ASSIGNMENTS, REPO
 
-from autograder.runtime.compare import CheckFailure
 from autograder import chapters
 from autograder.chapters import all_mistakes
-from autograder.runtime.mistakes import Mistake
 from autograder.instructors.submissions import answers, run_code_cells
+from autograder.runtime.compare import CheckFailure
+from autograder.runtime.mistakes import Mistake
 
 SOLUTIONS = {a: nbformat.read(REPO / "solutions" / a / f"{a}.ipynb", as_version=4) for a in ASSIGNMENTS}
 CODE_EXERCISES = {

@@ -5,9 +5,9 @@ import re
 import pytest
 from answers import CODE_EXERCISES, checks, failure, solved_namespace, with_mistake
 
+from autograder.chapters import all_mistakes, mistakes_for
 from autograder.runtime.compare import CheckFailure
 from autograder.runtime.diagnosis import recognised_mistakes
-from autograder.chapters import all_mistakes, mistakes_for
 
 
 @pytest.mark.parametrize("exercise", sorted(CODE_EXERCISES))

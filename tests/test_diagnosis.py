@@ -11,10 +11,10 @@ from answers import (
     with_mistake,
 )
 
+from autograder.chapters import all_mistakes, mistakes_for
 from autograder.instructors import mistakes_page
 from autograder.runtime import diagnosis, sections
 from autograder.runtime.compare import CheckFailure
-from autograder.chapters import all_mistakes, mistakes_for
 
 MISTAKES = all_mistakes()
 

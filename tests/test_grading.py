@@ -16,8 +16,8 @@ import pytest
 from course import ASSIGNMENTS, REPO, Course
 
 from autograder.chapters import mistakes_for
-from autograder.runtime.mistakes import Mistake
 from autograder.instructors.submissions import answers, exercise_of, solved, with_mistakes
+from autograder.runtime.mistakes import Mistake
 
 pytestmark = pytest.mark.slow
 

@@ -8,8 +8,8 @@ import html
 import sys
 from itertools import groupby
 
-from autograder.runtime import sections
 from autograder.chapters import all_mistakes, chapter_of
+from autograder.runtime import sections
 from autograder.runtime.mistakes import Mistake
 
 PAGE = sections.BOOK / "mistakes.md"

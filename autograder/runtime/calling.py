@@ -61,7 +61,7 @@ def call(fn, *args, what: str, from_scratch: tuple[str, ...] = (), blocks: bool 
         raise CheckFailure(f"{what} raised NotImplementedError: replace it with your solution first.") from None
     except CheckFailure:
         raise
-    except Exception as error:  # noqa: BLE001 - any student error is reported, not re-raised
+    except Exception as error:
         if pair is not None and pair.settle(error=error):
             return pair.expected, ops
         where = _student_frames(error)

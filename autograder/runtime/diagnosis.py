@@ -75,7 +75,7 @@ class TwinCall:
         replay = _snapshot()
         try:
             self.outcome = ("result", twin.candidate(*_copies(args, twin.copies), **_copies(kwargs, twin.copies)))
-        except Exception as error:  # noqa: BLE001 - a wrong answer may well raise
+        except Exception as error:
             self.outcome = ("error", type(error))
         replay()
 
@@ -225,7 +225,7 @@ class _Diagnosis:
                 self.check(answer)
             except CheckFailure as failure:
                 return str(failure)
-            except Exception as error:  # noqa: BLE001 - a broken rerun proves nothing
+            except Exception as error:
                 return f"{type(error).__name__}"
         return None
 
@@ -237,7 +237,7 @@ class _Diagnosis:
         """
         try:
             candidate = _candidate(mistake, self.answer)
-        except Exception:  # noqa: BLE001 - a wrong answer that cannot be pasted here
+        except Exception:
             return None
         replay()
         failure = self.rerun(candidate)
@@ -322,7 +322,7 @@ class Diagnoser:
                                        mistakes_in(self.mistakes, exercise), reference)
                 try:
                     found = diagnosis.explain(replay)
-                except Exception:  # noqa: BLE001 - a diagnosis must never cost the student the plain message
+                except Exception:
                     found = []
                 restore_after()
                 if not found:

@@ -13,11 +13,11 @@ from answers import failure, named, with_mistake
 from course import REPO
 from torch import nn
 
-from autograder.runtime.cases import Cases
-from autograder.chapters.ch03_conv_layer import checks as checks
-from autograder.runtime.compare import CheckFailure, mismatch
 from autograder.chapters.ch02_cross_correlation import reference as correlation
+from autograder.chapters.ch03_conv_layer import checks as checks
 from autograder.chapters.ch03_conv_layer import reference as ref
+from autograder.runtime.cases import Cases
+from autograder.runtime.compare import CheckFailure, mismatch
 
 ASSIGNMENT = "ch03_conv_layer"
 EXERCISES = ("Conv2D", "make_stripe_data", "learn_kernel", "receptive_field")

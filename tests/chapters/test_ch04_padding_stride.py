@@ -9,12 +9,12 @@ import torch
 from answers import SOLUTIONS, failure, with_answer
 from answers import solved_namespace as notebook_solved_namespace
 
-from autograder.runtime.cases import Cases
-from autograder.chapters.ch04_padding_stride import checks as checks
-from autograder.runtime.compare import CheckFailure
 from autograder.chapters import mistakes_for
+from autograder.chapters.ch04_padding_stride import checks as checks
 from autograder.chapters.ch04_padding_stride import reference as ref
 from autograder.instructors.submissions import answers
+from autograder.runtime.cases import Cases
+from autograder.runtime.compare import CheckFailure
 
 ASSIGNMENT = "ch04_padding_stride"
 SOLUTION = SOLUTIONS[ASSIGNMENT]

@@ -11,10 +11,10 @@ from answers import answer_failure as failure  # (exercise, the answer itself, .
 from answers import mistake_failure
 from answers import namespace as notebook_namespace
 
-from autograder.chapters.ch05_channels import checks as checks
-from autograder.runtime.compare import CheckFailure
 from autograder.chapters import mistakes_for
+from autograder.chapters.ch05_channels import checks as checks
 from autograder.chapters.ch05_channels import reference as ref
+from autograder.runtime.compare import CheckFailure
 
 ASSIGNMENT = "ch05_channels"
 EXERCISES = [

@@ -13,13 +13,13 @@ from answers import solved_namespace as notebook_solved_namespace
 from course import REPO
 from torch import nn
 
-from autograder.runtime.cases import Cases
-from autograder.chapters.ch06_transposed_conv import checks as checks
-from autograder.runtime.compare import CheckFailure
 from autograder.chapters import mistakes_for
-from autograder.chapters.ch06_transposed_conv import reference as ref
 from autograder.chapters.ch04_padding_stride.reference import conv_output_size
+from autograder.chapters.ch06_transposed_conv import checks as checks
+from autograder.chapters.ch06_transposed_conv import reference as ref
 from autograder.instructors.submissions import answers
+from autograder.runtime.cases import Cases
+from autograder.runtime.compare import CheckFailure
 
 ASSIGNMENT = "ch06_transposed_conv"
 SOLUTION = SOLUTIONS[ASSIGNMENT]

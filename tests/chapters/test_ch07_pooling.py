@@ -14,10 +14,10 @@ from answers import namespace as notebook_namespace
 from course import REPO
 from torch import nn
 
-from autograder.chapters.ch07_pooling import checks as checks
-from autograder.runtime.compare import CheckFailure
 from autograder.chapters import mistakes_for
+from autograder.chapters.ch07_pooling import checks as checks
 from autograder.chapters.ch07_pooling import reference as ref
+from autograder.runtime.compare import CheckFailure
 
 ASSIGNMENT = "ch07_pooling"
 EXERCISES = ["pool2d", "avg_pool2d", "max_pool_with_indices", "max_unpool", "adaptive_avg_pool2d"]

@@ -14,11 +14,11 @@ from answers import namespace as notebook_namespace
 from course import REPO
 from matplotlib.figure import Figure
 
-from autograder.chapters.ch08_activations import checks as checks
-from autograder.runtime.compare import CheckFailure
-from autograder.chapters.ch08_activations import figures
 from autograder.chapters import mistakes_for
+from autograder.chapters.ch08_activations import checks as checks
+from autograder.chapters.ch08_activations import figures
 from autograder.chapters.ch08_activations import reference as ref
+from autograder.runtime.compare import CheckFailure
 
 ASSIGNMENT = "ch08_activations"
 EXERCISES = [

@@ -13,10 +13,10 @@ from answers import namespace as notebook_namespace
 from course import REPO
 from torch import nn
 
-from autograder.chapters.ch09_batch_norm import checks as checks
-from autograder.runtime.compare import CheckFailure
 from autograder.chapters import mistakes_for
+from autograder.chapters.ch09_batch_norm import checks as checks
 from autograder.chapters.ch09_batch_norm import reference as ref
+from autograder.runtime.compare import CheckFailure
 
 ASSIGNMENT = "ch09_batch_norm"
 CHAPTER = (REPO / "book" / f"{ASSIGNMENT}.md").read_text(encoding="utf-8")

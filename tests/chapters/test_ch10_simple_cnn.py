@@ -17,10 +17,10 @@ from answers import failure, named, with_mistake
 from torch import nn
 
 from autograder.chapters.ch10_simple_cnn import checks as checks
-from autograder.runtime.compare import CheckFailure
-from autograder.chapters.ch10_simple_cnn.data import TEST_SIZE, digits_data
 from autograder.chapters.ch10_simple_cnn import reference as ref
+from autograder.chapters.ch10_simple_cnn.data import TEST_SIZE, digits_data
 from autograder.instructors.submissions import nbgrader_meta
+from autograder.runtime.compare import CheckFailure
 
 ASSIGNMENT = "ch10_simple_cnn"
 SOLUTION = answers.SOLUTIONS[ASSIGNMENT]

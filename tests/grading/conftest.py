@@ -6,16 +6,13 @@ infinite loop and a kernel that kills itself. Plain ``nbgrader autograde`` grade
 """
 
 import subprocess
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-
 from course import Course
 
-from autograder.instructors.cli import nbgrader_env
 from autograder.chapters import mistakes_for
+from autograder.instructors.cli import nbgrader_env
 from autograder.instructors.submissions import answers, fill, nbgrader_meta, solved, with_mistake
 
 ASSIGNMENT = "ch02_cross_correlation"

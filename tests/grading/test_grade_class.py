@@ -4,19 +4,17 @@ import hashlib
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from course import Course
+from hostile import ASSIGNMENT, CASES
 from nbgrader.api import Gradebook
 
-from course import Course
-
-from autograder.instructors.cli import nbgrader_env
 from autograder.chapters import mistakes_for
+from autograder.instructors.cli import nbgrader_env
 from autograder.instructors.submissions import answers, nbgrader_meta, solved, with_mistake
-from hostile import ASSIGNMENT, CASES
 
 pytestmark = pytest.mark.slow
 

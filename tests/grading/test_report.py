@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+
 from autograder.instructors.cli import main
 from autograder.instructors.report.collect import GRADING_STATE, Check, ClassResults, Limit, Submission, collect
 from autograder.instructors.report.page import render

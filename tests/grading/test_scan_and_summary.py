@@ -6,11 +6,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder.chapters import all_mistakes
 from autograder.instructors.grading import limits
 from autograder.instructors.grading.results import NotebookResult, SubmissionResult
 from autograder.instructors.grading.run import Summary
 from autograder.instructors.grading.scan import scan
-from autograder.chapters import all_mistakes
 from autograder.instructors.submissions import answers
 
 REPO = Path(__file__).resolve().parents[2]

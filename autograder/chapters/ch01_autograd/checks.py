@@ -2,13 +2,13 @@
 
 import torch
 
+from autograder.chapters.ch01_autograd import mistakes, reference
 from autograder.runtime.calling import call
 from autograder.runtime.cases import Cases
-from autograder.runtime.hidden import hidden_case
 from autograder.runtime.compare import assert_matches
 from autograder.runtime.device import device
 from autograder.runtime.diagnosis import Diagnoser
-from autograder.chapters.ch01_autograd import mistakes, reference
+from autograder.runtime.hidden import hidden_case
 
 diagnosed = Diagnoser(mistakes, reference)
 

@@ -2,13 +2,13 @@
 
 import torch
 
-from autograder.runtime.cases import Cases
-from autograder.runtime.kit import assert_gradients_match, assert_ops_do_not_grow, assert_result
-from autograder.runtime.hidden import hidden_case
-from autograder.runtime.device import device
-from autograder.runtime.diagnosis import Diagnoser
 from autograder.chapters.ch02_cross_correlation import mistakes
 from autograder.chapters.ch02_cross_correlation import reference as ref
+from autograder.runtime.cases import Cases
+from autograder.runtime.device import device
+from autograder.runtime.diagnosis import Diagnoser
+from autograder.runtime.hidden import hidden_case
+from autograder.runtime.kit import assert_gradients_match, assert_ops_do_not_grow, assert_result
 
 diagnosed = Diagnoser(mistakes, ref)
 

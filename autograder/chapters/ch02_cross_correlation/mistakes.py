@@ -3,8 +3,8 @@
 import torch
 import torch.nn.functional as F
 
-from autograder.runtime.mistakes import mistake
 from autograder.chapters.ch02_cross_correlation.reference import corr2d
+from autograder.runtime.mistakes import mistake
 
 
 @mistake(

@@ -22,16 +22,16 @@ from collections.abc import Iterator
 import torch
 from torch import nn
 
-from autograder.runtime.calling import call
-from autograder.runtime.cases import Cases
-from autograder.runtime.kit import int_problem
-from autograder.runtime.hidden import hidden_case
-from autograder.runtime.compare import CheckFailure, assert_matches, describe, mismatch
-from autograder.runtime.device import device
-from autograder.runtime.diagnosis import Diagnoser
 from autograder.chapters.ch02_cross_correlation import reference as correlation
 from autograder.chapters.ch03_conv_layer import mistakes
 from autograder.chapters.ch03_conv_layer import reference as ref
+from autograder.runtime.calling import call
+from autograder.runtime.cases import Cases
+from autograder.runtime.compare import CheckFailure, assert_matches, describe, mismatch
+from autograder.runtime.device import device
+from autograder.runtime.diagnosis import Diagnoser
+from autograder.runtime.hidden import hidden_case
+from autograder.runtime.kit import int_problem
 
 diagnosed = Diagnoser(mistakes, ref)
 

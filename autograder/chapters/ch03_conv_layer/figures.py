@@ -184,7 +184,7 @@ def stacked_fields(stacks: list, cell: float = 0.19) -> Figure:
         for depth, mask in enumerate(masks):
             n = mask.shape[0]
             last = depth == len(masks) - 1
-            fill = {cell_: (ACCENT if last else WINDOW) for cell_ in zip(*np.nonzero(mask))}
+            fill = dict.fromkeys(zip(*np.nonzero(mask)), ACCENT if last else WINDOW)
             y0 = (height - n) / 2
             grid(ax, np.zeros(mask.shape), x0=x0, y0=y0, fill=fill, numbers=False, shade=False)
             if depth == 0:

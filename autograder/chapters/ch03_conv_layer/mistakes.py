@@ -8,9 +8,9 @@ first cell) and, for ``learn_kernel``, the notebook's (correct) ``Conv2D``.
 import torch
 from torch import nn
 
+from autograder.chapters.ch03_conv_layer.reference import Conv2D  # the notebook's own Conv2D stands in for it
 from autograder.runtime.blocks import corr2d
 from autograder.runtime.mistakes import mistake
-from autograder.chapters.ch03_conv_layer.reference import Conv2D  # the notebook's own Conv2D stands in for it
 
 # ---------------------------------------------------------------------------------------
 # Conv2D

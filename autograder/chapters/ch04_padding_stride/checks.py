@@ -8,15 +8,15 @@ built-in, but may pad with ``F.pad`` (the intended path is the student's own ``p
 
 import torch
 
+from autograder.chapters.ch04_padding_stride import mistakes
+from autograder.chapters.ch04_padding_stride import reference as ref
 from autograder.runtime.calling import call
 from autograder.runtime.cases import Cases
-from autograder.runtime.kit import assert_gradients_match, assert_result, int_problem
-from autograder.runtime.hidden import hidden_case
 from autograder.runtime.compare import CheckFailure
 from autograder.runtime.device import device
 from autograder.runtime.diagnosis import Diagnoser
-from autograder.chapters.ch04_padding_stride import mistakes
-from autograder.chapters.ch04_padding_stride import reference as ref
+from autograder.runtime.hidden import hidden_case
+from autograder.runtime.kit import assert_gradients_match, assert_result, int_problem
 
 diagnosed = Diagnoser(mistakes, ref)
 

@@ -8,8 +8,8 @@ import below only makes the name resolve in this module.
 import torch
 import torch.nn.functional as F
 
-from autograder.runtime.mistakes import mistake
 from autograder.chapters.ch04_padding_stride.reference import pad2d
+from autograder.runtime.mistakes import mistake
 
 # ---------------------------------------------------------------------------------------
 # conv_output_size

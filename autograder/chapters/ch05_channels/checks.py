@@ -10,15 +10,15 @@ ints compared exactly, computed with arithmetic (no tensors, no modules).
 
 import torch
 
+from autograder.chapters.ch05_channels import mistakes
+from autograder.chapters.ch05_channels import reference as ref
 from autograder.runtime.calling import call
 from autograder.runtime.cases import Cases
-from autograder.runtime.kit import assert_gradients_match, assert_ops_do_not_grow, assert_result, int_problem
-from autograder.runtime.hidden import hidden_case
 from autograder.runtime.compare import CheckFailure, assert_matches
 from autograder.runtime.device import device
 from autograder.runtime.diagnosis import Diagnoser
-from autograder.chapters.ch05_channels import mistakes
-from autograder.chapters.ch05_channels import reference as ref
+from autograder.runtime.hidden import hidden_case
+from autograder.runtime.kit import assert_gradients_match, assert_ops_do_not_grow, assert_result, int_problem
 
 diagnosed = Diagnoser(mistakes, ref)
 

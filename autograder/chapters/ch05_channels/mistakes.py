@@ -10,9 +10,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from autograder.chapters.ch05_channels.reference import corr2d_multi_in, corr2d_multi_in_out
 from autograder.runtime.blocks import corr2d
 from autograder.runtime.mistakes import mistake
-from autograder.chapters.ch05_channels.reference import corr2d_multi_in, corr2d_multi_in_out
 
 # ---------------------------------------------------------------------------------------
 # corr2d_multi_in

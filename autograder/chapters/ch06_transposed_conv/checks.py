@@ -12,16 +12,16 @@ Python int computed with arithmetic, compared exactly. Every check is wrapped in
 
 import torch
 
+from autograder.chapters.ch04_padding_stride.checks import size_problem  # "returned 6.0, a float; ..." and friends
+from autograder.chapters.ch06_transposed_conv import mistakes
+from autograder.chapters.ch06_transposed_conv import reference as ref
 from autograder.runtime.calling import call
 from autograder.runtime.cases import Cases
-from autograder.chapters.ch04_padding_stride.checks import size_problem  # "returned 6.0, a float; ..." and friends
-from autograder.runtime.kit import assert_gradients_match, assert_result
-from autograder.runtime.hidden import hidden_case
 from autograder.runtime.compare import CheckFailure
 from autograder.runtime.device import device
 from autograder.runtime.diagnosis import Diagnoser
-from autograder.chapters.ch06_transposed_conv import mistakes
-from autograder.chapters.ch06_transposed_conv import reference as ref
+from autograder.runtime.hidden import hidden_case
+from autograder.runtime.kit import assert_gradients_match, assert_result
 
 diagnosed = Diagnoser(mistakes, ref)
 

@@ -10,15 +10,15 @@ standard normal, so that no window has two equal maxima and the maximum's index 
 
 import torch
 
+from autograder.chapters.ch07_pooling import mistakes
+from autograder.chapters.ch07_pooling import reference as ref
 from autograder.runtime.calling import call
 from autograder.runtime.cases import Cases
-from autograder.runtime.kit import assert_gradients_match, assert_result
-from autograder.runtime.hidden import hidden_case
 from autograder.runtime.compare import CheckFailure, assert_matches, describe
 from autograder.runtime.device import device
 from autograder.runtime.diagnosis import Diagnoser
-from autograder.chapters.ch07_pooling import mistakes
-from autograder.chapters.ch07_pooling import reference as ref
+from autograder.runtime.hidden import hidden_case
+from autograder.runtime.kit import assert_gradients_match, assert_result
 
 diagnosed = Diagnoser(mistakes, ref)
 

@@ -90,7 +90,7 @@ def unpool(X, Y, indices, U, kernel_size, cell: float = 0.42) -> Figure:
     winners = {divmod(int(q), W) for q in indices.ravel()}
     read = {(i, j) for i in range(rows * kh) for j in range(cols * kw)}
     fill = {(i, j): LOST for i, j in np.ndindex(H, W) if (i, j) not in read}
-    fill.update({cell_: WINDOW for cell_ in winners})
+    fill.update(dict.fromkeys(winners, WINDOW))
     fig = Figure(figsize=(cell * (2 * W + 2 * cols + 8), cell * (H + 2)), layout="constrained")
     ax = fig.subplots()
     grid(ax, X, fill=fill, shade=False, label="input X")
@@ -105,7 +105,7 @@ def unpool(X, Y, indices, U, kernel_size, cell: float = 0.42) -> Figure:
     grid(ax, indices, x0=x, y0=y0, fill=colours, shade=False, label="indices")
     x += cols + 1.8
     _arrow(ax, (x - 1.6, H / 2), (x - 0.2, H / 2))
-    back = {cell_: WINDOW for cell_ in winners}
+    back = dict.fromkeys(winners, WINDOW)
     grid(ax, U, x0=x, fill=back, shade=False, label="max_unpool(Y, indices)")
     board(ax, x + W, H)
     return fig

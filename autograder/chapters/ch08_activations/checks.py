@@ -13,23 +13,22 @@ independence of the slopes, on a torch random state seeded from the grading seed
 
 import contextlib
 import math
-import sys
 from collections.abc import Callable, Iterator
 
 import torch
 import torch.func
 import torch.nn.functional as F
 
+from autograder.chapters.ch08_activations import mistakes
+from autograder.chapters.ch08_activations import reference as ref
 from autograder.runtime.calling import call
 from autograder.runtime.cases import Cases
-from autograder.runtime.kit import assert_gradients_match
-from autograder.runtime.hidden import hidden_case
 from autograder.runtime.compare import CheckFailure, assert_matches, mismatch
 from autograder.runtime.device import device
 from autograder.runtime.diagnosis import Diagnoser
 from autograder.runtime.guard import watched_calls
-from autograder.chapters.ch08_activations import mistakes
-from autograder.chapters.ch08_activations import reference as ref
+from autograder.runtime.hidden import hidden_case
+from autograder.runtime.kit import assert_gradients_match
 
 diagnosed = Diagnoser(mistakes, ref)
 

@@ -8,8 +8,8 @@ derivatives; the import below only gives those names a meaning here.
 import torch
 import torch.nn.functional as F
 
-from autograder.runtime.mistakes import mistake
 from autograder.chapters.ch08_activations.reference import relu, sigmoid, tanh
+from autograder.runtime.mistakes import mistake
 
 PAGE = "ch08_activations"
 

@@ -18,14 +18,14 @@ cumulative average, as in PyTorch).
 import torch
 from torch import nn
 
+from autograder.chapters.ch09_batch_norm import mistakes
+from autograder.chapters.ch09_batch_norm import reference as ref
 from autograder.runtime.calling import call
 from autograder.runtime.cases import Cases
-from autograder.runtime.hidden import hidden_case
 from autograder.runtime.compare import CheckFailure, assert_matches, describe, mismatch
 from autograder.runtime.device import device
 from autograder.runtime.diagnosis import Diagnoser
-from autograder.chapters.ch09_batch_norm import mistakes
-from autograder.chapters.ch09_batch_norm import reference as ref
+from autograder.runtime.hidden import hidden_case
 
 diagnosed = Diagnoser(mistakes, ref)
 

@@ -8,8 +8,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from autograder.runtime.mistakes import mistake
 from autograder.chapters.ch09_batch_norm.reference import batch_norm  # the notebook's own batch_norm stands in for it
+from autograder.runtime.mistakes import mistake
 
 PAGE = "ch09_batch_norm"
 

@@ -36,15 +36,15 @@ import torch
 from torch import nn
 from torch.optim.optimizer import register_optimizer_step_post_hook
 
-from autograder.runtime.calling import call
-from autograder.runtime.cases import Cases
-from autograder.runtime.hidden import hidden_case
-from autograder.runtime.compare import CheckFailure, assert_matches, describe
-from autograder.runtime.diagnosis import Diagnoser
-from autograder.chapters.ch10_simple_cnn.data import digits_data
-from autograder.runtime.device import device
 from autograder.chapters.ch10_simple_cnn import mistakes
 from autograder.chapters.ch10_simple_cnn import reference as ref
+from autograder.chapters.ch10_simple_cnn.data import digits_data
+from autograder.runtime.calling import call
+from autograder.runtime.cases import Cases
+from autograder.runtime.compare import CheckFailure, assert_matches, describe
+from autograder.runtime.device import device
+from autograder.runtime.diagnosis import Diagnoser
+from autograder.runtime.hidden import hidden_case
 
 diagnosed = Diagnoser(mistakes, ref)
 

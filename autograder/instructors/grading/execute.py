@@ -11,9 +11,9 @@ import json
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
+from traitlets import Integer, Unicode
 
 from autograder.instructors.grading.integrity import GRADER_CELL
-from traitlets import Integer, Unicode
 
 STOPPED = "GradingStopped"
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook
-from sqlalchemy.exc import SAWarning
 from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, SaveAutoGrades
+from sqlalchemy.exc import SAWarning
 
 from autograder.instructors.grading.results import SubmissionResult
 

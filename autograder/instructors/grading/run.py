@@ -21,6 +21,7 @@ from autograder.instructors.grading.merge import GradebookWriter
 from autograder.instructors.grading.results import STATUSES, TRUSTED, SetupError, SubmissionResult, WorkersFailed
 from autograder.instructors.grading.state import State, digest_of
 
+
 @dataclass
 class Summary:
     """The results of a run, the submissions it re-graded and those it found unchanged."""

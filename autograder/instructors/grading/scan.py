@@ -27,7 +27,7 @@ def _root(node: ast.AST) -> ast.AST:
 def _dotted(node: ast.AST) -> str:
     try:
         return ast.unparse(node)
-    except Exception:  # noqa: BLE001 - a name for a message only
+    except Exception:
         return "?"
 
 

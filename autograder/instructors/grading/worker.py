@@ -18,8 +18,16 @@ import nbformat
 from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.api import Gradebook
 from nbgrader.nbgraderformat import ValidationError
-from nbgrader.preprocessors import (CheckCellMetadata, ClearHiddenTests, ClearOutput, DeduplicateIds, IgnorePattern, LimitOutput,
-                                    OverwriteCells, OverwriteKernelspec)
+from nbgrader.preprocessors import (
+    CheckCellMetadata,
+    ClearHiddenTests,
+    ClearOutput,
+    DeduplicateIds,
+    IgnorePattern,
+    LimitOutput,
+    OverwriteCells,
+    OverwriteKernelspec,
+)
 
 from autograder.instructors.grading import integrity, scan
 from autograder.instructors.grading.execute import STOPPED, LimitedExecute
@@ -103,7 +111,7 @@ class Grader:
                     notebook.note("failed", f"notebook {name}.ipynb is missing{found}: zero points")
                 else:
                     self._grade_notebook(path, job, notebook)
-            except Exception:  # noqa: BLE001 - one broken submission must not stop the run
+            except Exception:
                 notebook.note("failed", f"could not be graded: {_last_line()}")
             result.notebooks.append(notebook)
         result.seconds = time.monotonic() - start
@@ -122,7 +130,7 @@ class Grader:
     def _grade_notebook(self, path: Path, job: dict, result: NotebookResult) -> None:
         try:
             nb = nbformat.read(path, as_version=4)
-        except Exception as error:  # noqa: BLE001 - invalid JSON, wrong schema, anything
+        except Exception as error:
             result.note("failed", f"{path.name} is not a valid notebook ({type(error).__name__}: "
                         f"{str(error).splitlines()[0] if str(error) else ''}): zero points")
             return
@@ -271,7 +279,7 @@ def serve(worker: int, settings: dict, jobs, results) -> None:
         for job in iter(jobs.get, None):
             try:
                 results.put(grader.grade(job))
-            except Exception:  # noqa: BLE001 - report and go on with the next
+            except Exception:
                 failed = SubmissionResult(job["assignment"], job["student"], job["digest"],
                                           [NotebookResult(n, status="failed", reasons=[_last_line()])
                                            for n in job["notebooks"]])

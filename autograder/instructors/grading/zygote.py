@@ -19,9 +19,9 @@ from pathlib import Path
 
 def preload() -> None:
     """Import what every notebook imports (no CUDA context: it cannot survive a fork)."""
-    import IPython  # noqa: F401
     import ipykernel.kernelapp  # noqa: F401
-    import torch  # noqa: F401
+    import IPython  # noqa: F401
+    import torch
     import torch.nn.functional  # noqa: F401
 
     from autograder import chapters

@@ -7,8 +7,8 @@ from collections import Counter
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-from autograder.runtime.figures import ACCENT, EDGE, styled
 from autograder.instructors.report.summary import Rate
+from autograder.runtime.figures import ACCENT, EDGE, styled
 
 BINS = [i / 10 for i in range(11)]
 BAR_HEIGHT_INCHES = 0.38

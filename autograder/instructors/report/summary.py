@@ -8,8 +8,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from autograder.chapters import mistakes_for
-from autograder.runtime.diagnosis import recognised_mistakes
 from autograder.instructors.report.collect import Check, ClassResults
+from autograder.runtime.diagnosis import recognised_mistakes
 
 HIDDEN_PREAMBLE = "Hidden check "
 
