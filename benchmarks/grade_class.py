@@ -37,11 +37,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from autograder.chapters import mistakes_for  # noqa: E402
-from autograder.instructors.cli import nbgrader_env  # noqa: E402
+from autograder.instructors.course import CourseFolder, nbgrader, nbgrader_env  # noqa: E402
 from autograder.instructors.submissions import answers, fill, solved  # noqa: E402
 
 KINDS = ("correct", "wrong", "blank", "mixed")
-ENV = {**nbgrader_env(), "AUTOGRADER_SEED": "7"}
+SEED = {"AUTOGRADER_SEED": "7"}
 
 
 def submission(kind: str, release, solution):
@@ -67,7 +67,7 @@ def _cpu() -> float:
 def run(command: list[str], root: Path) -> tuple[float, float]:
     """Run ``command`` in ``root``; its wall and CPU seconds (fail loudly on a non-zero exit)."""
     start, cpu = time.perf_counter(), _cpu()
-    done = subprocess.run(command, cwd=root, env=ENV, capture_output=True, text=True)
+    done = subprocess.run(command, cwd=root, env={**nbgrader_env(), **SEED}, capture_output=True, text=True)
     if done.returncode not in (0, 1) or (command[0] == "nbgrader" and done.returncode):
         sys.exit(f"{' '.join(command)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
     return time.perf_counter() - start, _cpu() - cpu
@@ -76,20 +76,21 @@ def run(command: list[str], root: Path) -> tuple[float, float]:
 def make_course(root: Path, assignments: list[str], students: int) -> list[str]:
     """The course with its submissions; the assignments that generated."""
     shutil.copy(REPO / "nbgrader_config.py", root)
-    shutil.copytree(REPO / "solutions", root / "solutions")
+    course = CourseFolder(root)
+    shutil.copytree(REPO / "solutions", course.folder("source"))
     graded = []
     for assignment in assignments:
-        done = subprocess.run(["nbgrader", "generate_assignment", assignment, "--force"], cwd=root, env=ENV,
-                              capture_output=True, text=True)
+        done = nbgrader(root, "generate_assignment", assignment, "--force", environment=SEED,
+                        capture_output=True, text=True)
         if done.returncode:
             print(f"skipping {assignment}: it does not generate", file=sys.stderr)
             continue
         graded.append(assignment)
-        read = lambda folder: nbformat.read(root / folder / assignment / f"{assignment}.ipynb", as_version=4)  # noqa: E731
-        release, solution = read("exercises"), read("solutions")
+        release, solution = (nbformat.read(course.submission(step, ".", assignment) / f"{assignment}.ipynb",
+                                           as_version=4) for step in ("release", "source"))
         for number in range(students):
             kind = KINDS[number % len(KINDS)]
-            path = root / "submitted" / f"{kind}-{number:03d}" / assignment / f"{assignment}.ipynb"
+            path = course.submission("submitted", f"{kind}-{number:03d}", assignment) / f"{assignment}.ipynb"
             path.parent.mkdir(parents=True)
             nbformat.write(submission(kind, release, solution), path)
     return graded
@@ -98,7 +99,7 @@ def make_course(root: Path, assignments: list[str], students: int) -> list[str]:
 def cell_seconds(root: Path) -> float:
     """Seconds spent running cells, from the timing nbclient records in every autograded notebook."""
     total = 0.0
-    for path in (root / "autograded").glob("*/*/*.ipynb"):
+    for path in CourseFolder(root).folder("autograded").glob("*/*/*.ipynb"):
         for cell in nbformat.read(path, as_version=4).cells:
             timing = cell.get("metadata", {}).get("execution", {})
             if "iopub.execute_input" in timing and "shell.execute_reply" in timing:
@@ -109,7 +110,7 @@ def cell_seconds(root: Path) -> float:
 
 
 def scores(root: Path, assignments: list[str]) -> dict:
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+    with Gradebook(CourseFolder(root).db_url) as gradebook:
         return {(a, s.student.id, g.name): g.score for a in assignments
                 for s in gradebook.assignment_submissions(a) for n in s.notebooks for g in n.grades}
 
@@ -132,7 +133,8 @@ def main() -> None:
         ours = run(["cnn-course", "grade", "--quiet", "--workers", str(args.workers)], parallel)
         sequential_runs = [run(["nbgrader", "autograde", assignment], sequential) for assignment in assignments]
         theirs = tuple(map(sum, zip(*sequential_runs)))
-        rows = [("cnn-course grade", *ours, cell_seconds(parallel)), ("nbgrader autograde", *theirs, cell_seconds(sequential))]
+        rows = [("cnn-course grade", *ours, cell_seconds(parallel)),
+                ("nbgrader autograde", *theirs, cell_seconds(sequential))]
         print(f"{'':<20}{'wall s':>8}{'per min':>9}{'CPU s/nb':>10}{'in cells s/nb':>15}{'overhead s/nb':>15}")
         for name, wall, cpu, cells in rows:
             overhead = max(0.0, cpu - cells) / notebooks

@@ -1,14 +1,13 @@
 """A throwaway nbgrader course made from the repository, graded with the real nbgrader."""
 
 import shutil
-import subprocess
 from pathlib import Path
 from typing import NamedTuple
 
 import nbformat
 from nbgrader.api import Gradebook
 
-from autograder.instructors.cli import nbgrader_env
+from autograder.instructors.course import CourseFolder, nbgrader
 
 REPO = Path(__file__).resolve().parents[1]
 ASSIGNMENTS = sorted(path.name for path in (REPO / "solutions").iterdir() if path.is_dir())
@@ -29,30 +28,41 @@ class Grade(NamedTuple):
     needs_manual_grade: bool
 
 
-class Course:
-    """An nbgrader course directory holding the repository's config and solutions."""
+class Course(CourseFolder):
+    """An nbgrader course folder holding the repository's config (followed by ``config``, lines
+    of nbgrader configuration of the test's own) and solutions. Folders are named by their
+    step, as in :class:`~autograder.instructors.course.CourseFolder`: ``"release"`` is the
+    course's exercises/, ``"source"`` its solutions/."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
+    def __init__(self, root: Path, config: str = "") -> None:
         shutil.copy(REPO / "nbgrader_config.py", root)
-        shutil.copytree(REPO / "solutions", root / "solutions")
+        with open(root / "nbgrader_config.py", "a") as file:
+            file.write(config)
+        super().__init__(root)
+        shutil.copytree(REPO / "solutions", self.folder("source"))
 
-    def nbgrader(self, *args: str) -> str:
-        """Run nbgrader in the course; fail with its log if it exits non-zero."""
-        done = subprocess.run(
-            ["nbgrader", *args], cwd=self.root, env=nbgrader_env(), capture_output=True, text=True
-        )
+    @classmethod
+    def copy_of(cls, course: "Course", root: Path) -> "Course":
+        """A copy of ``course``, folders, gradebook and all, at ``root``."""
+        shutil.copytree(course.root, root, dirs_exist_ok=True)
+        copy = cls.__new__(cls)
+        CourseFolder.__init__(copy, root)
+        return copy
+
+    def nbgrader(self, *args: str, env: dict[str, str] | None = None) -> str:
+        """Run nbgrader in the course (with ``env`` added to its environment); fail with its log
+        if it exits non-zero."""
+        done = nbgrader(self.root, *args, environment=env, capture_output=True, text=True)
         assert done.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{done.stdout}\n{failure_log(done.stderr)}"
         return done.stdout + done.stderr
 
-    def notebook(self, folder: str, assignment: str, student: str | None = None) -> Path:
-        """Path of the assignment's notebook in ``folder`` (and the student's sub-folder)."""
-        parts = [folder] + ([student] if student else []) + [assignment, f"{assignment}.ipynb"]
-        return self.root.joinpath(*parts)
+    def notebook(self, step: str, assignment: str, student: str | None = None) -> Path:
+        """Path of the assignment's notebook in a step's folder (and the student's sub-folder)."""
+        return self.submission(step, student or ".", assignment) / f"{assignment}.ipynb"
 
-    def read(self, folder: str, assignment: str, student: str | None = None) -> nbformat.NotebookNode:
-        """Read the assignment's notebook from ``folder``."""
-        return nbformat.read(self.notebook(folder, assignment, student), as_version=4)
+    def read(self, step: str, assignment: str, student: str | None = None) -> nbformat.NotebookNode:
+        """Read the assignment's notebook from a step's folder."""
+        return nbformat.read(self.notebook(step, assignment, student), as_version=4)
 
     def submit(self, student: str, assignment: str, notebook: nbformat.NotebookNode) -> None:
         """Place ``notebook`` as the student's submission, as nbgrader collect would."""
@@ -62,7 +72,7 @@ class Course:
 
     def grades(self, assignment: str, student: str) -> dict[str, Grade]:
         """The student's grade rows for the assignment's notebook, by grade_id."""
-        with Gradebook(f"sqlite:///{self.root / 'gradebook.db'}") as gradebook:
+        with Gradebook(self.db_url) as gradebook:
             notebook = gradebook.find_submission_notebook(assignment, assignment, student)
             return {
                 grade.name: Grade(grade.score, grade.max_score, grade.needs_manual_grade)

@@ -1,5 +1,6 @@
 """The instructors' command: config errors are fatal, validation gates on the result."""
 
+import ast
 import os
 import shutil
 import subprocess
@@ -7,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from course import ASSIGNMENTS, REPO, nbgrader_env
+from course import ASSIGNMENTS, REPO
 
-from autograder.instructors.cli import load_config
+from autograder.instructors.course import load_config, nbgrader, nbgrader_env
 
 CLI = [sys.executable, "-m", "autograder"]
 
@@ -54,10 +55,8 @@ def test_broken_config_fails_the_check(broken_course):
 @pytest.mark.slow
 def test_broken_config_stops_nbgrader(broken_course):
     """nbgrader itself, run the course's way, refuses to go on with a broken config."""
-    done = subprocess.run(
-        ["nbgrader", "generate_assignment", ASSIGNMENTS[0], "--force", "--no-db"],
-        cwd=broken_course, capture_output=True, text=True, env=nbgrader_env(),
-    )
+    done = nbgrader(broken_course, "generate_assignment", ASSIGNMENTS[0], "--force", "--no-db",
+                    capture_output=True, text=True)
     assert done.returncode != 0
     assert not (broken_course / "exercises").exists()
 
@@ -71,3 +70,27 @@ def test_validate_passes_solution_and_fails_blank():
     assert solution.returncode == 0, solution.stdout
     blank = run("validate", f"exercises/{notebook}")
     assert blank.returncode == 1 and "NotImplementedError" in blank.stdout
+
+
+def _imports(path: Path) -> set[str]:
+    """The modules a file imports (``from package import module`` counts ``package.module``)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+    return found
+
+
+def test_only_the_command_line_imports_the_commands():
+    """No import cycle: the command modules take the course from autograder.instructors.course,
+    and only cli.py imports them (nothing of the package imports cli.py)."""
+    package = REPO / "autograder" / "instructors"
+    commands = {"autograder.instructors.grading.command", "autograder.instructors.report.command"}
+    for path in package.rglob("*.py"):
+        imported = _imports(path)
+        assert "autograder.instructors.cli" not in imported, path
+        if path != package / "cli.py":
+            assert not imported & commands, path
+    assert commands <= _imports(package / "cli.py")

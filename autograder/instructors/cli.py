@@ -5,28 +5,15 @@ configuration cannot be loaded (plain nbgrader logs the error and carries on).
 """
 
 import argparse
-import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
-CONFIG_ERRORS = "TRAITLETS_APPLICATION_RAISE_CONFIG_FILE_ERROR"
+from autograder.instructors.course import load_config, nbgrader
+from autograder.instructors.grading.command import add_command as add_grade
+from autograder.instructors.report.command import add_command as add_report
+
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-
-def nbgrader_env() -> dict[str, str]:
-    """The environment for nbgrader: config errors are fatal, this Python's tools come first."""
-    env = dict(os.environ, **{CONFIG_ERRORS: "1"})
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    return env
-
-
-def load_config(root: Path):
-    """Load ``root/nbgrader_config.py`` as nbgrader does; raise if it is missing or broken."""
-    from traitlets.config.loader import PyFileConfigLoader
-
-    return PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
 
 
 def check_config(args: argparse.Namespace) -> int:
@@ -43,17 +30,12 @@ def check_config(args: argparse.Namespace) -> int:
     return 0
 
 
-def nbgrader(*arguments: str, root: Path) -> int:
-    """Run ``nbgrader ARGUMENTS`` in ``root`` with fatal config errors; return its exit status."""
-    return subprocess.run(["nbgrader", *arguments], cwd=root, env=nbgrader_env()).returncode
-
-
 def generate(args: argparse.Namespace) -> int:
     """Regenerate exercises/ASSIGNMENT from solutions/ASSIGNMENT (no gradebook needed)."""
     for assignment in args.assignments:
-        status = nbgrader("generate_assignment", assignment, "--force", "--no-db", "--log-level=WARN", root=args.root)
-        if status:
-            return status
+        done = nbgrader(args.root, "generate_assignment", assignment, "--force", "--no-db", "--log-level=WARN")
+        if done.returncode:
+            return done.returncode
     return 0
 
 
@@ -69,7 +51,8 @@ def validate(args: argparse.Namespace) -> int:
         print(f"{'FAILED' if result else 'ok    '} {path}")
         for problem, cells in result.items():
             for cell in cells if isinstance(cells, list) else [cells]:
-                summary = _ANSI.sub("", str(cell.get("raw_error", cell.get("source", "")) if isinstance(cell, dict) else cell))
+                text = cell.get("raw_error", cell.get("source", "")) if isinstance(cell, dict) else cell
+                summary = _ANSI.sub("", str(text))
                 print(f"    {problem}: {summary.splitlines()[0] if summary else ''}")
         failed += bool(result)
     return 1 if failed else 0
@@ -88,11 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     command.add_argument("notebooks", nargs="+", type=Path)
     command.add_argument("--invert", action="store_true", help="succeed only if no test passes (for blank exercises)")
     command.set_defaults(run=validate)
-    from autograder.instructors.report.command import add_command as add_report
-
     add_report(commands)
-    from autograder.instructors.grading.command import add_command as add_grade
-
     add_grade(commands)
     args = parser.parse_args(argv)
     args.root = args.root.resolve()

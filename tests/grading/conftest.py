@@ -5,14 +5,13 @@ of her own), the blank exercise, four known mistakes (one of them made twice), a
 infinite loop and a kernel that kills itself. Plain ``nbgrader autograde`` grades them.
 """
 
-import subprocess
 from dataclasses import dataclass
 
 import pytest
 from course import Course
 
 from autograder.chapters import mistakes_for
-from autograder.instructors.cli import nbgrader_env
+from autograder.instructors.course import nbgrader
 from autograder.instructors.submissions import answers, fill, nbgrader_meta, solved, with_mistake
 
 ASSIGNMENT = "ch02_cross_correlation"
@@ -54,7 +53,7 @@ def graded_class(tmp_path_factory: pytest.TempPathFactory) -> GradedClass:
     """Generate, submit, autograde (the crasher on its own) and make the feedback."""
     course = Course(tmp_path_factory.mktemp("graded-class"))
     course.nbgrader("generate_assignment", ASSIGNMENT, "--force")
-    release, solution = course.read("exercises", ASSIGNMENT), course.read("solutions", ASSIGNMENT)
+    release, solution = course.read("release", ASSIGNMENT), course.read("source", ASSIGNMENT)
     course.submit(WRITER, ASSIGNMENT, _with_written_answer(solved(release, solution), WRITTEN_ANSWER))
     course.submit("blank", ASSIGNMENT, release)
     for student, (exercise, name) in MISTAKES.items():
@@ -62,13 +61,10 @@ def graded_class(tmp_path_factory: pytest.TempPathFactory) -> GradedClass:
         course.submit(student, ASSIGNMENT, with_mistake(release, solution, exercise, mistake.source))
     looping = fill(release, {**answers(solution), "conv2d_flipped": "while True:\n    pass\n"})
     course.submit(LOOPER, ASSIGNMENT, looping)
-    course.nbgrader("autograde", ASSIGNMENT)  # the course's cell timeout ends the loop
+    course.nbgrader("autograde", ASSIGNMENT, "--Execute.timeout=5")  # a 5 s cell timeout ends the loop
     crashing = fill(release, {**answers(solution), "corr2d_vectorized": "import os\nos._exit(1)\n"})
     course.submit(CRASHER, ASSIGNMENT, crashing)
-    crashed = subprocess.run(
-        ["nbgrader", "autograde", ASSIGNMENT, f"--student={CRASHER}"],
-        cwd=course.root, env=nbgrader_env(), capture_output=True, text=True,
-    )
+    crashed = nbgrader(course.root, "autograde", ASSIGNMENT, f"--student={CRASHER}", capture_output=True, text=True)
     assert crashed.returncode != 0, "nbgrader graded a notebook whose kernel died"
     course.nbgrader("generate_feedback", ASSIGNMENT)
     students = [WRITER, "blank", *MISTAKES, LOOPER, CRASHER]

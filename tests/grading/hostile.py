@@ -6,7 +6,7 @@ answer is a wrong ``vjp``: any point it earns is undeserved. ``reason`` is a pie
 the summary's reason; None means the sandbox stops the attack silently and
 ``output`` is what the student's own cell then shows (the hidden course folder gives
 ``FileNotFoundError: [Errno 2]``, or ``PermissionError: [Errno 13]`` when a folder on
-the way is closed to others).
+the way is closed to others; a full private /tmp, ``No space left on device``).
 """
 
 import base64
@@ -67,6 +67,17 @@ def _edit(cell) -> None:
     cell.source = "print('all good')"
 
 
+# Writes 4 MB files, up to 1 GB, to /tmp and then /dev/shm, until a write fails.
+FILL_TMP = """import os
+for folder in ('/tmp', '/dev/shm'):
+    try:
+        for number in range(256):
+            with open(os.path.join(folder, 'fill-%d' % number), 'wb') as file:
+                file.write(bytes(2**22))
+    except OSError as error:
+        print(folder, error)"""
+
+
 def read_source_quietly(release, root):
     """Reads the source notebook through a path spelled in base64, which the scan cannot see."""
     encoded = base64.b64encode(f"{root}/solutions/{ASSIGNMENT}/{ASSIGNMENT}.ipynb".encode()).decode()
@@ -89,7 +100,8 @@ CASES = [
          "failed", "missing (found: my-work.ipynb)"),
     Case("deleted-test-cells", "deletes the test cells", deleted_test_cells, "graded", "was deleted: added back"),
     Case("edited-test-cells", "replaces the test cells' code", edit_test_cells(_edit), "graded", "was edited"),
-    Case("changed-points", "gives each test cell 100 points", edit_test_cells(_points), "graded", "points changed in the submission"),
+    Case("changed-points", "gives each test cell 100 points", edit_test_cells(_points),
+         "graded", "points changed in the submission"),
     Case("changed-grade-id", "renames the test cells' grade_id", edit_test_cells(_rename),
          "graded", "was deleted: added back"),
     Case("infinite-loop", "loops forever", answer("while True:\n    pass"), "timed out", "cell timeout"),
@@ -104,10 +116,12 @@ CASES = [
          "graded", "printed more than"),
     Case("input", "waits for input()", answer("name = input('Your name? ')"), "graded", "input()"),
     Case("patch-torch", "makes torch's comparisons always pass",
-         answer("import torch\ntorch.allclose = lambda *a, **k: True\ntorch.testing.assert_close = lambda *a, **k: None"),
+         answer("import torch\ntorch.allclose = lambda *a, **k: True\n"
+                "torch.testing.assert_close = lambda *a, **k: None"),
          "flagged", "changes torch.allclose"),
     Case("patch-autograder", "replaces the course's checks",
-         answer("import autograder.chapters.ch01_autograd.checks as checks\nchecks.check_vjp = checks.grade_vjp = print"),
+         answer("import autograder.chapters.ch01_autograd.checks as checks\n"
+                "checks.check_vjp = checks.grade_vjp = print"),
          "flagged", "changes checks.check_vjp"),
     Case("patch-autograder-exec", "replaces the checks from a string the scan cannot read",
          answer("exec('import autograder.chapters.ch01_autograd.checks as c\\nc.check_vjp = c.grade_vjp = print')"),
@@ -135,4 +149,6 @@ CASES = [
     Case("network", "opens a connection to the internet",
          answer("import socket\nsocket.create_connection(('1.1.1.1', 53), timeout=3)"),
          "graded", None, "Network is unreachable"),
+    Case("fill-tmp", "writes large files to /tmp and /dev/shm until a write fails", answer(FILL_TMP),
+         "graded", None, "No space left on device"),
 ]

@@ -20,10 +20,11 @@ from urllib.error import URLError
 from urllib.parse import urlsplit
 
 import pytest
+from course import Course
 from nbgrader.api import Gradebook
 from playwright.sync_api import BrowserContext, Page, Route, expect, sync_playwright
 
-from autograder.instructors.cli import nbgrader_env
+from autograder.instructors.course import nbgrader_env
 
 pytestmark = pytest.mark.slow
 
@@ -34,7 +35,8 @@ LOCAL_SCHEMES = {"file", "data", "blob", "about"}
 # Where the feedback template looks for MathJax when the course's copy is not beside the page.
 MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3.2.2/es5/**"
 # MathJax's script is deferred; its startup promise resolves after the first typesetting.
-MATHJAX_TYPESET_JS = "async () => Boolean(window.MathJax && MathJax.startup) && MathJax.startup.promise.then(() => true)"
+MATHJAX_TYPESET_JS = ("async () => Boolean(window.MathJax && MathJax.startup) "
+                      "&& MathJax.startup.promise.then(() => true)")
 # formgrader's grading view binds its score boxes to the gradebook once it has fetched the grades.
 GRADES_LOADED_JS = "() => Boolean(window.formgrader && formgrader.grades && formgrader.grades.loaded)"
 
@@ -67,15 +69,13 @@ def _wait_until_up(server: subprocess.Popen, url: str, log: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def course_root(graded_class, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def course(graded_class, tmp_path_factory: pytest.TempPathFactory) -> Course:
     """A copy of the graded class, so that grading here changes no other test's course."""
-    root = tmp_path_factory.mktemp("formgrader") / "course"
-    shutil.copytree(graded_class.course.root, root)
-    return root
+    return Course.copy_of(graded_class.course, tmp_path_factory.mktemp("formgrader") / "course")
 
 
 @pytest.fixture(scope="module")
-def jupyter(course_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def jupyter(course: Course, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A Jupyter server with formgrader serving the course."""
     token, port = secrets.token_hex(16), _free_port()
     home = tmp_path_factory.mktemp("jupyter-home")
@@ -84,11 +84,11 @@ def jupyter(course_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     command = [
         "jupyter", "server", "--no-browser", "--ServerApp.allow_root=True", "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={course_root}",
+        f"--ServerApp.root_dir={course.root}",
         "--ServerApp.jpserver_extensions=nbgrader.server_extensions.formgrader=True",
     ]
     with open(log, "w") as output:
-        server = subprocess.Popen(command, cwd=course_root, env=env, stdout=output, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(command, cwd=course.root, env=env, stdout=output, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(server, f"{base}/api/status?token={token}", log)
@@ -145,18 +145,19 @@ def page(browser: Browser, jupyter: Server) -> Page:
     return page
 
 
-def _written_answer(root: Path, graded) -> tuple[str, float | None]:
+def _written_answer(course: Course, graded) -> tuple[str, float | None]:
     """The writer's submission id and the manual score of their written answer, from the gradebook."""
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+    with Gradebook(course.db_url) as gradebook:
         notebook = gradebook.find_submission_notebook(graded.assignment, graded.assignment, graded.writer)
         grade = gradebook.find_grade(graded.written_id, graded.assignment, graded.assignment, graded.writer)
         return notebook.id, grade.manual_score
 
 
-def test_written_answer_is_graded_in_formgrader(page: Page, jupyter: Server, graded_class, course_root: Path) -> None:
-    """From the notebook's submissions to one student's view: the written answer is shown, and points given there are saved."""
+def test_written_answer_is_graded_in_formgrader(page: Page, jupyter: Server, graded_class, course: Course) -> None:
+    """From the notebook's submissions to one student's view: the written answer is shown, and
+    points given there are saved."""
     assignment = graded_class.assignment
-    submission, score_before = _written_answer(course_root, graded_class)
+    submission, score_before = _written_answer(course, graded_class)
     assert score_before is None, "the written answer starts ungraded"
     page.goto(f"{jupyter.url}/formgrader/gradebook/{assignment}/{assignment}")
     link = page.locator(f"a[href$='/formgrader/submissions/{submission}']").first
@@ -171,16 +172,19 @@ def test_written_answer_is_graded_in_formgrader(page: Page, jupyter: Server, gra
     score = page.locator(f"input.score#{graded_class.written_id}")
     expect(score).to_have_value("")
     score.fill("2")
-    with page.expect_response(lambda response: "/formgrader/api/grade/" in response.url and response.request.method == "PUT") as saved:
+    def saving(response) -> bool:
+        return "/formgrader/api/grade/" in response.url and response.request.method == "PUT"
+
+    with page.expect_response(saving) as saved:
         score.press("Tab")
     assert saved.value.ok, f"formgrader did not save the points: HTTP {saved.value.status}"
-    assert _written_answer(course_root, graded_class)[1] == 2
+    assert _written_answer(course, graded_class)[1] == 2
 
 
 def test_feedback_typesets_math_offline(browser: Browser, graded_class) -> None:
     """A student's feedback page, opened from disk, typesets its formulas with the course's MathJax alone."""
-    root, assignment = graded_class.course.root, graded_class.assignment
-    feedback = root / "feedback" / graded_class.writer / assignment / f"{assignment}.html"
+    course, assignment = graded_class.course, graded_class.assignment
+    feedback = course.submission("feedback", graded_class.writer, assignment) / f"{assignment}.html"
     page = browser.context.new_page()
     page.goto(feedback.as_uri(), wait_until="load")
     assert page.evaluate(MATHJAX_TYPESET_JS), "MathJax did not start"
@@ -191,15 +195,15 @@ def test_feedback_typesets_math_offline(browser: Browser, graded_class) -> None:
 def test_feedback_handed_out_alone_typesets_math_from_a_cdn(browser: Browser, graded_class, tmp_path: Path) -> None:
     """A feedback page without the course's MathJax beside it (release_feedback hands out the HTML
     alone) asks a CDN for the same MathJax, and typesets with it (served here from the course's copy)."""
-    root, assignment = graded_class.course.root, graded_class.assignment
+    course, assignment = graded_class.course, graded_class.assignment
     alone = tmp_path / "released" / f"{assignment}.html"
     alone.parent.mkdir()
-    shutil.copy(root / "feedback" / graded_class.writer / assignment / f"{assignment}.html", alone)
+    shutil.copy(course.submission("feedback", graded_class.writer, assignment) / f"{assignment}.html", alone)
     asked: list[str] = []
 
     def from_the_course(route: Route) -> None:
         asked.append(route.request.url)
-        route.fulfill(path=root / "feedback" / "mathjax" / route.request.url.split("/es5/", 1)[1])
+        route.fulfill(path=course.folder("feedback") / "mathjax" / route.request.url.split("/es5/", 1)[1])
 
     page = browser.context.new_page()
     page.route(MATHJAX_CDN, from_the_course)

@@ -2,36 +2,36 @@
 
 import hashlib
 import os
-import shutil
-import subprocess
 from pathlib import Path
 
-import nbformat
 import pytest
 from course import Course
 from hostile import ASSIGNMENT, CASES
 from nbgrader.api import Gradebook
+from runs import SEED, grade
 
 from autograder.chapters import mistakes_for
-from autograder.instructors.cli import nbgrader_env
+from autograder.instructors.course import nbgrader
 from autograder.instructors.submissions import answers, nbgrader_meta, solved, with_mistake
 
 pytestmark = pytest.mark.slow
 
 HONEST_ASSIGNMENTS = ("ch01_autograd", "ch02_cross_correlation")
-LIMITS = ["--cell-timeout", "5", "--wall-time", "40", "--memory", "512", "--output", "1", "--workers", "2"]
-SEED = {"AUTOGRADER_SEED": "20261201"}
+# Free space that grading may take or give back on the machine's disk and /dev/shm: its notebooks
+# and gradebook, and what else runs meanwhile. The disk-filling student would leave gigabytes.
+FREE_SPACE_MARGIN = 256 * 2**20
 
 
 def honest_class(course: Course) -> None:
     """solution, blank and one-mistake students for every honest assignment."""
     for assignment in HONEST_ASSIGNMENTS:
         course.nbgrader("generate_assignment", assignment, "--force")
-        release, solution = course.read("exercises", assignment), course.read("solutions", assignment)
+        release, solution = course.read("release", assignment), course.read("source", assignment)
         exercise = next(iter(answers(solution)))
         course.submit("solution", assignment, solved(release, solution))
         course.submit("blank", assignment, release)
-        course.submit("mistake", assignment, with_mistake(release, solution, exercise, mistakes_for(exercise)[0].source))
+        mistake = mistakes_for(exercise)[0].source
+        course.submit("mistake", assignment, with_mistake(release, solution, exercise, mistake))
 
 
 def folder_digest(folder: Path) -> str:
@@ -42,16 +42,9 @@ def folder_digest(folder: Path) -> str:
     return sha.hexdigest()
 
 
-def grade(root: Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["cnn-course", "--root", str(root), "grade", "--quiet", *LIMITS, *extra],
-                          env={**nbgrader_env(), **SEED}, capture_output=True, text=True, timeout=600)
-
-
-class CopiedCourse(Course):
-    """A copy of a course folder made with shutil.copytree."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
+def free_space() -> dict[str, int]:
+    """Bytes free on the machine's disk and in its /dev/shm."""
+    return {path: os.statvfs(path).f_bavail * os.statvfs(path).f_frsize for path in ("/", "/dev/shm")}
 
 
 class Graded:
@@ -60,20 +53,20 @@ class Graded:
     def __init__(self, root: Path, baseline: Path) -> None:
         self.course = Course(root)
         honest_class(self.course)
-        shutil.copytree(root, baseline, dirs_exist_ok=True)
-        self.plain = CopiedCourse(baseline)
-        self.honest = {a: {s: folder_digest(root / "submitted" / s / a) for s in ("solution", "blank", "mistake")}
-                       for a in HONEST_ASSIGNMENTS}
-        release = self.course.read("exercises", ASSIGNMENT)
+        self.plain = Course.copy_of(self.course, baseline)
+        self.honest = {a: {s: folder_digest(self.course.submission("submitted", s, a))
+                           for s in ("solution", "blank", "mistake")} for a in HONEST_ASSIGNMENTS}
+        release = self.course.read("release", ASSIGNMENT)
         for case in CASES:
-            folder = root / "submitted" / f"hostile-{case.name}" / ASSIGNMENT
+            folder = self.course.submission("submitted", f"hostile-{case.name}", ASSIGNMENT)
             folder.mkdir(parents=True)
             for name, text in case.files(release, root).items():
                 (folder / name).write_text(text)
+        free_before = free_space()
         self.run = grade(root)
+        self.space_taken = {path: free_before[path] - free for path, free in free_space().items()}
         for assignment in HONEST_ASSIGNMENTS:
-            done = subprocess.run(["nbgrader", "autograde", assignment], cwd=baseline, env={**nbgrader_env(), **SEED},
-                                  capture_output=True, text=True)
+            done = nbgrader(baseline, "autograde", assignment, environment=SEED, capture_output=True, text=True)
             assert done.returncode == 0, done.stderr[-3000:]
 
     def summary_line(self, student: str) -> str:
@@ -104,7 +97,7 @@ def test_each_hostile_case_ends_with_its_reason(graded, case):
         assert line.split()[0:2][0] == case.status.split()[0], line
         assert case.reason in line, line
     else:
-        notebook = nbformat.read(graded.course.notebook("autograded", ASSIGNMENT, student), as_version=4)
+        notebook = graded.course.read("autograded", ASSIGNMENT, student)
         answer = next(cell for cell in notebook.cells if nbgrader_meta(cell).get("grade_id") == "vjp")
         shown = "\n".join(str(output) for output in answer.outputs)
         assert case.output in shown, shown
@@ -113,13 +106,20 @@ def test_each_hostile_case_ends_with_its_reason(graded, case):
 
 def test_no_hostile_submission_earns_a_point(graded):
     """A blank exercise with hostile code earns nothing, whatever it did; test cells keep their points."""
-    with Gradebook(f"sqlite:///{graded.course.root / 'gradebook.db'}") as gradebook:
+    with Gradebook(graded.course.db_url) as gradebook:
         for case in CASES:
             notebook = gradebook.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, f"hostile-{case.name}")
             auto = [grade for grade in notebook.grades if not grade.name.startswith("written_")]
             assert auto and all(grade.score == 0 for grade in auto), (case.name, [(g.name, g.score) for g in auto])
             assert {grade.name: grade.max_score for grade in auto} == {"test_vjp_chapter_example": 1,
                                                                        "test_vjp_hidden_cases": 3}
+
+
+def test_files_written_to_tmp_vanish_with_their_kernel(graded):
+    """The student who filled /tmp and /dev/shm (hostile-fill-tmp) filled a small tmpfs of its
+    kernel's own, gone with the kernel: the machine's free space is what it was."""
+    for path, taken in graded.space_taken.items():
+        assert taken < FREE_SPACE_MARGIN, f"{path} has {taken / 2**20:.0f} MB less free space after grading"
 
 
 @pytest.mark.parametrize("assignment", HONEST_ASSIGNMENTS)
@@ -133,25 +133,26 @@ def test_honest_students_files_are_untouched(graded):
     """Nothing a hostile student ran changed another student's submitted files."""
     for assignment, students in graded.honest.items():
         for student, digest in students.items():
-            assert folder_digest(graded.course.root / "submitted" / student / assignment) == digest
+            assert folder_digest(graded.course.submission("submitted", student, assignment)) == digest
 
 
 def test_the_gradebook_is_consistent_and_nbgrader_reads_it(graded):
     """nbgrader's API finds every submission with all its grade cells; export and feedback work."""
-    root = graded.course.root
-    assert oct(os.stat(root / "gradebook.db").st_mode & 0o777) == "0o600"
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+    course = graded.course
+    assert oct(os.stat(course.gradebook).st_mode & 0o777) == "0o600"
+    with Gradebook(course.db_url) as gradebook:
         cells = {a: len(gradebook.find_notebook(a, a).grade_cells) for a in HONEST_ASSIGNMENTS}
         for assignment in HONEST_ASSIGNMENTS:
-            students = ["solution", "blank", "mistake"] + [f"hostile-{c.name}" for c in CASES] * (assignment == ASSIGNMENT)
+            hostile = [f"hostile-{c.name}" for c in CASES] if assignment == ASSIGNMENT else []
+            students = ["solution", "blank", "mistake", *hostile]
             for student in students:
                 notebook = gradebook.find_submission_notebook(assignment, assignment, student)
                 assert len(notebook.grades) == cells[assignment], student
-    graded.course.nbgrader("export", "--to", str(root / "grades.csv"))
-    rows = (root / "grades.csv").read_text().splitlines()
+    course.nbgrader("export", "--to", str(course.root / "grades.csv"))
+    rows = (course.root / "grades.csv").read_text().splitlines()
     assert len(rows) == 1 + len(HONEST_ASSIGNMENTS) * (3 + len(CASES))  # nbgrader lists every student everywhere
-    graded.course.nbgrader("generate_feedback", ASSIGNMENT, "--student", "hostile-patch-autograder")
-    assert list((root / "feedback" / "hostile-patch-autograder" / ASSIGNMENT).glob("*.html"))
+    course.nbgrader("generate_feedback", ASSIGNMENT, "--student", "hostile-patch-autograder")
+    assert list(course.submission("feedback", "hostile-patch-autograder", ASSIGNMENT).glob("*.html"))
 
 
 def test_a_second_run_grades_only_what_changed(graded):

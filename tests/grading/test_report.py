@@ -3,14 +3,15 @@
 import csv
 import json
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from course import Course
 
 from autograder.instructors.cli import main
-from autograder.instructors.report.collect import GRADING_STATE, Check, ClassResults, Limit, Submission, collect
+from autograder.instructors.grading.state import state_file
+from autograder.instructors.report.collect import Check, ClassResults, Limit, Submission, collect
 from autograder.instructors.report.page import render
 from autograder.instructors.report.summary import Rate, exercise_pass_rates, known_mistakes, most_failed_checks
 
@@ -18,12 +19,13 @@ SCRIPT_SOURCES = re.compile(r"<script[^>]*\bsrc=\"([^\"]+)\"", re.IGNORECASE)
 # The feedback template's fallback: a CDN's MathJax, asked for when the local copy fails to load.
 MATHJAX_FALLBACK = re.compile(r"""<script\b[^>]*\bonerror="[^"]*s\.src = 'https://cdn\.jsdelivr\.net/[^']+'""")
 # Every way a page can make the browser fetch something.
-FETCHES = re.compile(r"""\b(?:src|href|srcset|action|data)\s*=\s*["']?([^"'\s>]+)|url\(\s*["']?([^"')]+)|@import|<link\b|<script\b""", re.IGNORECASE)
+FETCHES = re.compile(r"""\b(?:src|href|srcset|action|data)\s*=\s*["']?([^"'\s>]+)"""
+                     r"""|url\(\s*["']?([^"')]+)|@import|<link\b|<script\b""", re.IGNORECASE)
 
 
 def feedback_pages(graded) -> list[Path]:
     """Every feedback page of the class."""
-    return sorted((graded.course.root / "feedback").glob(f"*/{graded.assignment}/*.html"))
+    return sorted(graded.course.folder("feedback").glob(f"*/{graded.assignment}/*.html"))
 
 
 @pytest.mark.slow
@@ -68,7 +70,7 @@ def report(graded_class) -> str:
 
 @pytest.fixture(scope="module")
 def results(graded_class) -> ClassResults:
-    return collect(graded_class.course.root, [graded_class.assignment])
+    return collect(graded_class.course, [graded_class.assignment])
 
 
 @pytest.mark.slow
@@ -112,14 +114,13 @@ def test_report_shows_the_limits_hit(results: ClassResults, report: str, graded_
 def test_report_takes_the_class_graders_reasons(graded_class, tmp_path: Path) -> None:
     """After `cnn-course grade`, the status and reasons it recorded replace what the notebooks
     suggest, and a flagged submission no longer counts in the statistics."""
-    root = tmp_path / "course"
-    shutil.copytree(graded_class.course.root, root)
+    course = Course.copy_of(graded_class.course, tmp_path / "course")
     recorded = {
         "eve": {"digest": "-", "status": "flagged", "reasons": ["replaced torch.testing.assert_close"]},
         graded_class.crasher: {"digest": "-", "status": "killed", "reasons": ["its kernel went over the memory cap"]},
     }
-    (root / GRADING_STATE).write_text(json.dumps({f"{graded_class.assignment}/{s}": e for s, e in recorded.items()}))
-    results = collect(root)
+    state_file(course).write_text(json.dumps({f"{graded_class.assignment}/{s}": e for s, e in recorded.items()}))
+    results = collect(course)
     assert [s.student for s in results.submissions if not s.graded] == ["eve", graded_class.crasher]
     limits = {(limit.student, limit.status, limit.reason) for limit in results.limits}
     assert limits == {
@@ -133,7 +134,8 @@ def test_report_takes_the_class_graders_reasons(graded_class, tmp_path: Path) ->
 def test_report_counts_known_mistakes(results: ClassResults, report: str, graded_class) -> None:
     """Two students flipped corr2d's kernel, one was off by one, one forgot conv2d_flipped's flip."""
     counts = known_mistakes(results, graded_class.assignment)
-    assert counts["corr2d"] == {"flips the kernel (computes a true convolution)": 2, "output one row and one column short": 1}
+    assert counts["corr2d"] == {"flips the kernel (computes a true convolution)": 2,
+                                "output one row and one column short": 1}
     assert counts["conv2d_flipped"] == {"does not flip the kernel (returns the cross-correlation)": 1}
     assert "known mistakes made in corr2d" in report
 

@@ -3,18 +3,22 @@
 :class:`Zygote` runs :mod:`autograder.instructors.grading.zygote` and asks it for kernels;
 :class:`ZygoteProvisioner` plugs that into jupyter_client's ``KernelManager`` (so that
 nbclient and nbgrader's ``Execute`` drive the kernel as usual); :class:`KernelFactory`
-prepares each kernel's private folder and user id and kills everything the kernel left.
-Kernels talk over ZMQ ``ipc`` sockets in their folder: they work without a network.
+prepares each kernel's private folder and user id and kills everything the kernel left
+(:func:`processes` and :func:`kill` read and end processes by pid and start time, never a
+pid that was given again). Kernels talk over ZMQ ``ipc`` sockets in their folder: they
+work without a network.
 """
 
 import itertools
 import json
 import os
+import pwd
 import shutil
 import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
@@ -28,6 +32,10 @@ UIDS_PER_WORKER = 1000
 # Blocks of uids: each worker takes the block of its process id, so that concurrent runs
 # (two instructors' shells, parallel tests) never share, and kill, each other's uids.
 UID_BLOCKS = 100_000
+# A worker's status folder, in the run's scratch folder, is named after its block of uids:
+# it claims the block for the run (see autograder.instructors.grading.leftovers).
+BLOCK_FOLDER = "kernels-"
+ZYGOTE = "autograder.instructors.grading.zygote"
 
 
 class Zygote:
@@ -36,7 +44,7 @@ class Zygote:
     def __init__(self, status_dir: Path, env: dict[str, str]) -> None:
         self.status_dir = status_dir
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "autograder.instructors.grading.zygote", str(status_dir)],
+            [sys.executable, "-m", ZYGOTE, str(status_dir), str(os.getpid())],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
         )
         self._read()
@@ -158,31 +166,94 @@ class Kernel:
         shutil.rmtree(self.home, ignore_errors=True)
 
 
-def kill_user(uid: int) -> None:
-    """SIGKILL every process owned by ``uid`` (kernels' user ids are never reused in a run)."""
-    for status in Path("/proc").glob("[0-9]*/status"):
+@dataclass(frozen=True)
+class Process:
+    """A process of the machine as /proc shows it. Its pid and start time (clock ticks after
+    boot) name it for good: a pid alone may be reused once the process has ended."""
+
+    pid: int
+    uid: int
+    start: str
+    argv: tuple[str, ...]
+
+
+def start_time(pid: int) -> str | None:
+    """When process ``pid`` started, in clock ticks after boot (None if there is no such process)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def processes() -> list[Process]:
+    """Every process that could be read."""
+    found = []
+    for folder in Path("/proc").glob("[0-9]*"):
         try:
-            text = status.read_text()
-        except OSError:
+            uid = next(row for row in (folder / "status").read_text().splitlines() if row.startswith("Uid:"))
+            argv = tuple((folder / "cmdline").read_bytes().decode(errors="replace").split("\0")[:-1])
+        except (OSError, StopIteration):
             continue
-        line = next((row for row in text.splitlines() if row.startswith("Uid:")), "")
-        if line.split()[1:2] == [str(uid)]:
-            try:
-                os.kill(int(status.parent.name), signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+        start = start_time(int(folder.name))
+        if start is not None:
+            found.append(Process(int(folder.name), int(uid.split()[1]), start, argv))
+    return found
+
+
+def kill(process: Process) -> None:
+    """SIGKILL ``process`` unless it has ended (its pid may then name another process)."""
+    try:
+        handle = os.pidfd_open(process.pid)
+    except OSError:
+        return
+    try:
+        if start_time(process.pid) == process.start:
+            signal.pidfd_send_signal(handle, signal.SIGKILL)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
+
+
+def kill_user(uid: int) -> None:
+    """SIGKILL every process owned by ``uid`` (a kernel's uid is not given again before its
+    worker has used every other uid of its block)."""
+    for process in processes():
+        if process.uid == uid:
+            kill(process)
+
+
+def sandbox_uids(first: int) -> list[int]:
+    """The block of uids that starts at ``first``, less any that an account of the machine uses
+    (``nobody``, 65534, falls in the range): killing a kernel's uid must kill only the kernel."""
+    return [uid for uid in range(first, first + UIDS_PER_WORKER) if not _account(uid)]
+
+
+def _account(uid: int) -> bool:
+    try:
+        pwd.getpwuid(uid)
+    except KeyError:
+        return False
+    return True
+
+
+def claimed_uids(scratch: Path) -> set[int]:
+    """The uids of every block that the workers of the run with this scratch folder claimed."""
+    blocks = (path.name.removeprefix(BLOCK_FOLDER) for path in scratch.glob(f"{BLOCK_FOLDER}*"))
+    return {uid for block in blocks if block.isdigit() for uid in sandbox_uids(int(block))}
 
 
 class KernelFactory:
     """Starts sandboxed kernels for one worker, each with a new user id and folder."""
 
-    def __init__(self, worker: int, scratch: Path, hidden: list[str], limits) -> None:
+    def __init__(self, scratch: Path, hidden: list[str], limits) -> None:
         self.scratch = scratch
         self.hidden = hidden
         self.limits = limits
-        self.uids = itertools.count(UID_BASE + (os.getpid() % UID_BLOCKS) * UIDS_PER_WORKER)
-        status_dir = scratch / f"status-{worker}"
-        status_dir.mkdir(mode=0o700)
+        first = UID_BASE + (os.getpid() % UID_BLOCKS) * UIDS_PER_WORKER
+        self.uids = itertools.cycle(sandbox_uids(first))
+        status_dir = scratch / f"{BLOCK_FOLDER}{first}"
+        status_dir.mkdir(mode=0o700)  # claims the block before any kernel runs
         self.zygote = Zygote(status_dir, kernel_environment(limits.workers))
         self.use_uids = os.geteuid() == 0
 
@@ -200,7 +271,8 @@ class KernelFactory:
         manager = AsyncKernelManager(transport="ipc", ip=str(home / "ipc"), kernel_name="python3")
         manager.connection_file = str(home / "connection.json")
         spec = Spec(uid=uid, home=str(home), hidden=tuple(self.hidden), needed=tuple(needed_paths(self.hidden)),
-                    memory_bytes=None if cuda_present() else self.limits.memory_bytes, file_bytes=self.limits.output_bytes * 8)
+                    memory_bytes=None if cuda_present() else self.limits.memory_bytes,
+                    file_bytes=self.limits.output_bytes * 8, tmp_bytes=self.limits.tmp_bytes)
         provisioner = ZygoteProvisioner(kernel_id=str(uid), kernel_spec=manager.kernel_spec, parent=manager)
         provisioner.zygote = self.zygote
         provisioner.request = {"spec": spec.__dict__, "env": {"HOME": str(home), "IPYTHONDIR": str(home / ".ipython"),

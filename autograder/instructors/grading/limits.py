@@ -12,10 +12,14 @@ def _limit(default, help: str, flag: str, unit: str):
 class Limits:
     """Per-submission limits; the command line offers one option per field."""
 
-    cell_timeout: int = _limit(60, "seconds one cell may run before it is interrupted (scores zero)", "--cell-timeout", "S")
+    cell_timeout: int = _limit(60, "seconds one cell may run before it is interrupted (scores zero)",
+                               "--cell-timeout", "S")
     wall_time: int = _limit(600, "seconds the whole notebook may run before its kernel is killed", "--wall-time", "S")
     memory: int = _limit(2048, "MB the student's code may allocate in its kernel", "--memory", "MB")
-    output: int = _limit(1, "MB of output kept per notebook; outputs beyond are dropped (errors are always kept)", "--output", "MB")
+    output: int = _limit(1, "MB of output kept per notebook; outputs beyond are dropped (errors are always kept)",
+                         "--output", "MB")
+    tmp: int = _limit(256, "MB a kernel may write to its own /tmp and /dev/shm together (in memory, on top of "
+                      "--memory); writes beyond fail, and both vanish with the kernel", "--tmp", "MB")
     workers: int = _limit(os.cpu_count() or 1, "submissions graded at the same time", "--workers", "N")
 
     @property
@@ -25,6 +29,10 @@ class Limits:
     @property
     def output_bytes(self) -> int:
         return self.output * 2**20
+
+    @property
+    def tmp_bytes(self) -> int:
+        return self.tmp * 2**20
 
     def describe(self) -> str:
         """One line for logs: ``cell_timeout=60 s, ...``."""

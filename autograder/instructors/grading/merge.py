@@ -1,4 +1,4 @@
-"""Write graded submissions into the course: the gradebook and ``autograded/``.
+"""Write graded submissions into the course: the gradebook and the autograded folder.
 
 Only the parent process writes, one submission at a time, with nbgrader's own
 preprocessors (SaveAutoGrades, AssignLatePenalties, CheckCellMetadata) and its layout,
@@ -9,35 +9,30 @@ so that formgrader, ``nbgrader generate_feedback`` and ``nbgrader export`` see w
 import os
 import shutil
 import warnings
-from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, SaveAutoGrades
 from sqlalchemy.exc import SAWarning
 
+from autograder.instructors.course import CourseFolder
 from autograder.instructors.grading.results import SubmissionResult
 
 SAVE = (SaveAutoGrades, AssignLatePenalties, CheckCellMetadata)
 
 
 class GradebookWriter:
-    """Records results in ``root``'s gradebook and writes the autograded notebooks."""
+    """Records results in the course's gradebook and writes the autograded notebooks."""
 
-    def __init__(self, root: Path, config, db_url: str, course_id: str) -> None:
-        self.root, self.config, self.db_url, self.course_id = root, config, db_url, course_id
-
-    def _timestamp(self, folder: Path):
-        from nbgrader.coursedir import CourseDirectory
-
-        return CourseDirectory(config=self.config, root=str(self.root)).get_existing_timestamp(str(folder))
+    def __init__(self, course: CourseFolder) -> None:
+        self.course = course
 
     def write(self, result: SubmissionResult) -> None:
         """Create or update the student's submission, save its grades, write its notebooks."""
-        submitted = self.root / "submitted" / result.student / result.assignment
-        destination = self.root / "autograded" / result.student / result.assignment
-        timestamp = self._timestamp(submitted)
-        with Gradebook(self.db_url, self.course_id) as gradebook, warnings.catch_warnings():
+        submitted = self.course.submission("submitted", result.student, result.assignment)
+        destination = self.course.submission("autograded", result.student, result.assignment)
+        timestamp = self.course.directory.get_existing_timestamp(str(submitted))
+        with Gradebook(self.course.db_url, self.course.course_id) as gradebook, warnings.catch_warnings():
             warnings.simplefilter("ignore", SAWarning)  # nbgrader's own session use, harmless
             gradebook.update_or_create_student(result.student)
             extra = {"timestamp": timestamp} if timestamp else {}
@@ -54,16 +49,16 @@ class GradebookWriter:
                 continue
             nb = nbformat.reads(notebook.notebook, as_version=4)
             resources = {"nbgrader": {"notebook": notebook.name, "assignment": result.assignment,
-                                      "student": result.student, "db_url": self.db_url}}
+                                      "student": result.student, "db_url": self.course.db_url}}
             for preprocessor in SAVE:
-                nb, resources = preprocessor(config=self.config)(nb, resources)
+                nb, resources = preprocessor(config=self.course.config)(nb, resources)
             nbformat.write(nb, destination / f"{notebook.name}.ipynb")
         for path in destination.iterdir():
             os.chmod(path, 0o444)
 
     def _zero(self, result: SubmissionResult, name: str) -> None:
         """No gradable notebook: every cell scores zero, as nbgrader does for a missing file."""
-        with Gradebook(self.db_url, self.course_id) as gradebook:
+        with Gradebook(self.course.db_url, self.course.course_id) as gradebook:
             notebook = gradebook.find_submission_notebook(name, result.assignment, result.student)
             for grade in notebook.grades:
                 grade.auto_score = 0

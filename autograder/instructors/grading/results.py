@@ -1,6 +1,8 @@
-"""What grading one submission produced: a status, and the reasons in words."""
+"""What a worker is asked to grade (:class:`Job`) and what it sends back (:class:`SubmissionResult`):
+a status, and the reasons in words."""
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 EXIT_CODES = {
     0: "every submission has a trustworthy grade (limits hit cost only the cells concerned)",
@@ -33,6 +35,23 @@ MESSAGE_REASONS = {
     "can't allocate memory": ("killed", "ran out of memory under the {memory} MB cap"),
     "not enough memory": ("killed", "ran out of memory under the {memory} MB cap"),
 }
+
+
+@dataclass(frozen=True)
+class Job:
+    """One submission to grade, as the parent sends it to a worker (plain fields: it is pickled).
+    The digest is computed in the parent, which alone reads the previous run's state."""
+
+    assignment: str
+    student: str
+    folder: Path
+    digest: str
+    notebooks: tuple[str, ...]
+    files: tuple[str, ...]
+
+    def result(self, notebooks: list | None = None) -> "SubmissionResult":
+        """An empty result for this job (``notebooks`` to start with)."""
+        return SubmissionResult(self.assignment, self.student, self.digest, notebooks or [])
 
 
 @dataclass

@@ -1,7 +1,8 @@
-"""Which submissions changed since the last run (``autograded/.grading-state.json``).
+"""Which submissions changed since the last run (``.grading-state.json`` in the autograded folder).
 
 A submission's digest covers its files, the assignment's source files and the limits:
-a second run re-grades only what any of them changed (``--force``: everything).
+a second run re-grades only what any of them changed (``--force``: everything). The file
+is rewritten after every result, so a run that is killed loses no finished work.
 """
 
 import hashlib
@@ -9,7 +10,14 @@ import json
 import os
 from pathlib import Path
 
-FILE = Path("autograded") / ".grading-state.json"
+from autograder.instructors.course import CourseFolder
+
+NAME = ".grading-state.json"
+
+
+def state_file(course: CourseFolder) -> Path:
+    """Where ``cnn-course grade`` keeps its record: beside the autograded submissions it describes."""
+    return course.folder("autograded") / NAME
 
 
 def digest_of(*folders: Path, extra: str = "") -> str:
@@ -24,21 +32,22 @@ def digest_of(*folders: Path, extra: str = "") -> str:
 class State:
     """The last result of every submission, by ``assignment/student``: digest, status, reasons."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.path = root / FILE
+    def __init__(self, course: CourseFolder) -> None:
+        self.course = course
+        self.path = state_file(course)
         self.entries: dict[str, dict] = json.loads(self.path.read_text()) if self.path.exists() else {}
 
     def previous(self, assignment: str, student: str, digest: str) -> dict | None:
         """The recorded result when the submission has not changed since, else None."""
         entry = self.entries.get(f"{assignment}/{student}")
-        graded = (self.root / "autograded" / student / assignment).is_dir()
+        graded = self.course.submission("autograded", student, assignment).is_dir()
         return entry if graded and entry and entry["digest"] == digest else None
 
     def remember(self, result) -> None:
-        """Record a submission's result."""
+        """Record a submission's result and save the record."""
         self.entries[f"{result.assignment}/{result.student}"] = {
             "digest": result.digest, "status": result.status, "reasons": result.reasons}
+        self.save()
 
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ which alone writes the gradebook.
 """
 
 import logging
+import multiprocessing
 import threading
 import time
 import traceback
@@ -29,10 +30,10 @@ from nbgrader.preprocessors import (
     OverwriteKernelspec,
 )
 
-from autograder.instructors.grading import integrity, scan
+from autograder.instructors.grading import integrity, sandbox, scan
 from autograder.instructors.grading.execute import STOPPED, LimitedExecute
 from autograder.instructors.grading.kernels import KernelFactory
-from autograder.instructors.grading.results import ERROR_REASONS, MESSAGE_REASONS, NotebookResult, SubmissionResult
+from autograder.instructors.grading.results import ERROR_REASONS, MESSAGE_REASONS, Job, NotebookResult, SubmissionResult
 from autograder.instructors.submissions import nbgrader_meta
 
 SANITIZE = (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata)
@@ -49,7 +50,8 @@ class _Edits(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         if record.msg == _CHANGE and record.args[0] != "checksum":  # edits: see edited_cells()
-            self.reasons.append(f"cell {record.args[1]}: {record.args[0]} changed in the submission: restored from the source")
+            what, cell = record.args[0], record.args[1]
+            self.reasons.append(f"cell {cell}: {what} changed in the submission: restored from the source")
         elif "Missing grade cell" in record.getMessage():
             cell = record.getMessage().split()[3]
             self.reasons.append(f"test cell {cell} was deleted: added back from the source")
@@ -81,11 +83,11 @@ class Watchdog(threading.Thread):
 class Grader:
     """Everything one worker keeps between submissions."""
 
-    def __init__(self, worker: int, settings: dict) -> None:
+    def __init__(self, settings: dict) -> None:
         self.settings = settings
         self.config = settings["config"]
         self.limits = settings["limits"]
-        self.factory = KernelFactory(worker, Path(settings["scratch"]), settings["hidden"], self.limits)
+        self.factory = KernelFactory(Path(settings["scratch"]), settings["hidden"], self.limits)
         self.warm = self.factory.start()
 
     def close(self) -> None:
@@ -96,15 +98,14 @@ class Grader:
         kernel, self.warm = self.warm, self.factory.start()
         return kernel
 
-    def grade(self, job: dict) -> SubmissionResult:
+    def grade(self, job: Job) -> SubmissionResult:
         """Grade every notebook of one submission."""
         start = time.monotonic()
-        result = SubmissionResult(job["assignment"], job["student"], job["digest"])
-        folder = Path(job["folder"])
-        present = sorted(path.name for path in folder.glob("*.ipynb"))
-        for name in job["notebooks"]:
+        result = job.result()
+        present = sorted(path.name for path in job.folder.glob("*.ipynb"))
+        for name in job.notebooks:
             notebook = NotebookResult(name)
-            path = folder / f"{name}.ipynb"
+            path = job.folder / f"{name}.ipynb"
             try:
                 if not path.exists():
                     found = f" (found: {', '.join(present)})" if present else ""
@@ -117,9 +118,9 @@ class Grader:
         result.seconds = time.monotonic() - start
         return result
 
-    def _resources(self, job: dict, name: str) -> dict:
-        return {"nbgrader": {"notebook": name, "assignment": job["assignment"], "student": job["student"],
-                             "db_url": self.settings["db_url"]}, "files": job["files"]}
+    def _resources(self, job: Job, name: str) -> dict:
+        return {"nbgrader": {"notebook": name, "assignment": job.assignment, "student": job.student,
+                             "db_url": self.settings["db_url"]}, "files": list(job.files)}
 
     def _run(self, preprocessors, nb, resources, log=None):
         for preprocessor in preprocessors:
@@ -127,7 +128,7 @@ class Grader:
             nb, resources = preprocessor(config=self.config, **options)(nb, resources)
         return nb, resources
 
-    def _grade_notebook(self, path: Path, job: dict, result: NotebookResult) -> None:
+    def _grade_notebook(self, path: Path, job: Job, result: NotebookResult) -> None:
         try:
             nb = nbformat.read(path, as_version=4)
         except Exception as error:
@@ -135,7 +136,7 @@ class Grader:
                         f"{str(error).splitlines()[0] if str(error) else ''}): zero points")
             return
         resources = self._resources(job, path.stem)
-        sources = source_cells(self.settings["db_url"], job["assignment"], path.stem)
+        sources = source_cells(self.settings["db_url"], job.assignment, path.stem)
         for cell in edited_cells(nb, sources):
             result.note("graded", f"cell {cell} was edited: the source's version was graded")
         for cell in strip_unknown(nb, sources):
@@ -224,7 +225,8 @@ def released(source: str) -> str:
 def source_cells(db_url: str, assignment: str, name: str) -> dict[str, tuple[str, bool]]:
     """The source notebook's cells in the gradebook: ``{grade_id: (source, locked)}``."""
     with Gradebook(db_url) as gradebook:
-        return {cell.name: (cell.source, cell.locked) for cell in gradebook.find_notebook(name, assignment).source_cells}
+        cells = gradebook.find_notebook(name, assignment).source_cells
+        return {cell.name: (cell.source, cell.locked) for cell in cells}
 
 
 def edited_cells(nb, sources: dict) -> list[str]:
@@ -271,18 +273,17 @@ def withhold(nb, findings: list[str]) -> None:
                 traceback=["\x1b[0;31mGradingIntegrityError\x1b[0m: points withheld, see the instructor."]))
 
 
-def serve(worker: int, settings: dict, jobs, results) -> None:
-    """Worker process main: grade jobs from ``jobs`` until None arrives."""
+def serve(settings: dict, jobs, results) -> None:
+    """Worker process main: grade jobs from ``jobs`` until None arrives; die with the run."""
+    sandbox.die_with_parent(multiprocessing.parent_process().pid)
     logging.getLogger("traitlets").setLevel(logging.ERROR)
-    grader = Grader(worker, settings)
+    grader = Grader(settings)
     try:
         for job in iter(jobs.get, None):
             try:
                 results.put(grader.grade(job))
             except Exception:
-                failed = SubmissionResult(job["assignment"], job["student"], job["digest"],
-                                          [NotebookResult(n, status="failed", reasons=[_last_line()])
-                                           for n in job["notebooks"]])
-                results.put(failed)
+                results.put(job.result([NotebookResult(n, status="failed", reasons=[_last_line()])
+                                        for n in job.notebooks]))
     finally:
         grader.close()

@@ -1,13 +1,16 @@
 """The zygote: a process that has imported torch and the course once and forks kernels.
 
-Run by a worker as ``python -m autograder.instructors.grading.zygote STATUS_DIR``. It imports and
-warms up what notebooks use, then reads one JSON
-request per line on stdin (a kernel's connection file and :class:`~autograder.instructors.grading.sandbox.Spec`),
-forks, answers ``{"pid": ...}`` on stdout, and records every child's exit status in
+Run by a worker as ``python -m autograder.instructors.grading.zygote STATUS_DIR WORKER_PID``. It
+imports and warms up what notebooks use, then reads one JSON request per line on stdin (a
+kernel's connection file and :class:`~autograder.instructors.grading.sandbox.Spec`), forks,
+answers ``{"pid": ...}`` on stdout, and records every child's exit status in
 ``STATUS_DIR/<pid>``. The child isolates itself, then starts an IPython kernel: every
 kernel is a fresh copy of a process that never ran student code, with torch already in
 memory, so neither Python's start-up, nor the torch import, nor the first check's imports
 are paid per notebook.
+
+Nothing here outlives its grader: the zygote dies with its worker, and each kernel with
+the zygote (the parent-death signal), however the grader ends, SIGKILL included.
 """
 
 import json
@@ -15,6 +18,8 @@ import os
 import signal
 import sys
 from pathlib import Path
+
+from autograder.instructors.grading import sandbox
 
 
 def preload() -> None:
@@ -71,9 +76,9 @@ def _redirect_stdio(log: Path) -> None:
     os.close(out)
 
 
-def run_kernel(request: dict) -> None:
+def run_kernel(request: dict, zygote: int) -> None:
     """In the forked child: isolate, then serve as an IPython kernel until shut down."""
-    from autograder.instructors.grading import integrity, sandbox
+    from autograder.instructors.grading import integrity
 
     spec = sandbox.Spec(**{**request["spec"], "hidden": tuple(request["spec"]["hidden"]),
                            "needed": tuple(request["spec"]["needed"])})
@@ -82,6 +87,7 @@ def run_kernel(request: dict) -> None:
     _redirect_stdio(Path(spec.home) / "kernel.log")
     os.environ.update(request["env"])
     refused = sandbox.isolate(spec)
+    sandbox.die_with_parent(zygote)  # after the change of user id, which clears it
     reseed_random_state()
     import torch
 
@@ -109,14 +115,15 @@ def serve(status_dir: Path) -> None:
     """Answer fork requests until stdin closes."""
     signal.signal(signal.SIGCHLD, lambda *_: _reap(status_dir))
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    print(json.dumps({"ready": os.getpid()}), flush=True)
+    zygote = os.getpid()
+    print(json.dumps({"ready": zygote}), flush=True)
     for line in sys.stdin:
         request = json.loads(line)
         pid = os.fork()
         if pid == 0:
             status = 70
             try:
-                run_kernel(request)
+                run_kernel(request, zygote)
                 status = 0
             finally:
                 os._exit(status)
@@ -124,5 +131,6 @@ def serve(status_dir: Path) -> None:
 
 
 if __name__ == "__main__":
+    sandbox.die_with_parent(int(sys.argv[2]))
     preload()
     serve(Path(sys.argv[1]))

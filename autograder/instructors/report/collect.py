@@ -1,22 +1,23 @@
 """What a graded class looks like: scores, checks and limits hit, from the course's files.
 
-Three sources, all left by grading: the gradebook (scores of every graded cell), the
-autograded notebooks (what each failed check said, cells that timed out) and, after
-``cnn-course grade``, its record of every submission's status and reasons
-(``autograded/.grading-state.json``). Submissions that plain ``nbgrader autograde`` gave
-up on (a dead kernel, an unreadable notebook) have grades but no autograded notebook.
+Three sources, all left by grading, wherever the course's nbgrader configuration puts
+them: the gradebook (scores of every graded cell), the autograded notebooks (what each
+failed check said, cells that timed out) and, after ``cnn-course grade``, its record of
+every submission's status and reasons (``autograded/.grading-state.json``). Submissions
+that plain ``nbgrader autograde`` gave up on (a dead kernel, an unreadable notebook) have
+grades but no autograded notebook.
 """
 
 import json
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook
 
+from autograder.instructors.course import CourseFolder
 from autograder.instructors.grading.results import TRUSTED
-from autograder.instructors.grading.state import FILE as GRADING_STATE
+from autograder.instructors.grading.state import state_file
 from autograder.instructors.submissions import exercise_of, nbgrader_meta
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -102,18 +103,18 @@ def _stopped_cells(errors: dict[str, list]) -> list[tuple[str, str]]:
     ]
 
 
-def _grading_state(root: Path) -> dict[str, dict]:
+def _grading_state(course: CourseFolder) -> dict[str, dict]:
     """``cnn-course grade``'s record of each submission (``{}`` when it has not run)."""
-    path = root / GRADING_STATE
+    path = state_file(course)
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-def collect(root: Path, assignments: list[str] | None = None) -> ClassResults:
-    """Read the course at ``root`` (all assignments of the gradebook by default)."""
-    if not (root / "gradebook.db").exists():
-        raise ValueError(f"no gradebook.db in {root}: autograde the class first")
-    state = _grading_state(root)
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+def collect(course: CourseFolder, assignments: list[str] | None = None) -> ClassResults:
+    """Read the course (all assignments of the gradebook by default)."""
+    if course.gradebook is not None and not course.gradebook.exists():
+        raise ValueError(f"no gradebook at {course.gradebook}: autograde the class first")
+    state = _grading_state(course)
+    with Gradebook(course.db_url) as gradebook:
         known = sorted(a.name for a in gradebook.assignments)
         unknown = sorted(set(assignments or []) - set(known))
         if unknown:
@@ -121,11 +122,11 @@ def collect(root: Path, assignments: list[str] | None = None) -> ClassResults:
         results = ClassResults(assignments or known)
         for name in results.assignments:
             for submission in gradebook.find_assignment(name).submissions:
-                _add_submission(results, root, submission, state.get(f"{name}/{submission.student.id}"))
+                _add_submission(results, course, submission, state.get(f"{name}/{submission.student.id}"))
     return results
 
 
-def _add_submission(results: ClassResults, root: Path, submission, recorded: dict | None) -> None:
+def _add_submission(results: ClassResults, course: CourseFolder, submission, recorded: dict | None) -> None:
     """Add one student's submission of one assignment: its total, checks and limits."""
     assignment, student = submission.assignment.name, submission.student.id
     limits = []
@@ -134,7 +135,7 @@ def _add_submission(results: ClassResults, root: Path, submission, recorded: dic
     trusted = not recorded or recorded["status"] in TRUSTED
     graded = trusted
     for notebook in submission.notebooks:
-        path = root / "autograded" / student / assignment / f"{notebook.name}.ipynb"
+        path = course.submission("autograded", student, assignment) / f"{notebook.name}.ipynb"
         if not path.exists():
             graded = False
             if not recorded:

@@ -4,6 +4,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from autograder.instructors.course import CourseFolder
+
 DEFAULT_OUTPUT = Path("reports") / "class-report.html"
 
 
@@ -13,7 +15,7 @@ def report(args: argparse.Namespace) -> int:
     from autograder.instructors.report.page import render
 
     try:
-        results = collect(args.root, args.assignments)
+        results = collect(CourseFolder(args.root), args.assignments)
     except ValueError as error:
         print(f"cnn-course report: {error}", file=sys.stderr)
         return 2

@@ -1,10 +1,11 @@
 """Feedback pages that typeset their math without a network.
 
 nbgrader's feedback template loads MathJax 2 from a CDN. The course's template
-(``templates/feedback_offline_math``) loads MathJax 3 from ``feedback/mathjax/`` instead,
-and :class:`LocalMathJax` puts it there: the copy that the ``sphinx-mathjax-offline``
-package (a dependency of the book) ships. :class:`FeedbackExporter` renders the pages;
-``nbgrader_config.py`` chooses both and the template.
+(``templates/feedback_offline_math``) loads MathJax 3 from ``mathjax/`` in the feedback
+folder (``feedback/mathjax/``) instead, and :class:`LocalMathJax` puts it there: the copy
+that the ``sphinx-mathjax-offline`` package (a dependency of the book) ships.
+:class:`FeedbackExporter` renders the pages; ``nbgrader_config.py`` chooses both and the
+template.
 """
 
 import shutil
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
-from traitlets import Bool, Unicode
+from traitlets import Bool, Unicode, default
 
 # The files the feedback pages need, relative to MathJax's root: the TeX-to-HTML bundle
 # with every TeX extension, its fonts and the accessibility module its menu loads.
@@ -41,10 +42,17 @@ class LocalMathJax(Preprocessor):
 
     enabled = Bool(True, help="Copy MathJax (on by default once listed in preprocessors).").tag(config=True)
     folder = Unicode(
-        "feedback/mathjax",
-        help="Where MathJax is copied, from the course root; the feedback template loads "
-        "../../mathjax/ from feedback/<student>/<assignment>/.",
+        help="Where MathJax is copied (default: mathjax/ in the course's feedback folder, wherever "
+        "CourseDirectory.feedback_directory puts it); the feedback template loads ../../mathjax/ from "
+        "<feedback folder>/<student>/<assignment>/.",
     ).tag(config=True)
+
+    @default("folder")
+    def _in_the_feedback_folder(self) -> str:
+        from nbgrader.coursedir import CourseDirectory
+
+        course = CourseDirectory(config=self.config)
+        return str(Path(course.root) / course.feedback_directory / "mathjax")
 
     def preprocess(self, nb, resources):
         """Copy MathJax if needed; the notebook is returned unchanged."""
