@@ -27,8 +27,9 @@ def tolerance(dtype: torch.dtype) -> tuple[float, float]:
     return TOLERANCES.get(dtype, (0.0, 0.0))
 
 
-def _shape(t: torch.Tensor) -> str:
-    return "(" + ", ".join(str(s) for s in t.shape) + ("," if t.dim() == 1 else "") + ")"
+def shape_text(shape) -> str:
+    """A shape as every message writes it, as PyTorch prints sizes: (2, 3), (5,), and () for a 0-d tensor."""
+    return str(tuple(shape))
 
 
 def _index(flat: int, shape: torch.Size) -> tuple[int, ...]:
@@ -42,7 +43,7 @@ def _fmt(value: float) -> str:
 def describe(t) -> str:
     """A short description of a value: shape, dtype and device for tensors, the type otherwise."""
     if isinstance(t, torch.Tensor):
-        return f"a {t.dtype} tensor of shape {_shape(t)} on {t.device}"
+        return f"a {t.dtype} tensor of shape {shape_text(t.shape)} on {t.device}"
     return f"a {type(t).__name__}"
 
 
@@ -83,7 +84,7 @@ def mismatch(got, expected: torch.Tensor, *, rtol: float | None = None, atol: fl
     if not isinstance(got, torch.Tensor):
         return f"Expected a tensor, got {describe(got)}."
     if got.shape != expected.shape:
-        return f"Expected shape {_shape(expected)}, got shape {_shape(got)}."
+        return f"Expected shape {shape_text(expected.shape)}, got shape {shape_text(got.shape)}."
     if got.dtype != expected.dtype:
         return f"Expected dtype {expected.dtype} (the input's dtype), got {got.dtype}."
     if got.device != expected.device:
@@ -97,7 +98,8 @@ def mismatch(got, expected: torch.Tensor, *, rtol: float | None = None, atol: fl
     )
 
 
-def assert_matches(got, expected: torch.Tensor, what: str, *, rtol: float | None = None, atol: float | None = None) -> None:
+def assert_matches(got, expected: torch.Tensor, what: str, *, rtol: float | None = None,
+                   atol: float | None = None) -> None:
     """Raise :class:`CheckFailure` naming ``what`` when ``got`` does not match ``expected``."""
     problem = mismatch(got, expected, rtol=rtol, atol=atol)
     if problem is not None:

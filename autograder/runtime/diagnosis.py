@@ -57,7 +57,7 @@ class _Twin:
 
     student: object
     candidate: object
-    reference: Callable | None
+    reference: Callable
     agreed: int = 0
     disagreed: int = 0
     copies: dict = field(default_factory=dict)
@@ -85,7 +85,7 @@ class TwinCall:
         kind, value = self.outcome
         same = (kind == "error" and isinstance(error, value)) if error is not None else (
             kind == "result" and _agree(result, value))
-        if same is None or self.twin.reference is None:
+        if same is None:
             return False
         if same:
             self.twin.agreed += 1

@@ -85,6 +85,18 @@ def matrices(mats, titles, cell: float = 0.33) -> Figure:
     return fig
 
 
+def panel_grid(count: int, ncols: int, width: float, height: float) -> tuple[Figure, np.ndarray]:
+    """A figure for ``count`` panels in rows of ``ncols``, each ``width`` x ``height`` inches, and
+    its axes, all switched off: a drawing switches on what it uses, and the unused panels of
+    the last row stay blank."""
+    nrows = -(-count // ncols)
+    fig = Figure(figsize=(width * ncols, height * nrows), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax in axes:
+        ax.axis("off")
+    return fig, axes
+
+
 @styled
 def images(panels: dict, cmaps: dict | None = None, ncols: int = 2) -> Figure:
     """Images in a grid (title -> image).
@@ -92,11 +104,7 @@ def images(panels: dict, cmaps: dict | None = None, ncols: int = 2) -> Figure:
     Maps drawn with the diverging ``RdBu_r`` get a colour scale symmetric around 0 that
     saturates at the 99th percentile of the absolute values, so faint edges stay visible.
     """
-    nrows = -(-len(panels) // ncols)
-    fig = Figure(figsize=(3.4 * ncols, 3.9 * nrows), layout="constrained")
-    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
-    for ax in axes:
-        ax.axis("off")
+    fig, axes = panel_grid(len(panels), ncols, 3.4, 3.9)
     for ax, (title, img) in zip(axes, panels.items()):
         img, cmap = array(img), (cmaps or {}).get(title, "gray")
         limit = np.percentile(np.abs(img), 99) if cmap == "RdBu_r" else None

@@ -1,11 +1,48 @@
-"""Building blocks of the checks: call and compare, compare gradients, count operations."""
+"""Building blocks of the checks, so that every chapter says the same thing the same way.
+
+Inputs on the course device (:func:`on_device`, :func:`numbers`) and sizes given as an int
+or a pair (:func:`as_pair`); calling an answer and comparing its result, its gradients and
+the number of operations it runs; answers that must be a Python int (:func:`assert_int`);
+and hidden cases declared as data (:class:`Hidden`), run by :func:`run_hidden`, which
+numbers them and quotes the grading seed when one fails. Shapes in messages are written by
+:func:`autograder.runtime.compare.shape_text`, as the comparisons write them. The checks
+import this module as ``kit``, so that a shared block reads as one.
+"""
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
 
 import torch
 
 from autograder.runtime.calling import call
+from autograder.runtime.cases import Cases
 from autograder.runtime.compare import CheckFailure, assert_matches
+from autograder.runtime.device import device
+
+# ---------------------------------------------------------------------------------------
+# Inputs and sizes
+
+
+def as_pair(value) -> tuple[int, int]:
+    """An int or a (height, width) pair as a pair: kernel sizes, strides and paddings take either."""
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+def on_device(values, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    """A tensor of ``values`` on the course device, where the answers run."""
+    return torch.tensor(values, dtype=dtype, device=device())
+
+
+def numbers(*shape: int, modulo: int | None = None, shift: float = 0.0) -> torch.Tensor:
+    """0, 1, 2, ... in row-major order as a float32 tensor of ``shape`` on the course device,
+    taken mod ``modulo``, minus ``shift``: an input a message can state in words ("0..59 mod 7")."""
+    values = torch.arange(float(torch.Size(shape).numel()), device=device()).reshape(shape)
+    return (values if modulo is None else values % modulo) - shift
+
+
+# ---------------------------------------------------------------------------------------
+# Results, gradients, operations
 
 
 def assert_result(fn, args: Sequence, expected: torch.Tensor, what: str, **options) -> torch.Tensor:
@@ -51,26 +88,92 @@ def assert_ops_do_not_grow(fn, small: Sequence, large: Sequence, what: str, advi
         )
 
 
-def int_problem(
-    value, *, quantity: str, float_advice: str, tensor_advice: str, type_aside: str = " (of type {})"
-) -> str | None:
-    """Why ``value`` is not a Python int, or None when it is one: the end of a message that
-    starts with the call (``"conv_output_size(n=8, k=3) " + problem``).
+# ---------------------------------------------------------------------------------------
+# Integer results
+
+
+@dataclass(frozen=True)
+class IntAdvice:
+    """What to tell a student whose answer is not a Python int, by what it returned instead.
 
     ``quantity`` names what a bool should have been (``"the output size"``); ``float_advice``
     follows "it must return a Python int. " for a float; ``tensor_advice`` follows "it must
     return a Python int" for a tensor, its punctuation included (``". Compute the size ..."``);
     ``type_aside`` (with ``{}`` for the type's name) follows the value of any other type.
     """
+
+    quantity: str
+    float_advice: str
+    tensor_advice: str
+    type_aside: str = " (of type {})"
+
+
+# The output length of a convolution (chapter 4) or a transposed convolution (chapter 6).
+OUTPUT_SIZE = IntAdvice(
+    quantity="the output size",
+    float_advice="True division / always gives a float: use floor division // instead.",
+    tensor_advice=". Compute the size with Python integers, not tensors.",
+)
+
+
+def _int_problem(value, advice: IntAdvice) -> str | None:
+    """Why ``value`` is not a Python int, or None when it is one: the end of a message that
+    starts with the call (``"conv_output_size(n=8, k=3) " + problem``)."""
     if isinstance(value, bool):
-        return f"returned {value!r}, a bool; it must return {quantity} as a Python int."
+        return f"returned {value!r}, a bool; it must return {advice.quantity} as a Python int."
     if isinstance(value, int):
         return None
     if value is None:
         return "returned None: did you forget the return statement?"
     if isinstance(value, float):
-        return f"returned {value!r}, a float; it must return a Python int. {float_advice}"
+        return f"returned {value!r}, a float; it must return a Python int. {advice.float_advice}"
     if isinstance(value, torch.Tensor):
-        return f"returned a tensor ({value!r}); it must return a Python int{tensor_advice}"
+        return f"returned a tensor ({value!r}); it must return a Python int{advice.tensor_advice}"
     kind = f"{type(value).__module__}.{type(value).__qualname__}".removeprefix("builtins.")
-    return f"returned {value!r}{type_aside.format(kind)}; it must return a Python int (convert with int(...))."
+    return f"returned {value!r}{advice.type_aside.format(kind)}; it must return a Python int (convert with int(...))."
+
+
+def assert_int(got, expected: int, what: str, advice: IntAdvice) -> None:
+    """``got``, what the call ``what`` returned, is exactly the Python int ``expected``."""
+    problem = _int_problem(got, advice)
+    if problem is not None:
+        raise CheckFailure(f"{what} {problem}")
+    if got != expected:
+        raise CheckFailure(f"{what} returned {got}, expected {expected}.")
+
+
+# ---------------------------------------------------------------------------------------
+# Hidden cases
+
+
+@dataclass(frozen=True)
+class Hidden:
+    """One hidden case: its inputs in words (quoted when it fails) and the checks it runs,
+    ``run()``, which raises :class:`~autograder.runtime.compare.CheckFailure` on a wrong answer.
+    Build ``run`` with :func:`functools.partial`, so that it keeps the values of its own case."""
+
+    inputs: str
+    run: Callable[[], object]
+
+
+def run_hidden(cases: Cases, plan: Sequence[Hidden]) -> None:
+    """Run the hidden cases of ``plan`` in order. A failure is prefixed with the case's number,
+    the grading seed (to replay the run) and its inputs, since the student cannot see the code."""
+    for number, case in enumerate(plan, start=1):
+        try:
+            case.run()
+        except CheckFailure as failure:
+            raise CheckFailure(
+                f"Hidden check {number} of {len(plan)} failed (grading seed {cases.seed}), on {case.inputs}.\n{failure}"
+            ) from None
+
+
+def _each(check: Callable, examples: Sequence[tuple]) -> None:
+    for example in examples:
+        check(*example)
+
+
+def example_groups(groups: Sequence[tuple[str, Sequence[tuple]]], check: Callable) -> list[Hidden]:
+    """One hidden case per group ``(label, examples)``: ``check(*example)`` on each example of
+    the group. For answers that are cheap to call, such as sizes and counts, tried by the dozen."""
+    return [Hidden(f"{label} ({len(examples)} cases)", partial(_each, check, examples)) for label, examples in groups]

@@ -1,14 +1,15 @@
 """Checks of chapter 1 (autograd warm-up): ``vjp``."""
 
+from functools import partial
+
 import torch
 
 from autograder.chapters.ch01_autograd import mistakes, reference
+from autograder.runtime import kit
 from autograder.runtime.calling import call
 from autograder.runtime.cases import Cases
-from autograder.runtime.compare import assert_matches
-from autograder.runtime.device import device
+from autograder.runtime.compare import assert_matches, shape_text
 from autograder.runtime.diagnosis import Diagnoser
-from autograder.runtime.hidden import hidden_case
 
 diagnosed = Diagnoser(mistakes, reference)
 
@@ -22,9 +23,7 @@ def source_example(a: torch.Tensor) -> torch.Tensor:
 @diagnosed
 def check_vjp(vjp) -> None:
     """Visible checks: the chapter's example a = [[2, 4]], v = [[1, 2]], computed twice."""
-    a = torch.tensor([[2.0, 4.0]], device=device())
-    v = torch.tensor([[1.0, 2.0]], device=device())
-    expected = torch.tensor([[12.0, 34.0]], device=device())
+    a, v, expected = kit.on_device([[2.0, 4.0]]), kit.on_device([[1.0, 2.0]]), kit.on_device([[12.0, 34.0]])
     what = "vjp(f, a, v) on the chapter's example a = [[2, 4]], v = [[1, 2]]"
     first, _ = call(vjp, source_example, a, v, what=what)
     assert_matches(first, expected, what)
@@ -51,22 +50,25 @@ def _functions(cases: Cases, n: int, dtype: torch.dtype):
 def grade_vjp(vjp) -> None:
     """Hidden checks: random shapes and functions, float32 and float64, a stale x.grad."""
     cases = Cases()
-    plan = []
+    functions = []
     for dtype in (torch.float32, torch.float64):
         rows, n = cases.size(1, 4), cases.size(2, 6)
-        plan += [(dtype, rows, n, name, f) for name, f in _functions(cases, n, dtype)]
-    for number, (dtype, rows, n, name, f) in enumerate(plan, start=1):
+        functions += [(dtype, rows, n, name, f) for name, f in _functions(cases, n, dtype)]
+    plan = []
+    for dtype, rows, n, name, f in functions:
         x = cases.randn(rows, n, dtype=dtype)
         v = cases.randn(*f(x).shape, dtype=dtype)
-        expected = reference.vjp(f, x, v)
-        inputs = f"{name}, x of shape {tuple(x.shape)} ({dtype})"
-        with hidden_case(cases, number, len(plan) + 1, inputs):
-            got, _ = call(vjp, f, x, v, what="vjp(f, x, v)")
-            assert_matches(got, expected, "vjp(f, x, v)")
+        plan.append(kit.Hidden(f"{name}, x of shape {shape_text(x.shape)} ({dtype})",
+                               partial(_assert_vjp, vjp, f, x, v, reference.vjp(f, x, v))))
     x = cases.randn(2, 3).requires_grad_(True)
     x.grad = torch.full_like(x, 100.0)
-    f = torch.sin
     v = cases.randn(2, 3)
-    with hidden_case(cases, len(plan) + 1, len(plan) + 1, "x that requires grad and already has x.grad = 100"):
-        got, _ = call(vjp, f, x, v, what="vjp(f, x, v)")
-        assert_matches(got, reference.vjp(f, x.detach(), v), "vjp(f, x, v)")
+    plan.append(kit.Hidden("x that requires grad and already has x.grad = 100",
+                           partial(_assert_vjp, vjp, torch.sin, x, v, reference.vjp(torch.sin, x.detach(), v))))
+    kit.run_hidden(cases, plan)
+
+
+def _assert_vjp(vjp, f, x: torch.Tensor, v: torch.Tensor, expected: torch.Tensor) -> None:
+    """``vjp(f, x, v)`` gives ``expected``."""
+    got, _ = call(vjp, f, x, v, what="vjp(f, x, v)")
+    assert_matches(got, expected, "vjp(f, x, v)")

@@ -2,9 +2,9 @@
 ``learn_kernel`` and ``receptive_field``.
 
 ``Conv2D`` is checked as a module: its parameters (exactly ``weight`` and ``bias``, both
-trainable; the weight random, so that two new layers differ), its forward pass with known weight and bias against ``F.conv2d``, moving it
-with ``.to(device, dtype)`` and its gradients. It is not "from scratch": ``F.conv2d`` and
-the finished ``corr2d`` block may be used.
+trainable; the weight random, so that two new layers differ), its forward pass with known
+weight and bias against ``F.conv2d``, moving it with ``.to(device, dtype)`` and its gradients.
+It is not "from scratch": ``F.conv2d`` and the finished ``corr2d`` block may be used.
 
 ``learn_kernel`` trains the notebook's own ``Conv2D``. Every call runs after
 ``torch.manual_seed(s)`` (with ``s`` quoted in hidden messages), so a failure can be
@@ -18,6 +18,7 @@ smaller than the tolerance (see :func:`autograder.chapters.ch03_conv_layer.refer
 import contextlib
 import math
 from collections.abc import Iterator
+from functools import partial
 
 import torch
 from torch import nn
@@ -25,22 +26,17 @@ from torch import nn
 from autograder.chapters.ch02_cross_correlation import reference as correlation
 from autograder.chapters.ch03_conv_layer import mistakes
 from autograder.chapters.ch03_conv_layer import reference as ref
+from autograder.runtime import kit
 from autograder.runtime.calling import call
 from autograder.runtime.cases import Cases
-from autograder.runtime.compare import CheckFailure, assert_matches, describe, mismatch
+from autograder.runtime.compare import CheckFailure, assert_matches, describe, mismatch, shape_text
 from autograder.runtime.device import device
 from autograder.runtime.diagnosis import Diagnoser
-from autograder.runtime.hidden import hidden_case
-from autograder.runtime.kit import int_problem
 
 diagnosed = Diagnoser(mistakes, ref)
 
 # ---------------------------------------------------------------------------------------
 # Conv2D
-
-
-def _shape(shape) -> str:
-    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
 def _new_layer(Conv2D, kernel_size: tuple[int, int]) -> nn.Module:
@@ -79,8 +75,8 @@ def _new_layer(Conv2D, kernel_size: tuple[int, int]) -> nn.Module:
         parameter = parameters[name]
         if tuple(parameter.shape) != shape:
             raise CheckFailure(
-                f"{what}.{name} should have shape {_shape(shape)} ({meaning}), "
-                f"got shape {_shape(parameter.shape)}."
+                f"{what}.{name} should have shape {shape_text(shape)} ({meaning}), "
+                f"got shape {shape_text(parameter.shape)}."
             )
         if not parameter.requires_grad:
             raise CheckFailure(
@@ -186,11 +182,9 @@ def check_Conv2D(Conv2D) -> None:
     _new_layer(Conv2D, (1, 2))
     _assert_random_start(Conv2D, (1, 2))
     X, _ = _stripe()
-    K = torch.tensor([[1.0, -1.0]], device=device())
-    _assert_forward(Conv2D, X, K, torch.zeros(1, device=device()), "the stripe image X")
-    X = torch.arange(20.0, device=device()).reshape(4, 5)
-    K = torch.tensor([[1.0, 0.0, -1.0], [2.0, 0.5, 0.0]], device=device())
-    _assert_forward(Conv2D, X, K, torch.tensor([0.5], device=device()), "X = 0..19 as 4x5")
+    _assert_forward(Conv2D, X, kit.on_device(EDGE_KERNEL), kit.on_device([0.0]), "the stripe image X")
+    K = kit.on_device([[1.0, 0.0, -1.0], [2.0, 0.5, 0.0]])
+    _assert_forward(Conv2D, kit.numbers(4, 5), K, kit.on_device([0.5]), "X = 0..19 as 4x5")
 
 
 @diagnosed
@@ -198,24 +192,30 @@ def grade_Conv2D(Conv2D) -> None:
     """Hidden checks of ``Conv2D``: random non-square inputs and kernels, a kernel as large as the
     input, float64 (the layer moved with ``.to``), random starts, and gradients."""
     cases = Cases()
-    plan = []
+    shapes = []
     for dtype in (torch.float32, torch.float32, torch.float64):
         H, W = cases.distinct_sizes(4, 10)
-        plan.append((H, W, *cases.distinct_sizes(1, min(H, W)), dtype, ""))
+        shapes.append((H, W, *cases.distinct_sizes(1, min(H, W)), dtype, ""))
     H, W = cases.distinct_sizes(2, 6)
-    plan.append((H, W, H, W, torch.float64, ", the kernel as large as the input"))
-    total = len(plan) + 1
-    for number, (H, W, kh, kw, dtype, note) in enumerate(plan, start=1):
+    shapes.append((H, W, H, W, torch.float64, ", the kernel as large as the input"))
+    plan = []
+    for H, W, kh, kw, dtype, note in shapes:
         X, K, b = cases.randn(H, W, dtype=dtype), cases.randn(kh, kw, dtype=dtype), cases.randn(1, dtype=dtype)
-        with hidden_case(cases, number, total, f"x {H}x{W} and a {kh}x{kw} kernel ({dtype}{note})"):
-            _assert_random_start(Conv2D, (kh, kw))
-            _assert_forward(Conv2D, X, K, b, f"a random {H}x{W} x")
+        plan.append(kit.Hidden(f"x {H}x{W} and a {kh}x{kw} kernel ({dtype}{note})",
+                               partial(_assert_layer, Conv2D, X, K, b, f"a random {H}x{W} x")))
     H, W = cases.distinct_sizes(3, 8)
     kh, kw = cases.distinct_sizes(1, 3)
     X, K, b = (cases.randn(*shape, dtype=torch.float64) for shape in ((H, W), (kh, kw), (1,)))
     G = cases.randn(H - kh + 1, W - kw + 1, dtype=torch.float64)
-    with hidden_case(cases, total, total, f"the gradients for x {H}x{W} and a {kh}x{kw} kernel (float64)"):
-        _assert_gradients(Conv2D, X, K, b, G)
+    plan.append(kit.Hidden(f"the gradients for x {H}x{W} and a {kh}x{kw} kernel (float64)",
+                           partial(_assert_gradients, Conv2D, X, K, b, G)))
+    kit.run_hidden(cases, plan)
+
+
+def _assert_layer(Conv2D, X: torch.Tensor, K: torch.Tensor, b: torch.Tensor, inputs: str) -> None:
+    """New layers of K's shape start at random, and one set to ``K`` and ``b`` maps ``X`` right."""
+    _assert_random_start(Conv2D, tuple(K.shape))
+    _assert_forward(Conv2D, X, K, b, inputs)
 
 
 # ---------------------------------------------------------------------------------------
@@ -234,7 +234,8 @@ def _stripe_data(make_stripe_data, what: str) -> tuple[torch.Tensor, torch.Tenso
     }
     for name, value, want in zip(("X", "Y"), got, expected):
         # Either the CPU (torch's default) or the course device is fine for data made from nothing.
-        on = value.device if isinstance(value, torch.Tensor) and value.device in (want.device, device()) else want.device
+        made_on = (want.device, device())
+        on = value.device if isinstance(value, torch.Tensor) and value.device in made_on else want.device
         label = f"{name} from {what} ({meaning[name]})"
         if isinstance(value, torch.Tensor) and value.shape == want.shape and value.dtype != want.dtype:
             raise CheckFailure(
@@ -255,20 +256,27 @@ def check_make_stripe_data(make_stripe_data) -> None:
 def grade_make_stripe_data(make_stripe_data) -> None:
     """Hidden checks of ``make_stripe_data``: the values, and new tensors on every call."""
     cases = Cases()
-    with hidden_case(cases, 1, 2, "a first call"):
-        X, Y = _stripe_data(make_stripe_data, "make_stripe_data()")
-    with hidden_case(cases, 2, 2, "a second call, after the first call's X and Y were changed in place"):
-        with torch.no_grad():
-            X.add_(10)
-            Y.add_(10)
-        try:
-            _stripe_data(make_stripe_data, "make_stripe_data() called a second time")
-        except CheckFailure as failure:
-            raise CheckFailure(
-                f"{failure}\nDo both calls return the same tensors? Changing the first call's "
-                "X and Y in place must not change what the next call returns: create new "
-                "tensors inside the function on every call."
-            ) from None
+    kit.run_hidden(cases, [
+        kit.Hidden("a first call", partial(_stripe_data, make_stripe_data, "make_stripe_data()")),
+        kit.Hidden("a second call, after the first call's X and Y were changed in place",
+                   partial(_assert_new_tensors, make_stripe_data)),
+    ])
+
+
+def _assert_new_tensors(make_stripe_data) -> None:
+    """Changing what one call returned in place does not change what the next call returns."""
+    X, Y = _stripe_data(make_stripe_data, "make_stripe_data()")
+    with torch.no_grad():
+        X.add_(10)
+        Y.add_(10)
+    try:
+        _stripe_data(make_stripe_data, "make_stripe_data() called a second time")
+    except CheckFailure as failure:
+        raise CheckFailure(
+            f"{failure}\nDo both calls return the same tensors? Changing the first call's "
+            "X and Y in place must not change what the next call returns: create new "
+            "tensors inside the function on every call."
+        ) from None
 
 
 # ---------------------------------------------------------------------------------------
@@ -393,7 +401,7 @@ EDGE_KERNEL = [[1.0, -1.0]]
 def check_learn_kernel(learn_kernel) -> None:
     """Visible check of ``learn_kernel``: the stripe data with the defaults learns about [[1, -1]]."""
     X, Y = _stripe()
-    _assert_learns(learn_kernel, X, Y, torch.tensor(EDGE_KERNEL, device=device()), 0, VISIBLE_TOLERANCE,
+    _assert_learns(learn_kernel, X, Y, kit.on_device(EDGE_KERNEL), 0, VISIBLE_TOLERANCE,
                    data="the stripe data", goal="the edge kernel [[1, -1]]")
 
 
@@ -403,28 +411,35 @@ def grade_learn_kernel(learn_kernel) -> None:
     small lr and many steps) and two random float64 targets of other kernel shapes."""
     cases = Cases()
     seeds = [cases.size(0, 2**31 - 1) for _ in range(4)]
-    total = 4
-    for number, dtype, seed, settings in (
-        (1, torch.float32, seeds[0], (None, None, None)),
-        (2, torch.float64, seeds[1], ((1, 2), SLOW_STEPS, SLOW_LR)),
+    plan = []
+    for dtype, seed, settings in (
+        (torch.float32, seeds[0], (None, None, None)),
+        (torch.float64, seeds[1], ((1, 2), SLOW_STEPS, SLOW_LR)),
     ):
         X, Y = _stripe(dtype)
-        with hidden_case(cases, number, total, f"the stripe data ({dtype})"):
-            _assert_learns(learn_kernel, X, Y, torch.tensor(EDGE_KERNEL, device=device(), dtype=dtype), seed,
-                           TOLERANCE, *settings, goal="the edge kernel [[1, -1]]")
-    for number, kernel_size, seed in zip((3, 4), cases.rng.sample(RANDOM_KERNELS, 2), seeds[2:]):
-        X, Y, K, b, lr, steps = random_target(cases, kernel_size)
+        plan.append(kit.Hidden(f"the stripe data ({dtype})",
+                               partial(_assert_learns, learn_kernel, X, Y, kit.on_device(EDGE_KERNEL, dtype), seed,
+                                       TOLERANCE, *settings, goal="the edge kernel [[1, -1]]")))
+    for kernel_size, seed in zip(cases.rng.sample(RANDOM_KERNELS, 2), seeds[2:]):
+        X, Y, K, _, lr, steps = random_target(cases, kernel_size)
         data = (
             f"a random {X.shape[0]}x{X.shape[1]} X (float64) and Y = corr2d(X, K) + b for a random "
             f"{kernel_size[0]}x{kernel_size[1]} kernel K and bias b"
         )
-        with hidden_case(cases, number, total, data):
-            _assert_learns(learn_kernel, X, Y, K, seed, TOLERANCE, kernel_size, steps, lr,
-                           goal="the kernel K that produced Y")
+        plan.append(kit.Hidden(data, partial(_assert_learns, learn_kernel, X, Y, K, seed, TOLERANCE, kernel_size, steps,
+                                             lr, goal="the kernel K that produced Y")))
+    kit.run_hidden(cases, plan)
 
 
 # ---------------------------------------------------------------------------------------
 # receptive_field
+
+
+SIDE_LENGTH = kit.IntAdvice(
+    quantity="the side length",
+    float_advice="A side length counts pixels: keep to integer arithmetic (no / and no float starting values).",
+    tensor_advice=" (use plain integers).",
+)
 
 
 def _assert_field(receptive_field, kernel_sizes, strides, *, pass_strides: bool = True) -> None:
@@ -436,16 +451,7 @@ def _assert_field(receptive_field, kernel_sizes, strides, *, pass_strides: bool 
     else:
         what = f"receptive_field({kernel_sizes!r}) (default strides: all 1)"
         got, _ = call(receptive_field, kernel_sizes, what=what)
-    problem = int_problem(
-        got,
-        quantity="the side length",
-        float_advice="A side length counts pixels: keep to integer arithmetic (no / and no float starting values).",
-        tensor_advice=" (use plain integers).",
-    )
-    if problem is not None:
-        raise CheckFailure(f"{what} {problem}")
-    if got != expected:
-        raise CheckFailure(f"{what} returned {got}, expected {expected}.")
+    kit.assert_int(got, expected, what, SIDE_LENGTH)
 
 
 # The chapter's examples: (kernel sizes, strides or None, whether to pass strides at all).
@@ -470,21 +476,21 @@ def grade_receptive_field(receptive_field) -> None:
     """Hidden checks of ``receptive_field``: random stacks of 1 to 5 layers, kernels 1 to 7,
     strides 1 to 3 (some larger than the kernel), as lists or tuples, strides=None."""
     cases = Cases()
-    plan = []
+    stacks = []
     for _ in range(10):
         depth = cases.size(1, 5)
-        plan.append(([cases.size(1, 7) for _ in range(depth)], [cases.size(1, 3) for _ in range(depth)]))
+        stacks.append(([cases.size(1, 7) for _ in range(depth)], [cases.size(1, 3) for _ in range(depth)]))
     for _ in range(3):  # a layer whose stride is larger than its kernel (it skips pixels)
         depth = cases.size(2, 4)
         kernels, strides = [cases.size(1, 7) for _ in range(depth)], [cases.size(1, 3) for _ in range(depth)]
         layer = cases.size(0, depth - 2)
         kernels[layer], strides[layer] = cases.size(1, 2), 3
-        plan.append((kernels, strides))
-    plan.append(([cases.size(1, 7) for _ in range(cases.size(2, 5))], None))
-    total = len(plan)
-    for number, (kernels, strides) in enumerate(plan, start=1):
-        if number % 2:  # tuples as well as lists
-            kernels = tuple(kernels)
-            strides = None if strides is None else tuple(strides)
-        with hidden_case(cases, number, total, f"a stack of {len(kernels)} layer(s)"):
-            _assert_field(receptive_field, kernels, strides)
+        stacks.append((kernels, strides))
+    stacks.append(([cases.size(1, 7) for _ in range(cases.size(2, 5))], None))
+    plan = []
+    for number, (kernels, strides) in enumerate(stacks):
+        if number % 2 == 0:  # tuples as well as lists
+            kernels, strides = tuple(kernels), None if strides is None else tuple(strides)
+        plan.append(kit.Hidden(f"a stack of {len(kernels)} layer(s)",
+                               partial(_assert_field, receptive_field, kernels, strides)))
+    kit.run_hidden(cases, plan)

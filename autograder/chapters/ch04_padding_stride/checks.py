@@ -6,17 +6,16 @@ call a padding built-in (``F.pad``); ``corr2d_general`` must not call a convolut
 built-in, but may pad with ``F.pad`` (the intended path is the student's own ``pad2d``).
 """
 
+from functools import partial
+
 import torch
 
 from autograder.chapters.ch04_padding_stride import mistakes
 from autograder.chapters.ch04_padding_stride import reference as ref
+from autograder.runtime import kit
 from autograder.runtime.calling import call
 from autograder.runtime.cases import Cases
-from autograder.runtime.compare import CheckFailure
-from autograder.runtime.device import device
 from autograder.runtime.diagnosis import Diagnoser
-from autograder.runtime.hidden import hidden_case
-from autograder.runtime.kit import assert_gradients_match, assert_result, int_problem
 
 diagnosed = Diagnoser(mistakes, ref)
 
@@ -24,28 +23,19 @@ NO_CONVOLUTION = ("convolution",)
 NO_PADDING = ("padding",)
 
 
-def _pair(value) -> tuple[int, int]:
-    """An int or a (height, width) pair as a pair."""
-    return (value, value) if isinstance(value, int) else tuple(value)
-
-
 def _span(k: int, d: int) -> int:
     """Extent of a kernel of size ``k`` dilated by ``d`` along one axis."""
     return d * (k - 1) + 1
 
 
+def _input_size(cases: Cases, span: int, pad: int, extra: int) -> int:
+    """A random input length on which a kernel of extent ``span`` fits after padding ``pad``."""
+    low = max(1, span - 2 * pad)
+    return cases.size(low, low + extra)
+
+
 # ---------------------------------------------------------------------------------------
 # conv_output_size
-
-
-def size_problem(value) -> str | None:
-    """Why ``value`` is not an acceptable size (a Python int), or None when it is one."""
-    return int_problem(
-        value,
-        quantity="the output size",
-        float_advice="True division / always gives a float: use floor division // instead.",
-        tensor_advice=". Compute the size with Python integers, not tensors.",
-    )
 
 
 def _size_what(n: int, k: int, padding: int, stride: int, dilation: int) -> str:
@@ -63,11 +53,7 @@ def _assert_size(conv_output_size, n: int, k: int, padding: int = 0, stride: int
     else:
         what = _size_what(n, k, padding, stride, dilation)
         got, _ = call(conv_output_size, n, k, padding, stride, dilation, what=what, from_scratch=NO_CONVOLUTION)
-    problem = size_problem(got)
-    if problem is not None:
-        raise CheckFailure(f"{what} {problem}")
-    if got != expected:
-        raise CheckFailure(f"{what} returned {got}, expected {expected}.")
+    kit.assert_int(got, expected, what, kit.OUTPUT_SIZE)
 
 
 # The chapter's examples: (n, k, padding, stride, dilation).
@@ -91,23 +77,25 @@ def check_conv_output_size(conv_output_size) -> None:
         _assert_size(conv_output_size, *example)
 
 
+def _fitting(cases: Cases, count: int, extra: int, *ranges: tuple[int, int]) -> list[tuple[int, ...]]:
+    """``count`` random (n, k, padding, stride, dilation): the last four drawn from their ``ranges``,
+    n such that the dilated kernel fits the padded input, with up to ``extra`` to spare."""
+    drawn = []
+    for _ in range(count):
+        k, p, s, d = (cases.size(*bounds) for bounds in ranges)
+        drawn.append((_input_size(cases, _span(k, d), p, extra), k, p, s, d))
+    return drawn
+
+
 def _size_plan(cases: Cases) -> list[tuple[str, list[tuple[int, int, int, int, int]]]]:
     """Groups of hidden cases (n, k, padding, stride, dilation), each with a description."""
-    random_sizes = []
-    for _ in range(12):
-        k, p, s, d = cases.size(1, 7), cases.size(0, 3), cases.size(1, 4), cases.size(1, 3)
-        low = max(1, _span(k, d) - 2 * p)
-        random_sizes.append((cases.size(low, low + 20), k, p, s, d))
+    random_sizes = _fitting(cases, 12, 20, (1, 7), (0, 3), (1, 4), (1, 3))
     stride_beyond_kernel = []
     for _ in range(4):
         k, p = cases.size(1, 4), cases.size(0, 2)
         s = k + cases.size(1, 3)
         stride_beyond_kernel.append((cases.size(k + 1, 30), k, p, s, 1))
-    padding_with_dilation = []
-    for _ in range(4):
-        k, p, s, d = cases.size(2, 5), cases.size(1, 4), cases.size(1, 3), cases.size(2, 4)
-        low = max(1, _span(k, d) - 2 * p)
-        padding_with_dilation.append((cases.size(low, low + 15), k, p, s, d))
+    padding_with_dilation = _fitting(cases, 4, 15, (2, 5), (1, 4), (1, 3), (2, 4))
     kernel_fills_input = []
     for _ in range(4):
         k, s, d = cases.size(2, 6), cases.size(1, 4), cases.size(1, 3)
@@ -131,11 +119,7 @@ def grade_conv_output_size(conv_output_size) -> None:
     """Hidden checks of ``conv_output_size``: a seeded grid of sizes, stride beyond the kernel,
     padding with dilation, a kernel filling the padded input, large inputs."""
     cases = Cases()
-    plan = _size_plan(cases)
-    for number, (label, examples) in enumerate(plan, start=1):
-        with hidden_case(cases, number, len(plan), f"{label} ({len(examples)} cases)"):
-            for example in examples:
-                _assert_size(conv_output_size, *example)
+    kit.run_hidden(cases, kit.example_groups(_size_plan(cases), partial(_assert_size, conv_output_size)))
 
 
 # ---------------------------------------------------------------------------------------
@@ -145,21 +129,21 @@ def grade_conv_output_size(conv_output_size) -> None:
 def _assert_pad2d(pad2d, X: torch.Tensor, padding, what: str, expected: torch.Tensor | None = None) -> None:
     """``pad2d(X, padding)`` matches the reference (or ``expected``), without a padding built-in."""
     expected = ref.pad2d(X, padding) if expected is None else expected
-    assert_result(pad2d, (X, padding), expected, what, from_scratch=NO_PADDING)
+    kit.assert_result(pad2d, (X, padding), expected, what, from_scratch=NO_PADDING)
 
 
 @diagnosed
 def check_pad2d(pad2d) -> None:
     """Visible checks of ``pad2d``: an int padding with its known answer, then a (ph, pw) pair."""
-    X = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], device=device())
-    expected = torch.tensor([
+    X = kit.on_device([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    expected = kit.on_device([
         [0.0, 0.0, 0.0, 0.0, 0.0],
         [0.0, 1.0, 2.0, 3.0, 0.0],
         [0.0, 4.0, 5.0, 6.0, 0.0],
         [0.0, 0.0, 0.0, 0.0, 0.0],
-    ], device=device())
+    ])
     _assert_pad2d(pad2d, X, 1, "pad2d(X, 1) with X = [[1, 2, 3], [4, 5, 6]]", expected)
-    X = torch.arange(1.0, 13.0, device=device()).reshape(3, 4)
+    X = kit.numbers(3, 4, shift=-1.0)
     _assert_pad2d(pad2d, X, (2, 1), "pad2d(X, (2, 1)) with X = 1..12 as 3x4 (2 rows above and "
                   "below, 1 column left and right)")
 
@@ -180,18 +164,18 @@ def grade_pad2d(pad2d) -> None:
     plan.append((H, W, 0, torch.float32))
     H, W = cases.distinct_sizes(2, 9)
     plan.append((H, W, cases.distinct_sizes(1, 3), torch.float64))
-    total = len(plan) + 1
-    for number, (H, W, padding, dtype) in enumerate(plan, start=1):
-        label = f"X {H}x{W} ({dtype}) with padding {padding!r}"
-        with hidden_case(cases, number, total, label):
-            _assert_pad2d(pad2d, cases.randn(H, W, dtype=dtype), padding, f"pad2d(X, {padding!r})")
+    hidden = [kit.Hidden(f"X {H}x{W} ({dtype}) with padding {padding!r}",
+                         partial(_assert_pad2d, pad2d, cases.randn(H, W, dtype=dtype), padding,
+                                 f"pad2d(X, {padding!r})"))
+              for H, W, padding, dtype in plan]
     H, W = cases.distinct_sizes(2, 7)
     ph, pw = cases.distinct_sizes(1, 3)
     X = cases.randn(H, W, dtype=torch.float64)
     G = cases.randn(H + 2 * ph, W + 2 * pw, dtype=torch.float64)
-    with hidden_case(cases, total, total, f"the gradient for X {H}x{W} (float64) and padding ({ph}, {pw})"):
-        assert_gradients_match(pad2d, ref.pad2d, (X, (ph, pw)), G, f"pad2d(X, ({ph}, {pw}))", ("X",),
-                               from_scratch=NO_PADDING)
+    hidden.append(kit.Hidden(f"the gradient for X {H}x{W} (float64) and padding ({ph}, {pw})",
+                             partial(kit.assert_gradients_match, pad2d, ref.pad2d, (X, (ph, pw)), G,
+                                     f"pad2d(X, ({ph}, {pw}))", ("X",), from_scratch=NO_PADDING)))
+    kit.run_hidden(cases, hidden)
 
 
 # ---------------------------------------------------------------------------------------
@@ -208,41 +192,29 @@ def _assert_general(corr2d_general, X, K, padding, stride, dilation, context: st
     if expected is None:
         expected = ref.corr2d_general(X, K, padding, stride, dilation)
     what = _general_what(padding, stride, dilation) + (f" {context}" if context else "")
-    assert_result(corr2d_general, (X, K, padding, stride, dilation), expected, what, from_scratch=NO_CONVOLUTION)
+    kit.assert_result(corr2d_general, (X, K, padding, stride, dilation), expected, what, from_scratch=NO_CONVOLUTION)
 
 
 @diagnosed
 def check_corr2d_general(corr2d_general) -> None:
     """Visible checks of ``corr2d_general``: the chapter's examples (padding, stride, dilation)."""
-    dev = device()
-    X = torch.arange(9.0, device=dev).reshape(3, 3)
-    K = torch.tensor([[0.0, 1.0], [2.0, 3.0]], device=dev)
+    X, K = kit.numbers(3, 3), kit.on_device([[0.0, 1.0], [2.0, 3.0]])
     example = "on the chapter's example (X = 0..8 as 3x3, K = [[0, 1], [2, 3]])"
-    padded = torch.tensor([[0.0, 3.0, 8.0, 4.0], [9.0, 19.0, 25.0, 10.0],
-                           [21.0, 37.0, 43.0, 16.0], [6.0, 7.0, 8.0, 0.0]], device=dev)
+    padded = kit.on_device([[0.0, 3.0, 8.0, 4.0], [9.0, 19.0, 25.0, 10.0],
+                            [21.0, 37.0, 43.0, 16.0], [6.0, 7.0, 8.0, 0.0]])
     _assert_general(corr2d_general, X, K, 1, 1, 1, example, padded)
-    strided = torch.tensor([[0.0, 8.0], [6.0, 8.0]], device=dev)
-    _assert_general(corr2d_general, X, K, 1, (3, 2), 1, example, strided)
-    X = torch.arange(64.0, device=dev).reshape(8, 8) % 7
+    _assert_general(corr2d_general, X, K, 1, (3, 2), 1, example, kit.on_device([[0.0, 8.0], [6.0, 8.0]]))
+    X = kit.numbers(8, 8, modulo=7)
     eight = "with X 8x8 (0..63 mod 7)"
-    K = torch.tensor([[1.0, 0.0, -1.0], [2.0, 1.0, 0.0], [0.0, -1.0, 3.0]], device=dev)
+    K = kit.on_device([[1.0, 0.0, -1.0], [2.0, 1.0, 0.0], [0.0, -1.0, 3.0]])
     _assert_general(corr2d_general, X, K, 1, 1, 1, f"{eight} and a 3x3 K (output 8x8)")
-    K = torch.arange(15.0, device=dev).reshape(5, 3) - 7
-    _assert_general(corr2d_general, X, K, (2, 1), 1, 1, f"{eight} and a 5x3 K (output 8x8)")
-    K = torch.tensor([[1.0, 0.0, -1.0], [2.0, 1.0, 0.0], [0.0, -1.0, 3.0]], device=dev)
+    _assert_general(corr2d_general, X, kit.numbers(5, 3, shift=7.0), (2, 1), 1, 1, f"{eight} and a 5x3 K (output 8x8)")
     _assert_general(corr2d_general, X, K, 1, 2, 1, f"{eight} and a 3x3 K (output 4x4)")
-    K = torch.arange(15.0, device=dev).reshape(3, 5) % 4 - 1
+    K = kit.numbers(3, 5, modulo=4, shift=1.0)
     _assert_general(corr2d_general, X, K, (0, 1), (3, 4), 1, f"{eight} and a 3x5 K (output 2x2)")
-    X = torch.arange(35.0, device=dev).reshape(5, 7) % 6
-    K = torch.tensor([[0.0, 1.0], [2.0, 3.0]], device=dev)
+    X, K = kit.numbers(5, 7, modulo=6), kit.on_device([[0.0, 1.0], [2.0, 3.0]])
     _assert_general(corr2d_general, X, K, 0, 1, 2, "with X 5x7 (0..34 mod 6), K = [[0, 1], [2, 3]] "
                     "(output 3x5)")
-
-
-def _input_size(cases: Cases, span: int, pad: int, extra: int) -> int:
-    """A random input length on which a kernel of extent ``span`` fits after padding ``pad``."""
-    low = max(1, span - 2 * pad)
-    return cases.size(low, low + extra)
 
 
 def _general_case(cases: Cases, kernel, padding, stride, dilation, dtype, label: str, *, fill: bool = False):
@@ -250,7 +222,7 @@ def _general_case(cases: Cases, kernel, padding, stride, dilation, dtype, label:
 
     With ``fill``, the padded input is exactly as large as the dilated kernel.
     """
-    (kh, kw), (ph, pw), (dh, dw) = kernel, _pair(padding), _pair(dilation)
+    (kh, kw), (ph, pw), (dh, dw) = kernel, kit.as_pair(padding), kit.as_pair(dilation)
     if fill:
         H, W = _span(kh, dh) - 2 * ph, _span(kw, dw) - 2 * pw
     else:
@@ -294,16 +266,15 @@ def grade_corr2d_general(corr2d_general) -> None:
     stride beyond the kernel, padding with dilation, a kernel filling the padded input, float64,
     and the gradient."""
     cases = Cases()
-    plan = _general_plan(cases)
-    total = len(plan) + 1
-    for number, (X, K, padding, stride, dilation, inputs) in enumerate(plan, start=1):
-        with hidden_case(cases, number, total, inputs):
-            _assert_general(corr2d_general, X, K, padding, stride, dilation)
+    hidden = [kit.Hidden(inputs, partial(_assert_general, corr2d_general, X, K, padding, stride, dilation))
+              for X, K, padding, stride, dilation, inputs in _general_plan(cases)]
     kernel, padding, stride, dilation = (cases.distinct_sizes(2, 3), cases.distinct_sizes(1, 2),
                                          cases.distinct_sizes(1, 2), cases.distinct_sizes(1, 2))
     X, K, padding, stride, dilation, inputs = _general_case(
         cases, kernel, padding, stride, dilation, torch.float64, "the gradient with respect to X and K")
     G = cases.randn(*ref.corr2d_general(X, K, padding, stride, dilation).shape, dtype=torch.float64)
-    with hidden_case(cases, total, total, inputs):
-        assert_gradients_match(corr2d_general, ref.corr2d_general, (X, K, padding, stride, dilation), G,
-                               _general_what(padding, stride, dilation), ("X", "K"), from_scratch=NO_CONVOLUTION)
+    what = _general_what(padding, stride, dilation)
+    hidden.append(kit.Hidden(inputs, partial(kit.assert_gradients_match, corr2d_general, ref.corr2d_general,
+                                             (X, K, padding, stride, dilation), G, what, ("X", "K"),
+                                             from_scratch=NO_CONVOLUTION)))
+    kit.run_hidden(cases, hidden)

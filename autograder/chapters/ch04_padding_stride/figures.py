@@ -9,16 +9,13 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from autograder.runtime.figures import EDGE, PLAIN, array, board, grid, styled
+from autograder.runtime.figures import EDGE, PLAIN, array, board, grid, panel_grid, styled
+from autograder.runtime.kit import as_pair
 
 PADDING = "#e4e4e4"
 # One colour per highlighted output position (its window on the input, its output cell).
 COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2")
 MISSED = "#d62728"
-
-
-def _pair(value) -> tuple[int, int]:
-    return (value, value) if isinstance(value, int) else tuple(value)
 
 
 def _arrow(ax, start, end) -> None:
@@ -33,7 +30,7 @@ def _sequential(values, cmap: str, vmax: float) -> dict:
 
 def _windows(ax, X, kernel_shape, padding, stride, dilation, positions, Y, out_shape, title) -> None:
     """One panel: the padded input with the windows of ``positions`` and the output they fill."""
-    (kh, kw), (ph, pw), (sh, sw), (dh, dw) = map(_pair, (kernel_shape, padding, stride, dilation))
+    (kh, kw), (ph, pw), (sh, sw), (dh, dw) = map(as_pair, (kernel_shape, padding, stride, dilation))
     X = array(X)
     H, W = X.shape
     padded = np.pad(X, ((ph, ph), (pw, pw)))
@@ -71,7 +68,7 @@ def windows(cases: list[dict], cell: float = 0.36) -> Figure:
     """
     shapes = []
     for case in cases:
-        ph, pw = _pair(case.get("padding", 0))
+        ph, pw = as_pair(case.get("padding", 0))
         H, W = array(case["X"]).shape
         rows, cols = case["out_shape"]
         shapes.append((max(H + 2 * ph, rows), W + 2 * pw + 1.6 + cols))
@@ -106,12 +103,7 @@ def padding_modes(padded: dict, padding: int, cell: float = 0.36) -> Figure:
     padded = {title: array(p) for title, p in padded.items()}
     vmax = max(p.max() for p in padded.values())
     Hp, Wp = next(iter(padded.values())).shape
-    ncols = 2
-    nrows = -(-len(padded) // ncols)
-    fig = Figure(figsize=(cell * ncols * (Wp + 1.0), cell * nrows * (Hp + 1.6)), layout="constrained")
-    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
-    for ax in axes:
-        ax.axis("off")
+    fig, axes = panel_grid(len(padded), 2, cell * (Wp + 1.0), cell * (Hp + 1.6))
     for ax, (title, p) in zip(axes, padded.items()):
         grid(ax, p, fill=_sequential(p, "Blues", vmax), label=title)
         ax.add_patch(Rectangle((padding, padding), Wp - 2 * padding, Hp - 2 * padding, fill=False,
@@ -193,11 +185,7 @@ def receptive_fields(maps: dict, ncols: int = 2, cell: float = 0.15) -> Figure:
     """Input maps (title -> (H, W) array), orange where non-zero, the centre pixel framed."""
     maps = {title: array(m) for title, m in maps.items()}
     H, W = next(iter(maps.values())).shape
-    nrows = -(-len(maps) // ncols)
-    fig = Figure(figsize=(cell * ncols * (W + 2), cell * nrows * (H + 5)), layout="constrained")
-    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
-    for ax in axes:
-        ax.axis("off")
+    fig, axes = panel_grid(len(maps), ncols, cell * (W + 2), cell * (H + 5))
     for ax, (title, m) in zip(axes, maps.items()):
         ax.axis("on")
         ax.imshow(m != 0, cmap=mpl.colors.ListedColormap([PLAIN, COLOURS[1]]), vmin=0, vmax=1)

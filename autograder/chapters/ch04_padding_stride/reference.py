@@ -3,10 +3,7 @@
 import torch
 import torch.nn.functional as F
 
-
-def _pair(value) -> tuple[int, int]:
-    """An int or a pair as a pair (height, width)."""
-    return (value, value) if isinstance(value, int) else tuple(value)
+from autograder.runtime.kit import as_pair
 
 
 def conv_output_size(n: int, k: int, padding: int = 0, stride: int = 1, dilation: int = 1) -> int:
@@ -21,11 +18,11 @@ def conv_output_size(n: int, k: int, padding: int = 0, stride: int = 1, dilation
 
 def pad2d(X: torch.Tensor, padding) -> torch.Tensor:
     """Zero-pad ``X`` (H, W) by ``padding`` rows above and below and columns left and right."""
-    ph, pw = _pair(padding)
+    ph, pw = as_pair(padding)
     return F.pad(X, (pw, pw, ph, ph))
 
 
 def corr2d_general(X: torch.Tensor, K: torch.Tensor, padding=0, stride=1, dilation=1) -> torch.Tensor:
     """2-D cross-correlation of ``X`` (H, W) with ``K`` (kh, kw) with padding, stride and dilation."""
-    return F.conv2d(X[None, None], K[None, None], padding=_pair(padding), stride=_pair(stride),
-                    dilation=_pair(dilation))[0, 0]
+    return F.conv2d(X[None, None], K[None, None], padding=as_pair(padding), stride=as_pair(stride),
+                    dilation=as_pair(dilation))[0, 0]

@@ -8,17 +8,18 @@ number of operations that does not grow with the sizes. The parameter counts are
 ints compared exactly, computed with arithmetic (no tensors, no modules).
 """
 
+from functools import partial
+
 import torch
 
 from autograder.chapters.ch05_channels import mistakes
 from autograder.chapters.ch05_channels import reference as ref
+from autograder.runtime import kit
 from autograder.runtime.calling import call
 from autograder.runtime.cases import Cases
-from autograder.runtime.compare import CheckFailure, assert_matches
+from autograder.runtime.compare import CheckFailure, assert_matches, shape_text
 from autograder.runtime.device import device
 from autograder.runtime.diagnosis import Diagnoser
-from autograder.runtime.hidden import hidden_case
-from autograder.runtime.kit import assert_gradients_match, assert_ops_do_not_grow, assert_result, int_problem
 
 diagnosed = Diagnoser(mistakes, ref)
 
@@ -32,17 +33,6 @@ MATRIX_PRODUCTS = frozenset({
 })
 
 
-def _t(values, dtype: torch.dtype = torch.float32) -> torch.Tensor:
-    """A tensor of ``values`` on the course device."""
-    return torch.tensor(values, dtype=dtype, device=device())
-
-
-def _grid(start: float, channels: int, H: int, W: int, modulo: int | None = None, shift: float = 0.0):
-    """``channels`` x H x W consecutive numbers from ``start`` (optionally mod ``modulo``, minus ``shift``)."""
-    values = torch.arange(start, start + channels * H * W, device=device()).reshape(channels, H, W)
-    return (values if modulo is None else values % modulo) - shift
-
-
 def _example_X() -> torch.Tensor:
     """The chapter's two-channel input: channel 0 holds 0..8, channel 1 holds 1..9 (3x3 each)."""
     return torch.stack([torch.arange(9.0, device=device()), torch.arange(1.0, 10.0, device=device())]).reshape(2, 3, 3)
@@ -50,7 +40,7 @@ def _example_X() -> torch.Tensor:
 
 def _example_K() -> torch.Tensor:
     """The chapter's two-channel kernel: [[0, 1], [2, 3]] and [[1, 2], [3, 4]]."""
-    return _t([[[0.0, 1.0], [2.0, 3.0]], [[1.0, 2.0], [3.0, 4.0]]])
+    return kit.on_device([[[0.0, 1.0], [2.0, 3.0]], [[1.0, 2.0], [3.0, 4.0]]])
 
 
 EXAMPLE = "the chapter's example (X channels 0..8 and 1..9 as 3x3, K channels [[0, 1], [2, 3]] and [[1, 2], [3, 4]])"
@@ -59,14 +49,14 @@ EXAMPLE = "the chapter's example (X channels 0..8 and 1..9 as 3x3, K channels [[
 def _tensor_hidden(fn, name: str, reference, cases: Cases, items: list, gradient: tuple) -> None:
     """Run the hidden cases ``items`` ((args, inputs in words) each), then the gradient case
     ``gradient`` (args, labels of the tensor args, inputs in words), in float64."""
-    total = len(items) + 1
-    for number, (args, inputs) in enumerate(items, start=1):
-        with hidden_case(cases, number, total, inputs):
-            assert_result(fn, args, reference(*args), _what(name, args), from_scratch=FROM_SCRATCH)
+    plan = [kit.Hidden(inputs, partial(kit.assert_result, fn, args, reference(*args), _what(name, args),
+                                       from_scratch=FROM_SCRATCH))
+            for args, inputs in items]
     args, labels, inputs = gradient
     G = cases.randn(*reference(*args).shape, dtype=torch.float64)
-    with hidden_case(cases, total, total, inputs):
-        assert_gradients_match(fn, reference, args, G, _what(name, args), labels, from_scratch=FROM_SCRATCH)
+    plan.append(kit.Hidden(inputs, partial(kit.assert_gradients_match, fn, reference, args, G, _what(name, args),
+                                           labels, from_scratch=FROM_SCRATCH)))
+    kit.run_hidden(cases, plan)
 
 
 def _what(name: str, args) -> str:
@@ -74,13 +64,9 @@ def _what(name: str, args) -> str:
     return f"{name}(X, K)" if len(args) == 2 else f"{name}(X, K, groups={args[2]})"
 
 
-def _shape(t: torch.Tensor) -> str:
-    return "x".join(str(s) for s in t.shape)
-
-
 def _inputs(X: torch.Tensor, K: torch.Tensor, extra: str = "") -> str:
     """Describe the inputs of a hidden case: shapes and dtype."""
-    return f"X {_shape(X)} and K {_shape(K)}{extra} ({X.dtype})"
+    return f"X of shape {shape_text(X.shape)} and K of shape {shape_text(K.shape)}{extra} ({X.dtype})"
 
 
 # ---------------------------------------------------------------------------------------
@@ -91,13 +77,13 @@ def _inputs(X: torch.Tensor, K: torch.Tensor, extra: str = "") -> str:
 def check_corr2d_multi_in(corr2d_multi_in) -> None:
     """Visible checks of ``corr2d_multi_in``: the chapter's two-channel example and a
     three-channel non-square case, without the built-in convolution."""
-    assert_result(corr2d_multi_in, (_example_X(), _example_K()), _t([[56.0, 72.0], [104.0, 120.0]]),
-                  f"corr2d_multi_in(X, K) on {EXAMPLE}", from_scratch=FROM_SCRATCH)
-    X = _grid(0.0, 3, 4, 5, modulo=7)
-    K = _grid(0.0, 3, 2, 3, modulo=5, shift=2.0)
-    assert_result(corr2d_multi_in, (X, K), ref.corr2d_multi_in(X, K),
-                  "corr2d_multi_in(X, K) with X 3x4x5 (0..59 mod 7) and K 3x2x3 (0..17 mod 5, minus 2)",
-                  from_scratch=FROM_SCRATCH)
+    kit.assert_result(corr2d_multi_in, (_example_X(), _example_K()), kit.on_device([[56.0, 72.0], [104.0, 120.0]]),
+                      f"corr2d_multi_in(X, K) on {EXAMPLE}", from_scratch=FROM_SCRATCH)
+    X = kit.numbers(3, 4, 5, modulo=7)
+    K = kit.numbers(3, 2, 3, modulo=5, shift=2.0)
+    kit.assert_result(corr2d_multi_in, (X, K), ref.corr2d_multi_in(X, K),
+                      "corr2d_multi_in(X, K) with X 3x4x5 (0..59 mod 7) and K 3x2x3 (0..17 mod 5, minus 2)",
+                      from_scratch=FROM_SCRATCH)
 
 
 def _multi_in_plan(cases: Cases) -> list:
@@ -144,16 +130,16 @@ def check_corr2d_multi_in_out(corr2d_multi_in_out) -> None:
     channels (K, K + 1, K + 2), then a non-square case with 2 input and 3 output channels."""
     K = _example_K()
     K = torch.stack([K, K + 1, K + 2])
-    expected = _t([[[56.0, 72.0], [104.0, 120.0]], [[76.0, 100.0], [148.0, 172.0]],
-                   [[96.0, 128.0], [192.0, 224.0]]])
-    assert_result(corr2d_multi_in_out, (_example_X(), K), expected,
-                  "corr2d_multi_in_out(X, K) on the chapter's example (X channels 0..8 and 1..9 as 3x3, "
-                  "K of shape (3, 2, 2, 2): the example's kernel K, K + 1 and K + 2)", from_scratch=FROM_SCRATCH)
-    X = _grid(0.0, 2, 4, 5, modulo=6)
-    K = _grid(0.0, 6, 3, 2, modulo=5, shift=2.0).reshape(3, 2, 3, 2)
-    assert_result(corr2d_multi_in_out, (X, K), ref.corr2d_multi_in_out(X, K),
-                  "corr2d_multi_in_out(X, K) with X 2x4x5 (0..39 mod 6) and K 3x2x3x2 (0..35 mod 5, minus 2)",
-                  from_scratch=FROM_SCRATCH)
+    expected = kit.on_device([[[56.0, 72.0], [104.0, 120.0]], [[76.0, 100.0], [148.0, 172.0]],
+                              [[96.0, 128.0], [192.0, 224.0]]])
+    kit.assert_result(corr2d_multi_in_out, (_example_X(), K), expected,
+                      "corr2d_multi_in_out(X, K) on the chapter's example (X channels 0..8 and 1..9 as 3x3, "
+                      "K of shape (3, 2, 2, 2): the example's kernel K, K + 1 and K + 2)", from_scratch=FROM_SCRATCH)
+    X = kit.numbers(2, 4, 5, modulo=6)
+    K = kit.numbers(6, 3, 2, modulo=5, shift=2.0).reshape(3, 2, 3, 2)
+    kit.assert_result(corr2d_multi_in_out, (X, K), ref.corr2d_multi_in_out(X, K),
+                      "corr2d_multi_in_out(X, K) with X 2x4x5 (0..39 mod 6) and K 3x2x3x2 (0..35 mod 5, minus 2)",
+                      from_scratch=FROM_SCRATCH)
 
 
 @diagnosed
@@ -215,7 +201,7 @@ def _assert_1x1_no_loop(corr2d_1x1, small: tuple[int, int, int, int], large: tup
 
     args = [(draw(Ci, H, W), draw(Co, Ci, 1, 1)) for Co, Ci, H, W in (small, large)]
     sizes = " and ".join(f"(Co, Ci, H, W) = {size}" for size in (small, large))
-    assert_ops_do_not_grow(
+    kit.assert_ops_do_not_grow(
         corr2d_1x1, *args, what=f"corr2d_1x1(X, K) with {sizes}",
         advice="Use one matrix product for all output channels, input channels and pixels at once, "
         "with no Python loop.",
@@ -227,15 +213,15 @@ def _assert_1x1_no_loop(corr2d_1x1, small: tuple[int, int, int, int], large: tup
 def check_corr2d_1x1(corr2d_1x1) -> None:
     """Visible checks of ``corr2d_1x1``: a 3-channel example with a known answer, a larger case,
     a matrix product, and no loop (the operation count does not grow with the sizes)."""
-    X = _grid(0.0, 3, 2, 3)
-    K = _t([[1.0, 1.0, 1.0], [1.0, 0.0, -1.0]]).reshape(2, 3, 1, 1)
-    expected = _t([[[18.0, 21.0, 24.0], [27.0, 30.0, 33.0]], [[-12.0] * 3, [-12.0] * 3]])
+    X = kit.numbers(3, 2, 3)
+    K = kit.on_device([[1.0, 1.0, 1.0], [1.0, 0.0, -1.0]]).reshape(2, 3, 1, 1)
+    expected = kit.on_device([[[18.0, 21.0, 24.0], [27.0, 30.0, 33.0]], [[-12.0] * 3, [-12.0] * 3]])
     _assert_1x1(corr2d_1x1, X, K,
                 "corr2d_1x1(X, K) with X 3x2x3 (channels 0..5, 6..11, 12..17) and K 2x3x1x1 "
                 "(output channel 0 adds the three channels, output channel 1 is channel 0 minus channel 2)",
                 expected)
-    X = _grid(0.0, 4, 3, 5, modulo=7)
-    K = _grid(0.0, 5, 4, 1, modulo=5, shift=2.0).reshape(5, 4, 1, 1)
+    X = kit.numbers(4, 3, 5, modulo=7)
+    K = kit.numbers(5, 4, 1, modulo=5, shift=2.0).reshape(5, 4, 1, 1)
     _assert_1x1(corr2d_1x1, X, K,
                 "corr2d_1x1(X, K) with X 4x3x5 (0..59 mod 7) and K 5x4x1x1 (0..19 mod 5, minus 2)")
     _assert_1x1_no_loop(corr2d_1x1, (3, 2, 4, 5), (7, 5, 9, 11), None)
@@ -252,29 +238,36 @@ def grade_corr2d_1x1(corr2d_1x1) -> None:
         shapes.append((Co, Ci, *cases.distinct_sizes(2, 12), dtype))
     shapes.append((cases.size(2, 5), 1, *cases.distinct_sizes(2, 9), torch.float32))
     shapes.append((1, cases.size(2, 5), *cases.distinct_sizes(2, 9), torch.float32))
-    items = []
+    plan = []
     for Co, Ci, H, W, dtype in shapes:
         X, K = cases.randn(Ci, H, W, dtype=dtype), cases.randn(Co, Ci, 1, 1, dtype=dtype)
-        items.append((X, K, _inputs(X, K)))
-    total = len(items) + 2
-    for number, (X, K, inputs) in enumerate(items, start=1):
-        with hidden_case(cases, number, total, inputs):
-            _assert_1x1(corr2d_1x1, X, K, "corr2d_1x1(X, K)")
+        plan.append(kit.Hidden(_inputs(X, K), partial(_assert_1x1, corr2d_1x1, X, K, "corr2d_1x1(X, K)")))
     Ci, Co = cases.distinct_sizes(2, 5)
     H, W = cases.distinct_sizes(3, 7)
     X, K = cases.randn(Ci, H, W, dtype=torch.float64), cases.randn(Co, Ci, 1, 1, dtype=torch.float64)
     G = cases.randn(Co, H, W, dtype=torch.float64)
-    with hidden_case(cases, total - 1, total, f"the gradient for {_inputs(X, K)}"):
-        assert_gradients_match(corr2d_1x1, ref.corr2d_1x1, (X, K), G, "corr2d_1x1(X, K)", ("X", "K"),
-                               from_scratch=FROM_SCRATCH)
+    plan.append(kit.Hidden(f"the gradient for {_inputs(X, K)}",
+                           partial(kit.assert_gradients_match, corr2d_1x1, ref.corr2d_1x1, (X, K), G,
+                                   "corr2d_1x1(X, K)", ("X", "K"), from_scratch=FROM_SCRATCH)))
     small = (cases.size(2, 3), cases.size(2, 3), cases.size(3, 5), cases.size(3, 5))
     large = tuple(size + cases.size(3, 8) for size in small)
-    with hidden_case(cases, total, total, "a small and a larger input, to count the operations"):
-        _assert_1x1_no_loop(corr2d_1x1, small, large, cases)
+    plan.append(kit.Hidden("a small and a larger input, to count the operations",
+                           partial(_assert_1x1_no_loop, corr2d_1x1, small, large, cases)))
+    kit.run_hidden(cases, plan)
 
 
 # ---------------------------------------------------------------------------------------
 # conv2d_num_params and linear_num_params
+
+
+PARAMETER_COUNT = kit.IntAdvice(
+    quantity="the number of parameters",
+    float_advice=(
+        "True division / always gives a float, even when the division is exact: use floor division // instead."
+    ),
+    tensor_advice=". Count with Python integers, not tensors.",
+    type_aside=", of type {}",
+)
 
 
 def _assert_count(fn, expected: int, what: str, args: tuple) -> None:
@@ -287,19 +280,7 @@ def _assert_count(fn, expected: int, what: str, args: tuple) -> None:
             "with Python integer arithmetic from the arguments; building the layer and counting its "
             "parameters is how the check finds the answer, not the exercise."
         )
-    problem = int_problem(
-        got,
-        quantity="the number of parameters",
-        float_advice=(
-            "True division / always gives a float, even when the division is exact: use floor division // instead."
-        ),
-        tensor_advice=". Count with Python integers, not tensors.",
-        type_aside=", of type {}",
-    )
-    if problem is not None:
-        raise CheckFailure(f"{what} {problem}")
-    if got != expected:
-        raise CheckFailure(f"{what} returned {got}, expected {expected}.")
+    kit.assert_int(got, expected, what, PARAMETER_COUNT)
 
 
 def _assert_conv2d_count(conv2d_num_params, in_channels: int, out_channels: int, kernel_size,
@@ -394,11 +375,7 @@ def grade_conv2d_num_params(conv2d_num_params) -> None:
     """Hidden checks of ``conv2d_num_params``: random channels, int and (kh, kw) kernel sizes,
     groups > 1 (depthwise too), bias=False, large layers."""
     cases = Cases()
-    plan = _conv2d_plan(cases)
-    for number, (label, examples) in enumerate(plan, start=1):
-        with hidden_case(cases, number, len(plan), f"{label} ({len(examples)} cases)"):
-            for example in examples:
-                _assert_conv2d_count(conv2d_num_params, *example)
+    kit.run_hidden(cases, kit.example_groups(_conv2d_plan(cases), partial(_assert_conv2d_count, conv2d_num_params)))
 
 
 # The chapter's examples: (in_features, out_features, bias).
@@ -435,10 +412,7 @@ def grade_linear_num_params(linear_num_params) -> None:
             (cases.size(512, 8192), cases.size(10_000, 100_000), cases.size(0, 1) == 1),
         ]),
     ]
-    for number, (label, examples) in enumerate(plan, start=1):
-        with hidden_case(cases, number, len(plan), f"{label} ({len(examples)} cases)"):
-            for example in examples:
-                _assert_linear_count(linear_num_params, *example)
+    kit.run_hidden(cases, kit.example_groups(plan, partial(_assert_linear_count, linear_num_params)))
 
 
 # ---------------------------------------------------------------------------------------
@@ -457,21 +431,21 @@ def check_corr2d_grouped(corr2d_grouped) -> None:
     """Visible checks of ``corr2d_grouped``: two groups on the chapter's example, a depthwise
     case, and one group (an ordinary multi-channel convolution), without the built-in convolution."""
     X, K = _grouped_example()
-    expected = _t([[[56.0, 72.0], [104.0, 120.0]], [[124.0, 148.0], [196.0, 220.0]]])
-    assert_result(corr2d_grouped, (X, K, 2), expected,
-                  "corr2d_grouped(X, K, groups=2) with X 4x3x3 (channels 0..8, 1..9, 2..10, 3..11) and K "
-                  "2x2x2x2 (the chapter's two-channel kernel for output 0, the same plus 1 for output 1)",
-                  from_scratch=FROM_SCRATCH)
-    X = _grid(0.0, 3, 4, 5, modulo=7)
-    K = _grid(0.0, 6, 2, 3, modulo=5, shift=2.0).reshape(6, 1, 2, 3)
-    assert_result(corr2d_grouped, (X, K, 3), ref.corr2d_grouped(X, K, 3),
-                  "corr2d_grouped(X, K, groups=3) (depthwise, two filters per channel) with X 3x4x5 "
-                  "(0..59 mod 7) and K 6x1x2x3 (0..35 mod 5, minus 2)", from_scratch=FROM_SCRATCH)
-    X = _grid(0.0, 2, 4, 5, modulo=6)
-    K = _grid(0.0, 6, 3, 2, modulo=5, shift=2.0).reshape(3, 2, 3, 2)
-    assert_result(corr2d_grouped, (X, K, 1), ref.corr2d_grouped(X, K, 1),
-                  "corr2d_grouped(X, K, groups=1) with X 2x4x5 (0..39 mod 6) and K 3x2x3x2 (0..35 mod 5, "
-                  "minus 2)", from_scratch=FROM_SCRATCH)
+    expected = kit.on_device([[[56.0, 72.0], [104.0, 120.0]], [[124.0, 148.0], [196.0, 220.0]]])
+    kit.assert_result(corr2d_grouped, (X, K, 2), expected,
+                      "corr2d_grouped(X, K, groups=2) with X 4x3x3 (channels 0..8, 1..9, 2..10, 3..11) and K "
+                      "2x2x2x2 (the chapter's two-channel kernel for output 0, the same plus 1 for output 1)",
+                      from_scratch=FROM_SCRATCH)
+    X = kit.numbers(3, 4, 5, modulo=7)
+    K = kit.numbers(6, 2, 3, modulo=5, shift=2.0).reshape(6, 1, 2, 3)
+    kit.assert_result(corr2d_grouped, (X, K, 3), ref.corr2d_grouped(X, K, 3),
+                      "corr2d_grouped(X, K, groups=3) (depthwise, two filters per channel) with X 3x4x5 "
+                      "(0..59 mod 7) and K 6x1x2x3 (0..35 mod 5, minus 2)", from_scratch=FROM_SCRATCH)
+    X = kit.numbers(2, 4, 5, modulo=6)
+    K = kit.numbers(6, 3, 2, modulo=5, shift=2.0).reshape(3, 2, 3, 2)
+    kit.assert_result(corr2d_grouped, (X, K, 1), ref.corr2d_grouped(X, K, 1),
+                      "corr2d_grouped(X, K, groups=1) with X 2x4x5 (0..39 mod 6) and K 3x2x3x2 (0..35 mod 5, "
+                      "minus 2)", from_scratch=FROM_SCRATCH)
 
 
 def _grouped_case(cases: Cases, groups: int, per_in: int, per_out: int, dtype: torch.dtype, label: str,

@@ -10,40 +10,21 @@ Python int computed with arithmetic, compared exactly. Every check is wrapped in
 :mod:`autograder.chapters.ch06_transposed_conv.mistakes`) the answer behaves like.
 """
 
+from functools import partial
+
 import torch
 
-from autograder.chapters.ch04_padding_stride.checks import size_problem  # "returned 6.0, a float; ..." and friends
 from autograder.chapters.ch06_transposed_conv import mistakes
 from autograder.chapters.ch06_transposed_conv import reference as ref
+from autograder.runtime import kit
 from autograder.runtime.calling import call
 from autograder.runtime.cases import Cases
-from autograder.runtime.compare import CheckFailure
-from autograder.runtime.device import device
+from autograder.runtime.compare import CheckFailure, shape_text
 from autograder.runtime.diagnosis import Diagnoser
-from autograder.runtime.hidden import hidden_case
-from autograder.runtime.kit import assert_gradients_match, assert_result
 
 diagnosed = Diagnoser(mistakes, ref)
 
 FROM_SCRATCH = ("convolution",)
-
-
-def _t(values, dtype: torch.dtype = torch.float32) -> torch.Tensor:
-    """A tensor of ``values`` on the course device."""
-    return torch.tensor(values, dtype=dtype, device=device())
-
-
-def _numbers(H: int, W: int, modulo: int, shift: float = 0.0) -> torch.Tensor:
-    """``0 .. H*W - 1`` as an H x W grid, taken mod ``modulo``, minus ``shift``."""
-    return torch.arange(float(H * W), device=device()).reshape(H, W) % modulo - shift
-
-
-def _pair(value) -> tuple[int, int]:
-    return (value, value) if isinstance(value, int) else tuple(value)
-
-
-def _shape(t: torch.Tensor) -> str:
-    return "x".join(str(s) for s in t.shape)
 
 
 # ---------------------------------------------------------------------------------------
@@ -54,15 +35,15 @@ def _assert_conv_matrix(conv_matrix, K: torch.Tensor, input_shape: tuple[int, in
                         expected: torch.Tensor | None = None) -> None:
     """``conv_matrix(K, input_shape)`` matches the reference (or ``expected``), no built-in convolution."""
     expected = ref.conv_matrix(K, input_shape) if expected is None else expected
-    assert_result(conv_matrix, (K, input_shape), expected, what, from_scratch=FROM_SCRATCH)
+    kit.assert_result(conv_matrix, (K, input_shape), expected, what, from_scratch=FROM_SCRATCH)
 
 
 @diagnosed
 def check_conv_matrix(conv_matrix) -> None:
     """Visible checks of ``conv_matrix``: the chapter's 2x2 kernel on a 3x3 input (known answer),
     the source notes' 3x3 kernel on a 4x4 input, and a non-square case."""
-    K = _t([[1.0, 2.0], [3.0, 4.0]])
-    expected = _t([
+    K = kit.on_device([[1.0, 2.0], [3.0, 4.0]])
+    expected = kit.on_device([
         [1.0, 2.0, 0.0, 3.0, 4.0, 0.0, 0.0, 0.0, 0.0],
         [0.0, 1.0, 2.0, 0.0, 3.0, 4.0, 0.0, 0.0, 0.0],
         [0.0, 0.0, 0.0, 1.0, 2.0, 0.0, 3.0, 4.0, 0.0],
@@ -70,9 +51,9 @@ def check_conv_matrix(conv_matrix) -> None:
     ])
     _assert_conv_matrix(conv_matrix, K, (3, 3), "conv_matrix(K, (3, 3)) with K = [[1, 2], [3, 4]] "
                         "(W has 4 rows, one per output element, and 9 columns, one per input pixel)", expected)
-    K = torch.arange(1.0, 10.0, device=device()).reshape(3, 3)
+    K = kit.numbers(3, 3, shift=-1.0)
     _assert_conv_matrix(conv_matrix, K, (4, 4), "conv_matrix(K, (4, 4)) with K = 1..9 as 3x3 (W is 4x16)")
-    K = _numbers(2, 3, 5, shift=2.0)
+    K = kit.numbers(2, 3, modulo=5, shift=2.0)
     _assert_conv_matrix(conv_matrix, K, (3, 5), "conv_matrix(K, (3, 5)) with K 2x3 (0..5 mod 5, minus 2): "
                         "an input of 3 rows and 5 columns (W is 6x15)")
 
@@ -90,7 +71,8 @@ def _conv_matrix_plan(cases: Cases) -> list[tuple[torch.Tensor, tuple[int, int],
     plan.append((cases.randn(1, 1), cases.distinct_sizes(2, 6), " (a 1x1 kernel: W is diagonal)"))
     H, W = cases.distinct_sizes(2, 6)
     plan.append((cases.randn(H, cases.size(1, W)), (H, W), " (the kernel as tall as the input)"))
-    return [(K, shape, f"K {_shape(K)} ({K.dtype}) and input_shape {shape}{extra}") for K, shape, extra in plan]
+    return [(K, shape, f"K of shape {shape_text(K.shape)} ({K.dtype}) and input_shape {shape}{extra}")
+            for K, shape, extra in plan]
 
 
 @diagnosed
@@ -98,17 +80,16 @@ def grade_conv_matrix(conv_matrix) -> None:
     """Hidden checks of ``conv_matrix``: random non-square kernels and input shapes, a kernel as
     large as the input, a 1x1 kernel, float64, and the gradient with respect to K."""
     cases = Cases()
-    plan = _conv_matrix_plan(cases)
-    total = len(plan) + 1
-    for number, (K, shape, inputs) in enumerate(plan, start=1):
-        with hidden_case(cases, number, total, inputs):
-            _assert_conv_matrix(conv_matrix, K, shape, f"conv_matrix(K, {shape})")
+    plan = [kit.Hidden(inputs, partial(_assert_conv_matrix, conv_matrix, K, shape, f"conv_matrix(K, {shape})"))
+            for K, shape, inputs in _conv_matrix_plan(cases)]
     H, W = cases.distinct_sizes(3, 6)
     K = cases.randn(*cases.distinct_sizes(1, min(H, W)), dtype=torch.float64)
     G = cases.randn(*ref.conv_matrix(K, (H, W)).shape, dtype=torch.float64)
-    with hidden_case(cases, total, total, f"the gradient for K {_shape(K)} (torch.float64) and input_shape {(H, W)}"):
-        assert_gradients_match(conv_matrix, ref.conv_matrix, (K, (H, W)), G, f"conv_matrix(K, {(H, W)})", ("K",),
-                               from_scratch=FROM_SCRATCH)
+    plan.append(kit.Hidden(f"the gradient for K of shape {shape_text(K.shape)} (torch.float64) and input_shape "
+                           f"{(H, W)}",
+                           partial(kit.assert_gradients_match, conv_matrix, ref.conv_matrix, (K, (H, W)), G,
+                                   f"conv_matrix(K, {(H, W)})", ("K",), from_scratch=FROM_SCRATCH)))
+    kit.run_hidden(cases, plan)
 
 
 # ---------------------------------------------------------------------------------------
@@ -128,23 +109,23 @@ def _assert_trans_conv(trans_conv, X, K, stride, padding, context: str = "",
     what = "trans_conv(X, K)" if defaults else _trans_what(stride, padding)
     what += f" {context}" if context else ""
     args = (X, K) if defaults else (X, K, stride, padding)
-    assert_result(trans_conv, args, expected, what, from_scratch=FROM_SCRATCH)
+    kit.assert_result(trans_conv, args, expected, what, from_scratch=FROM_SCRATCH)
 
 
 @diagnosed
 def check_trans_conv(trans_conv) -> None:
     """Visible checks of ``trans_conv``: the chapter's 2x2 example with the defaults, with stride 2
     and with padding 1 (known answers), then a non-square case with pair arguments."""
-    X = _t([[0.0, 1.0], [2.0, 3.0]])
-    K = _t([[0.0, 1.0], [2.0, 3.0]])
+    X = kit.on_device([[0.0, 1.0], [2.0, 3.0]])
+    K = kit.on_device([[0.0, 1.0], [2.0, 3.0]])
     example = "on the chapter's example (X = K = [[0, 1], [2, 3]])"
-    _assert_trans_conv(trans_conv, X, K, 1, 0, example, _t([[0.0, 0.0, 1.0], [0.0, 4.0, 6.0], [4.0, 12.0, 9.0]]),
-                       defaults=True)
-    strided = _t([[0.0, 0.0, 0.0, 1.0], [0.0, 0.0, 2.0, 3.0], [0.0, 2.0, 0.0, 3.0], [4.0, 6.0, 6.0, 9.0]])
+    _assert_trans_conv(trans_conv, X, K, 1, 0, example,
+                       kit.on_device([[0.0, 0.0, 1.0], [0.0, 4.0, 6.0], [4.0, 12.0, 9.0]]), defaults=True)
+    strided = kit.on_device([[0.0, 0.0, 0.0, 1.0], [0.0, 0.0, 2.0, 3.0], [0.0, 2.0, 0.0, 3.0], [4.0, 6.0, 6.0, 9.0]])
     _assert_trans_conv(trans_conv, X, K, 2, 0, example, strided)
-    _assert_trans_conv(trans_conv, X, K, 1, 1, example, _t([[4.0]]))
-    X = _numbers(2, 3, 4)
-    K = _numbers(3, 2, 5, shift=2.0)
+    _assert_trans_conv(trans_conv, X, K, 1, 1, example, kit.on_device([[4.0]]))
+    X = kit.numbers(2, 3, modulo=4)
+    K = kit.numbers(3, 2, modulo=5, shift=2.0)
     _assert_trans_conv(trans_conv, X, K, (2, 1), (0, 1),
                        "with X 2x3 (0..5 mod 4) and K 3x2 (0..5 mod 5, minus 2) (output 5x2)")
 
@@ -200,11 +181,8 @@ def grade_trans_conv(trans_conv) -> None:
     larger than the kernel, padding with stride, a kernel larger than the input, a 1x1 kernel,
     float64, and the gradient."""
     cases = Cases()
-    plan = _trans_plan(cases)
-    total = len(plan) + 1
-    for number, (X, K, stride, padding, inputs) in enumerate(plan, start=1):
-        with hidden_case(cases, number, total, inputs):
-            _assert_trans_conv(trans_conv, X, K, stride, padding)
+    plan = [kit.Hidden(inputs, partial(_assert_trans_conv, trans_conv, X, K, stride, padding))
+            for X, K, stride, padding, inputs in _trans_plan(cases)]
     H, W = cases.distinct_sizes(2, 5)
     kh, kw = cases.distinct_sizes(2, 4)
     stride = cases.distinct_sizes(1, 3)
@@ -212,9 +190,10 @@ def grade_trans_conv(trans_conv) -> None:
     X, K, stride, padding, inputs = _trans_case(cases, H, W, (kh, kw), stride, padding, torch.float64,
                                                 "the gradient with respect to X and K")
     G = cases.randn(*ref.trans_conv(X, K, stride, padding).shape, dtype=torch.float64)
-    with hidden_case(cases, total, total, inputs):
-        assert_gradients_match(trans_conv, ref.trans_conv, (X, K, stride, padding), G, _trans_what(stride, padding),
-                               ("X", "K"), from_scratch=FROM_SCRATCH)
+    plan.append(kit.Hidden(inputs, partial(kit.assert_gradients_match, trans_conv, ref.trans_conv,
+                                           (X, K, stride, padding), G, _trans_what(stride, padding), ("X", "K"),
+                                           from_scratch=FROM_SCRATCH)))
+    kit.run_hidden(cases, plan)
 
 
 # ---------------------------------------------------------------------------------------
@@ -244,11 +223,7 @@ def _assert_size(trans_conv_output_size, n: int, k: int, stride: int = 1, paddin
             f"{what} ran tensor operations ({', '.join(sorted(set(ops)))}). Compute the size with Python "
             "integer arithmetic from the arguments; reading it off a real layer is how the check finds the answer."
         )
-    problem = size_problem(got)
-    if problem is not None:
-        raise CheckFailure(f"{what} {problem}")
-    if got != expected:
-        raise CheckFailure(f"{what} returned {got}, expected {expected}.")
+    kit.assert_int(got, expected, what, kit.OUTPUT_SIZE)
 
 
 # The chapter's examples: (n, k, stride, padding, output_padding, dilation).
@@ -316,8 +291,4 @@ def grade_trans_conv_output_size(trans_conv_output_size) -> None:
     """Hidden checks of ``trans_conv_output_size``: a seeded grid of settings, output_padding,
     round trips of strided convolutions, dilation with padding, large inputs."""
     cases = Cases()
-    plan = _size_plan(cases)
-    for number, (label, examples) in enumerate(plan, start=1):
-        with hidden_case(cases, number, len(plan), f"{label} ({len(examples)} cases)"):
-            for example in examples:
-                _assert_size(trans_conv_output_size, *example)
+    kit.run_hidden(cases, kit.example_groups(_size_plan(cases), partial(_assert_size, trans_conv_output_size)))

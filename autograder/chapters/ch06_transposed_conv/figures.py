@@ -8,7 +8,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from autograder.runtime.figures import EDGE, PLAIN, WINDOW, array, board, grid, styled
+from autograder.runtime.figures import EDGE, PLAIN, WINDOW, array, board, grid, panel_grid, styled
+from autograder.runtime.kit import as_pair
 
 CROPPED = "#e4e4e4"
 KEPT = "#59a14f"
@@ -26,10 +27,6 @@ def _light(colour: str, alpha: float = 0.35) -> tuple:
     return (1 - alpha * (1 - r), 1 - alpha * (1 - g), 1 - alpha * (1 - b), 1.0)
 
 
-def _pair(value) -> tuple[int, int]:
-    return (value, value) if isinstance(value, int) else tuple(value)
-
-
 @styled
 def scatter(X, K, Y, stride=1, cell: float = 0.36) -> Figure:
     """A transposed convolution step by step: every input element spreads a scaled copy of K.
@@ -39,7 +36,7 @@ def scatter(X, K, Y, stride=1, cell: float = 0.36) -> Figure:
     ``j * sw`` (each element in its own colour); the last panel is their sum ``Y``.
     """
     X, K, Y = array(X), array(K), array(Y)
-    (H, W), (kh, kw), (sh, sw) = X.shape, K.shape, _pair(stride)
+    (H, W), (kh, kw), (sh, sw) = X.shape, K.shape, as_pair(stride)
     rows, cols = Y.shape
     colour = {(i, j): COLOURS[(i * W + j) % len(COLOURS)] for i, j in np.ndindex(H, W)}
     step = cols + 1.4
@@ -150,11 +147,11 @@ def output_padding(x, k, stride: int, padding: int, output_padding: int, cell: f
                  for c in range(length)]
         numbers = [v * k[c - i * stride] if fill else None for c, fill in enumerate(fills)]
         strip(i * row, full, fills, f"$x_{i} = {v:g}$ spreads ${v:g} \\cdot k$", numbers)
-    y = n * row + 0.3
-    strip(y, full, [PLAIN] * length, f"sum: length ({n} − 1)·{stride} + {size} = {length}", list(full))
-    for label, extra, y in ((f"padding={padding}: length {length - 2 * padding}", 0, y + row + 0.3),
+    total = n * row + 0.3
+    strip(total, full, [PLAIN] * length, f"sum: length ({n} − 1)·{stride} + {size} = {length}", list(full))
+    for label, extra, y in ((f"padding={padding}: length {length - 2 * padding}", 0, total + row + 0.3),
                             (f"padding={padding}, output_padding={output_padding}: "
-                             f"length {length - 2 * padding + output_padding}", output_padding, y + 2 * row + 0.6)):
+                             f"length {length - 2 * padding + output_padding}", output_padding, total + 2 * row + 0.6)):
         end = length - padding + extra
         fills = [CROPPED if c < padding or c >= end else (_light(KEPT, 0.6) if c >= length - padding else PLAIN)
                  for c in range(length)]
@@ -182,12 +179,8 @@ def round_trip(panels: dict, signed: tuple = (), ncols: int = 4) -> Figure:
     brightest = max(img.max() for title, img in panels.items() if title not in signed)
     height = max(img.shape[0] for img in panels.values())
     widths = [img.shape[1] for img in panels.values()]
-    nrows = -(-len(panels) // ncols)
-    fig = Figure(figsize=(2.6 * ncols, 3.0 * nrows), layout="constrained")
-    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
-    for ax in axes:
-        ax.axis("off")
-    for ax, (title, img), w in zip(axes, panels.items(), widths):
+    fig, axes = panel_grid(len(panels), ncols, 2.6, 3.0)
+    for ax, (title, img) in zip(axes, panels.items()):
         if title in signed:
             limit = np.percentile(np.abs(img), 99) or 1.0
             ax.imshow(img, cmap="PuOr_r", vmin=-limit, vmax=limit)

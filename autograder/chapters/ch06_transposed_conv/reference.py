@@ -10,10 +10,7 @@ nothing to the index arithmetic the exercise asks for. ``trans_conv`` wraps
 import torch
 import torch.nn.functional as F
 
-
-def _pair(value) -> tuple[int, int]:
-    """An int or a pair as a pair (height, width)."""
-    return (value, value) if isinstance(value, int) else tuple(value)
+from autograder.runtime.kit import as_pair
 
 
 def conv_matrix(K: torch.Tensor, input_shape) -> torch.Tensor:
@@ -33,7 +30,7 @@ def trans_conv(X: torch.Tensor, K: torch.Tensor, stride=1, padding=0) -> torch.T
 
     Output shape ``((H - 1) * sh - 2 * ph + kh, (W - 1) * sw - 2 * pw + kw)``.
     """
-    return F.conv_transpose2d(X[None, None], K[None, None], stride=_pair(stride), padding=_pair(padding))[0, 0]
+    return F.conv_transpose2d(X[None, None], K[None, None], stride=as_pair(stride), padding=as_pair(padding))[0, 0]
 
 
 def trans_conv_output_size(n: int, k: int, stride: int = 1, padding: int = 0, output_padding: int = 0,

@@ -9,14 +9,11 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from autograder.runtime.figures import ACCENT, EDGE, WINDOW, array, board, grid, styled
+from autograder.runtime.kit import as_pair
 
 # One colour per highlighted window.
 COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759")
 LOST = "#e4e4e4"
-
-
-def _pair(value) -> tuple[int, int]:
-    return (value, value) if isinstance(value, int) else tuple(value)
 
 
 def _outline(ax, row: float, col: float, height: float, width: float, colour: str, inset: float = 0.06) -> None:
@@ -38,7 +35,7 @@ def windows(X, outputs: dict, kernel_size, stride, positions, cell: float = 0.42
     """The input plane ``X`` with the windows of the output ``positions`` outlined (one colour
     each), and, after one arrow, the output planes ``outputs`` (title -> plane, each computed
     from the input) with those positions tinted."""
-    (kh, kw), (sh, sw) = _pair(kernel_size), _pair(stride)
+    (kh, kw), (sh, sw) = as_pair(kernel_size), as_pair(stride)
     X = array(X)
     H, W = X.shape
     outs = {title: _rounded(Y) for title, Y in outputs.items()}
@@ -82,7 +79,7 @@ def unpool(X, Y, indices, U, kernel_size, cell: float = 0.42) -> Figure:
     """Max pooling with indices and unpooling of one plane, left to right: the input with its
     windows and their maxima, the pooled values, their flat indices, and the unpooled plane.
     Inputs that no window reads are grey."""
-    kh, kw = _pair(kernel_size)
+    kh, kw = as_pair(kernel_size)
     X, Y, U = array(X), array(Y), array(U)
     indices = np.asarray(array(indices), dtype=int)
     H, W = X.shape
@@ -99,7 +96,8 @@ def unpool(X, Y, indices, U, kernel_size, cell: float = 0.42) -> Figure:
     x = W + 1.8
     y0 = (H - rows) / 2
     _arrow(ax, (W + 0.2, H / 2), (x - 0.2, H / 2))
-    colours = {(i, j): mpl.colors.to_rgba(COLOURS[n % len(COLOURS)], 0.4) for n, (i, j) in enumerate(np.ndindex(rows, cols))}
+    colours = {(i, j): mpl.colors.to_rgba(COLOURS[n % len(COLOURS)], 0.4)
+               for n, (i, j) in enumerate(np.ndindex(rows, cols))}
     grid(ax, Y, x0=x, y0=y0, fill=colours, shade=False, label="Y")
     x += cols + 1
     grid(ax, indices, x0=x, y0=y0, fill=colours, shade=False, label="indices")

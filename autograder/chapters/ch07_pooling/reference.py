@@ -8,19 +8,16 @@ kernel size.
 import torch
 import torch.nn.functional as F
 
-
-def _pair(value) -> tuple[int, int]:
-    """An int or a pair as a pair (height, width)."""
-    return (value, value) if isinstance(value, int) else tuple(value)
+from autograder.runtime.kit import as_pair
 
 
 def pool2d(X: torch.Tensor, kernel_size, stride=None, padding=0, mode: str = "max") -> torch.Tensor:
     """Max (padding with -inf) or average (zero padding counted) pooling of ``X`` (N, C, H, W)."""
     stride = kernel_size if stride is None else stride
     if mode == "max":
-        return F.max_pool2d(X, _pair(kernel_size), _pair(stride), _pair(padding))
+        return F.max_pool2d(X, as_pair(kernel_size), as_pair(stride), as_pair(padding))
     if mode == "avg":
-        return F.avg_pool2d(X, _pair(kernel_size), _pair(stride), _pair(padding))
+        return F.avg_pool2d(X, as_pair(kernel_size), as_pair(stride), as_pair(padding))
     raise ValueError(f"mode must be 'max' or 'avg', not {mode!r}")
 
 
@@ -28,7 +25,7 @@ def max_pool_with_indices(X: torch.Tensor, kernel_size, stride=None) -> tuple[to
     """Max pooling of ``X`` (N, C, H, W) and, for every output, the flat index ``i * W + j`` of
     its maximum within its own (H, W) plane (int64), as ``nn.MaxPool2d(return_indices=True)``."""
     stride = kernel_size if stride is None else stride
-    return F.max_pool2d(X, _pair(kernel_size), _pair(stride), return_indices=True)
+    return F.max_pool2d(X, as_pair(kernel_size), as_pair(stride), return_indices=True)
 
 
 def max_unpool(Y: torch.Tensor, indices: torch.Tensor, output_size) -> torch.Tensor:
@@ -37,7 +34,7 @@ def max_unpool(Y: torch.Tensor, indices: torch.Tensor, output_size) -> torch.Ten
 
     ``output_size`` is ``(H, W)`` (or a full (N, C, H, W) size, whose last two entries count).
     """
-    H, W = _pair(output_size)[-2:]
+    H, W = as_pair(output_size)[-2:]
     return torch.ops.aten.max_unpool2d(Y, indices, [H, W])
 
 
@@ -45,13 +42,13 @@ def avg_pool2d(X: torch.Tensor, kernel_size, stride=None, padding=0, count_inclu
                divisor_override: int | None = None) -> torch.Tensor:
     """Average pooling of ``X`` (N, C, H, W), as ``F.avg_pool2d``."""
     stride = kernel_size if stride is None else stride
-    return F.avg_pool2d(X, _pair(kernel_size), _pair(stride), _pair(padding),
+    return F.avg_pool2d(X, as_pair(kernel_size), as_pair(stride), as_pair(padding),
                         count_include_pad=count_include_pad, divisor_override=divisor_override)
 
 
 def adaptive_avg_pool2d(X: torch.Tensor, output_size) -> torch.Tensor:
     """Adaptive average pooling of ``X`` (N, C, H, W) to ``output_size`` (int or (h, w))."""
-    return F.adaptive_avg_pool2d(X, _pair(output_size))
+    return F.adaptive_avg_pool2d(X, as_pair(output_size))
 
 
 def adaptive_bins(n: int, out: int) -> list[tuple[int, int]]:

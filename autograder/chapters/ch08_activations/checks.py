@@ -14,6 +14,7 @@ independence of the slopes, on a torch random state seeded from the grading seed
 import contextlib
 import math
 from collections.abc import Callable, Iterator
+from functools import partial
 
 import torch
 import torch.func
@@ -21,14 +22,13 @@ import torch.nn.functional as F
 
 from autograder.chapters.ch08_activations import mistakes
 from autograder.chapters.ch08_activations import reference as ref
+from autograder.runtime import kit
 from autograder.runtime.calling import call
 from autograder.runtime.cases import Cases
-from autograder.runtime.compare import CheckFailure, assert_matches, mismatch
+from autograder.runtime.compare import CheckFailure, assert_matches, mismatch, shape_text
 from autograder.runtime.device import device
 from autograder.runtime.diagnosis import Diagnoser
 from autograder.runtime.guard import watched_calls
-from autograder.runtime.hidden import hidden_case
-from autograder.runtime.kit import assert_gradients_match
 
 diagnosed = Diagnoser(mistakes, ref)
 
@@ -62,17 +62,8 @@ GRADIENT_STABILITY = (
 )
 
 
-def _t(values, dtype: torch.dtype = torch.float32) -> torch.Tensor:
-    """A tensor of ``values`` on the course device."""
-    return torch.tensor(values, dtype=dtype, device=device())
-
-
-def _shape(t: torch.Tensor) -> str:
-    return "x".join(str(s) for s in t.shape) or "scalar"
-
-
 def _describe(x: torch.Tensor, extra: str = "") -> str:
-    return f"x of shape {_shape(x)}{extra} ({x.dtype})"
+    return f"x of shape {shape_text(x.shape)}{extra} ({x.dtype})"
 
 
 def _call(fn, args, what: str, *, watch=None, advice: str = "", from_scratch=FROM_SCRATCH, **kwargs):
@@ -121,7 +112,7 @@ def _assert_stable_gradient(fn, reference: Callable, x: torch.Tensor, what: str)
         (got,) = torch.autograd.grad(out, leaf, torch.ones_like(out), allow_unused=True)
         if got is not None:
             _assert_finite(got, ref.derivative(reference, x), x, f"The gradient of {what}", "gradient")
-    assert_gradients_match(fn, reference, (x,), torch.ones_like(x), what, ("x",), from_scratch=FROM_SCRATCH)
+    kit.assert_gradients_match(fn, reference, (x,), torch.ones_like(x), what, ("x",), from_scratch=FROM_SCRATCH)
 
 
 def _mixed(cases: Cases, shape: tuple[int, ...], dtype: torch.dtype, scale: float = 3.0) -> torch.Tensor:
@@ -149,7 +140,7 @@ def _elementwise_items(cases: Cases) -> list[tuple[torch.Tensor, str]]:
     """(x, inputs in words): random shapes with exact zeros, then the large values, in both dtypes."""
     items = [(x := _mixed(cases, shape, dtype), _describe(x, extra)) for shape, dtype, extra in _shapes(cases)]
     for dtype in (torch.float32, torch.float64):
-        x = _t(EXTREMES, dtype)[torch.randperm(len(EXTREMES), generator=cases.generator)]
+        x = kit.on_device(EXTREMES, dtype)[torch.randperm(len(EXTREMES), generator=cases.generator)]
         items.append((x, f"large inputs {sorted(EXTREMES)} ({dtype})"))
     return items
 
@@ -177,8 +168,8 @@ def _assert_linear(linear, args, what: str) -> None:
 
 def _source_example() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """The source's example: x = [[1, 2, 3]], W rows of 1s, 2s, 3s, 4s (4 x 3), b = 0.5 each."""
-    x = _t([[1.0, 2.0, 3.0]])
-    W = _t([[1.0] * 3, [2.0] * 3, [3.0] * 3, [4.0] * 3])
+    x = kit.on_device([[1.0, 2.0, 3.0]])
+    W = kit.on_device([[1.0] * 3, [2.0] * 3, [3.0] * 3, [4.0] * 3])
     return x, W, torch.full((4,), 0.5, device=device())
 
 
@@ -186,16 +177,16 @@ def _source_example() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
 def check_linear(linear) -> None:
     """Visible checks of ``linear``: the chapter's example, a batch without bias, leading dims."""
     x, W, b = _source_example()
-    _assert_values(linear, (x, W, b), _t([[6.5, 12.5, 18.5, 24.5]]),
+    _assert_values(linear, (x, W, b), kit.on_device([[6.5, 12.5, 18.5, 24.5]]),
                    "linear(x, W, b) on the chapter's example (x = [[1, 2, 3]], W of shape (4, 3) with rows of "
                    "1s, 2s, 3s and 4s, b = [0.5, 0.5, 0.5, 0.5])", watch=BUILTIN_LINEAR, advice=LINEAR_ADVICE,
                    from_scratch=())
-    x = torch.arange(10.0, device=device()).reshape(2, 5) % 4 - 1
-    W = torch.arange(15.0, device=device()).reshape(3, 5) % 3 - 1
+    x = kit.numbers(2, 5, modulo=4, shift=1.0)
+    W = kit.numbers(3, 5, modulo=3, shift=1.0)
     _assert_linear(linear, (x, W), "linear(x, W) with x of shape (2, 5), W of shape (3, 5) and no bias")
-    x = torch.arange(24.0, device=device()).reshape(2, 3, 4) % 5 - 2
-    W = torch.arange(8.0, device=device()).reshape(2, 4) % 3 - 1
-    _assert_linear(linear, (x, W, _t([1.0, -1.0])),
+    x = kit.numbers(2, 3, 4, modulo=5, shift=2.0)
+    W = kit.numbers(2, 4, modulo=3, shift=1.0)
+    _assert_linear(linear, (x, W, kit.on_device([1.0, -1.0])),
                    "linear(x, W, b) with x of shape (2, 3, 4) (a leading batch of 2 x 3), W of shape (2, 4)")
 
 
@@ -224,9 +215,8 @@ def grade_linear(linear) -> None:
     """Hidden checks of ``linear``: in != out, one or several leading dims, a single vector,
     b omitted or None, a square W, one feature, float64, gradients in x, W and b."""
     cases = Cases()
-    plan = _linear_plan(cases)
-    total = len(plan) + 1
-    for number, (x_shape, w_shape, bias, dtype, label) in enumerate(plan, start=1):
+    hidden = []
+    for x_shape, w_shape, bias, dtype, label in _linear_plan(cases):
         w_shape = (1, x_shape[-1]) if w_shape is None else w_shape
         x, W = cases.randn(*x_shape, dtype=dtype), cases.randn(*w_shape, dtype=dtype)
         args, what = {
@@ -234,17 +224,23 @@ def grade_linear(linear) -> None:
             "omitted": ((x, W), "linear(x, W)"),
             "None": ((x, W, None), "linear(x, W, None)"),
         }[bias]
-        with hidden_case(cases, number, total, f"{label}: x {_shape(x)}, W {_shape(W)} ({dtype})"):
-            _assert_linear(linear, args, what)
+        hidden.append(kit.Hidden(f"{label}: x of shape {shape_text(x.shape)}, W of shape {shape_text(W.shape)} "
+                                 f"({dtype})", partial(_assert_linear, linear, args, what)))
     i, o = cases.distinct_sizes(2, 6)
     x = cases.randn(cases.size(2, 4), cases.size(2, 4), i, dtype=torch.float64)
     W, b = cases.randn(o, i, dtype=torch.float64), cases.randn(o, dtype=torch.float64)
     G = cases.randn(*x.shape[:-1], o, dtype=torch.float64)
-    with hidden_case(cases, total, total, f"the gradient for x {_shape(x)}, W {_shape(W)} (torch.float64)"):
-        with watched_calls(BUILTIN_LINEAR) as used:
-            assert_gradients_match(linear, ref.linear, (x, W, b), G, "linear(x, W, b)", ("x", "W", "b"))
-        if used:
-            raise CheckFailure(f"linear(x, W, b) called {used[0]}. {LINEAR_ADVICE}")
+    hidden.append(kit.Hidden(f"the gradient for x of shape {shape_text(x.shape)}, W of shape {shape_text(W.shape)} "
+                             "(torch.float64)", partial(_assert_linear_gradient, linear, x, W, b, G)))
+    kit.run_hidden(cases, hidden)
+
+
+def _assert_linear_gradient(linear, x: torch.Tensor, W: torch.Tensor, b: torch.Tensor, G: torch.Tensor) -> None:
+    """The gradients of ``sum(linear(x, W, b) * G)`` in x, W and b, without F.linear."""
+    with watched_calls(BUILTIN_LINEAR) as used:
+        kit.assert_gradients_match(linear, ref.linear, (x, W, b), G, "linear(x, W, b)", ("x", "W", "b"))
+    if used:
+        raise CheckFailure(f"linear(x, W, b) called {used[0]}. {LINEAR_ADVICE}")
 
 
 # ---------------------------------------------------------------------------------------
@@ -260,48 +256,42 @@ def _grid() -> torch.Tensor:
 
 def _visible(fn, name: str, reference: Callable, example: list[float], **options) -> None:
     """The chapter's example, the 2-D float64 input and the large inputs in both dtypes."""
-    x = _t(EXAMPLE)
-    _assert_values(fn, (x,), _t(example), f"{name}(x) on the chapter's example x = {EXAMPLE}", **options)
+    x = kit.on_device(EXAMPLE)
+    _assert_values(fn, (x,), kit.on_device(example), f"{name}(x) on the chapter's example x = {EXAMPLE}", **options)
     x = _grid()
     _assert_values(fn, (x,), reference(x), f"{name}(x) with {GRID}", **options)
     for dtype in (torch.float32, torch.float64):
-        x = _t(EXTREMES, dtype)
+        x = kit.on_device(EXTREMES, dtype)
         _assert_values(fn, (x,), reference(x), f"{name}(x) on the large inputs x = {EXTREMES} ({dtype})", **options)
 
 
 def _visible_slope(fn, name: str, reference: Callable, default: list[float], tenth: list[float], **options) -> None:
     """The example with the default slope and with 0.1, and the 2-D float64 input with 0.25."""
-    x = _t(EXAMPLE)
-    _assert_values(fn, (x,), _t(default),
+    x = kit.on_device(EXAMPLE)
+    _assert_values(fn, (x,), kit.on_device(default),
                    f"{name}(x) (default negative_slope=0.01) on the chapter's example x = {EXAMPLE}", **options)
-    _assert_values(fn, (x,), _t(tenth), f"{name}(x, negative_slope=0.1) on x = {EXAMPLE}", negative_slope=0.1,
-                   **options)
+    _assert_values(fn, (x,), kit.on_device(tenth), f"{name}(x, negative_slope=0.1) on x = {EXAMPLE}",
+                   negative_slope=0.1, **options)
     x = _grid()
     _assert_values(fn, (x, 0.25), reference(x, 0.25), f"{name}(x, 0.25) with {GRID}", **options)
 
 
-def _hidden(fn, name: str, reference: Callable, cases: Cases, total: int, *, slopes: bool = False,
-            **options) -> int:
-    """The element-wise hidden cases (random shapes with zeros, the large inputs), numbered
-    from 1 of ``total``; with ``slopes``, a default slope, slope 0 and random slopes in [0, 1).
-    Returns the number of cases run."""
+def _hidden(fn, name: str, reference: Callable, cases: Cases, *, slopes: bool = False, **options) -> list[kit.Hidden]:
+    """The element-wise hidden cases: random shapes with zeros, then the large inputs; with
+    ``slopes``, a default slope, slope 0 and random slopes in [0, 1)."""
     items = _elementwise_items(cases)
-    chosen = [None] * len(items)
-    if slopes:
-        chosen = [None, 0.0] + [round(cases.rng.uniform(0.02, 0.9), 3) for _ in items[2:]]
-    for number, ((x, inputs), slope) in enumerate(zip(items, chosen), start=1):
-        if not slopes:
-            with hidden_case(cases, number, total, inputs):
-                _assert_values(fn, (x,), reference(x), f"{name}(x)", **options)
-            continue
+    if not slopes:
+        return [kit.Hidden(inputs, partial(_assert_values, fn, (x,), reference(x), f"{name}(x)", **options))
+                for x, inputs in items]
+    chosen = [None, 0.0] + [round(cases.rng.uniform(0.02, 0.9), 3) for _ in items[2:]]
+    plan = []
+    for (x, inputs), slope in zip(items, chosen):
         keyword = {} if slope is None else {"negative_slope": slope}
         what = f"{name}(x)" if slope is None else f"{name}(x, negative_slope={slope:g})"
-        with hidden_case(cases, number, total, f"{inputs}, negative_slope={'default' if slope is None else slope}"):
-            _assert_values(fn, (x,), reference(x, 0.01 if slope is None else slope), what, **keyword, **options)
-    return len(items)
-
-
-HIDDEN_ITEMS = 6  # the four random shapes of _shapes, then the large inputs in two dtypes
+        plan.append(kit.Hidden(f"{inputs}, negative_slope={'default' if slope is None else slope}",
+                               partial(_assert_values, fn, (x,), reference(x, 0.01 if slope is None else slope), what,
+                                       **keyword, **options)))
+    return plan
 
 
 # ---------------------------------------------------------------------------------------
@@ -312,22 +302,23 @@ def _check_activation(fn, name: str, reference: Callable, example: list[float], 
     """The visible element-wise cases, then the gradient at the large inputs."""
     _visible(fn, name, reference, example)
     if stable_gradient:
-        _assert_stable_gradient(fn, reference, _t(EXTREMES), f"{name}(x) on x = {EXTREMES}")
+        _assert_stable_gradient(fn, reference, kit.on_device(EXTREMES), f"{name}(x) on x = {EXTREMES}")
 
 
 def _grade_activation(fn, name: str, reference: Callable, stable_gradient: bool) -> None:
     """Random shapes with zeros, the large inputs, and gradients (at the large inputs too)."""
     cases = Cases()
-    total = HIDDEN_ITEMS + 1 + stable_gradient
-    done = _hidden(fn, name, reference, cases, total)
+    plan = _hidden(fn, name, reference, cases)
     x = _smooth(cases)
-    with hidden_case(cases, done + 1, total, f"the gradient for {_describe(x)}"):
-        assert_gradients_match(fn, reference, (x,), cases.randn(*x.shape, dtype=x.dtype), f"{name}(x)", ("x",),
-                               from_scratch=FROM_SCRATCH)
+    plan.append(kit.Hidden(f"the gradient for {_describe(x)}",
+                           partial(kit.assert_gradients_match, fn, reference, (x,),
+                                   cases.randn(*x.shape, dtype=x.dtype), f"{name}(x)", ("x",),
+                                   from_scratch=FROM_SCRATCH)))
     if stable_gradient:
-        x = _t(EXTREMES, torch.float64)
-        with hidden_case(cases, total, total, f"the gradient at the large inputs {EXTREMES} (torch.float64)"):
-            _assert_stable_gradient(fn, reference, x, f"{name}(x)")
+        plan.append(kit.Hidden(f"the gradient at the large inputs {EXTREMES} (torch.float64)",
+                               partial(_assert_stable_gradient, fn, reference, kit.on_device(EXTREMES, torch.float64),
+                                       f"{name}(x)")))
+    kit.run_hidden(cases, plan)
 
 
 @diagnosed
@@ -378,12 +369,13 @@ def grade_leaky_relu(leaky_relu) -> None:
     """Hidden checks of ``leaky_relu``: random slopes in [0, 1), the default slope, slope 0,
     random shapes with zeros, float64, large |x|, gradients."""
     cases = Cases()
-    total = HIDDEN_ITEMS + 1
-    _hidden(leaky_relu, "leaky_relu", ref.leaky_relu, cases, total, slopes=True)
+    plan = _hidden(leaky_relu, "leaky_relu", ref.leaky_relu, cases, slopes=True)
     x, slope = _smooth(cases), round(cases.rng.uniform(0.05, 0.5), 3)
-    with hidden_case(cases, total, total, f"the gradient for {_describe(x)}, negative_slope={slope}"):
-        assert_gradients_match(leaky_relu, ref.leaky_relu, (x, slope), cases.randn(*x.shape, dtype=x.dtype),
-                               f"leaky_relu(x, {slope})", ("x",), from_scratch=FROM_SCRATCH)
+    plan.append(kit.Hidden(f"the gradient for {_describe(x)}, negative_slope={slope}",
+                           partial(kit.assert_gradients_match, leaky_relu, ref.leaky_relu, (x, slope),
+                                   cases.randn(*x.shape, dtype=x.dtype), f"leaky_relu(x, {slope})", ("x",),
+                                   from_scratch=FROM_SCRATCH)))
+    kit.run_hidden(cases, plan)
 
 
 # ---------------------------------------------------------------------------------------
@@ -394,19 +386,19 @@ def grade_leaky_relu(leaky_relu) -> None:
 def check_prelu(prelu) -> None:
     """Visible checks of ``prelu``: one slope (shape (1,), as nn.PReLU stores it), one slope
     per channel of an (N, C, H, W) input, and the gradient with respect to the slopes."""
-    x = _t(EXAMPLE).reshape(1, 5)
-    _assert_values(prelu, (x, _t([0.25])), _t([[-0.5, -0.25, 0.0, 1.0, 2.0]]),
+    x = kit.on_device(EXAMPLE).reshape(1, 5)
+    _assert_values(prelu, (x, kit.on_device([0.25])), kit.on_device([[-0.5, -0.25, 0.0, 1.0, 2.0]]),
                    f"prelu(x, a) with x = [{EXAMPLE}] (shape (1, 5)) and a = [0.25]")
-    x = (torch.arange(24.0, device=device()).reshape(1, 2, 3, 4) - 12) / 4
-    a = _t([0.1, -0.5])
+    x = kit.numbers(1, 2, 3, 4, shift=12.0) / 4
+    a = kit.on_device([0.1, -0.5])
     _assert_values(prelu, (x, a), ref.prelu(x, a),
                    "prelu(x, a) with x of shape (1, 2, 3, 4) (values -3 to 2.75) and one slope per channel, "
                    "a = [0.1, -0.5] (channel 0 gets 0.1, channel 1 gets -0.5)")
     x = ((x.reshape(2, 3, 4).permute(1, 0, 2) + 0.1) * 2).double()  # (3, 2, 4), no exact 0
-    a = _t([0.2, 0.7], torch.float64)
-    assert_gradients_match(prelu, ref.prelu, (x, a), torch.ones_like(x),
-                           "prelu(x, a) with x of shape (3, 2, 4) in float64 and a = [0.2, 0.7]", ("x", "a"),
-                           from_scratch=FROM_SCRATCH)
+    a = kit.on_device([0.2, 0.7], torch.float64)
+    kit.assert_gradients_match(prelu, ref.prelu, (x, a), torch.ones_like(x),
+                               "prelu(x, a) with x of shape (3, 2, 4) in float64 and a = [0.2, 0.7]", ("x", "a"),
+                               from_scratch=FROM_SCRATCH)
 
 
 @diagnosed
@@ -424,18 +416,20 @@ def grade_prelu(prelu) -> None:
         ((n, c, h, w), (1,), torch.float32, "one slope, shape (1,)"),
         ((c, h, w), (), torch.float32, "one slope, a 0-dim tensor"),
     ]
-    total = len(plan) + 2
-    for number, (x_shape, a_shape, dtype, label) in enumerate(plan, start=1):
+    hidden = []
+    for x_shape, a_shape, dtype, label in plan:
         x = _mixed(cases, x_shape, dtype)
         a = torch.empty(a_shape, dtype=dtype).uniform_(-0.5, 1.0, generator=cases.generator).to(device())
-        with hidden_case(cases, number, total, f"{label}: {_describe(x)}, a of shape {tuple(a.shape)}"):
-            _assert_values(prelu, (x, a), ref.prelu(x, a), "prelu(x, a)")
-    for number, a_shape in ((total - 1, "C"), (total, "1")):
+        hidden.append(kit.Hidden(f"{label}: {_describe(x)}, a of shape {shape_text(a.shape)}",
+                                 partial(_assert_values, prelu, (x, a), ref.prelu(x, a), "prelu(x, a)")))
+    for a_shape in ("C", "1"):
         x = _smooth(cases)
         a = cases.randn(x.shape[1] if a_shape == "C" else 1, dtype=torch.float64) * 0.5
-        with hidden_case(cases, number, total, f"the gradient for {_describe(x)}, a of shape {tuple(a.shape)}"):
-            assert_gradients_match(prelu, ref.prelu, (x, a), cases.randn(*x.shape, dtype=x.dtype), "prelu(x, a)",
-                                   ("x", "a"), from_scratch=FROM_SCRATCH)
+        hidden.append(kit.Hidden(f"the gradient for {_describe(x)}, a of shape {shape_text(a.shape)}",
+                                 partial(kit.assert_gradients_match, prelu, ref.prelu, (x, a),
+                                         cases.randn(*x.shape, dtype=x.dtype), "prelu(x, a)", ("x", "a"),
+                                         from_scratch=FROM_SCRATCH)))
+    kit.run_hidden(cases, hidden)
 
 
 # ---------------------------------------------------------------------------------------
@@ -480,7 +474,7 @@ def _assert_training_slopes(rrelu, lower: float, upper: float, shape: tuple[int,
     if outside.any():
         i = tuple(int(k) for k in outside.nonzero()[0])
         raise CheckFailure(
-            f"{what} on negative inputs of shape {_shape(x)}: at index {i}, x = {x[i].item():.4g} gave "
+            f"{what} on negative inputs of shape {shape_text(x.shape)}: at index {i}, x = {x[i].item():.4g} gave "
             f"{got[i].item():.4g}, a slope of {slopes[i].item():.4g}, outside [lower, upper] = "
             f"[{lower:g}, {upper:g}]. In training mode each negative input is multiplied by a slope drawn "
             "uniformly from [lower, upper]."
@@ -488,7 +482,7 @@ def _assert_training_slopes(rrelu, lower: float, upper: float, shape: tuple[int,
     spread = (upper - lower) / math.sqrt(12)
     if float(slopes.std()) < 0.5 * spread:
         raise CheckFailure(
-            f"{what} on negative inputs of shape {_shape(x)}: the slopes hardly vary (standard deviation "
+            f"{what} on negative inputs of shape {shape_text(x.shape)}: the slopes hardly vary (standard deviation "
             f"{float(slopes.std()):.3g}, while slopes drawn uniformly from [{lower:g}, {upper:g}] have "
             f"{spread:.3g}). In training mode every element gets its own random slope."
         )
@@ -497,7 +491,7 @@ def _assert_training_slopes(rrelu, lower: float, upper: float, shape: tuple[int,
         r = _correlation(slopes.narrow(dim, 0, n - 1), slopes.narrow(dim, 1, n - 1))
         if r > 0.2:
             raise CheckFailure(
-                f"{what} on negative inputs of shape {_shape(x)}: neighbouring elements along dim {dim} "
+                f"{what} on negative inputs of shape {shape_text(x.shape)}: neighbouring elements along dim {dim} "
                 f"get nearly the same slope (correlation {r:.2f}). Draw one slope per element, with the "
                 "shape of x, not one per row, sample or channel."
             )
@@ -506,7 +500,7 @@ def _assert_training_slopes(rrelu, lower: float, upper: float, shape: tuple[int,
     distance = float(((ordered - lower) / (upper - lower) - uniform).abs().max())
     if distance > 0.05:
         raise CheckFailure(
-            f"{what} on negative inputs of shape {_shape(x)}: the slopes are not spread uniformly over "
+            f"{what} on negative inputs of shape {shape_text(x.shape)}: the slopes are not spread uniformly over "
             f"[{lower:g}, {upper:g}] (their distribution is {distance:.2f} away from the uniform one, "
             "measured as the largest gap between the two cumulative distributions). Draw them with "
             "torch.rand or Tensor.uniform_."
@@ -545,11 +539,11 @@ def _eval_cases(cases: Cases | None) -> list:
     """(args, keyword arguments, expected, call in words, inputs in words) in evaluation mode:
     the chapter's example without cases, random shapes and bounds with them."""
     if cases is None:
-        x = _t(EXAMPLE)
+        x = kit.on_device(EXAMPLE)
         return [
-            ((x,), {}, _t([-0.45833333, -0.22916667, 0.0, 1.0, 2.0]),
+            ((x,), {}, kit.on_device([-0.45833333, -0.22916667, 0.0, 1.0, 2.0]),
              "rrelu(x) (default lower=1/8, upper=1/3, training=False)", f"the chapter's example x = {EXAMPLE}"),
-            ((x, 0.1, 0.3), {}, _t([-0.4, -0.2, 0.0, 1.0, 2.0]), "rrelu(x, 0.1, 0.3)", f"x = {EXAMPLE}"),
+            ((x, 0.1, 0.3), {}, kit.on_device([-0.4, -0.2, 0.0, 1.0, 2.0]), "rrelu(x, 0.1, 0.3)", f"x = {EXAMPLE}"),
         ]
     items = []
     for number, (shape, dtype, _) in enumerate(_shapes(cases)):
@@ -574,7 +568,7 @@ def check_rrelu(rrelu) -> None:
     generator = torch.Generator().manual_seed(8)
     with _seeded(8):
         _assert_training_slopes(rrelu, 1 / 8, 1 / 3, (60, 80), torch.float32, generator)
-        x = (torch.arange(20.0, device=device()).reshape(4, 5) - 9.5) / 3
+        x = kit.numbers(4, 5, shift=9.5) / 3
         _assert_training_mixed(rrelu, 1 / 8, 1 / 3, x)
 
 
@@ -583,23 +577,21 @@ def grade_rrelu(rrelu) -> None:
     """Hidden checks of ``rrelu``: evaluation mode on random shapes and bounds, then training
     mode on (N, C, H, W) inputs with random bounds, float64, positives unchanged, gradients."""
     cases = Cases()
-    items = _eval_cases(cases)
-    total = len(items) + 3
-    for number, (args, kwargs, expected, what, inputs) in enumerate(items, start=1):
-        with hidden_case(cases, number, total, inputs):
-            _assert_values(rrelu, args, expected, what, **kwargs)
-    with _seeded(cases.seed):
-        n, c = cases.distinct_sizes(2, 6)
-        h, w = cases.distinct_sizes(8, 16)
-        for number, dtype in ((total - 2, torch.float32), (total - 1, torch.float64)):
-            lower = round(cases.rng.uniform(0.0, 0.3), 3)
-            upper = round(lower + cases.rng.uniform(0.1, 0.5), 3)
-            with hidden_case(cases, number, total, f"training mode, negative x of shape ({n}, {c}, {h}, {w}) "
-                             f"({dtype}), lower={lower}, upper={upper}"):
-                _assert_training_slopes(rrelu, lower, upper, (n, c, h * 4, w * 4), dtype, cases.generator)
-        x = _smooth(cases)
-        with hidden_case(cases, total, total, f"training mode, {_describe(x)}: positives and gradients"):
-            _assert_training_mixed(rrelu, 0.1, 0.4, x)
+    plan = [kit.Hidden(inputs, partial(_assert_values, rrelu, args, expected, what, **kwargs))
+            for args, kwargs, expected, what, inputs in _eval_cases(cases)]
+    n, c = cases.distinct_sizes(2, 6)
+    h, w = cases.distinct_sizes(8, 16)
+    for dtype in (torch.float32, torch.float64):
+        lower = round(cases.rng.uniform(0.0, 0.3), 3)
+        upper = round(lower + cases.rng.uniform(0.1, 0.5), 3)
+        shape = (n, c, h * 4, w * 4)
+        plan.append(kit.Hidden(f"training mode, negative x of shape {shape} ({dtype}), lower={lower}, upper={upper}",
+                               partial(_assert_training_slopes, rrelu, lower, upper, shape, dtype, cases.generator)))
+    x = _smooth(cases)
+    plan.append(kit.Hidden(f"training mode, {_describe(x)}: positives and gradients",
+                           partial(_assert_training_mixed, rrelu, 0.1, 0.4, x)))
+    with _seeded(cases.seed):  # the slopes the answer draws in training mode
+        kit.run_hidden(cases, plan)
 
 
 # ---------------------------------------------------------------------------------------
@@ -614,6 +606,12 @@ GRAD_ADVICE = (
 DERIVATIVE = {"watch": AUTOGRAD, "advice": GRAD_ADVICE}  # the options of every derivative check
 
 
+def _grade_derivative(fn, name: str, reference: Callable, slopes: bool = False) -> None:
+    """The element-wise hidden cases of a derivative (with ``slopes``, for leaky_relu's)."""
+    cases = Cases()
+    kit.run_hidden(cases, _hidden(fn, name, reference, cases, slopes=slopes, **DERIVATIVE))
+
+
 @diagnosed
 def check_sigmoid_grad(sigmoid_grad) -> None:
     """Visible checks of ``sigmoid_grad``: the example, float64, large |x|."""
@@ -624,7 +622,7 @@ def check_sigmoid_grad(sigmoid_grad) -> None:
 @diagnosed
 def grade_sigmoid_grad(sigmoid_grad) -> None:
     """Hidden checks of ``sigmoid_grad``: random shapes, float64, large |x|."""
-    _hidden(sigmoid_grad, "sigmoid_grad", ref.sigmoid_grad, Cases(), HIDDEN_ITEMS, **DERIVATIVE)
+    _grade_derivative(sigmoid_grad, "sigmoid_grad", ref.sigmoid_grad)
 
 
 @diagnosed
@@ -637,7 +635,7 @@ def check_tanh_grad(tanh_grad) -> None:
 @diagnosed
 def grade_tanh_grad(tanh_grad) -> None:
     """Hidden checks of ``tanh_grad``: random shapes, float64, large |x|."""
-    _hidden(tanh_grad, "tanh_grad", ref.tanh_grad, Cases(), HIDDEN_ITEMS, **DERIVATIVE)
+    _grade_derivative(tanh_grad, "tanh_grad", ref.tanh_grad)
 
 
 @diagnosed
@@ -649,7 +647,7 @@ def check_relu_grad(relu_grad) -> None:
 @diagnosed
 def grade_relu_grad(relu_grad) -> None:
     """Hidden checks of ``relu_grad``: random shapes with exact zeros, float64, large |x|."""
-    _hidden(relu_grad, "relu_grad", ref.relu_grad, Cases(), HIDDEN_ITEMS, **DERIVATIVE)
+    _grade_derivative(relu_grad, "relu_grad", ref.relu_grad)
 
 
 @diagnosed
@@ -664,4 +662,4 @@ def check_leaky_relu_grad(leaky_relu_grad) -> None:
 def grade_leaky_relu_grad(leaky_relu_grad) -> None:
     """Hidden checks of ``leaky_relu_grad``: random slopes, the default, slope 0, random
     shapes with exact zeros, float64, large |x|."""
-    _hidden(leaky_relu_grad, "leaky_relu_grad", ref.leaky_relu_grad, Cases(), HIDDEN_ITEMS, slopes=True, **DERIVATIVE)
+    _grade_derivative(leaky_relu_grad, "leaky_relu_grad", ref.leaky_relu_grad, slopes=True)

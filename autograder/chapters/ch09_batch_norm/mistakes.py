@@ -1,14 +1,16 @@
 """Wrong answers to chapter 9's ``batch_norm`` and ``BatchNorm2d``.
 
-In the notebook, ``BatchNorm2d`` may build on the notebook's own ``batch_norm`` (the answer
-cell above it); the import below only gives that name a meaning here.
+Every wrong ``BatchNorm2d`` computes its statistics itself, not through the notebook's own
+``batch_norm``: pasted into a notebook whose ``batch_norm`` has a mistake of its own, it
+still differs from a right layer by its own mistake alone, so the diagnosis of a layer that
+builds on a wrong ``batch_norm`` names that mistake (its ``BatchNorm2d`` twin), not every
+layer mistake that happens to call the same wrong function.
 """
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from autograder.chapters.ch09_batch_norm.reference import batch_norm  # the notebook's own batch_norm stands in for it
 from autograder.runtime.mistakes import mistake
 
 PAGE = "ch09_batch_norm"
@@ -32,7 +34,8 @@ def batch_norm_batch_axis_only(X, gamma, beta, running_mean, running_var, traini
         n = X.shape[0]
         with torch.no_grad():
             running_mean = (1 - momentum) * running_mean + momentum * mean.reshape(mean.shape[0], -1).mean(1)
-            running_var = (1 - momentum) * running_var + momentum * (var * n / (n - 1)).reshape(var.shape[0], -1).mean(1)
+            unbiased = var * n / (n - 1)
+            running_var = (1 - momentum) * running_var + momentum * unbiased.reshape(var.shape[0], -1).mean(1)
         X_hat = (X - mean) / torch.sqrt(var + eps)
     else:
         X_hat = (X - running_mean.reshape(shape)) / torch.sqrt(running_var.reshape(shape) + eps)
@@ -61,6 +64,28 @@ def batch_norm_wrong_axes(X, gamma, beta, running_mean, running_var, training, m
 
 @mistake(
     "batch_norm",
+    summary="takes the statistics of each image over its pixels only, not over the batch",
+    hint="Batch normalization takes a channel's statistics over the whole batch as well as the pixels, axes "
+    "(0, 2, 3); over the pixels alone (axes (2, 3)) every image is normalized on its own, which is instance "
+    "normalization.",
+    section=f"{PAGE}#statistics-per-channel",
+)
+def batch_norm_per_image(X, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+    axes, shape = ([0] if X.dim() == 2 else [2, 3]), [1, -1] + [1] * (X.dim() - 2)
+    if training:
+        mean, var = X.mean(dim=axes, keepdim=True), X.var(dim=axes, keepdim=True, correction=0)
+        n = X.numel() // X.shape[1]
+        with torch.no_grad():
+            running_mean = (1 - momentum) * running_mean + momentum * mean.reshape(-1, X.shape[1]).mean(0)
+            running_var = (1 - momentum) * running_var + momentum * var.reshape(-1, X.shape[1]).mean(0) * n / (n - 1)
+    else:
+        mean, var = running_mean.reshape(shape), running_var.reshape(shape)
+    X_hat = (X - mean) / torch.sqrt(var + eps)
+    return gamma.reshape(shape) * X_hat + beta.reshape(shape), running_mean, running_var
+
+
+@mistake(
+    "batch_norm",
     summary="stores the biased variance in the running estimate",
     hint="The output is normalized with the biased batch variance, but PyTorch's running_var moves "
     "towards the unbiased one (divided by n - 1, with n = N * H * W values per channel).",
@@ -69,7 +94,7 @@ def batch_norm_wrong_axes(X, gamma, beta, running_mean, running_var, training, m
 def batch_norm_biased_running_var(X, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
     axes, shape = ([0] if X.dim() == 2 else [0, 2, 3]), [1, -1] + [1] * (X.dim() - 2)
     if training:
-        mean, var, n = X.mean(dim=axes), X.var(dim=axes, correction=0), X.numel() // X.shape[1]
+        mean, var = X.mean(dim=axes), X.var(dim=axes, correction=0)
         with torch.no_grad():
             running_mean = (1 - momentum) * running_mean + momentum * mean
             running_var = (1 - momentum) * running_var + momentum * var
@@ -161,6 +186,24 @@ def batch_norm_eval_batch_stats(X, gamma, beta, running_mean, running_var, train
 
 @mistake(
     "batch_norm",
+    summary="training mode normalizes with the running estimates",
+    hint="In training mode the output uses the mean and variance of the batch itself; the running "
+    "estimates only follow them, for eval mode.",
+    section=f"{PAGE}#training-and-evaluation",
+)
+def batch_norm_running_stats_in_training(X, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+    axes, shape = ([0] if X.dim() == 2 else [0, 2, 3]), [1, -1] + [1] * (X.dim() - 2)
+    X_hat = (X - running_mean.reshape(shape)) / torch.sqrt(running_var.reshape(shape) + eps)
+    if training:
+        mean, var, n = X.mean(dim=axes), X.var(dim=axes, correction=0), X.numel() // X.shape[1]
+        with torch.no_grad():
+            running_mean = (1 - momentum) * running_mean + momentum * mean
+            running_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)
+    return gamma.reshape(shape) * X_hat + beta.reshape(shape), running_mean, running_var
+
+
+@mistake(
+    "batch_norm",
     summary="updates the running estimates in eval mode too",
     hint="Evaluation must not change the model: in eval mode, normalize with the running estimates "
     "and return them as they came in.",
@@ -168,7 +211,7 @@ def batch_norm_eval_batch_stats(X, gamma, beta, running_mean, running_var, train
 )
 def batch_norm_updates_in_eval(X, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
     axes, shape = ([0] if X.dim() == 2 else [0, 2, 3]), [1, -1] + [1] * (X.dim() - 2)
-    mean, var, n = X.mean(dim=axes), X.var(dim=axes, correction=0), X.numel() // X.shape[1]
+    mean, var = X.mean(dim=axes), X.var(dim=axes, correction=0)
     if not training:
         mean, var = running_mean, running_var
     with torch.no_grad():
@@ -292,9 +335,14 @@ class BatchNorm2d_plain_tensors(nn.Module):
     def forward(self, x):
         if self.training:
             self.num_batches_tracked += 1
-        Y, self.running_mean, self.running_var = batch_norm(
-            x, self.weight, self.bias, self.running_mean, self.running_var, self.training, self.momentum, self.eps)
-        return Y
+            mean, var, n = x.mean(dim=(0, 2, 3)), x.var(dim=(0, 2, 3), correction=0), x.numel() // x.shape[1]
+            with torch.no_grad():
+                self.running_mean = (1 - self.momentum) * self.running_mean + self.momentum * mean
+                self.running_var = (1 - self.momentum) * self.running_var + self.momentum * var * n / (n - 1)
+        else:
+            mean, var = self.running_mean, self.running_var
+        y = (x - mean[:, None, None]) / torch.sqrt(var[:, None, None] + self.eps)
+        return y * self.weight[:, None, None] + self.bias[:, None, None]
 
 
 @mistake(
@@ -314,9 +362,15 @@ class BatchNorm2d_no_counter(nn.Module):
         self.register_buffer("running_var", torch.ones(num_features))
 
     def forward(self, x):
-        Y, self.running_mean, self.running_var = batch_norm(
-            x, self.weight, self.bias, self.running_mean, self.running_var, self.training, self.momentum, self.eps)
-        return Y
+        if self.training:
+            mean, var, n = x.mean(dim=(0, 2, 3)), x.var(dim=(0, 2, 3), correction=0), x.numel() // x.shape[1]
+            with torch.no_grad():
+                self.running_mean.copy_((1 - self.momentum) * self.running_mean + self.momentum * mean)
+                self.running_var.copy_((1 - self.momentum) * self.running_var + self.momentum * var * n / (n - 1))
+        else:
+            mean, var = self.running_mean, self.running_var
+        y = (x - mean[:, None, None]) / torch.sqrt(var[:, None, None] + self.eps)
+        return y * self.weight[:, None, None] + self.bias[:, None, None]
 
 
 @mistake(
@@ -329,8 +383,7 @@ class BatchNorm2d_no_counter(nn.Module):
 class BatchNorm2d_ignores_mode(nn.Module):
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True):
         super().__init__()
-        self.num_features, self.eps, self.momentum = num_features, eps, momentum
-        self.affine, self.track_running_stats = affine, track_running_stats
+        self.eps, self.momentum, self.affine, self.track_running_stats = eps, momentum, affine, track_running_stats
         if affine:
             self.weight = nn.Parameter(torch.ones(num_features))
             self.bias = nn.Parameter(torch.zeros(num_features))
@@ -340,16 +393,16 @@ class BatchNorm2d_ignores_mode(nn.Module):
             self.register_buffer("num_batches_tracked", torch.tensor(0))
 
     def forward(self, x):
-        ones = torch.ones(self.num_features, dtype=x.dtype, device=x.device)
-        gamma = self.weight if self.affine else ones
-        beta = self.bias if self.affine else 0 * ones
-        if not self.track_running_stats:
-            return batch_norm(x, gamma, beta, 0 * ones, ones, True)[0]
-        self.num_batches_tracked += 1
-        momentum = 1 / self.num_batches_tracked.item() if self.momentum is None else self.momentum
-        Y, self.running_mean, self.running_var = batch_norm(
-            x, gamma, beta, self.running_mean, self.running_var, True, momentum, self.eps)
-        return Y
+        mean, var = x.mean(dim=(0, 2, 3)), x.var(dim=(0, 2, 3), correction=0)
+        if self.track_running_stats:
+            self.num_batches_tracked += 1
+            m = 1 / self.num_batches_tracked.item() if self.momentum is None else self.momentum
+            n = x.numel() // x.shape[1]
+            with torch.no_grad():
+                self.running_mean.copy_((1 - m) * self.running_mean + m * mean)
+                self.running_var.copy_((1 - m) * self.running_var + m * var * n / (n - 1))
+        y = (x - mean[:, None, None]) / torch.sqrt(var[:, None, None] + self.eps)
+        return y * self.weight[:, None, None] + self.bias[:, None, None] if self.affine else y
 
 
 @mistake(
@@ -362,8 +415,7 @@ class BatchNorm2d_ignores_mode(nn.Module):
 class BatchNorm2d_momentum_none_default(nn.Module):
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True):
         super().__init__()
-        self.num_features, self.eps, self.momentum = num_features, eps, momentum
-        self.affine, self.track_running_stats = affine, track_running_stats
+        self.eps, self.momentum, self.affine, self.track_running_stats = eps, momentum, affine, track_running_stats
         if affine:
             self.weight = nn.Parameter(torch.ones(num_features))
             self.bias = nn.Parameter(torch.zeros(num_features))
@@ -373,17 +425,19 @@ class BatchNorm2d_momentum_none_default(nn.Module):
             self.register_buffer("num_batches_tracked", torch.tensor(0))
 
     def forward(self, x):
-        ones = torch.ones(self.num_features, dtype=x.dtype, device=x.device)
-        gamma = self.weight if self.affine else ones
-        beta = self.bias if self.affine else 0 * ones
-        if not self.track_running_stats:
-            return batch_norm(x, gamma, beta, 0 * ones, ones, True)[0]
-        if self.training:
-            self.num_batches_tracked += 1
-        momentum = 0.1 if self.momentum is None else self.momentum
-        Y, self.running_mean, self.running_var = batch_norm(
-            x, gamma, beta, self.running_mean, self.running_var, self.training, momentum, self.eps)
-        return Y
+        if self.training or not self.track_running_stats:
+            mean, var = x.mean(dim=(0, 2, 3)), x.var(dim=(0, 2, 3), correction=0)
+            if self.training and self.track_running_stats:
+                self.num_batches_tracked += 1
+                m = 0.1 if self.momentum is None else self.momentum
+                n = x.numel() // x.shape[1]
+                with torch.no_grad():
+                    self.running_mean.copy_((1 - m) * self.running_mean + m * mean)
+                    self.running_var.copy_((1 - m) * self.running_var + m * var * n / (n - 1))
+        else:
+            mean, var = self.running_mean, self.running_var
+        y = (x - mean[:, None, None]) / torch.sqrt(var[:, None, None] + self.eps)
+        return y * self.weight[:, None, None] + self.bias[:, None, None] if self.affine else y
 
 
 @mistake(
@@ -396,8 +450,7 @@ class BatchNorm2d_momentum_none_default(nn.Module):
 class BatchNorm2d_cumulative_off_by_one(nn.Module):
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True):
         super().__init__()
-        self.num_features, self.eps, self.momentum = num_features, eps, momentum
-        self.affine, self.track_running_stats = affine, track_running_stats
+        self.eps, self.momentum, self.affine, self.track_running_stats = eps, momentum, affine, track_running_stats
         if affine:
             self.weight = nn.Parameter(torch.ones(num_features))
             self.bias = nn.Parameter(torch.zeros(num_features))
@@ -407,19 +460,19 @@ class BatchNorm2d_cumulative_off_by_one(nn.Module):
             self.register_buffer("num_batches_tracked", torch.tensor(0))
 
     def forward(self, x):
-        ones = torch.ones(self.num_features, dtype=x.dtype, device=x.device)
-        gamma = self.weight if self.affine else ones
-        beta = self.bias if self.affine else 0 * ones
-        if not self.track_running_stats:
-            return batch_norm(x, gamma, beta, 0 * ones, ones, True)[0]
-        momentum = self.momentum
-        if self.training:
-            if momentum is None:
-                momentum = 1 / (self.num_batches_tracked.item() + 2)
-            self.num_batches_tracked += 1
-        Y, self.running_mean, self.running_var = batch_norm(
-            x, gamma, beta, self.running_mean, self.running_var, self.training, momentum or 0.0, self.eps)
-        return Y
+        if self.training or not self.track_running_stats:
+            mean, var = x.mean(dim=(0, 2, 3)), x.var(dim=(0, 2, 3), correction=0)
+            if self.training and self.track_running_stats:
+                m = 1 / (self.num_batches_tracked.item() + 2) if self.momentum is None else self.momentum
+                self.num_batches_tracked += 1
+                n = x.numel() // x.shape[1]
+                with torch.no_grad():
+                    self.running_mean.copy_((1 - m) * self.running_mean + m * mean)
+                    self.running_var.copy_((1 - m) * self.running_var + m * var * n / (n - 1))
+        else:
+            mean, var = self.running_mean, self.running_var
+        y = (x - mean[:, None, None]) / torch.sqrt(var[:, None, None] + self.eps)
+        return y * self.weight[:, None, None] + self.bias[:, None, None] if self.affine else y
 
 
 @mistake(
@@ -432,29 +485,28 @@ class BatchNorm2d_cumulative_off_by_one(nn.Module):
 class BatchNorm2d_affine_ignored(nn.Module):
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True):
         super().__init__()
-        self.num_features, self.eps, self.momentum = num_features, eps, momentum
-        self.affine, self.track_running_stats = True, track_running_stats
-        if self.affine:
-            self.weight = nn.Parameter(torch.ones(num_features))
-            self.bias = nn.Parameter(torch.zeros(num_features))
-        if self.track_running_stats:
+        self.eps, self.momentum, self.affine, self.track_running_stats = eps, momentum, True, track_running_stats
+        self.weight = nn.Parameter(torch.ones(num_features))
+        self.bias = nn.Parameter(torch.zeros(num_features))
+        if track_running_stats:
             self.register_buffer("running_mean", torch.zeros(num_features))
             self.register_buffer("running_var", torch.ones(num_features))
             self.register_buffer("num_batches_tracked", torch.tensor(0))
 
     def forward(self, x):
-        if not self.track_running_stats:
-            ones = torch.ones(self.num_features, dtype=x.dtype, device=x.device)
-            return batch_norm(x, self.weight, self.bias, 0 * ones, ones, True)[0]
-        momentum = self.momentum
-        if self.training:
-            self.num_batches_tracked += 1
-            if momentum is None:
-                momentum = 1 / self.num_batches_tracked.item()
-        Y, self.running_mean, self.running_var = batch_norm(
-            x, self.weight, self.bias, self.running_mean, self.running_var, self.training, momentum or 0.0,
-            self.eps)
-        return Y
+        if self.training or not self.track_running_stats:
+            mean, var = x.mean(dim=(0, 2, 3)), x.var(dim=(0, 2, 3), correction=0)
+            if self.training and self.track_running_stats:
+                self.num_batches_tracked += 1
+                m = 1 / self.num_batches_tracked.item() if self.momentum is None else self.momentum
+                n = x.numel() // x.shape[1]
+                with torch.no_grad():
+                    self.running_mean.copy_((1 - m) * self.running_mean + m * mean)
+                    self.running_var.copy_((1 - m) * self.running_var + m * var * n / (n - 1))
+        else:
+            mean, var = self.running_mean, self.running_var
+        y = (x - mean[:, None, None]) / torch.sqrt(var[:, None, None] + self.eps)
+        return y * self.weight[:, None, None] + self.bias[:, None, None] if self.affine else y
 
 
 @mistake(
@@ -467,28 +519,27 @@ class BatchNorm2d_affine_ignored(nn.Module):
 class BatchNorm2d_tracking_ignored(nn.Module):
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True):
         super().__init__()
-        self.num_features, self.eps, self.momentum = num_features, eps, momentum
-        self.affine, self.track_running_stats = affine, True
-        if self.affine:
+        self.eps, self.momentum, self.affine, self.track_running_stats = eps, momentum, affine, True
+        if affine:
             self.weight = nn.Parameter(torch.ones(num_features))
             self.bias = nn.Parameter(torch.zeros(num_features))
-        if self.track_running_stats:
-            self.register_buffer("running_mean", torch.zeros(num_features))
-            self.register_buffer("running_var", torch.ones(num_features))
-            self.register_buffer("num_batches_tracked", torch.tensor(0))
+        self.register_buffer("running_mean", torch.zeros(num_features))
+        self.register_buffer("running_var", torch.ones(num_features))
+        self.register_buffer("num_batches_tracked", torch.tensor(0))
 
     def forward(self, x):
-        ones = torch.ones(self.num_features, dtype=x.dtype, device=x.device)
-        gamma = self.weight if self.affine else ones
-        beta = self.bias if self.affine else 0 * ones
-        momentum = self.momentum
         if self.training:
+            mean, var = x.mean(dim=(0, 2, 3)), x.var(dim=(0, 2, 3), correction=0)
             self.num_batches_tracked += 1
-            if momentum is None:
-                momentum = 1 / self.num_batches_tracked.item()
-        Y, self.running_mean, self.running_var = batch_norm(
-            x, gamma, beta, self.running_mean, self.running_var, self.training, momentum or 0.0, self.eps)
-        return Y
+            m = 1 / self.num_batches_tracked.item() if self.momentum is None else self.momentum
+            n = x.numel() // x.shape[1]
+            with torch.no_grad():
+                self.running_mean.copy_((1 - m) * self.running_mean + m * mean)
+                self.running_var.copy_((1 - m) * self.running_var + m * var * n / (n - 1))
+        else:
+            mean, var = self.running_mean, self.running_var
+        y = (x - mean[:, None, None]) / torch.sqrt(var[:, None, None] + self.eps)
+        return y * self.weight[:, None, None] + self.bias[:, None, None] if self.affine else y
 
 
 @mistake(
@@ -501,30 +552,29 @@ class BatchNorm2d_tracking_ignored(nn.Module):
 class BatchNorm2d_random_weight(nn.Module):
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True):
         super().__init__()
-        self.num_features, self.eps, self.momentum = num_features, eps, momentum
-        self.affine, self.track_running_stats = affine, track_running_stats
-        if self.affine:
+        self.eps, self.momentum, self.affine, self.track_running_stats = eps, momentum, affine, track_running_stats
+        if affine:
             self.weight = nn.Parameter(torch.rand(num_features))
             self.bias = nn.Parameter(torch.zeros(num_features))
-        if self.track_running_stats:
+        if track_running_stats:
             self.register_buffer("running_mean", torch.zeros(num_features))
             self.register_buffer("running_var", torch.ones(num_features))
             self.register_buffer("num_batches_tracked", torch.tensor(0))
 
     def forward(self, x):
-        ones = torch.ones(self.num_features, dtype=x.dtype, device=x.device)
-        gamma = self.weight if self.affine else ones
-        beta = self.bias if self.affine else 0 * ones
-        if not self.track_running_stats:
-            return batch_norm(x, gamma, beta, 0 * ones, ones, True)[0]
-        momentum = self.momentum
-        if self.training:
-            self.num_batches_tracked += 1
-            if momentum is None:
-                momentum = 1 / self.num_batches_tracked.item()
-        Y, self.running_mean, self.running_var = batch_norm(
-            x, gamma, beta, self.running_mean, self.running_var, self.training, momentum or 0.0, self.eps)
-        return Y
+        if self.training or not self.track_running_stats:
+            mean, var = x.mean(dim=(0, 2, 3)), x.var(dim=(0, 2, 3), correction=0)
+            if self.training and self.track_running_stats:
+                self.num_batches_tracked += 1
+                m = 1 / self.num_batches_tracked.item() if self.momentum is None else self.momentum
+                n = x.numel() // x.shape[1]
+                with torch.no_grad():
+                    self.running_mean.copy_((1 - m) * self.running_mean + m * mean)
+                    self.running_var.copy_((1 - m) * self.running_var + m * var * n / (n - 1))
+        else:
+            mean, var = self.running_mean, self.running_var
+        y = (x - mean[:, None, None]) / torch.sqrt(var[:, None, None] + self.eps)
+        return y * self.weight[:, None, None] + self.bias[:, None, None] if self.affine else y
 
 
 @mistake(
@@ -537,8 +587,7 @@ class BatchNorm2d_random_weight(nn.Module):
 class BatchNorm2d_counts_eval(nn.Module):
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True):
         super().__init__()
-        self.num_features, self.eps, self.momentum = num_features, eps, momentum
-        self.affine, self.track_running_stats = affine, track_running_stats
+        self.eps, self.momentum, self.affine, self.track_running_stats = eps, momentum, affine, track_running_stats
         if affine:
             self.weight = nn.Parameter(torch.ones(num_features))
             self.bias = nn.Parameter(torch.zeros(num_features))
@@ -548,16 +597,470 @@ class BatchNorm2d_counts_eval(nn.Module):
             self.register_buffer("num_batches_tracked", torch.tensor(0))
 
     def forward(self, x):
-        ones = torch.ones(self.num_features, dtype=x.dtype, device=x.device)
-        gamma = self.weight if self.affine else ones
-        beta = self.bias if self.affine else 0 * ones
-        if not self.track_running_stats:
-            return batch_norm(x, gamma, beta, 0 * ones, ones, True)[0]
-        self.num_batches_tracked += 1
-        momentum = 1 / self.num_batches_tracked.item() if self.momentum is None else self.momentum
-        Y, self.running_mean, self.running_var = batch_norm(
-            x, gamma, beta, self.running_mean, self.running_var, self.training, momentum, self.eps)
-        return Y
+        if self.training or not self.track_running_stats:
+            mean, var = x.mean(dim=(0, 2, 3)), x.var(dim=(0, 2, 3), correction=0)
+            if self.training and self.track_running_stats:
+                m = 1 / (self.num_batches_tracked.item() + 1) if self.momentum is None else self.momentum
+                n = x.numel() // x.shape[1]
+                with torch.no_grad():
+                    self.running_mean.copy_((1 - m) * self.running_mean + m * mean)
+                    self.running_var.copy_((1 - m) * self.running_var + m * var * n / (n - 1))
+        else:
+            mean, var = self.running_mean, self.running_var
+        if self.track_running_stats:
+            self.num_batches_tracked += 1
+        y = (x - mean[:, None, None]) / torch.sqrt(var[:, None, None] + self.eps)
+        return y * self.weight[:, None, None] + self.bias[:, None, None] if self.affine else y
+
+
+@mistake(
+    "BatchNorm2d",
+    summary="normalizes with the unbiased variance (torch.var's default)",
+    hint="x.var() divides by n - 1 unless told otherwise; the layer's output uses the biased batch variance, "
+    "divided by n (correction=0), and only running_var moves towards the unbiased one.",
+    section=f"{PAGE}#biased-and-unbiased-variance",
+)
+class BatchNorm2d_unbiased_output(nn.Module):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True):
+        super().__init__()
+        self.eps, self.momentum, self.affine, self.track_running_stats = eps, momentum, affine, track_running_stats
+        if affine:
+            self.weight = nn.Parameter(torch.ones(num_features))
+            self.bias = nn.Parameter(torch.zeros(num_features))
+        if track_running_stats:
+            self.register_buffer("running_mean", torch.zeros(num_features))
+            self.register_buffer("running_var", torch.ones(num_features))
+            self.register_buffer("num_batches_tracked", torch.tensor(0))
+
+    def forward(self, x):
+        if self.training or not self.track_running_stats:
+            mean, var = x.mean(dim=(0, 2, 3)), x.var(dim=(0, 2, 3))
+            if self.training and self.track_running_stats:
+                self.num_batches_tracked += 1
+                m = 1 / self.num_batches_tracked.item() if self.momentum is None else self.momentum
+                with torch.no_grad():
+                    self.running_mean.copy_((1 - m) * self.running_mean + m * mean)
+                    self.running_var.copy_((1 - m) * self.running_var + m * var)
+        else:
+            mean, var = self.running_mean, self.running_var
+        y = (x - mean[:, None, None]) / torch.sqrt(var[:, None, None] + self.eps)
+        return y * self.weight[:, None, None] + self.bias[:, None, None] if self.affine else y
+
+
+@mistake(
+    "BatchNorm2d",
+    summary="takes the statistics over the batch axis only, one mean and variance per pixel",
+    hint="A channel's statistics are taken over the batch and over all its pixels, axes (0, 2, 3): one "
+    "mean and one variance per channel, as many as the layer has running estimates.",
+    section=f"{PAGE}#statistics-per-channel",
+)
+class BatchNorm2d_batch_axis_only(nn.Module):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True):
+        super().__init__()
+        self.eps, self.momentum, self.affine, self.track_running_stats = eps, momentum, affine, track_running_stats
+        if affine:
+            self.weight = nn.Parameter(torch.ones(num_features))
+            self.bias = nn.Parameter(torch.zeros(num_features))
+        if track_running_stats:
+            self.register_buffer("running_mean", torch.zeros(num_features))
+            self.register_buffer("running_var", torch.ones(num_features))
+            self.register_buffer("num_batches_tracked", torch.tensor(0))
+
+    def forward(self, x):
+        if self.training or not self.track_running_stats:
+            mean, var = x.mean(dim=0), x.var(dim=0, correction=0)
+            if self.training and self.track_running_stats:
+                self.num_batches_tracked += 1
+                m = 1 / self.num_batches_tracked.item() if self.momentum is None else self.momentum
+                n = x.numel() // x.shape[1]
+                with torch.no_grad():
+                    self.running_mean.copy_((1 - m) * self.running_mean + m * x.mean(dim=(0, 2, 3)))
+                    self.running_var.copy_((1 - m) * self.running_var + m * x.var(dim=(0, 2, 3)) * n / (n - 1))
+        else:
+            mean, var = self.running_mean[:, None, None], self.running_var[:, None, None]
+        y = (x - mean) / torch.sqrt(var + self.eps)
+        return y * self.weight[:, None, None] + self.bias[:, None, None] if self.affine else y
+
+
+@mistake(
+    "BatchNorm2d",
+    summary="takes the statistics of each image over its pixels only, not over the batch",
+    hint="Batch normalization takes a channel's statistics over the whole batch as well as the pixels, axes "
+    "(0, 2, 3); over the pixels alone every image is normalized on its own (instance normalization).",
+    section=f"{PAGE}#statistics-per-channel",
+)
+class BatchNorm2d_per_image(nn.Module):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True):
+        super().__init__()
+        self.eps, self.momentum, self.affine, self.track_running_stats = eps, momentum, affine, track_running_stats
+        if affine:
+            self.weight = nn.Parameter(torch.ones(num_features))
+            self.bias = nn.Parameter(torch.zeros(num_features))
+        if track_running_stats:
+            self.register_buffer("running_mean", torch.zeros(num_features))
+            self.register_buffer("running_var", torch.ones(num_features))
+            self.register_buffer("num_batches_tracked", torch.tensor(0))
+
+    def forward(self, x):
+        if self.training or not self.track_running_stats:
+            mean, var = x.mean(dim=(2, 3), keepdim=True), x.var(dim=(2, 3), keepdim=True, correction=0)
+            if self.training and self.track_running_stats:
+                self.num_batches_tracked += 1
+                m = 1 / self.num_batches_tracked.item() if self.momentum is None else self.momentum
+                n = x.numel() // x.shape[1]
+                with torch.no_grad():
+                    self.running_mean.copy_((1 - m) * self.running_mean + m * mean.mean(dim=(0, 2, 3)))
+                    self.running_var.copy_((1 - m) * self.running_var + m * var.mean(dim=(0, 2, 3)) * n / (n - 1))
+        else:
+            mean, var = self.running_mean[:, None, None], self.running_var[:, None, None]
+        y = (x - mean) / torch.sqrt(var + self.eps)
+        return y * self.weight[:, None, None] + self.bias[:, None, None] if self.affine else y
+
+
+@mistake(
+    "BatchNorm2d",
+    summary="normalizes each image over its channels (axis 1) instead of each channel over the batch",
+    hint="The axis batch normalization keeps is the channel axis 1: one mean and variance per channel, "
+    "taken over the batch and the pixels. Averaging over axis 1 mixes the channels of one image.",
+    section=f"{PAGE}#statistics-per-channel",
+)
+class BatchNorm2d_channel_axis(nn.Module):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True):
+        super().__init__()
+        self.eps, self.momentum, self.affine, self.track_running_stats = eps, momentum, affine, track_running_stats
+        if affine:
+            self.weight = nn.Parameter(torch.ones(num_features))
+            self.bias = nn.Parameter(torch.zeros(num_features))
+        if track_running_stats:
+            self.register_buffer("running_mean", torch.zeros(num_features))
+            self.register_buffer("running_var", torch.ones(num_features))
+            self.register_buffer("num_batches_tracked", torch.tensor(0))
+
+    def forward(self, x):
+        if self.training or not self.track_running_stats:
+            mean, var = x.mean(dim=1, keepdim=True), x.var(dim=1, keepdim=True, correction=0)
+            if self.training and self.track_running_stats:
+                self.num_batches_tracked += 1
+                m = 1 / self.num_batches_tracked.item() if self.momentum is None else self.momentum
+                with torch.no_grad():
+                    self.running_mean.copy_((1 - m) * self.running_mean + m * x.mean(dim=(0, 2, 3)))
+                    self.running_var.copy_((1 - m) * self.running_var + m * x.var(dim=(0, 2, 3)))
+        else:
+            mean, var = self.running_mean[:, None, None], self.running_var[:, None, None]
+        y = (x - mean) / torch.sqrt(var + self.eps)
+        return y * self.weight[:, None, None] + self.bias[:, None, None] if self.affine else y
+
+
+@mistake(
+    "BatchNorm2d",
+    summary="adds eps outside the square root",
+    hint="eps is added to the variance, under the square root: divide by sqrt(var + eps), which matters "
+    "for channels whose variance is close to 0.",
+    section=f"{PAGE}#where-eps-goes",
+)
+class BatchNorm2d_eps_outside_sqrt(nn.Module):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True):
+        super().__init__()
+        self.eps, self.momentum, self.affine, self.track_running_stats = eps, momentum, affine, track_running_stats
+        if affine:
+            self.weight = nn.Parameter(torch.ones(num_features))
+            self.bias = nn.Parameter(torch.zeros(num_features))
+        if track_running_stats:
+            self.register_buffer("running_mean", torch.zeros(num_features))
+            self.register_buffer("running_var", torch.ones(num_features))
+            self.register_buffer("num_batches_tracked", torch.tensor(0))
+
+    def forward(self, x):
+        if self.training or not self.track_running_stats:
+            mean, var = x.mean(dim=(0, 2, 3)), x.var(dim=(0, 2, 3), correction=0)
+            if self.training and self.track_running_stats:
+                self.num_batches_tracked += 1
+                m = 1 / self.num_batches_tracked.item() if self.momentum is None else self.momentum
+                n = x.numel() // x.shape[1]
+                with torch.no_grad():
+                    self.running_mean.copy_((1 - m) * self.running_mean + m * mean)
+                    self.running_var.copy_((1 - m) * self.running_var + m * var * n / (n - 1))
+        else:
+            mean, var = self.running_mean, self.running_var
+        y = (x - mean[:, None, None]) / (torch.sqrt(var[:, None, None]) + self.eps)
+        return y * self.weight[:, None, None] + self.bias[:, None, None] if self.affine else y
+
+
+@mistake(
+    "BatchNorm2d",
+    summary="weight and bias swapped (bias scales, weight shifts)",
+    hint="weight is gamma, the scale, and bias is beta, the shift: y = weight * x_hat + bias, with x_hat "
+    "the normalized input.",
+    section=f"{PAGE}#normalize-then-scale-and-shift",
+)
+class BatchNorm2d_weight_bias_swapped(nn.Module):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True):
+        super().__init__()
+        self.eps, self.momentum, self.affine, self.track_running_stats = eps, momentum, affine, track_running_stats
+        if affine:
+            self.weight = nn.Parameter(torch.ones(num_features))
+            self.bias = nn.Parameter(torch.zeros(num_features))
+        if track_running_stats:
+            self.register_buffer("running_mean", torch.zeros(num_features))
+            self.register_buffer("running_var", torch.ones(num_features))
+            self.register_buffer("num_batches_tracked", torch.tensor(0))
+
+    def forward(self, x):
+        if self.training or not self.track_running_stats:
+            mean, var = x.mean(dim=(0, 2, 3)), x.var(dim=(0, 2, 3), correction=0)
+            if self.training and self.track_running_stats:
+                self.num_batches_tracked += 1
+                m = 1 / self.num_batches_tracked.item() if self.momentum is None else self.momentum
+                n = x.numel() // x.shape[1]
+                with torch.no_grad():
+                    self.running_mean.copy_((1 - m) * self.running_mean + m * mean)
+                    self.running_var.copy_((1 - m) * self.running_var + m * var * n / (n - 1))
+        else:
+            mean, var = self.running_mean, self.running_var
+        y = (x - mean[:, None, None]) / torch.sqrt(var[:, None, None] + self.eps)
+        return y * self.bias[:, None, None] + self.weight[:, None, None] if self.affine else y
+
+
+@mistake(
+    "BatchNorm2d",
+    summary="training mode normalizes with the running estimates",
+    hint="In training mode the layer normalizes with the mean and variance of the batch itself; the "
+    "running estimates only follow them, for eval mode.",
+    section=f"{PAGE}#training-and-evaluation",
+)
+class BatchNorm2d_running_stats_in_training(nn.Module):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True):
+        super().__init__()
+        self.eps, self.momentum, self.affine, self.track_running_stats = eps, momentum, affine, track_running_stats
+        if affine:
+            self.weight = nn.Parameter(torch.ones(num_features))
+            self.bias = nn.Parameter(torch.zeros(num_features))
+        if track_running_stats:
+            self.register_buffer("running_mean", torch.zeros(num_features))
+            self.register_buffer("running_var", torch.ones(num_features))
+            self.register_buffer("num_batches_tracked", torch.tensor(0))
+
+    def forward(self, x):
+        mean, var = x.mean(dim=(0, 2, 3)), x.var(dim=(0, 2, 3), correction=0)
+        if self.track_running_stats:
+            if self.training:
+                self.num_batches_tracked += 1
+                m = 1 / self.num_batches_tracked.item() if self.momentum is None else self.momentum
+                n = x.numel() // x.shape[1]
+                with torch.no_grad():
+                    self.running_mean.copy_((1 - m) * self.running_mean + m * mean)
+                    self.running_var.copy_((1 - m) * self.running_var + m * var * n / (n - 1))
+            mean, var = self.running_mean, self.running_var
+        y = (x - mean[:, None, None]) / torch.sqrt(var[:, None, None] + self.eps)
+        return y * self.weight[:, None, None] + self.bias[:, None, None] if self.affine else y
+
+
+@mistake(
+    "BatchNorm2d",
+    summary="momentum weights the old estimate (the reversed convention)",
+    hint="In PyTorch, momentum is the weight of the new batch statistic: new = (1 - momentum) * old + "
+    "momentum * batch, so with the default 0.1 the running estimates move a tenth of the way.",
+    section=f"{PAGE}#the-momentum-convention",
+)
+class BatchNorm2d_momentum_reversed(nn.Module):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True):
+        super().__init__()
+        self.eps, self.momentum, self.affine, self.track_running_stats = eps, momentum, affine, track_running_stats
+        if affine:
+            self.weight = nn.Parameter(torch.ones(num_features))
+            self.bias = nn.Parameter(torch.zeros(num_features))
+        if track_running_stats:
+            self.register_buffer("running_mean", torch.zeros(num_features))
+            self.register_buffer("running_var", torch.ones(num_features))
+            self.register_buffer("num_batches_tracked", torch.tensor(0))
+
+    def forward(self, x):
+        if self.training or not self.track_running_stats:
+            mean, var = x.mean(dim=(0, 2, 3)), x.var(dim=(0, 2, 3), correction=0)
+            if self.training and self.track_running_stats:
+                self.num_batches_tracked += 1
+                m = 1 / self.num_batches_tracked.item() if self.momentum is None else self.momentum
+                n = x.numel() // x.shape[1]
+                with torch.no_grad():
+                    self.running_mean.copy_(m * self.running_mean + (1 - m) * mean)
+                    self.running_var.copy_(m * self.running_var + (1 - m) * var * n / (n - 1))
+        else:
+            mean, var = self.running_mean, self.running_var
+        y = (x - mean[:, None, None]) / torch.sqrt(var[:, None, None] + self.eps)
+        return y * self.weight[:, None, None] + self.bias[:, None, None] if self.affine else y
+
+
+@mistake(
+    "BatchNorm2d",
+    summary="stores the biased variance in running_var",
+    hint="The output is normalized with the biased batch variance, but PyTorch's running_var moves towards "
+    "the unbiased one, divided by n - 1, with n = N * H * W values per channel.",
+    section=f"{PAGE}#biased-and-unbiased-variance",
+)
+class BatchNorm2d_biased_running_var(nn.Module):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True):
+        super().__init__()
+        self.eps, self.momentum, self.affine, self.track_running_stats = eps, momentum, affine, track_running_stats
+        if affine:
+            self.weight = nn.Parameter(torch.ones(num_features))
+            self.bias = nn.Parameter(torch.zeros(num_features))
+        if track_running_stats:
+            self.register_buffer("running_mean", torch.zeros(num_features))
+            self.register_buffer("running_var", torch.ones(num_features))
+            self.register_buffer("num_batches_tracked", torch.tensor(0))
+
+    def forward(self, x):
+        if self.training or not self.track_running_stats:
+            mean, var = x.mean(dim=(0, 2, 3)), x.var(dim=(0, 2, 3), correction=0)
+            if self.training and self.track_running_stats:
+                self.num_batches_tracked += 1
+                m = 1 / self.num_batches_tracked.item() if self.momentum is None else self.momentum
+                with torch.no_grad():
+                    self.running_mean.copy_((1 - m) * self.running_mean + m * mean)
+                    self.running_var.copy_((1 - m) * self.running_var + m * var)
+        else:
+            mean, var = self.running_mean, self.running_var
+        y = (x - mean[:, None, None]) / torch.sqrt(var[:, None, None] + self.eps)
+        return y * self.weight[:, None, None] + self.bias[:, None, None] if self.affine else y
+
+
+@mistake(
+    "BatchNorm2d",
+    summary="corrects the variance with N / (N - 1) instead of n / (n - 1), n = N * H * W",
+    hint="Each channel of an image batch has n = N * H * W values, and the unbiased variance divides their "
+    "squared deviations by n - 1, not by N - 1.",
+    section=f"{PAGE}#biased-and-unbiased-variance",
+)
+class BatchNorm2d_bessel_with_N(nn.Module):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True):
+        super().__init__()
+        self.eps, self.momentum, self.affine, self.track_running_stats = eps, momentum, affine, track_running_stats
+        if affine:
+            self.weight = nn.Parameter(torch.ones(num_features))
+            self.bias = nn.Parameter(torch.zeros(num_features))
+        if track_running_stats:
+            self.register_buffer("running_mean", torch.zeros(num_features))
+            self.register_buffer("running_var", torch.ones(num_features))
+            self.register_buffer("num_batches_tracked", torch.tensor(0))
+
+    def forward(self, x):
+        if self.training or not self.track_running_stats:
+            mean, var = x.mean(dim=(0, 2, 3)), x.var(dim=(0, 2, 3), correction=0)
+            if self.training and self.track_running_stats:
+                self.num_batches_tracked += 1
+                m = 1 / self.num_batches_tracked.item() if self.momentum is None else self.momentum
+                N = x.shape[0]
+                with torch.no_grad():
+                    self.running_mean.copy_((1 - m) * self.running_mean + m * mean)
+                    self.running_var.copy_((1 - m) * self.running_var + m * var * N / (N - 1))
+        else:
+            mean, var = self.running_mean, self.running_var
+        y = (x - mean[:, None, None]) / torch.sqrt(var[:, None, None] + self.eps)
+        return y * self.weight[:, None, None] + self.bias[:, None, None] if self.affine else y
+
+
+@mistake(
+    "BatchNorm2d",
+    summary="updates the running estimates in eval mode too",
+    hint="Evaluation must not change the layer: in eval mode it normalizes with its running estimates and "
+    "leaves them as they are.",
+    section=f"{PAGE}#training-and-evaluation",
+)
+class BatchNorm2d_updates_in_eval(nn.Module):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True):
+        super().__init__()
+        self.eps, self.momentum, self.affine, self.track_running_stats = eps, momentum, affine, track_running_stats
+        if affine:
+            self.weight = nn.Parameter(torch.ones(num_features))
+            self.bias = nn.Parameter(torch.zeros(num_features))
+        if track_running_stats:
+            self.register_buffer("running_mean", torch.zeros(num_features))
+            self.register_buffer("running_var", torch.ones(num_features))
+            self.register_buffer("num_batches_tracked", torch.tensor(0))
+
+    def forward(self, x):
+        mean, var = x.mean(dim=(0, 2, 3)), x.var(dim=(0, 2, 3), correction=0)
+        if self.track_running_stats:
+            if not self.training:
+                mean, var = self.running_mean.clone(), self.running_var.clone()
+            else:
+                self.num_batches_tracked += 1
+            m = 1 / self.num_batches_tracked.item() if self.momentum is None else self.momentum
+            with torch.no_grad():
+                self.running_mean.copy_((1 - m) * self.running_mean + m * x.mean(dim=(0, 2, 3)))
+                self.running_var.copy_((1 - m) * self.running_var + m * x.var(dim=(0, 2, 3)))
+        y = (x - mean[:, None, None]) / torch.sqrt(var[:, None, None] + self.eps)
+        return y * self.weight[:, None, None] + self.bias[:, None, None] if self.affine else y
+
+
+@mistake(
+    "BatchNorm2d",
+    summary="never counts the training steps in num_batches_tracked",
+    hint="num_batches_tracked counts the training batches that went into the running estimates: add 1 in "
+    "every training-mode forward pass (and none in eval mode).",
+    section=f"{PAGE}#the-module-and-its-state",
+)
+class BatchNorm2d_never_counts(nn.Module):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True):
+        super().__init__()
+        self.eps, self.momentum, self.affine, self.track_running_stats = eps, momentum, affine, track_running_stats
+        if affine:
+            self.weight = nn.Parameter(torch.ones(num_features))
+            self.bias = nn.Parameter(torch.zeros(num_features))
+        if track_running_stats:
+            self.register_buffer("running_mean", torch.zeros(num_features))
+            self.register_buffer("running_var", torch.ones(num_features))
+            self.register_buffer("num_batches_tracked", torch.tensor(0))
+            self.steps = 0
+
+    def forward(self, x):
+        if self.training or not self.track_running_stats:
+            mean, var = x.mean(dim=(0, 2, 3)), x.var(dim=(0, 2, 3), correction=0)
+            if self.training and self.track_running_stats:
+                self.steps += 1
+                m = 1 / self.steps if self.momentum is None else self.momentum
+                n = x.numel() // x.shape[1]
+                with torch.no_grad():
+                    self.running_mean.copy_((1 - m) * self.running_mean + m * mean)
+                    self.running_var.copy_((1 - m) * self.running_var + m * var * n / (n - 1))
+        else:
+            mean, var = self.running_mean, self.running_var
+        y = (x - mean[:, None, None]) / torch.sqrt(var[:, None, None] + self.eps)
+        return y * self.weight[:, None, None] + self.bias[:, None, None] if self.affine else y
+
+
+@mistake(
+    "BatchNorm2d",
+    summary="treats the batch mean and variance as constants (detached)",
+    hint="The output is right, but in training mode the batch statistics depend on x: detaching them "
+    "gives wrong gradients with respect to x, and training would follow them.",
+    section=f"{PAGE}#training-and-evaluation",
+)
+class BatchNorm2d_detached_stats(nn.Module):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True):
+        super().__init__()
+        self.eps, self.momentum, self.affine, self.track_running_stats = eps, momentum, affine, track_running_stats
+        if affine:
+            self.weight = nn.Parameter(torch.ones(num_features))
+            self.bias = nn.Parameter(torch.zeros(num_features))
+        if track_running_stats:
+            self.register_buffer("running_mean", torch.zeros(num_features))
+            self.register_buffer("running_var", torch.ones(num_features))
+            self.register_buffer("num_batches_tracked", torch.tensor(0))
+
+    def forward(self, x):
+        if self.training or not self.track_running_stats:
+            mean, var = x.mean(dim=(0, 2, 3)).detach(), x.var(dim=(0, 2, 3), correction=0).detach()
+            if self.training and self.track_running_stats:
+                self.num_batches_tracked += 1
+                m = 1 / self.num_batches_tracked.item() if self.momentum is None else self.momentum
+                n = x.numel() // x.shape[1]
+                self.running_mean.copy_((1 - m) * self.running_mean + m * mean)
+                self.running_var.copy_((1 - m) * self.running_var + m * var * n / (n - 1))
+        else:
+            mean, var = self.running_mean, self.running_var
+        y = (x - mean[:, None, None]) / torch.sqrt(var[:, None, None] + self.eps)
+        return y * self.weight[:, None, None] + self.bias[:, None, None] if self.affine else y
 
 
 @mistake(

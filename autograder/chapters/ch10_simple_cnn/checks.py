@@ -31,6 +31,7 @@ import contextlib
 import math
 import numbers
 from collections.abc import Iterator
+from functools import partial
 
 import torch
 from torch import nn
@@ -39,21 +40,17 @@ from torch.optim.optimizer import register_optimizer_step_post_hook
 from autograder.chapters.ch10_simple_cnn import mistakes
 from autograder.chapters.ch10_simple_cnn import reference as ref
 from autograder.chapters.ch10_simple_cnn.data import digits_data
+from autograder.runtime import kit
 from autograder.runtime.calling import call
 from autograder.runtime.cases import Cases
-from autograder.runtime.compare import CheckFailure, assert_matches, describe
+from autograder.runtime.compare import CheckFailure, assert_matches, describe, shape_text
 from autograder.runtime.device import device
 from autograder.runtime.diagnosis import Diagnoser
-from autograder.runtime.hidden import hidden_case
 
 diagnosed = Diagnoser(mistakes, ref)
 
 # ---------------------------------------------------------------------------------------
 # Networks: structure, then forward pass
-
-
-def _shape(shape) -> str:
-    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
 def _new_network(cls, name: str) -> nn.Module:
@@ -122,13 +119,15 @@ def _assert_parameters(network: nn.Module, reference: nn.Module, name: str) -> N
         )
     for path, shape in expected.items():
         if got[path] != shape:
-            raise CheckFailure(f"{name}().{path} has shape {_shape(got[path])}; expected {_shape(shape)}.")
+            raise CheckFailure(f"{name}().{path} has shape {shape_text(got[path])}; expected {shape_text(shape)}.")
     count, want = sum(p.numel() for p in network.parameters()), sum(p.numel() for p in reference.parameters())
     if count != want:
         raise CheckFailure(f"{name}() has {count:,} parameters; expected {want:,}.")
     frozen = [p for p, t in network.named_parameters() if not t.requires_grad]
     if frozen:
-        raise CheckFailure(f"{name}(): {', '.join(frozen)} do not require gradients, so training could not change them.")
+        raise CheckFailure(
+            f"{name}(): {', '.join(frozen)} do not require gradients, so training could not change them."
+        )
 
 
 def _probabilities_advice(got) -> str:
@@ -162,7 +161,8 @@ def _assert_forward(cls, name: str, x: torch.Tensor, mode: str = "eval", seed: i
     network = _loaded(cls, name, reference, x.dtype)
     reference.eval()
     network.eval()
-    what = f"{name}() (with the reference's weights loaded, in eval mode) applied to x of shape {_shape(x.shape)} ({x.dtype})"
+    what = (f"{name}() (with the reference's weights loaded, in eval mode) applied to x of shape "
+            f"{shape_text(x.shape)} ({x.dtype})")
     got, _ = call(network, x, what=what)
     expected = reference(x)
     try:
@@ -176,7 +176,7 @@ def _assert_gradients(cls, name: str, x: torch.Tensor, G: torch.Tensor, seed: in
     torch.manual_seed(seed)
     reference = getattr(ref, name)().to(x.device, x.dtype).eval()
     network = _loaded(cls, name, reference, x.dtype).eval()
-    what = f"{name}()(x) with x of shape {_shape(x.shape)} ({x.dtype})"
+    what = f"{name}()(x) with x of shape {shape_text(x.shape)} ({x.dtype})"
     out, _ = call(network, x, what=what)
     if not isinstance(out, torch.Tensor) or not out.requires_grad:
         raise CheckFailure(
@@ -206,13 +206,13 @@ def _example_input(shape) -> torch.Tensor:
 
 def _assert_output_shape(cls, name: str, x: torch.Tensor) -> None:
     network = _new_network(cls, name).to(x.device, x.dtype)
-    what = f"{name}() applied to x of shape {_shape(x.shape)} ({x.dtype})"
+    what = f"{name}() applied to x of shape {shape_text(x.shape)} ({x.dtype})"
     got, _ = call(network, x, what=what)
     expected = (x.shape[0], ref.NUM_CLASSES)
     if not isinstance(got, torch.Tensor) or tuple(got.shape) != expected:
-        shown = _shape(got.shape) if isinstance(got, torch.Tensor) else describe(got)
+        shown = shape_text(got.shape) if isinstance(got, torch.Tensor) else describe(got)
         raise CheckFailure(
-            f"{what} should give one row of {ref.NUM_CLASSES} scores per image, shape {_shape(expected)}; "
+            f"{what} should give one row of {ref.NUM_CLASSES} scores per image, shape {shape_text(expected)}; "
             f"got {shown}. Flatten each image's feature maps on its own (keep the batch dimension)."
         )
 
@@ -223,25 +223,27 @@ def _check_network(cls, name: str, input_shape) -> None:
     _assert_forward(cls, name, _example_input((2, *input_shape)))
 
 
-def _grade_network(cls, name: str, input_shape) -> None:
-    cases = Cases()
+def _network_plan(cls, name: str, input_shape, cases: Cases) -> list[kit.Hidden]:
+    """The hidden cases of a network: its structure, random batches (float32, float64) and the
+    gradients of every parameter."""
     seeds = [cases.size(0, 2**31 - 1) for _ in range(4)]
-    plan = []
-    for number, dtype in enumerate((torch.float32, torch.float64)):
+    plan = [kit.Hidden("the structure of a new network", partial(_assert_structure, cls, name))]
+    for seed, dtype in zip(seeds, (torch.float32, torch.float64)):
         N = cases.size(2, 7)
-        plan.append((f"a random batch of {N} images ({dtype})", cases.randn(N, *input_shape, dtype=dtype), seeds[number]))
-    total = len(plan) + 2
-    with hidden_case(cases, 1, total, "the structure of a new network"):
-        _assert_structure(cls, name)
-    for number, (inputs, x, seed) in enumerate(plan, start=2):
-        with hidden_case(cases, number, total, inputs):
-            _assert_output_shape(cls, name, x)
-            _assert_forward(cls, name, x, seed=seed)
+        plan.append(kit.Hidden(f"a random batch of {N} images ({dtype})",
+                               partial(_assert_batch, cls, name, cases.randn(N, *input_shape, dtype=dtype), seed)))
     N = cases.size(2, 4)
     x = cases.randn(N, *input_shape, dtype=torch.float64)
     G = cases.randn(N, ref.NUM_CLASSES, dtype=torch.float64)
-    with hidden_case(cases, total, total, f"the gradients for a batch of {N} images (float64)"):
-        _assert_gradients(cls, name, x, G, seeds[-1])
+    plan.append(kit.Hidden(f"the gradients for a batch of {N} images (float64)",
+                           partial(_assert_gradients, cls, name, x, G, seeds[-1])))
+    return plan
+
+
+def _assert_batch(cls, name: str, x: torch.Tensor, seed: int) -> None:
+    """One row of scores per image, and the reference's scores with the reference's weights."""
+    _assert_output_shape(cls, name, x)
+    _assert_forward(cls, name, x, seed=seed)
 
 
 @diagnosed
@@ -254,7 +256,8 @@ def check_SimpleCNN(SimpleCNN) -> None:
 @diagnosed
 def grade_SimpleCNN(SimpleCNN) -> None:
     """Hidden checks of ``SimpleCNN``: random batches (float32, float64), gradients of every parameter."""
-    _grade_network(SimpleCNN, "SimpleCNN", ref.INPUT_SHAPE)
+    cases = Cases()
+    kit.run_hidden(cases, _network_plan(SimpleCNN, "SimpleCNN", ref.INPUT_SHAPE, cases))
 
 
 @diagnosed
@@ -281,11 +284,11 @@ def _assert_dropout_active(DigitsCNN, x: torch.Tensor) -> None:
 def grade_DigitsCNN(DigitsCNN) -> None:
     """Hidden checks of ``DigitsCNN``: random batches (float32, float64), gradients, dropout at work
     in train mode only."""
-    _grade_network(DigitsCNN, "DigitsCNN", (1, 8, 8))
     cases = Cases()
-    x = cases.randn(16, 1, 8, 8)
-    with hidden_case(cases, 1, 1, "a batch of 16 images in train mode"):
-        _assert_dropout_active(DigitsCNN, x)
+    plan = _network_plan(DigitsCNN, "DigitsCNN", (1, 8, 8), cases)
+    plan.append(kit.Hidden("a batch of 16 images in train mode",
+                           partial(_assert_dropout_active, DigitsCNN, cases.randn(16, 1, 8, 8))))
+    kit.run_hidden(cases, plan)
 
 
 # ---------------------------------------------------------------------------------------
@@ -337,7 +340,9 @@ def _assert_initialised(init_weights, model: nn.Module, what: str) -> None:
     call(init_weights, model, what=what)
     after = dict(model.named_parameters())
     if {name: p.shape for name, p in after.items()} != shapes:
-        raise CheckFailure(f"{what} changed which parameters the model has, or their shapes; it should only set their values.")
+        raise CheckFailure(
+            f"{what} changed which parameters the model has, or their shapes; it should only set their values."
+        )
     for path, module in model.named_modules():
         for kind in ("weight", "bias"):
             name = f"{path}.{kind}" if path else kind
@@ -347,12 +352,15 @@ def _assert_initialised(init_weights, model: nn.Module, what: str) -> None:
             if isinstance(module, (nn.Conv2d, nn.Linear)) and kind == "weight":
                 problem = weight_problem(value)
                 if problem:
-                    raise CheckFailure(f"After {what}, {name} (of {_settings(module)}) does not look Xavier-normal: {problem}.")
+                    raise CheckFailure(
+                        f"After {what}, {name} (of {_settings(module)}) does not look Xavier-normal: {problem}."
+                    )
             elif isinstance(module, (nn.Conv2d, nn.Linear)):
                 if torch.count_nonzero(value):
+                    flat = value.detach().reshape(-1)
                     raise CheckFailure(
                         f"After {what}, {name} (of {_settings(module)}) holds non-zero values "
-                        f"(e.g. {value.detach().reshape(-1)[torch.nonzero(value.detach().reshape(-1))[0]].item():.4g}): "
+                        f"(e.g. {flat[torch.nonzero(flat)[0]].item():.4g}): "
                         "every bias of a convolution or linear layer must be set to 0."
                     )
             elif not torch.equal(value.detach(), before[name]):
@@ -389,7 +397,8 @@ def _random_network(cases: Cases) -> tuple[nn.Module, str]:
     with torch.no_grad():  # a batch norm that init_weights must not touch
         network[1].weight.uniform_(0.5, 1.5)
         network[1].bias.uniform_(-0.5, 0.5)
-    layers = f"Conv2d({c0}, {6 * c1}, {(kh, kw)}), BatchNorm2d, Conv2d({6 * c1}, {c2}, 3, bias=False), Linear({flat}, {hidden}), Linear({hidden}, {classes}, bias=False)"
+    layers = (f"Conv2d({c0}, {6 * c1}, {(kh, kw)}), BatchNorm2d, Conv2d({6 * c1}, {c2}, 3, bias=False), "
+              f"Linear({flat}, {hidden}), Linear({hidden}, {classes}, bias=False)")
     return network.to(device()), layers
 
 
@@ -398,15 +407,15 @@ def grade_init_weights(init_weights) -> None:
     """Hidden checks of ``init_weights``: a new SimpleCNN, and random networks with (kh, kw) kernels,
     layers without bias, a batch norm to leave alone, and nested blocks."""
     cases = Cases()
-    total = 3
     torch.manual_seed(cases.size(0, 2**31 - 1))
-    with hidden_case(cases, 1, total, "a new SimpleCNN"):
-        _assert_initialised(init_weights, ref.SimpleCNN().to(device()), "init_weights(SimpleCNN())")
-    for number in (2, 3):
+    plan = [kit.Hidden("a new SimpleCNN", partial(_assert_initialised, init_weights, ref.SimpleCNN().to(device()),
+                                                  "init_weights(SimpleCNN())"))]
+    for _ in range(2):
         torch.manual_seed(cases.size(0, 2**31 - 1))
         network, layers = _random_network(cases)
-        with hidden_case(cases, number, total, f"a network of {layers}"):
-            _assert_initialised(init_weights, network, "init_weights(model)")
+        plan.append(kit.Hidden(f"a network of {layers}", partial(_assert_initialised, init_weights, network,
+                                                                 "init_weights(model)")))
+    kit.run_hidden(cases, plan)
 
 
 # ---------------------------------------------------------------------------------------
@@ -551,7 +560,8 @@ def _assert_trained(train_digits, epochs: int, lr: float, seed: int, threshold: 
     measured = ref.accuracy(network, data.X_test, data.y_test)
     if abs(returned - measured) * n_test > SAME_ACCURACY:
         advice = (
-            " The model was run in eval mode on the training set size only: did you measure the accuracy on the training set?"
+            " The model was run in eval mode on the training set size only: did you measure the accuracy on the "
+            "training set?"
             if n_train in watch.eval_batches and n_test not in watch.eval_batches else
             " Measure it on X_test, y_test from digits_data(), in eval mode, after the last epoch."
         )
@@ -581,14 +591,21 @@ def grade_train_digits(train_digits) -> None:
     another seed gets a second chance, so that an unlucky start never costs a correct answer)."""
     cases = Cases()
     seeds = [cases.size(0, 2**31 - 1) for _ in range(3)]
-    with hidden_case(cases, 1, 2, "one epoch with lr=0"):
-        _assert_trained(train_digits, 1, 0.0, seeds[0], None)
     epochs = cases.size(*HIDDEN_EPOCHS)
-    with hidden_case(cases, 2, 2, f"a full training run ({epochs} epochs, lr={HIDDEN_LR:g})"):
+    kit.run_hidden(cases, [
+        kit.Hidden("one epoch with lr=0", partial(_assert_trained, train_digits, 1, 0.0, seeds[0], None)),
+        kit.Hidden(f"a full training run ({epochs} epochs, lr={HIDDEN_LR:g})",
+                   partial(_assert_reaches_threshold, train_digits, epochs, seeds[1:])),
+    ])
+
+
+def _assert_reaches_threshold(train_digits, epochs: int, seeds: list[int]) -> None:
+    """A full training run reaches the threshold; if it falls short, a second run from another
+    seed gets a second chance, so that an unlucky start never costs a correct answer."""
+    try:
+        _assert_trained(train_digits, epochs, HIDDEN_LR, seeds[0], THRESHOLD)
+    except _BelowThreshold as first:
         try:
             _assert_trained(train_digits, epochs, HIDDEN_LR, seeds[1], THRESHOLD)
-        except _BelowThreshold as first:
-            try:
-                _assert_trained(train_digits, epochs, HIDDEN_LR, seeds[2], THRESHOLD)
-            except _BelowThreshold as second:
-                raise CheckFailure(f"{first}\nA second run from another seed fell short too:\n{second}") from None
+        except _BelowThreshold as second:
+            raise CheckFailure(f"{first}\nA second run from another seed fell short too:\n{second}") from None
