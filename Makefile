@@ -14,7 +14,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 ASSIGNMENTS := $(notdir $(wildcard solutions/ch*))
 
-.PHONY: help setup system-packages book exercises test test-fast clean
+.PHONY: help setup system-packages book exercises lint format test test-fast clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -46,7 +46,15 @@ book: setup exercises  ## build the HTML book strictly into _build/html
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
 
-test: setup system-packages  ## run the whole test suite (builds the book and grades notebooks)
+lint: setup  ## ruff: lint and formatting (settings in pyproject.toml)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup  ## fix what ruff can: import order, formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: setup system-packages lint  ## lint, then run the whole test suite (builds the book and grades notebooks)
 	$(BIN)/pytest
 
 test-fast: setup  ## unit tests only (no nbgrader, no book)

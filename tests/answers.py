@@ -67,14 +67,7 @@ def answer_failure(exercise: str, answer, kinds: tuple[int, ...] = (0, 1), diagn
     return None
 
 
-def failure(exercise: str, namespace: dict, kinds: tuple[int, ...] = (0, 1)) -> str | None:
-    """The message of the first check of ``exercise`` that fails (0: visible, 1: hidden), or None."""
-    return answer_failure(exercise, namespace[exercise], kinds)
-
-
-def mistake_failure(name: str) -> str | None:
-    """The message of the first failing check of the mistake ``name`` pasted into its answer
-    cell in place of the instructor's answer, or None."""
-    mistake = named(name)
-    sources = {mistake.exercise: mistake.source}
-    return answer_failure(mistake.exercise, namespace(CODE_EXERCISES[mistake.exercise], **sources)[mistake.exercise])
+def failure(exercise: str, namespace: dict, kinds: tuple[int, ...] = (0, 1), diagnose: bool = True) -> str | None:
+    """The message of the first check of ``exercise`` that fails (0: visible, 1: hidden), or None
+    (without ``diagnose``, faster: see :func:`answer_failure`)."""
+    return answer_failure(exercise, namespace[exercise], kinds, diagnose)

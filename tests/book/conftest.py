@@ -34,16 +34,18 @@ def toc_pages() -> list[str]:
 # Fixture names that pytest_generate_tests fills from the toc, with the pages each one takes.
 TOC_PARAMETERS = {
     "toc_page": r".+",
-    "chapter_page": r"book/ch\d\d-[^/]+",
-    "exercise_page": r"exercises/(ch\d\d)-[^/]+/\1-[^/]+",
+    "chapter_page": r"book/ch\d\d_\w+",
+    "exercise_page": r"exercises/(ch\d\d_\w+)/\1",
 }
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Parametrize the tests that take a toc_page, chapter_page or exercise_page."""
+    """Parametrize the tests that take a toc_page, chapter_page or exercise_page (a pattern that
+    matches no page of the toc is an error: its tests would silently never run)."""
     for name, pattern in TOC_PARAMETERS.items():
         if name in metafunc.fixturenames:
             pages = [page for page in toc_pages() if re.fullmatch(pattern, page)]
+            assert pages, f"no page of _toc.yml matches the {name} pattern {pattern!r}"
             metafunc.parametrize(name, pages)
 
 

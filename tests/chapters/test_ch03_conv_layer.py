@@ -1,5 +1,6 @@
-"""Chapter 3 (a convolutional layer that learns): its checks, the convergence argument behind
-the checks of learn_kernel, messages and mistakes."""
+"""Chapter 3 (a convolutional layer that learns): the convergence argument behind the checks of
+learn_kernel, the structure of Conv2D, the hidden cases. The generic tests (messages, seeds,
+other correct answers) read the chapter's table, tests/chapters/ch03_conv_layer.py."""
 
 import math
 import time
@@ -17,10 +18,9 @@ from autograder.chapters.ch02_cross_correlation import reference as correlation
 from autograder.chapters.ch03_conv_layer import checks as checks
 from autograder.chapters.ch03_conv_layer import reference as ref
 from autograder.runtime.cases import Cases
-from autograder.runtime.compare import CheckFailure, mismatch
+from autograder.runtime.compare import mismatch
 
 ASSIGNMENT = "ch03_conv_layer"
-EXERCISES = ("Conv2D", "make_stripe_data", "learn_kernel", "receptive_field")
 EDGE = torch.tensor([[1.0, -1.0]])
 
 
@@ -105,33 +105,15 @@ def test_solution_learns_the_edge_kernel_from_every_seed():
     assert max(errors) < 1e-4, f"{sum(e >= 1e-4 for e in errors)} of 200 seeds failed"
 
 
-def test_hidden_checks_pass_for_the_solution_over_grading_seeds(monkeypatch):
-    """The hidden check of learn_kernel is not flaky: the solution passes it for 10 grading seeds."""
-    learn_kernel = solved_namespace()["learn_kernel"]
-    for seed in range(10):
-        monkeypatch.setenv("AUTOGRADER_SEED", str(seed))
-        checks.grade_learn_kernel(learn_kernel)
-
-
 def test_hidden_checks_stay_fast_with_a_loop_corr2d(monkeypatch):
-    """With a pixel-loop corr2d in Conv2D (slow but right), the hidden check passes within seconds."""
+    """With a pixel-loop corr2d in Conv2D (slow but right), the hidden check passes within seconds
+    of CPU time (not wall time, which a busy machine stretches)."""
     monkeypatch.setenv("AUTOGRADER_SEED", "7")
     namespace = solved_namespace()
     namespace["corr2d"] = loop_corr2d
-    start = time.perf_counter()
+    start = time.process_time()
     checks.grade_learn_kernel(namespace["learn_kernel"])
-    assert time.perf_counter() - start < 20
-
-
-@pytest.mark.parametrize("name", ["learn_kernel_fixed_steps", "learn_kernel_bias_frozen", "learn_kernel_fixed_lr"])
-def test_mistakes_that_depend_on_the_start_are_caught_for_every_seed(monkeypatch, name):
-    """Wrong answers whose failure could depend on the random start are caught for several grading
-    seeds (0 misses in 5000 grading seeds were measured for the first two)."""
-    learn_kernel = with_mistake(named(name))["learn_kernel"]
-    for seed in range(8):
-        monkeypatch.setenv("AUTOGRADER_SEED", str(seed))
-        with pytest.raises(CheckFailure):
-            checks.grade_learn_kernel(learn_kernel)
+    assert time.process_time() - start < 20
 
 
 def test_learn_kernel_checks_leave_the_random_state_alone():
@@ -159,38 +141,7 @@ def test_a_failed_hidden_learn_kernel_case_can_be_replayed(monkeypatch):
     assert mismatch(replayed, EDGE.double(), rtol=0.0, atol=checks.TOLERANCE) in message
 
 
-# --- messages of typical mistakes ---------------------------------------------------------
-
-MESSAGES = {
-    "Conv2D_bias_not_parameter": "its named_parameters() are: weight. self.bias is a plain tensor, not nn.Parameter",
-    "Conv2D_weight_shape_swapped": "Conv2D((1, 2)).weight should have shape (1, 2) (the kernel_size), got shape (2, 1).",
-    "Conv2D_bias_kernel_shaped": "Conv2D((1, 2)).bias should have shape (1,) (one number added to every output pixel)",
-    "Conv2D_flipped_kernel": "First wrong value at index (0, 1): expected 1, got -1.",
-    "Conv2D_bias_item": "with respect to bias is not right.",
-    "Conv2D_float32_output": "the precision of float32: does forward create a float32 tensor",
-    "Conv2D_zero_init": "Two new Conv2D((1, 2)) layers start with the same weight ([[0.0, 0.0]]).",
-    "make_stripe_data_integers": "has dtype torch.int64; expected torch.float32.",
-    "make_stripe_data_y_too_wide": "Expected shape (6, 7), got shape (6, 8).",
-    "make_stripe_data_shared": "Do both calls return the same tensors?",
-    "learn_kernel_ascent": "The values blew up: gradient descent diverged.",
-    "learn_kernel_mean_loss": "Check that the loss is summed (not averaged)",
-    "learn_kernel_not_detached": "returned a tensor that requires gradients (the layer's weight itself)",
-    "learn_kernel_fixed_size": "learn_kernel(X, Y, kernel_size=(",
-    "learn_kernel_float32": "Expected dtype torch.float64 (the input's dtype), got torch.float32.",
-    "receptive_field_no_strides": "receptive_field([3, 3], strides=[2, 1]) returned 5, expected 7.",
-    "receptive_field_own_stride": "receptive_field([3, 3], strides=[2, 1]) returned 9, expected 7.",
-    "receptive_field_product": "receptive_field([3, 3]) (default strides: all 1) returned 9, expected 5.",
-    "receptive_field_float": "returned 3.0, a float; it must return a Python int.",
-}
-
-
-@pytest.mark.parametrize("name", sorted(MESSAGES))
-def test_failure_message_names_the_problem(name, monkeypatch):
-    """The first failing check of a typical mistake says plainly what is wrong."""
-    monkeypatch.setenv("AUTOGRADER_SEED", "1234")
-    exercise = next(e for e in EXERCISES if name.startswith(e))
-    message = failure(exercise, with_mistake(named(name)))
-    assert message is not None and MESSAGES[name] in message, message
+# --- Conv2D and receptive_field: messages --------------------------------------------------
 
 
 def test_blank_conv2d_class_asks_for_a_solution():
@@ -219,64 +170,6 @@ def test_conv2d_structure_messages(answer, phrase):
     exec(answer, namespace)
     message = failure("Conv2D", namespace)
     assert phrase in message, message
-
-
-def test_conv2d_may_use_the_builtin_convolution():
-    """Conv2D is not "from scratch": a forward with F.conv2d passes every check."""
-    namespace = solved_namespace()
-    exec(
-        "import torch.nn.functional as F\n"
-        "class Conv2D(nn.Module):\n"
-        "    def __init__(self, kernel_size):\n"
-        "        super().__init__()\n"
-        "        self.weight = nn.Parameter(torch.randn(kernel_size))\n"
-        "        self.bias = nn.Parameter(torch.randn(1))\n"
-        "    def forward(self, x):\n"
-        "        return F.conv2d(x[None, None], self.weight[None, None], self.bias)[0, 0]\n",
-        namespace,
-    )
-    assert failure("Conv2D", namespace) is None
-
-
-def test_conv2d_may_start_with_a_zero_bias():
-    """Only the weight must start random: a zero bias (a common convention) is accepted."""
-    namespace = solved_namespace()
-    exec(
-        "class Conv2D(nn.Module):\n"
-        "    def __init__(self, kernel_size):\n"
-        "        super().__init__()\n"
-        "        self.weight = nn.Parameter(torch.randn(kernel_size))\n"
-        "        self.bias = nn.Parameter(torch.zeros(1))\n"
-        "    def forward(self, x):\n"
-        "        return corr2d(x, self.weight) + self.bias\n",
-        namespace,
-    )
-    assert failure("Conv2D", namespace) is None
-
-
-def test_learn_kernel_with_an_optimizer_passes():
-    """torch.optim.SGD without momentum is plain gradient descent and passes every check."""
-    namespace = solved_namespace()
-    exec(
-        "def learn_kernel(X, Y, kernel_size=(1, 2), steps=100, lr=0.01):\n"
-        "    layer = Conv2D(kernel_size).to(X.device, X.dtype)\n"
-        "    optimizer = torch.optim.SGD(layer.parameters(), lr=lr)\n"
-        "    for _ in range(steps):\n"
-        "        optimizer.zero_grad()\n"
-        "        torch.nn.functional.mse_loss(layer(X), Y, reduction='sum').backward()\n"
-        "        optimizer.step()\n"
-        "    return layer.weight.detach()\n",
-        namespace,
-    )
-    assert failure("learn_kernel", namespace) is None
-
-
-def test_learn_kernel_calling_the_reference_fails():
-    """Handing in the course's reference learn_kernel earns nothing."""
-    namespace = solved_namespace()
-    exec("from autograder.chapters.ch03_conv_layer.reference import learn_kernel", namespace)
-    message = failure("learn_kernel", namespace)
-    assert "called the course's own implementation (" in message and "reference.learn_kernel" in message
 
 
 @pytest.mark.parametrize("wrapped, phrase", [
@@ -329,7 +222,11 @@ def test_hidden_receptive_field_cases_include_strides_beyond_kernels(monkeypatch
 def test_hidden_conv2d_cases_include_a_kernel_as_large_as_the_input(monkeypatch):
     """The hidden forward cases use non-square inputs and kernels, and one kernel fills the input."""
     shapes = []
-    monkeypatch.setattr(checks, "_assert_forward", lambda C, X, K, b, inputs: shapes.append((X.shape, K.shape, X.dtype)))
+
+    def record(C, X, K, b, inputs):
+        shapes.append((X.shape, K.shape, X.dtype))
+
+    monkeypatch.setattr(checks, "_assert_forward", record)
     monkeypatch.setattr(checks, "_assert_gradients", lambda *args: None)
     monkeypatch.setattr(checks, "_assert_random_start", lambda *args: None)
     checks.grade_Conv2D(None)
@@ -337,22 +234,6 @@ def test_hidden_conv2d_cases_include_a_kernel_as_large_as_the_input(monkeypatch)
     assert all(x[0] != x[1] for x, _, _ in shapes)
     assert any(k[0] != k[1] for x, k, _ in shapes if x != k)
     assert any(dtype == torch.float64 for _, _, dtype in shapes)
-
-
-def test_make_stripe_data_may_live_on_the_course_device():
-    """Data made from nothing may be on the CPU (torch's default) or on DEVICE."""
-    namespace = solved_namespace()
-    exec(
-        "def make_stripe_data():\n"
-        "    X = torch.ones(6, 8, device=DEVICE)\n"
-        "    X[:, 2:6] = 0\n"
-        "    Y = torch.zeros(6, 7, device=DEVICE)\n"
-        "    Y[:, 1] = 1\n"
-        "    Y[:, 5] = -1\n"
-        "    return X, Y\n",
-        namespace,
-    )
-    assert failure("make_stripe_data", namespace) is None
 
 
 def test_conv2d_module_moves_with_to():

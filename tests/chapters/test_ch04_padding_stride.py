@@ -1,25 +1,23 @@
-"""Chapter 4 (padding, stride and dilation): its checks, hidden cases, messages and mistakes."""
+"""Chapter 4 (padding, stride and dilation): the reference, integer results, the hidden plans, the
+padding built-in and the planned mistakes. The generic tests (messages, seeds, other right
+answers) read the chapter's table, tests/chapters/ch04_padding_stride.py."""
 
-import re
 import time
 from functools import partial
 
 import pytest
 import torch
-from answers import SOLUTIONS, failure, with_answer
+from answers import failure, with_answer
 from answers import solved_namespace as notebook_solved_namespace
 
 from autograder.chapters import mistakes_for
 from autograder.chapters.ch04_padding_stride import checks as checks
 from autograder.chapters.ch04_padding_stride import reference as ref
-from autograder.instructors.submissions import answers
 from autograder.runtime.cases import Cases
 from autograder.runtime.compare import CheckFailure
 
 ASSIGNMENT = "ch04_padding_stride"
-SOLUTION = SOLUTIONS[ASSIGNMENT]
 EXERCISES = ("conv_output_size", "pad2d", "corr2d_general")
-MISTAKES = [m for exercise in EXERCISES for m in mistakes_for(exercise)]
 
 
 solved_namespace = partial(notebook_solved_namespace, ASSIGNMENT)
@@ -106,7 +104,7 @@ def test_conv_output_size_hidden_plan_covers_the_edge_cases(seed):
     and large n."""
     plan = dict(checks._size_plan(Cases(seed)))
     for cases in plan.values():
-        for n, k, p, s, d in cases:
+        for n, k, p, _, d in cases:
             assert n >= 1 and d * (k - 1) + 1 <= n + 2 * p
     assert all(s > k for n, k, p, s, d in plan["a stride larger than the kernel"])
     assert all(p > 0 and d > 1 for n, k, p, s, d in plan["padding together with dilation"])
@@ -138,72 +136,7 @@ def test_corr2d_general_hidden_plan_covers_the_edge_cases(seed):
     assert plan[5][0].dtype == torch.float64
 
 
-def test_hidden_failure_quotes_the_seed_and_the_inputs(monkeypatch):
-    """A failed hidden check says which case failed, on which inputs, with which seed."""
-    monkeypatch.setenv("AUTOGRADER_SEED", "1234")
-    mistake = next(m for m in mistakes_for("pad2d") if m.name == "pad2d_float32")
-    namespace = with_answer("pad2d", mistake.source)
-    with pytest.raises(CheckFailure, match=r"Hidden check 5 of 6 failed \(grading seed 1234\), on X \d+x\d+ "
-                       r"\(torch.float64\) with padding \(\d, \d\)"):
-        checks.grade_pad2d(namespace["pad2d"])
-    mistake = next(m for m in mistakes_for("corr2d_general") if m.name == "corr2d_general_item")
-    namespace = with_answer("corr2d_general", mistake.source)
-    with pytest.raises(CheckFailure, match=r"Hidden check 7 of 7 failed \(grading seed 1234\), on the gradient "
-                       r"with respect to X and K: X \d+x\d+ and K \d+x\d+ \(torch.float64\), padding=\(\d, \d\)"):
-        checks.grade_corr2d_general(namespace["corr2d_general"])
-
-
-# --- other right answers pass ----------------------------------------------------------------
-
-ALTERNATIVES = {
-    "conv_output_size": [
-        # math.floor of a true division is an int too
-        ("import math\n\ndef conv_output_size(n, k, padding=0, stride=1, dilation=1):\n"
-         "    return math.floor((n + 2 * padding - dilation * (k - 1) - 1) / stride) + 1\n"),
-        # counting the start positions
-        ("def conv_output_size(n, k, padding=0, stride=1, dilation=1):\n"
-         "    span = dilation * (k - 1) + 1\n"
-         "    return len(range(0, n + 2 * padding - span + 1, stride))\n"),
-    ],
-    "pad2d": [
-        # torch.cat of zero blocks
-        ("def pad2d(X, padding):\n"
-         "    ph, pw = (padding, padding) if isinstance(padding, int) else padding\n"
-         "    side = X.new_zeros(X.shape[0], pw)\n"
-         "    X = torch.cat([side, X, side], dim=1)\n"
-         "    top = X.new_zeros(ph, X.shape[1])\n"
-         "    return torch.cat([top, X, top], dim=0)\n"),
-    ],
-    "corr2d_general": [
-        # F.pad is allowed here, and so is Tensor.unfold
-        ("def corr2d_general(X, K, padding=0, stride=1, dilation=1):\n"
-         "    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)\n"
-         "    (ph, pw), (sh, sw), (dh, dw) = pair(padding), pair(stride), pair(dilation)\n"
-         "    X = F.pad(X, (pw, pw, ph, ph))\n"
-         "    kh, kw = K.shape\n"
-         "    windows = X.unfold(0, dh * (kh - 1) + 1, sh).unfold(1, dw * (kw - 1) + 1, sw)\n"
-         "    return (windows[..., ::dh, ::dw] * K).sum(dim=(-2, -1))\n"),
-        # a dilated kernel with zeros between the taps, then a strided plain correlation
-        ("def corr2d_general(X, K, padding=0, stride=1, dilation=1):\n"
-         "    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)\n"
-         "    (sh, sw), (dh, dw) = pair(stride), pair(dilation)\n"
-         "    X = pad2d(X, padding)\n"
-         "    kh, kw = K.shape\n"
-         "    D = K.new_zeros(dh * (kh - 1) + 1, dw * (kw - 1) + 1)\n"
-         "    D[::dh, ::dw] = K\n"
-         "    windows = X.unfold(0, D.shape[0], 1).unfold(1, D.shape[1], 1)\n"
-         "    return (windows * D).sum(dim=(-2, -1))[::sh, ::sw]\n"),
-    ],
-}
-
-
-@pytest.mark.parametrize("exercise, source", [(e, s) for e, sources in ALTERNATIVES.items() for s in sources])
-@pytest.mark.parametrize("seed", ["1", "2", "3"])
-def test_other_right_answers_pass(monkeypatch, exercise, source, seed):
-    """The checks accept any right answer, not only the instructor's (e.g. F.pad in corr2d_general)."""
-    monkeypatch.setenv("AUTOGRADER_SEED", seed)
-    header = "import torch\nimport torch.nn.functional as F\n\n"
-    assert failure(exercise, with_answer(exercise, header + source)) is None
+# --- the padding built-in and the known mistakes ----------------------------------------------
 
 
 def test_padding_builtin_is_refused_in_pad2d_only():
@@ -213,74 +146,19 @@ def test_padding_builtin_is_refused_in_pad2d_only():
     assert failure("corr2d_general", namespace) is None  # corr2d_general builds on this F.pad-based pad2d
 
 
-# --- the known mistakes ------------------------------------------------------------------------
-
-MESSAGES = {
-    "conv_output_size_ceil": "conv_output_size(n=8, k=3, padding=1, stride=2, dilation=1) returned 5, expected 4.",
-    "conv_output_size_dilation_ignored": "conv_output_size(n=7, k=3, padding=0, stride=1, dilation=2) returned 5, "
-    "expected 3.",
-    "conv_output_size_true_division": "returned 6.0, a float; it must return a Python int",
-    "conv_output_size_builtin": "must be written from scratch, but it called PyTorch's built-in convolution",
-    "pad2d_pair_swapped": "Expected shape (7, 6), got shape (5, 8).",
-    "pad2d_ones": "First wrong value at index (0, 0): expected 0, got 1.",
-    "pad2d_float32": "Expected dtype torch.float64 (the input's dtype), got torch.float32.",
-    "pad2d_tolist": "pad2d(X, (",
-    "pad2d_builtin": "must be written from scratch, but it called PyTorch's built-in padding",
-    "corr2d_general_dilation_ignored": "Expected shape (3, 5), got shape (4, 6).",
-    "corr2d_general_padding_one_side": "Expected shape (4, 4), got shape (3, 3).",
-    "corr2d_general_stride_rows_only": "First wrong value at index (0, 1): expected 8, got 3.",
-    "corr2d_general_item": "is not differentiable",
-    "corr2d_general_builtin": "must be written from scratch, but it called PyTorch's built-in convolution",
-}
-
-
-@pytest.mark.parametrize("name", sorted(MESSAGES))
-def test_failure_message_names_the_problem(name):
-    """The first failing check of a typical mistake says plainly what is wrong."""
-    mistake = next(m for m in MISTAKES if m.name == name)
-    assert MESSAGES[name] in failure(mistake.exercise, with_answer(mistake.exercise, mistake.source))
-
-
-@pytest.mark.parametrize("seed", range(0, 100, 13))
-@pytest.mark.parametrize("mistake", MISTAKES, ids=lambda m: m.name)
-def test_every_mistake_fails_whatever_the_seed(monkeypatch, mistake, seed):
-    """Each wrong answer is caught for every grading seed (the checks are not flaky)."""
-    monkeypatch.setenv("AUTOGRADER_SEED", str(seed))
-    assert failure(mistake.exercise, with_answer(mistake.exercise, mistake.source)) is not None
-
-
-def test_solution_passes_for_many_seeds(monkeypatch):
-    """The instructor's answers pass the hidden checks for every seed tried."""
-    namespace = solved_namespace()
-    for seed in range(60):
-        monkeypatch.setenv("AUTOGRADER_SEED", str(seed))
-        for exercise in EXERCISES:
-            assert failure(exercise, namespace) is None, (exercise, seed)
-
-
 def test_mistakes_cover_the_planned_wrong_answers():
-    """At least the wrong answers the chapter plans for, with short hints that show no solution code."""
+    """At least the wrong answers the chapter plans for (their hints: test_exercises.py)."""
     counts = {exercise: len(mistakes_for(exercise)) for exercise in EXERCISES}
     assert counts["conv_output_size"] >= 5 and counts["pad2d"] >= 5 and counts["corr2d_general"] >= 7, counts
-    solution_lines = {
-        line.strip()
-        for source in answers(SOLUTION).values()
-        for line in source.splitlines()
-        if len(line.strip()) > 12
-    }
-    for mistake in MISTAKES:
-        assert mistake.name.startswith(mistake.exercise + "_")
-        sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z])", mistake.hint.strip())
-        assert 1 <= len(sentences) <= 2, mistake.name
-        assert not any(line in mistake.hint for line in solution_lines), mistake.name
 
 
 @pytest.mark.parametrize("exercise", EXERCISES)
 def test_visible_checks_are_fast(exercise):
-    """The visible checks of the instructor's answer run well under a second."""
+    """The visible checks of the instructor's answer take well under a second of CPU time (not
+    wall time, which a busy machine stretches)."""
     namespace = solved_namespace()
     check = getattr(checks, f"check_{exercise}")
     check(namespace[exercise])  # warm up
-    start = time.perf_counter()
+    start = time.process_time()
     check(namespace[exercise])
-    assert time.perf_counter() - start < 0.5
+    assert time.process_time() - start < 0.5

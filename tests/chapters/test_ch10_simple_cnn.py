@@ -1,5 +1,7 @@
 """Chapter 10 (putting it together): the references against PyTorch, the shared digits data, the
-statistics behind the checks of init_weights, the watch on train_digits, messages and mistakes.
+statistics behind the checks of init_weights, the watch on train_digits. The generic tests
+(messages, seeds, the course's references handed in) read the chapter's table,
+tests/chapters/ch10_simple_cnn.py.
 
 How often the hidden check of ``train_digits`` fails a correct answer is measured, not tested
 (it trains networks for seconds each): ``benchmarks/train_digits_reliability.py`` found the
@@ -36,7 +38,8 @@ def test_simplecnn_has_the_source_notes_architecture_and_count():
     """Three padded 3x3 convolutions (32, 64, 128 channels) with 2x2 poolings, then 2048-512-64-10:
     1,175,818 parameters, of which fc1 holds 1,049,088."""
     model = ref.SimpleCNN()
-    expected = (3 * 32 * 9 + 32) + (32 * 64 * 9 + 64) + (64 * 128 * 9 + 128) + (2048 * 512 + 512) + (512 * 64 + 64) + (64 * 10 + 10)
+    convolutions = (3 * 32 * 9 + 32) + (32 * 64 * 9 + 64) + (64 * 128 * 9 + 128)
+    expected = convolutions + (2048 * 512 + 512) + (512 * 64 + 64) + (64 * 10 + 10)
     assert sum(p.numel() for p in model.parameters()) == expected == 1_175_818
     assert model.layer4.fc1.weight.numel() + model.layer4.fc1.bias.numel() == 1_049_088
     assert [name for name, _ in model.named_children()] == ["layer1", "layer2", "layer3", "layer4"]
@@ -55,7 +58,8 @@ def test_reference_networks_match_plain_sequential_stacks():
     sequential.load_state_dict(digits.state_dict())
     x = torch.randn(5, 1, 8, 8)
     torch.testing.assert_close(digits(x), sequential(x))
-    assert sum(p.numel() for p in digits.parameters()) == (16 * 9 + 16) + (16 * 32 * 9 + 32) + (128 * 64 + 64) + (64 * 10 + 10)
+    count = (16 * 9 + 16) + (16 * 32 * 9 + 32) + (128 * 64 + 64) + (64 * 10 + 10)
+    assert sum(p.numel() for p in digits.parameters()) == count
 
 
 def test_reference_init_weights_is_xavier_normal_with_zero_biases():
@@ -136,24 +140,7 @@ def test_wrong_initialisations_are_always_told_apart(init, phrase):
         assert problem is not None and phrase in problem
 
 
-def test_init_weights_hidden_cases_pass_the_solution_for_many_seeds(monkeypatch):
-    """The hidden check of init_weights passes the solution for grading seeds 0..59."""
-    init_weights = solved_namespace()["init_weights"]
-    for seed in range(60):
-        monkeypatch.setenv("AUTOGRADER_SEED", str(seed))
-        checks.grade_init_weights(init_weights)
-
-
 # --- the networks' checks ---------------------------------------------------------------
-
-
-def test_network_hidden_cases_pass_the_solution_for_several_seeds(monkeypatch):
-    """The hidden checks of SimpleCNN and DigitsCNN pass the solution for grading seeds 0..4."""
-    namespace = solved_namespace()
-    for seed in range(5):
-        monkeypatch.setenv("AUTOGRADER_SEED", str(seed))
-        checks.grade_SimpleCNN(namespace["SimpleCNN"])
-        checks.grade_DigitsCNN(namespace["DigitsCNN"])
 
 
 def test_relu_inplace_does_not_matter():
@@ -164,45 +151,14 @@ def test_relu_inplace_does_not_matter():
     assert failure("DigitsCNN", namespace) is None
 
 
-@pytest.mark.parametrize("name, phrase", [
-    ("SimpleCNN_flatten_size", "layer4.fc1 is Linear(in_features=8192"),
-    ("SimpleCNN_flatten_batch", "mat1 and mat2 shapes cannot be multiplied"),
-    ("SimpleCNN_unnamed_layers", "expected layer1.conv1, got layer1.0"),
-    ("SimpleCNN_softmax", "ends in a softmax"),
-    ("DigitsCNN_no_dropout", "expected layer3.dropout, got layer3.fc2"),
-    ("DigitsCNN_functional_dropout", "is not right"),
-    ("init_weights_biases_random", "every bias of a convolution or linear layer must be set to 0"),
-    ("init_weights_uniform", "look uniform (xavier_uniform_?)"),
-    ("init_weights_break", "layer2.conv2.weight"),
-    ("init_weights_bias_always", "'NoneType' object has no attribute 'data'"),
-    ("init_weights_by_shape", "a parameter of BatchNorm2d"),
-])
-def test_failure_message_names_the_problem(name, phrase):
-    """The first failing check of a typical mistake says what is wrong."""
-    assert phrase in failure(name.split("_")[0] if not name.startswith("init") else "init_weights", with_mistake(named(name)))
-
-
 # --- train_digits: the watch -------------------------------------------------------------
-
-
-@pytest.mark.parametrize("name, phrase", [
-    ("train_digits_no_eval", "never ran the model in eval mode"),
-    ("train_digits_no_zero_grad", "call optimizer.zero_grad()"),
-    ("train_digits_softmax_loss", "back-propagated through a softmax"),
-    ("train_digits_train_accuracy", "did you measure the accuracy on the training set?"),
-    ("train_digits_one_batch", "ran the network on 32 training images"),
-    ("train_digits_percentage", "not a percentage"),
-])
-def test_train_digits_visible_check_names_the_problem(name, phrase):
-    """One watched epoch is enough to name each of these mistakes."""
-    message = failure("train_digits", with_mistake(named(name)), kinds=(0,))
-    assert message is not None and phrase in message
 
 
 def test_ignoring_lr_is_caught_by_the_lr_zero_case(monkeypatch):
     """With lr=0 no weight may move: a fixed learning rate moves them all."""
     monkeypatch.setenv("AUTOGRADER_SEED", "7")
-    with pytest.raises(CheckFailure, match=r"(?s)Hidden check 1 of 2 failed \(grading seed 7\).*no step should move any weight"):
+    message = r"(?s)Hidden check 1 of 2 failed \(grading seed 7\).*no step should move any weight"
+    with pytest.raises(CheckFailure, match=message):
         checks.grade_train_digits(with_mistake(named("train_digits_fixed_lr"))["train_digits"])
 
 
@@ -211,9 +167,13 @@ LEGITIMATE_VARIANTS = {
                                  "optimizer.step()\n            optimizer.zero_grad()\n"),
     "zero_grad(set_to_none=False)": ("optimizer.zero_grad()", "optimizer.zero_grad(set_to_none=False)", "", ""),
     "model.zero_grad()": ("optimizer.zero_grad()", "model.zero_grad()", "", ""),
-    "log_softmax and nll_loss": ("loss_fn(model(X_train[batch]), y_train[batch])",
-                                 "nn.functional.nll_loss(torch.log_softmax(model(X_train[batch]), 1), y_train[batch])", "", ""),
-    "softmax for the predictions": ("model(X_test).argmax(dim=1)", "torch.softmax(model(X_test), 1).argmax(dim=1)", "", ""),
+    "log_softmax and nll_loss": (
+        "loss_fn(model(X_train[batch]), y_train[batch])",
+        "nn.functional.nll_loss(torch.log_softmax(model(X_train[batch]), 1), y_train[batch])", "", "",
+    ),
+    "softmax for the predictions": (
+        "model(X_test).argmax(dim=1)", "torch.softmax(model(X_test), 1).argmax(dim=1)", "", "",
+    ),
 }
 
 
@@ -254,8 +214,13 @@ def test_a_short_first_run_gets_a_second_chance(monkeypatch):
 
 
 def test_train_digits_leaves_the_thread_count_as_it_was():
-    """The checks train on one thread and restore the caller's setting."""
+    """The checks train on one thread and restore the caller's setting (two threads here: the test
+    workers run on one already, which the checks' setting could not be told apart from)."""
     before = torch.get_num_threads()
-    with checks._one_thread():
-        assert torch.get_num_threads() == 1
-    assert torch.get_num_threads() == before
+    torch.set_num_threads(2)
+    try:
+        with checks._one_thread():
+            assert torch.get_num_threads() == 1
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)

@@ -70,10 +70,10 @@ class KilledRun:
         self.log = root.with_name(f"{root.name}-first-run.log")
         with open(self.log, "w") as log:
             first = subprocess.Popen(command(root), env=environment(), start_new_session=True, stdout=log, stderr=log)
+        self.folders: set[Path] = set()
+        self.uids: set[int] = set()
         self.processes = self._watch_until_killed(first)
         self.outlived = self._alive_after(10)
-        self.folders = list(Path(tempfile.gettempdir()).glob(f"{leftovers.PREFIX}{first.pid}.*"))
-        self.uids = set().union(*(claimed_uids(folder) for folder in self.folders))
         record = state_file(self.course)
         self.recorded = set(json.loads(record.read_text())) if record.exists() else set()
         self.second = grade(root)
@@ -87,6 +87,13 @@ class KilledRun:
                 return alive
             time.sleep(0.1)
 
+    def _watch(self, run: subprocess.Popen, seen: set[tuple[int, str]]) -> None:
+        """Note the run's processes, scratch folders and claimed uids (while it lives: once it is
+        dead, a concurrent run's sweep may remove its folders at any moment, as it should)."""
+        seen |= descendants(run.pid)
+        self.folders |= set(Path(tempfile.gettempdir()).glob(f"{leftovers.PREFIX}{run.pid}.*"))
+        self.uids |= set().union(*(claimed_uids(folder) for folder in self.folders))
+
     def _watch_until_killed(self, run: subprocess.Popen) -> set[tuple[int, str]]:
         """Record the run's processes until KILL_AFTER submissions are graded, then kill it."""
         seen: set[tuple[int, str]] = set()
@@ -94,9 +101,9 @@ class KilledRun:
         while graded_so_far(self.course) < KILL_AFTER:
             assert run.poll() is None, f"the run ended before it could be killed:\n{self.log.read_text()[-3000:]}"
             assert time.monotonic() < deadline, "nothing was graded in 300 s"
-            seen |= descendants(run.pid)
+            self._watch(run, seen)
             time.sleep(0.25)
-        seen |= descendants(run.pid)
+        self._watch(run, seen)
         os.killpg(run.pid, signal.SIGKILL)
         run.wait()
         assert graded_so_far(self.course) < len(STUDENTS), "the run finished before it was killed"

@@ -178,7 +178,7 @@ def stacked_fields(stacks: list, cell: float = 0.19) -> Figure:
     heights = [max(m.shape[0] for m in masks) for _, masks in rows]
     fig = Figure(figsize=(cell * (width + 1), cell * (sum(heights) + 6.5 * len(rows))), layout="constrained")
     axes = np.atleast_1d(fig.subplots(len(rows), 1, height_ratios=[h + 5 for h in heights]))
-    for ax, ((size, kernels, strides, index), masks), height in zip(axes, rows, heights):
+    for ax, ((_, kernels, strides, _), masks), height in zip(axes, rows, heights):
         strides = strides or [1] * len(kernels)
         x0 = 0.0
         for depth, mask in enumerate(masks):

@@ -5,6 +5,7 @@ The data come from :func:`autograder.chapters.ch10_simple_cnn.data.digits_data`,
 checks share. Training runs on the device of the model's parameters.
 """
 
+import itertools
 from collections import OrderedDict
 
 import torch
@@ -29,7 +30,7 @@ def _conv_block(number: int, in_channels: int, out_channels: int) -> nn.Sequenti
 def _classifier(sizes: list[int], dropout: float | None = None) -> nn.Sequential:
     """fc1 - fc_relu1 - ... - fc<n> through ``sizes``; with ``dropout``, a Dropout after each ReLU."""
     head = nn.Sequential()
-    pairs = list(zip(sizes, sizes[1:]))
+    pairs = list(itertools.pairwise(sizes))
     for number, (n_in, n_out) in enumerate(pairs, start=1):
         head.add_module(f"fc{number}", nn.Linear(n_in, n_out))
         if number < len(pairs):

@@ -1,0 +1,108 @@
+"""Chapter 7 (pooling): the table of the generic tests (see tests/tables.py)."""
+
+MESSAGES = {
+    "pool2d_stride_defaults_to_one": "Expected shape (1, 1, 2, 2), got shape (1, 1, 3, 3).",
+    "pool2d_across_channels": "Expected shape (1, 2, 2, 4), got shape (1, 1, 2, 4).",
+    "pool2d_max_pads_zeros": "on X 2x3x4x5 holding negative numbers",
+    "pool2d_avg_excludes_padding": "mode='avg') on X 2x3x4x5 holding negative numbers",
+    "pool2d_builtin": "must be written from scratch, but it called PyTorch's built-in pooling",
+    "avg_pool2d_always_clipped": "count_include_pad=True, divisor_override=None) on X = ones 1x1x3x3 is not right",
+    "avg_pool2d_padding_always_counted": "count_include_pad=False, divisor_override=None) on X = ones 1x1x3x3",
+    "avg_pool2d_divisor_ignored": "First wrong value at index (0, 0, 0, 0): expected 1.33333, got 1.",
+    "avg_pool2d_stride_defaults_to_one": "Expected shape (1, 1, 2, 2), got shape (1, 1, 3, 3).",
+    "max_pool_with_indices_window_index": "The indices of max_pool_with_indices(X, kernel_size=2)",
+    "max_pool_with_indices_rows_times_H": "First wrong value at index (0, 0, 0, 0): expected 5, got 4.",
+    "max_pool_with_indices_global": "The indices of max_pool_with_indices(X, kernel_size=(2, 2), stride=(2, 3))",
+    "max_pool_with_indices_builtin": "must be written from scratch, but it called PyTorch's built-in pooling",
+    "max_unpool_whole_tensor": "with Y = 1..16 as 2x2x2x2 (float64)",
+    "max_unpool_divides_by_H": "raised IndexError: index 4 is out of bounds for dimension 2 with size 4",
+    "max_unpool_doubles": "raised RuntimeError: index 18 is out of bounds for dimension 2 with size 16",
+    "max_unpool_float32": "Expected dtype torch.float64 (the input's dtype), got torch.float32.",
+    "max_unpool_builtin": "must be written from scratch, but it called PyTorch's built-in pooling",
+    "adaptive_avg_pool2d_floor_end": "8 of 9 values differ",
+    "adaptive_avg_pool2d_fixed_window": "9 of 9 values differ",
+    "adaptive_avg_pool2d_axes_swapped": "adaptive_avg_pool2d(X, output_size=(3, 3)) on X = 0..34 as 1x1x5x7",
+    "adaptive_avg_pool2d_builtin": "must be written from scratch, but it called PyTorch's built-in pooling",
+}
+
+HIDDEN_FAILURES = {
+    "max_unpool_float32": r"Hidden check \d of \d failed \(grading seed {seed}\), on Y of shape "
+    r"\(\d+, \d+, \d+, \d+\) \(torch.float64\) and indices from pooling X",
+}
+
+# The default seeds, and 7: the seed of the chapter's former test that the hidden checks alone catch
+# every mistake (a student who overfits the visible examples still loses points).
+MISTAKE_SEEDS = (0, 1, 2, 3, 4, 7)
+SOLUTION_SEEDS = range(30)
+
+OTHER_CORRECT_ANSWERS = {
+    "pool2d": """
+def pool2d(X, kernel_size, stride=None, padding=0, mode="max"):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(stride if stride is not None else kernel_size)
+    ph, pw = as_pair(padding)
+    N, C, H, W = X.shape
+    fill = float("-inf") if mode == "max" else 0.0
+    P = torch.full((N, C, H + 2 * ph, W + 2 * pw), fill, dtype=X.dtype, device=X.device)
+    P[:, :, ph:ph + H, pw:pw + W] = X
+    rows = (H + 2 * ph - kh) // sh + 1
+    cols = (W + 2 * pw - kw) // sw + 1
+    out = []
+    for i in range(rows):
+        line = []
+        for j in range(cols):
+            window = P[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw].reshape(N, C, -1)
+            line.append(window.max(dim=-1).values if mode == "max" else window.mean(dim=-1))
+        out.append(torch.stack(line, dim=-1))
+    return torch.stack(out, dim=-2)
+""",
+    "max_unpool": """
+def max_unpool(Y, indices, output_size):
+    H, W = output_size
+    N, C = Y.shape[:2]
+    out = Y.new_zeros(N, C, H, W)
+    n = torch.arange(N, device=Y.device).view(N, 1, 1, 1).expand_as(indices)
+    c = torch.arange(C, device=Y.device).view(1, C, 1, 1).expand_as(indices)
+    return out.index_put((n, c, indices // W, indices % W), Y)
+""",
+    "max_pool_with_indices": """
+def max_pool_with_indices(X, kernel_size, stride=None):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    N, C, H, W = X.shape
+    flat = torch.arange(H * W, device=X.device).reshape(1, 1, H, W).expand(N, C, H, W)
+    values = X.unfold(2, kh, sh).unfold(3, kw, sw).flatten(-2)
+    where = flat.unfold(2, kh, sh).unfold(3, kw, sw).flatten(-2)
+    k = values.argmax(dim=-1, keepdim=True)
+    return values.gather(-1, k)[..., 0], where.gather(-1, k)[..., 0]
+""",
+    "adaptive_avg_pool2d": """
+import math
+
+def adaptive_avg_pool2d(X, output_size):
+    h, w = as_pair(output_size)
+    H, W = X.shape[-2:]
+    out = torch.zeros(*X.shape[:2], h, w, dtype=X.dtype, device=X.device)
+    for i in range(h):
+        for j in range(w):
+            rows = slice(math.floor(i * H / h), math.ceil((i + 1) * H / h))
+            cols = slice(math.floor(j * W / w), math.ceil((j + 1) * W / w))
+            out[:, :, i, j] = X[:, :, rows, cols].mean(dim=(-2, -1))
+    return out
+""",
+    "avg_pool2d": """
+def avg_pool2d(X, kernel_size, stride=None, padding=0, count_include_pad=True, divisor_override=None):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    ph, pw = as_pair(padding)
+    H, W = X.shape[2:]
+    sums = F.pad(X, (pw, pw, ph, ph)).unfold(2, kh, sh).unfold(3, kw, sw).sum(dim=(-2, -1))
+    if divisor_override:
+        return sums / divisor_override
+    if count_include_pad:
+        return sums / (kh * kw)
+    rows = torch.tensor([min(i * sh + kh, H + ph) - max(i * sh, ph) for i in range(sums.shape[2])])
+    cols = torch.tensor([min(j * sw + kw, W + pw) - max(j * sw, pw) for j in range(sums.shape[3])])
+    return sums / (rows[:, None] * cols[None, :]).to(X.device, X.dtype)
+""",
+}

@@ -1,0 +1,33 @@
+"""Chapter 10 (putting it together): the table of the generic tests (see tests/tables.py)."""
+
+MESSAGES = {
+    "SimpleCNN_flatten_size": "layer4.fc1 is Linear(in_features=8192",
+    "SimpleCNN_flatten_batch": "mat1 and mat2 shapes cannot be multiplied",
+    "SimpleCNN_unnamed_layers": "expected layer1.conv1, got layer1.0",
+    "SimpleCNN_softmax": "ends in a softmax",
+    "DigitsCNN_no_dropout": "expected layer3.dropout, got layer3.fc2",
+    "DigitsCNN_functional_dropout": "is not right",
+    "init_weights_biases_random": "every bias of a convolution or linear layer must be set to 0",
+    "init_weights_uniform": "look uniform (xavier_uniform_?)",
+    "init_weights_break": "layer2.conv2.weight",
+    "init_weights_bias_always": "'NoneType' object has no attribute 'data'",
+    "init_weights_by_shape": "a parameter of BatchNorm2d",
+    # one watched epoch of the visible check is enough to name these
+    "train_digits_no_eval": "never ran the model in eval mode",
+    "train_digits_no_zero_grad": "call optimizer.zero_grad()",
+    "train_digits_softmax_loss": "back-propagated through a softmax",
+    "train_digits_train_accuracy": "did you measure the accuracy on the training set?",
+    "train_digits_one_batch": "ran the network on 32 training images",
+    "train_digits_percentage": "not a percentage",
+}
+
+# The hidden check of train_digits trains networks for seconds: fewer seeds for its mistakes,
+# and none for the solution, whose reliability benchmarks/train_digits_reliability.py measures
+# (see tests/chapters/test_ch10_simple_cnn.py).
+MISTAKE_SEEDS_FOR = {"train_digits": range(3)}
+SOLUTION_SEEDS_FOR = {"init_weights": range(60), "SimpleCNN": range(5), "DigitsCNN": range(5), "train_digits": ()}
+
+HINTS_QUOTING_THE_SOLUTION = {
+    "DigitsCNN_functional_dropout": "it names model.train(), a call, not a line of the answer to copy",
+    "train_digits_no_zero_grad": "it names optimizer.zero_grad(), a call, not a line of the answer to copy",
+}
