@@ -80,14 +80,17 @@ def make_course(root: Path, assignments: list[str], students: int) -> list[str]:
     shutil.copytree(REPO / "solutions", course.folder("source"))
     graded = []
     for assignment in assignments:
-        done = nbgrader(root, "generate_assignment", assignment, "--force", environment=SEED,
-                        capture_output=True, text=True)
+        done = nbgrader(
+            root, "generate_assignment", assignment, "--force", environment=SEED, capture_output=True, text=True
+        )
         if done.returncode:
             print(f"skipping {assignment}: it does not generate", file=sys.stderr)
             continue
         graded.append(assignment)
-        release, solution = (nbformat.read(course.submission(step, ".", assignment) / f"{assignment}.ipynb",
-                                           as_version=4) for step in ("release", "source"))
+        release, solution = (
+            nbformat.read(course.submission(step, ".", assignment) / f"{assignment}.ipynb", as_version=4)
+            for step in ("release", "source")
+        )
         for number in range(students):
             kind = KINDS[number % len(KINDS)]
             path = course.submission("submitted", f"{kind}-{number:03d}", assignment) / f"{assignment}.ipynb"
@@ -103,16 +106,23 @@ def cell_seconds(root: Path) -> float:
         for cell in nbformat.read(path, as_version=4).cells:
             timing = cell.get("metadata", {}).get("execution", {})
             if "iopub.execute_input" in timing and "shell.execute_reply" in timing:
-                start, end = (datetime.fromisoformat(timing[k].replace("Z", "+00:00"))
-                              for k in ("iopub.execute_input", "shell.execute_reply"))
+                start, end = (
+                    datetime.fromisoformat(timing[k].replace("Z", "+00:00"))
+                    for k in ("iopub.execute_input", "shell.execute_reply")
+                )
                 total += (end - start).total_seconds()
     return total
 
 
 def scores(root: Path, assignments: list[str]) -> dict:
     with Gradebook(CourseFolder(root).db_url) as gradebook:
-        return {(a, s.student.id, g.name): g.score for a in assignments
-                for s in gradebook.assignment_submissions(a) for n in s.notebooks for g in n.grades}
+        return {
+            (a, s.student.id, g.name): g.score
+            for a in assignments
+            for s in gradebook.assignment_submissions(a)
+            for n in s.notebooks
+            for g in n.grades
+        }
 
 
 def main() -> None:
@@ -128,18 +138,24 @@ def main() -> None:
         assignments = make_course(parallel, wanted, args.students)
         shutil.copytree(parallel, sequential)
         notebooks = len(assignments) * args.students
-        print(f"{notebooks} submissions: {args.students} of each of {', '.join(assignments)}; "
-              f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start")
+        print(
+            f"{notebooks} submissions: {args.students} of each of {', '.join(assignments)}; "
+            f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start"
+        )
         ours = run(["cnn-course", "grade", "--quiet", "--workers", str(args.workers)], parallel)
         sequential_runs = [run(["nbgrader", "autograde", assignment], sequential) for assignment in assignments]
         theirs = tuple(map(sum, zip(*sequential_runs)))
-        rows = [("cnn-course grade", *ours, cell_seconds(parallel)),
-                ("nbgrader autograde", *theirs, cell_seconds(sequential))]
+        rows = [
+            ("cnn-course grade", *ours, cell_seconds(parallel)),
+            ("nbgrader autograde", *theirs, cell_seconds(sequential)),
+        ]
         print(f"{'':<20}{'wall s':>8}{'per min':>9}{'CPU s/nb':>10}{'in cells s/nb':>15}{'overhead s/nb':>15}")
         for name, wall, cpu, cells in rows:
             overhead = max(0.0, cpu - cells) / notebooks
-            print(f"{name:<20}{wall:>8.1f}{60 * notebooks / wall:>9.1f}{cpu / notebooks:>10.2f}"
-                  f"{cells / notebooks:>15.2f}{overhead:>15.2f}")
+            print(
+                f"{name:<20}{wall:>8.1f}{60 * notebooks / wall:>9.1f}{cpu / notebooks:>10.2f}"
+                f"{cells / notebooks:>15.2f}{overhead:>15.2f}"
+            )
         print(f"ratio: {theirs[0] / ours[0]:.2f}x the throughput of sequential nbgrader")
         same = scores(parallel, assignments) == scores(sequential, assignments)
         print(f"same scores in both runs, cell by cell: {same}")

@@ -41,7 +41,7 @@ def loop_corr2d(X, K):
     Y = torch.zeros(X.shape[0] - h + 1, X.shape[1] - w + 1, dtype=X.dtype, device=X.device)
     for i in range(Y.shape[0]):
         for j in range(Y.shape[1]):
-            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
+            Y[i, j] = (X[i : i + h, j : j + w] * K).sum()
     return Y
 
 
@@ -76,7 +76,8 @@ def main() -> int:
     namespace = solution_namespace(ASSIGNMENT)
     if not args.block:
         namespace["corr2d"] = loop_corr2d  # the answers look it up when they run
-    print(f"corr2d: {'autograder.runtime.blocks.corr2d (vectorized)' if args.block else 'a Python loop over output pixels'}")
+    kind = "autograder.runtime.blocks.corr2d (vectorized)" if args.block else "a Python loop over output pixels"
+    print(f"corr2d: {kind}")
     stripe_runs(namespace["learn_kernel"], args.seeds)
     if args.hidden:
         timed_gradings(checks.grade_learn_kernel, namespace["learn_kernel"], args.hidden)

@@ -59,8 +59,10 @@ def accuracy_runs(train_digits, seeds: int) -> None:
     values = torch.tensor(accuracies, dtype=torch.float64)
     failures = int((values < checks.THRESHOLD).sum())
     print(f"hidden training run, grading seeds 0..{seeds - 1} (epochs {checks.HIDDEN_EPOCHS}, lr {checks.HIDDEN_LR}):")
-    print(f"  test accuracy: lowest {values.min():.4f}, 1st percentile {values.quantile(0.01):.4f}, "
-          f"median {values.median():.4f}, highest {values.max():.4f}")
+    print(
+        f"  test accuracy: lowest {values.min():.4f}, 1st percentile {values.quantile(0.01):.4f}, "
+        f"median {values.median():.4f}, highest {values.max():.4f}"
+    )
     print(f"  below {checks.THRESHOLD}: {failures} of {seeds} ({failures / seeds:.2%})")
     print(f"  time per run: {elapsed / seeds:.2f} s")
 

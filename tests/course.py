@@ -75,6 +75,5 @@ class Course(CourseFolder):
         with Gradebook(self.db_url) as gradebook:
             notebook = gradebook.find_submission_notebook(assignment, assignment, student)
             return {
-                grade.name: Grade(grade.score, grade.max_score, grade.needs_manual_grade)
-                for grade in notebook.grades
+                grade.name: Grade(grade.score, grade.max_score, grade.needs_manual_grade) for grade in notebook.grades
             }

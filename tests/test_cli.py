@@ -55,8 +55,9 @@ def test_broken_config_fails_the_check(broken_course):
 @pytest.mark.slow
 def test_broken_config_stops_nbgrader(broken_course):
     """nbgrader itself, run the course's way, refuses to go on with a broken config."""
-    done = nbgrader(broken_course, "generate_assignment", ASSIGNMENTS[0], "--force", "--no-db",
-                    capture_output=True, text=True)
+    done = nbgrader(
+        broken_course, "generate_assignment", ASSIGNMENTS[0], "--force", "--no-db", capture_output=True, text=True
+    )
     assert done.returncode != 0
     assert not (broken_course / "exercises").exists()
 

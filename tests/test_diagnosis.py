@@ -45,11 +45,18 @@ def test_hidden_check_states_a_match_on_random_inputs_plainly(name, monkeypatch)
     assert f"Hint: {mistake.hint}" in explanation
 
 
-@pytest.mark.parametrize("exercise, source", [
-    ("corr2d", "def corr2d(X, K):\n    return torch.zeros(X.shape[0] - K.shape[0] + 1, X.shape[1] - K.shape[1] + 1) + X.mean()\n"),
-    ("conv_output_size", "def conv_output_size(n, k, padding=0, stride=1, dilation=1):\n    return n + 1\n"),
-    ("corr2d_multi_in", "def corr2d_multi_in(X, K):\n    return corr2d(X[-1], K[0]) * 2\n"),
-])
+@pytest.mark.parametrize(
+    "exercise, source",
+    [
+        (
+            "corr2d",
+            "def corr2d(X, K):\n"
+            "    return torch.zeros(X.shape[0] - K.shape[0] + 1, X.shape[1] - K.shape[1] + 1) + X.mean()\n",
+        ),
+        ("conv_output_size", "def conv_output_size(n, k, padding=0, stride=1, dilation=1):\n    return n + 1\n"),
+        ("corr2d_multi_in", "def corr2d_multi_in(X, K):\n    return corr2d(X[-1], K[0]) * 2\n"),
+    ],
+)
 def test_unknown_mistake_shows_the_diff_alone(exercise, source, monkeypatch):
     """A wrong answer outside the set gets the plain diff, and no hint, in both checks."""
     namespace = solved_namespace(CODE_EXERCISES[exercise])
@@ -73,10 +80,13 @@ def test_a_mistake_that_differs_on_other_inputs_is_not_claimed(monkeypatch):
     only_first = named("corr2d_off_by_one")
     namespace = solved_namespace("ch02_cross_correlation")
     # Off by one on the worked example only: fails exactly like corr2d_off_by_one there.
-    exec("_right = corr2d\n"
-         "def corr2d(X, K):\n"
-         "    Y = _right(X, K)\n"
-         "    return Y[:-1, :-1] if X.shape == (3, 3) else Y * 2\n", namespace)
+    exec(
+        "_right = corr2d\n"
+        "def corr2d(X, K):\n"
+        "    Y = _right(X, K)\n"
+        "    return Y[:-1, :-1] if X.shape == (3, 3) else Y * 2\n",
+        namespace,
+    )
     message = failure("corr2d", namespace, kinds=(0,))
     assert "Expected shape (2, 2), got shape (1, 1)." in message
     assert only_first not in diagnosis.recognised_mistakes(message, all_mistakes())
@@ -108,11 +118,13 @@ def test_diagnosis_stops_at_its_time_budget(monkeypatch):
 def test_recognised_mistakes_reads_the_messages_back():
     """The report's parser finds exactly the mistakes a message names."""
     first, second = named("corr2d_flips_kernel"), named("corr2d_off_by_one")
-    text = "\n\n".join([
-        "corr2d(X, K) is not right.",
-        diagnosis.Evidence(first, 3, random_inputs=True).message(),
-        diagnosis.Evidence(second, 1).message(),
-    ])
+    text = "\n\n".join(
+        [
+            "corr2d(X, K) is not right.",
+            diagnosis.Evidence(first, 3, random_inputs=True).message(),
+            diagnosis.Evidence(second, 1).message(),
+        ]
+    )
     assert diagnosis.recognised_mistakes(text, all_mistakes()) == [first, second]
     assert diagnosis.recognised_mistakes(text, mistakes_for("conv2d_flipped")) == []
     assert diagnosis.recognised_mistakes("Expected shape (2, 2), got shape (1, 1).", all_mistakes()) == []
@@ -136,13 +148,16 @@ def test_every_section_a_hint_links_to_exists(mistake):
     assert f"Read more: {section.describe()}." in diagnosis.Evidence(mistake, 1).message()
 
 
-@pytest.mark.parametrize("title, anchor", [
-    ("Padding", "padding"),
-    ("Odd kernels and \"same\" padding", "odd-kernels-and-same-padding"),
-    ("The $1 \\times 1$ convolution", "the--convolution"),
-    ("`nn.Conv2d`", "nnconv2d"),
-    ("Stride, dilation and the receptive field", "stride-dilation-and-the-receptive-field"),
-])
+@pytest.mark.parametrize(
+    "title, anchor",
+    [
+        ("Padding", "padding"),
+        ('Odd kernels and "same" padding', "odd-kernels-and-same-padding"),
+        ("The $1 \\times 1$ convolution", "the--convolution"),
+        ("`nn.Conv2d`", "nnconv2d"),
+        ("Stride, dilation and the receptive field", "stride-dilation-and-the-receptive-field"),
+    ],
+)
 def test_anchors_follow_myst(title, anchor):
     """Anchors are computed as MyST computes heading slugs (text and code only)."""
     assert sections.slug(title) == anchor
@@ -168,7 +183,7 @@ def test_mistakes_page_lists_every_mistake_under_its_chapter():
     page = mistakes_page.render()
     for mistake in MISTAKES:
         start = page.index(f"### `{mistake.exercise}`\n")
-        section = page[start:page.find("\n#", start + 1)]
+        section = page[start : page.find("\n#", start + 1)]
         entry = f"**{mistakes_page.as_markdown(mistake.summary[:1].upper() + mistake.summary[1:])}.** "
         assert entry + mistakes_page.as_markdown(mistake.hint) in section, mistake.name
 

@@ -66,12 +66,15 @@ def test_finished_blocks_are_watched_only_on_request(blocks):
     assert called == ({"blocks.corr2d"} if blocks else set())
 
 
-@pytest.mark.parametrize("pad", [
-    lambda: F.pad(X, (1, 1, 2, 2)),
-    lambda: F.pad(X, (1, 1, 1, 1), mode="reflect"),
-    lambda: F.pad(X, (1, 1, 1, 1), mode="replicate"),
-    lambda: torch.constant_pad_nd(X, (1, 1)),
-])
+@pytest.mark.parametrize(
+    "pad",
+    [
+        lambda: F.pad(X, (1, 1, 2, 2)),
+        lambda: F.pad(X, (1, 1, 1, 1), mode="reflect"),
+        lambda: F.pad(X, (1, 1, 1, 1), mode="replicate"),
+        lambda: torch.constant_pad_nd(X, (1, 1)),
+    ],
+)
 def test_padding_builtins_are_recognised(pad):
     """Every way to call PyTorch's padding is seen as the built-in padding."""
     with recording() as ops:

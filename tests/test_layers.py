@@ -26,7 +26,9 @@ def imports(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
-                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+                base = ".".join(
+                    package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else [])
+                )
             found |= {f"{base}.{alias.name}" for alias in node.names} | {base}
     return {name for name in found if name == "autograder" or name.startswith("autograder.")}
 
@@ -76,7 +78,7 @@ def test_no_import_cycle():
         state[module] = "open"
         for imported in sorted(EDGES.get(module, ())):
             if state.get(imported) == "open":
-                cycle = [*path[path.index(imported):], imported]
+                cycle = [*path[path.index(imported) :], imported]
                 raise AssertionError("import cycle: " + " -> ".join(cycle))
             if imported not in state:
                 visit(imported, [*path, imported])

@@ -19,7 +19,11 @@ def test_committed_notebook_has_no_outputs(path):
     """Committed notebooks carry no outputs and no execution counts."""
     notebook = nbformat.read(REPO / path, as_version=4)
     nbformat.validate(notebook)
-    dirty = [i for i, cell in enumerate(notebook.cells) if cell.cell_type == "code" and (cell.outputs or cell.execution_count)]
+    dirty = [
+        i
+        for i, cell in enumerate(notebook.cells)
+        if cell.cell_type == "code" and (cell.outputs or cell.execution_count)
+    ]
     assert not dirty, f"cells {dirty} carry outputs: clear them before committing"
 
 
@@ -55,7 +59,11 @@ def test_points_table_matches_the_test_cells(path):
     notebook = nbformat.read(path, as_version=4)
     intro = next(cell.source for cell in notebook.cells if nbgrader_meta(cell).get("grade_id") == "intro")
     table = {name: (int(v), int(h)) for name, v, h in re.findall(r"\| `(\w+)` \| (\d+) \| (\d+) \|", intro)}
-    points = {nbgrader_meta(c)["grade_id"]: nbgrader_meta(c)["points"] for c in notebook.cells if nbgrader_meta(c).get("grade")}
+    points = {
+        nbgrader_meta(c)["grade_id"]: nbgrader_meta(c)["points"]
+        for c in notebook.cells
+        if nbgrader_meta(c).get("grade")
+    }
     exercises = {exercise_of(grade_id) for grade_id in points} - {None}
     assert set(table) == exercises, "the table lists other exercises than the test cells grade"
     for exercise, (visible, hidden) in table.items():

@@ -25,8 +25,10 @@ def check_config(args: argparse.Namespace) -> int:
     if wrong:
         print(f"nbgrader_config.py loaded, but these settings are not the course's: {wrong}", file=sys.stderr)
         return 1
-    print(f"nbgrader config OK: course {course.get('course_id')!r}, solutions/ -> exercises/, "
-          f"cell timeout {config.Execute.get('timeout')} s.")
+    print(
+        f"nbgrader config OK: course {course.get('course_id')!r}, solutions/ -> exercises/, "
+        f"cell timeout {config.Execute.get('timeout')} s."
+    )
     return 0
 
 

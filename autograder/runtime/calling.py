@@ -30,14 +30,12 @@ def observed(observer: Callable) -> Iterator[None]:
 def _student_frames(error: BaseException) -> str:
     """The traceback lines that point into the student's own code (the notebook), if any."""
     frames = [
-        frame for frame in traceback.extract_tb(error.__traceback__)
-        if not frame.filename.startswith(_HIDDEN_DIRS)
+        frame for frame in traceback.extract_tb(error.__traceback__) if not frame.filename.startswith(_HIDDEN_DIRS)
     ]
     return "".join(traceback.format_list(frames)).rstrip()
 
 
-def call(fn, *args, what: str, from_scratch: tuple[str, ...] = (), blocks: bool = True,
-         record: bool = True, **kwargs):
+def call(fn, *args, what: str, from_scratch: tuple[str, ...] = (), blocks: bool = True, record: bool = True, **kwargs):
     """Return ``(fn(*args, **kwargs), ops)``: the result and the ATen operations it ran.
 
     Any exception becomes a :class:`CheckFailure` that names ``what`` and shows only the

@@ -61,10 +61,8 @@ def value_mismatch(got: torch.Tensor, expected: torch.Tensor, rtol: float, atol:
     error = torch.where(bad, error.nan_to_num(nan=math.inf), torch.zeros_like(error))
     worst = int(error.argmax())
     lines = [
-        f"{count} of {g.numel()} values differ "
-        f"(allowed: |got - expected| <= {atol:g} + {rtol:g} * |expected|).",
-        f"First wrong value at index {_index(first, got.shape)}: "
-        f"expected {_fmt(e[first])}, got {_fmt(g[first])}.",
+        f"{count} of {g.numel()} values differ (allowed: |got - expected| <= {atol:g} + {rtol:g} * |expected|).",
+        f"First wrong value at index {_index(first, got.shape)}: expected {_fmt(e[first])}, got {_fmt(g[first])}.",
     ]
     if worst != first:
         lines.append(
@@ -93,13 +91,12 @@ def mismatch(got, expected: torch.Tensor, *, rtol: float | None = None, atol: fl
             "Create new tensors with device=X.device (or torch.zeros_like and friends)."
         )
     default_rtol, default_atol = tolerance(expected.dtype)
-    return value_mismatch(
-        got, expected, default_rtol if rtol is None else rtol, default_atol if atol is None else atol
-    )
+    return value_mismatch(got, expected, default_rtol if rtol is None else rtol, default_atol if atol is None else atol)
 
 
-def assert_matches(got, expected: torch.Tensor, what: str, *, rtol: float | None = None,
-                   atol: float | None = None) -> None:
+def assert_matches(
+    got, expected: torch.Tensor, what: str, *, rtol: float | None = None, atol: float | None = None
+) -> None:
     """Raise :class:`CheckFailure` naming ``what`` when ``got`` does not match ``expected``."""
     problem = mismatch(got, expected, rtol=rtol, atol=atol)
     if problem is not None:

@@ -83,8 +83,11 @@ class TwinCall:
         """Compare the student's result (or error) with the candidate's; return True when the
         check should go on with :attr:`expected`, the reference's result, instead."""
         kind, value = self.outcome
-        same = (kind == "error" and isinstance(error, value)) if error is not None else (
-            kind == "result" and _agree(result, value))
+        same = (
+            (kind == "error" and isinstance(error, value))
+            if error is not None
+            else (kind == "result" and _agree(result, value))
+        )
         if same is None:
             return False
         if same:
@@ -139,8 +142,11 @@ def _copies(values, memo: dict):
 def _snapshot() -> Callable[[], None]:
     """Capture the random state (Python's, torch's); return a function that restores it, so
     that the next run draws the same random numbers."""
-    states = (random.getstate(), torch.get_rng_state(),
-              torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None)
+    states = (
+        random.getstate(),
+        torch.get_rng_state(),
+        torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
+    )
 
     def restore() -> None:
         random.setstate(states[0])
@@ -169,8 +175,10 @@ class Evidence:
         """The lines appended to the check's message."""
         m = self.mistake
         if self.plain:
-            lines = [f"{PLAIN}: {m.summary}. (Your code gives the same results as this mistake "
-                     f"on all {self.inputs} random inputs of the check.)"]
+            lines = [
+                f"{PLAIN}: {m.summary}. (Your code gives the same results as this mistake "
+                f"on all {self.inputs} random inputs of the check.)"
+            ]
         elif self.same_failure:
             lines = [f"{LOOKS_LIKE}: {m.summary}. (It fails this check in the same way.)"]
         else:
@@ -318,8 +326,9 @@ class Diagnoser:
                 if "NotImplementedError" in message:
                     raise
                 restore_after = _snapshot()
-                diagnosis = _Diagnosis(check, answer, exercise, hidden, seed, message,
-                                       mistakes_in(self.mistakes, exercise), reference)
+                diagnosis = _Diagnosis(
+                    check, answer, exercise, hidden, seed, message, mistakes_in(self.mistakes, exercise), reference
+                )
                 try:
                     found = diagnosis.explain(replay)
                 except Exception:

@@ -48,7 +48,8 @@ def mistake(exercise: str, summary: str, hint: str, section: str | None = None) 
 def mistakes_in(module: ModuleType, exercise: str | None = None) -> list[Mistake]:
     """The mistakes ``module`` defines (of ``exercise`` if given), in the order it defines them."""
     found = [
-        value.__mistake__ for value in vars(module).values()
+        value.__mistake__
+        for value in vars(module).values()
         if getattr(value, "__module__", None) == module.__name__ and hasattr(value, "__mistake__")
     ]
     return [m for m in found if exercise is None or m.exercise == exercise]

@@ -57,9 +57,7 @@ def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     command = ["jupyter-book", "build", str(REPO), "--path-output", str(output)]
     command += ["-W", "-n", "--keep-going"]
-    result = subprocess.run(
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False
-    )
+    result = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
     log = output / "build.log"
     log.write_text(ANSI_COLOR.sub("", result.stdout), encoding="utf-8")
     if result.returncode != 0:

@@ -117,11 +117,7 @@ class Visit:
     def remote_requests(self) -> list[str]:
         """The requested URLs that would leave this machine."""
         urls = [(url, urlsplit(url)) for url in self.requests]
-        return [
-            url
-            for url, parts in urls
-            if parts.scheme not in LOCAL_SCHEMES and parts.hostname not in LOCAL_HOSTS
-        ]
+        return [url for url, parts in urls if parts.scheme not in LOCAL_SCHEMES and parts.hostname not in LOCAL_HOSTS]
 
 
 @pytest.fixture

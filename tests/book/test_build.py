@@ -42,8 +42,7 @@ class Page(HTMLParser):
         return [
             attrs
             for name, attrs in self.tags
-            if name == tag
-            and (css_class is None or css_class in (attrs.get("class") or "").split())
+            if name == tag and (css_class is None or css_class in (attrs.get("class") or "").split())
         ]
 
     def resolve(self, url: str) -> Path:
@@ -82,7 +81,7 @@ def solution_snippets() -> set[str]:
             if cell.cell_type == "code":
                 for block in HIDDEN_BLOCKS.finditer(cell.source):
                     lines = [line for line in block[2].splitlines() if line.strip()]
-                    snippets += ["\n".join(lines[i:i + 3]) for i in range(max(len(lines) - 2, 1))]
+                    snippets += ["\n".join(lines[i : i + 3]) for i in range(max(len(lines) - 2, 1))]
                 public.append(HIDDEN_BLOCKS.sub("", cell.source))
             elif cell.metadata.get("nbgrader", {}).get("solution"):
                 snippets += MARKDOWN_SYNTAX.split(collapse(cell.source))

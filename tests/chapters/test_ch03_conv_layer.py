@@ -33,7 +33,7 @@ def loop_corr2d(X, K):
     Y = torch.zeros(X.shape[0] - h + 1, X.shape[1] - w + 1, dtype=X.dtype, device=X.device)
     for i in range(Y.shape[0]):
         for j in range(Y.shape[1]):
-            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
+            Y[i, j] = (X[i : i + h, j : j + w] * K).sum()
     return Y
 
 
@@ -152,18 +152,27 @@ def test_blank_conv2d_class_asks_for_a_solution():
     assert "raised NotImplementedError: replace it with your solution first." in failure("Conv2D", namespace)
 
 
-@pytest.mark.parametrize("answer, phrase", [
-    ("def Conv2D(kernel_size):\n    return torch.randn(kernel_size)",
-     "gave a torch.float32 tensor of shape (1, 2) on cpu, not an nn.Module"),
-    ("class Conv2D(nn.Module):\n    def __init__(self, kernel_size):\n        super().__init__()\n"
-     "        self.conv = nn.Conv2d(1, 1, kernel_size)\n    def forward(self, x):\n"
-     "        return self.conv(x[None, None])[0, 0]",
-     "should have exactly two parameters, named weight and bias; its named_parameters() are: "
-     "conv.weight, conv.bias."),
-    ("class Conv2D(nn.Module):\n    def __init__(self, kernel_size):\n"
-     "        self.weight = nn.Parameter(torch.randn(kernel_size))",
-     "raised AttributeError: cannot assign parameters before Module.__init__() call"),
-])
+@pytest.mark.parametrize(
+    "answer, phrase",
+    [
+        (
+            "def Conv2D(kernel_size):\n    return torch.randn(kernel_size)",
+            "gave a torch.float32 tensor of shape (1, 2) on cpu, not an nn.Module",
+        ),
+        (
+            "class Conv2D(nn.Module):\n    def __init__(self, kernel_size):\n        super().__init__()\n"
+            "        self.conv = nn.Conv2d(1, 1, kernel_size)\n    def forward(self, x):\n"
+            "        return self.conv(x[None, None])[0, 0]",
+            "should have exactly two parameters, named weight and bias; its named_parameters() are: "
+            "conv.weight, conv.bias.",
+        ),
+        (
+            "class Conv2D(nn.Module):\n    def __init__(self, kernel_size):\n"
+            "        self.weight = nn.Parameter(torch.randn(kernel_size))",
+            "raised AttributeError: cannot assign parameters before Module.__init__() call",
+        ),
+    ],
+)
 def test_conv2d_structure_messages(answer, phrase):
     """A function instead of a class, other parameter names, a forgotten super().__init__()."""
     namespace = solved_namespace()
@@ -172,11 +181,14 @@ def test_conv2d_structure_messages(answer, phrase):
     assert phrase in message, message
 
 
-@pytest.mark.parametrize("wrapped, phrase", [
-    ("torch.tensor(side)", "returned a tensor (tensor(3)); it must return a Python int"),
-    ("None", "returned None: did you forget the return statement?"),
-    ("True", "returned True, a bool; it must return the side length as a Python int."),
-])
+@pytest.mark.parametrize(
+    "wrapped, phrase",
+    [
+        ("torch.tensor(side)", "returned a tensor (tensor(3)); it must return a Python int"),
+        ("None", "returned None: did you forget the return statement?"),
+        ("True", "returned True, a bool; it must return the side length as a Python int."),
+    ],
+)
 def test_receptive_field_rejects_results_that_are_not_ints(wrapped, phrase):
     """A tensor, None or a bool fails with a message that says what came back."""
     namespace = solved_namespace()
@@ -199,7 +211,7 @@ def test_reference_receptive_field_follows_the_formula():
     """The measured receptive field equals 1 + sum_l (k_l - 1) * prod_{i < l} s_i, also when a
     stride exceeds its kernel (the region then has holes; its side is still that)."""
     for kernels in ([1], [3], [2, 5], [1, 3], [3, 1, 2], [7, 1, 1, 2]):
-        for strides in ([1] * len(kernels), [3] * len(kernels), [2, 1, 3, 1][:len(kernels)]):
+        for strides in ([1] * len(kernels), [3] * len(kernels), [2, 1, 3, 1][: len(kernels)]):
             side, jump = 1, 1
             for k, s in zip(kernels, strides):
                 side += (k - 1) * jump
@@ -212,9 +224,7 @@ def test_hidden_receptive_field_cases_include_strides_beyond_kernels(monkeypatch
     seen = []
     monkeypatch.setattr(checks, "_assert_field", lambda fn, kernels, strides, **kw: seen.append((kernels, strides)))
     checks.grade_receptive_field(None)
-    assert any(
-        strides and any(s > k for k, s in zip(kernels[:-1], strides[:-1])) for kernels, strides in seen
-    )
+    assert any(strides and any(s > k for k, s in zip(kernels[:-1], strides[:-1])) for kernels, strides in seen)
     assert any(strides is None for _, strides in seen)
     assert any(isinstance(kernels, tuple) for kernels, _ in seen)
 

@@ -43,20 +43,22 @@ def test_reference_output_size_follows_the_formula():
 RIGHT = "(n + 2 * padding - dilation * (k - 1) - 1) // stride + 1"
 
 
-@pytest.mark.parametrize("wrapped, phrase", [
-    (f"float({RIGHT})", "returned 6.0, a float; it must return a Python int. True division / always gives"),
-    (f"torch.tensor({RIGHT})", "returned a tensor (tensor(6)); it must return a Python int."),
-    (f"np.int64({RIGHT})", "(of type numpy.int64); it must return a Python int (convert with int(...))"),
-    ("True", "returned True, a bool; it must return the output size as a Python int."),
-    ("None", "returned None: did you forget the return statement?"),
-    (f"str({RIGHT})", "returned '6' (of type str); it must return a Python int"),
-])
+@pytest.mark.parametrize(
+    "wrapped, phrase",
+    [
+        (f"float({RIGHT})", "returned 6.0, a float; it must return a Python int. True division / always gives"),
+        (f"torch.tensor({RIGHT})", "returned a tensor (tensor(6)); it must return a Python int."),
+        (f"np.int64({RIGHT})", "(of type numpy.int64); it must return a Python int (convert with int(...))"),
+        ("True", "returned True, a bool; it must return the output size as a Python int."),
+        ("None", "returned None: did you forget the return statement?"),
+        (f"str({RIGHT})", "returned '6' (of type str); it must return a Python int"),
+    ],
+)
 def test_conv_output_size_rejects_results_that_are_not_ints(wrapped, phrase):
     """A float, tensor, NumPy integer, bool or None fails, and the message says what came back."""
     namespace = with_answer(
         "conv_output_size",
-        "import numpy as np\n\n"
-        f"def conv_output_size(n, k, padding=0, stride=1, dilation=1):\n    return {wrapped}\n",
+        f"import numpy as np\n\ndef conv_output_size(n, k, padding=0, stride=1, dilation=1):\n    return {wrapped}\n",
     )
     message = failure("conv_output_size", namespace)
     assert message.startswith("conv_output_size(n=8, k=3) (default padding, stride and dilation) ")
@@ -75,13 +77,20 @@ def test_conv_output_size_wrong_int_names_arguments_got_and_expected():
     )
 
 
-@pytest.mark.parametrize("condition, group", [
-    ("n >= 500",
-     r"Hidden check 5 of 5 failed \(grading seed 1234\), on large inputs \(n from 500 to 100000\) \(4 cases\)"),
-    ("n + 2 * padding == dilation * (k - 1) + 1",
-     # the random group may draw such a case too; the plan test shows that group 4 always does
-     r"Hidden check [14] of 5 failed \(grading seed 1234\), on (random sizes|a dilated kernel exactly as large)"),
-])
+@pytest.mark.parametrize(
+    "condition, group",
+    [
+        (
+            "n >= 500",
+            r"Hidden check 5 of 5 failed \(grading seed 1234\), on large inputs \(n from 500 to 100000\) \(4 cases\)",
+        ),
+        (
+            "n + 2 * padding == dilation * (k - 1) + 1",
+            # the random group may draw such a case too; the plan test shows that group 4 always does
+            r"Hidden check [14] of 5 failed \(grading seed 1234\), on (random sizes|a dilated kernel exactly as large)",
+        ),
+    ],
+)
 def test_conv_output_size_hidden_edge_cases_are_reached(monkeypatch, condition, group):
     """An answer that is wrong only on large inputs, or only when the output has size 1, loses the
     hidden points, and the message names the group of cases, the seed and the arguments."""

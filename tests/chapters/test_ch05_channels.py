@@ -18,25 +18,28 @@ namespace = partial(notebook_namespace, ASSIGNMENT)  # (**sources by grade_id) -
 
 def test_corr2d_1x1_pixel_loop_fails():
     """A matrix product per pixel is still a loop over the input."""
-    source = '''
+    source = """
 def corr2d_1x1(X, K):
     c_in, h, w = X.shape
     W = K.flatten(1)
     columns = [W @ X[:, i, j] for i in range(h) for j in range(w)]
     return torch.stack(columns, dim=1).reshape(K.shape[0], h, w)
-'''
+"""
     message = failure("corr2d_1x1", namespace(corr2d_1x1=source)["corr2d_1x1"])
     assert message is not None and "must not loop over the input" in message
 
 
-@pytest.mark.parametrize("value, phrase", [
-    (1792.0, "returned 1792.0, a float"),
-    (torch.tensor(1792), "returned a tensor"),
-    (np.int64(1792), "of type numpy.int64; it must return a Python int (convert with int(...))"),
-    (None, "returned None: did you forget the return statement?"),
-    (True, "returned True, a bool"),
-    ("1792", "of type str"),
-])
+@pytest.mark.parametrize(
+    "value, phrase",
+    [
+        (1792.0, "returned 1792.0, a float"),
+        (torch.tensor(1792), "returned a tensor"),
+        (np.int64(1792), "of type numpy.int64; it must return a Python int (convert with int(...))"),
+        (None, "returned None: did you forget the return statement?"),
+        (True, "returned True, a bool"),
+        ("1792", "of type str"),
+    ],
+)
 def test_non_int_counts_are_rejected(value, phrase):
     """A count that is not a Python int fails with a message that says what it is."""
     message = failure("conv2d_num_params", lambda *args: value)
@@ -45,6 +48,7 @@ def test_non_int_counts_are_rejected(value, phrase):
 
 def test_count_checks_use_the_defaults():
     """The visible checks call conv2d_num_params and linear_num_params without bias and groups too."""
+
     def conv_wrong_defaults(in_channels, out_channels, kernel_size, bias=False, groups=1):
         return namespace()["conv2d_num_params"](in_channels, out_channels, kernel_size, bias, groups)
 

@@ -72,7 +72,7 @@ def test_trans_conv_reference_is_the_gradient_of_the_convolution():
     (grad,) = torch.autograd.grad(Y, X, G)
     full = ref.trans_conv(G, K, stride=(2, 3), padding=1)
     # the transposed convolution returns the smallest input the convolution maps to Y's shape
-    torch.testing.assert_close(grad[:full.shape[0], :full.shape[1]], full)
+    torch.testing.assert_close(grad[: full.shape[0], : full.shape[1]], full)
 
 
 def test_output_size_reference_follows_the_formula_and_the_module():
@@ -156,18 +156,23 @@ def test_output_size_hidden_plan_covers_the_edge_cases(seed):
 RIGHT = "(n - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1"
 
 
-@pytest.mark.parametrize("wrapped, phrase", [
-    (f"float({RIGHT})", "returned 3.0, a float; it must return a Python int."),
-    (f"torch.tensor({RIGHT})", "ran tensor operations"),
-    (f"np.int64({RIGHT})", "(of type numpy.int64); it must return a Python int (convert with int(...))"),
-    ("True", "returned True, a bool"),
-    ("None", "returned None: did you forget the return statement?"),
-])
+@pytest.mark.parametrize(
+    "wrapped, phrase",
+    [
+        (f"float({RIGHT})", "returned 3.0, a float; it must return a Python int."),
+        (f"torch.tensor({RIGHT})", "ran tensor operations"),
+        (f"np.int64({RIGHT})", "(of type numpy.int64); it must return a Python int (convert with int(...))"),
+        ("True", "returned True, a bool"),
+        ("None", "returned None: did you forget the return statement?"),
+    ],
+)
 def test_output_size_must_be_a_python_int(wrapped, phrase):
     """A float, tensor, NumPy integer, bool or None fails, and the message says what came back."""
-    source = ("import numpy as np\n\n"
-              "def trans_conv_output_size(n, k, stride=1, padding=0, output_padding=0, dilation=1):\n"
-              f"    return {wrapped}\n")
+    source = (
+        "import numpy as np\n\n"
+        "def trans_conv_output_size(n, k, stride=1, padding=0, output_padding=0, dilation=1):\n"
+        f"    return {wrapped}\n"
+    )
     message = failure("trans_conv_output_size", answer("trans_conv_output_size", source))
     assert message.startswith("trans_conv_output_size(n=2, k=2) (default stride, padding, output_padding, dilation)")
     assert phrase in message, message
@@ -176,8 +181,10 @@ def test_output_size_must_be_a_python_int(wrapped, phrase):
 def test_wrong_only_on_large_inputs_loses_the_hidden_points(monkeypatch):
     """An answer right on the examples but wrong for large n is caught, and the group is named."""
     monkeypatch.setenv("AUTOGRADER_SEED", "99")
-    source = ("def trans_conv_output_size(n, k, stride=1, padding=0, output_padding=0, dilation=1):\n"
-              f"    right = {RIGHT}\n    return right if n < 500 else right - 1\n")
+    source = (
+        "def trans_conv_output_size(n, k, stride=1, padding=0, output_padding=0, dilation=1):\n"
+        f"    right = {RIGHT}\n    return right if n < 500 else right - 1\n"
+    )
     function = answer("trans_conv_output_size", source)
     checks.check_trans_conv_output_size(function)
     with pytest.raises(CheckFailure, match=r"Hidden check 5 of 5 failed \(grading seed 99\), on large inputs"):
@@ -192,14 +199,23 @@ def test_mistakes_cover_the_planned_wrong_answers():
     the chapter (their hints: test_exercises.py)."""
     headings = set(sections.page_sections(ASSIGNMENT))
     assert {"each-input-element-spreads-a-copy-of-the-kernel", "output-padding"} <= headings
-    required = {"trans_conv_plain_conv", "trans_conv_pads_input", "trans_conv_stride_ignored",
-                "trans_conv_output_size_no_output_padding", "trans_conv_output_size_dilation_ignored"}
+    required = {
+        "trans_conv_plain_conv",
+        "trans_conv_pads_input",
+        "trans_conv_stride_ignored",
+        "trans_conv_output_size_no_output_padding",
+        "trans_conv_output_size_dilation_ignored",
+    }
     assert required <= {m.name for m in MISTAKES}
 
 
 def test_chapter_shows_the_figures_the_issue_asks_for():
     """The chapter draws the scatter steps, W beside W.T, output_padding and the round trip."""
     names = set(re.findall(r"^    name: (fig-transposed-[\w-]+)$", CHAPTER, flags=re.MULTILINE))
-    assert {"fig-transposed-scatter", "fig-transposed-matrix", "fig-transposed-output-padding",
-            "fig-transposed-round-trip"} <= names, names
+    assert {
+        "fig-transposed-scatter",
+        "fig-transposed-matrix",
+        "fig-transposed-output-padding",
+        "fig-transposed-round-trip",
+    } <= names, names
     assert all(name.startswith("fig-transposed-") for name in re.findall(r"^    name: (\S+)$", CHAPTER, re.MULTILINE))

@@ -92,7 +92,7 @@ def test_wrong_index_dtype_is_named():
 
 def test_non_differentiable_unpool_fails_the_gradient_check():
     """An unpooling that goes through Python numbers passes the values but not the gradient."""
-    source = '''
+    source = """
 def max_unpool(Y, indices, output_size):
     H, W = output_size
     N, C = Y.shape[:2]
@@ -102,16 +102,16 @@ def max_unpool(Y, indices, output_size):
             for q, v in zip(indices[n, c].flatten().tolist(), Y[n, c].flatten().tolist()):
                 out[n, c, q] = v
     return out.reshape(N, C, H, W)
-'''
+"""
     message = failure("max_unpool", namespace(max_unpool=source)["max_unpool"])
     assert message is not None and "is not differentiable in Y" in message, message
 
 
 def test_pooling_with_the_built_in_module_is_caught():
     """nn.MaxPool2d, not only F.max_pool2d, runs an operation of the pooling family."""
+
     def pool2d(X, kernel_size, stride=None, padding=0, mode="max"):
         layer = nn.MaxPool2d if mode == "max" else nn.AvgPool2d
         return layer(kernel_size, stride, padding)(X)
 
     assert "built-in pooling" in failure("pool2d", pool2d)
-

@@ -20,8 +20,17 @@ from autograder.runtime.compare import CheckFailure
 
 ASSIGNMENT = "ch08_activations"
 EXERCISES = [
-    "linear", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "rrelu",
-    "sigmoid_grad", "tanh_grad", "relu_grad", "leaky_relu_grad",
+    "linear",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "leaky_relu",
+    "prelu",
+    "rrelu",
+    "sigmoid_grad",
+    "tanh_grad",
+    "relu_grad",
+    "leaky_relu_grad",
 ]
 MISTAKES = [m for e in EXERCISES for m in mistakes_for(e)]
 namespace = partial(notebook_namespace, ASSIGNMENT)  # (**sources by grade_id) -> the notebook's globals
@@ -78,7 +87,7 @@ def test_per_sample_slopes_are_caught_by_the_independence_check():
 
 def test_nn_linear_inside_linear_is_refused():
     """A module built inside the answer is caught like F.linear itself."""
-    source = '''
+    source = """
 def linear(x, W, b=None):
     layer = nn.Linear(W.shape[1], W.shape[0], bias=b is not None)
     with torch.no_grad():
@@ -86,7 +95,7 @@ def linear(x, W, b=None):
         if b is not None:
             layer.bias.copy_(b)
     return layer(x)
-'''
+"""
     function = namespace(linear="import torch\nfrom torch import nn\n" + source)["linear"]
     assert "called F.linear (which nn.Linear calls)" in failure("linear", function)
 
@@ -129,14 +138,17 @@ def test_figures_draw_from_small_inputs():
     assert all(isinstance(figure, Figure) for figure in drawn)
 
 
-@pytest.mark.parametrize("exercise, body", [
-    ("sigmoid", "F.logsigmoid(x).exp()"),
-    ("sigmoid", "torch.special.expit(x)"),
-    ("sigmoid", "torch.exp(-F.softplus(-x))"),
-    ("tanh", "2 * torch.sigmoid(2 * x) - 1"),
-    ("relu", "F.threshold(x, 0.0, 0.0)"),
-    ("relu_grad", "torch.sigmoid(x * 1e4).round()"),
-])
+@pytest.mark.parametrize(
+    "exercise, body",
+    [
+        ("sigmoid", "F.logsigmoid(x).exp()"),
+        ("sigmoid", "torch.special.expit(x)"),
+        ("sigmoid", "torch.exp(-F.softplus(-x))"),
+        ("tanh", "2 * torch.sigmoid(2 * x) - 1"),
+        ("relu", "F.threshold(x, 0.0, 0.0)"),
+        ("relu_grad", "torch.sigmoid(x * 1e4).round()"),
+    ],
+)
 def test_builtin_activations_in_disguise_are_refused(exercise, body):
     """A built-in activation reached another way is still the built-in."""
     source = f"import torch.nn.functional as F\n\ndef {exercise}(x):\n    return {body}\n"

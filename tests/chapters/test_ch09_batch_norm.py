@@ -68,10 +68,12 @@ def test_the_chapters_worked_example():
     mean, biased, unbiased = ref.batch_stats(X)
     assert mean.tolist() == [2.0, 4.0] and biased.tolist() == [4.0, 9.0]
     assert unbiased.tolist() == pytest.approx([16 / 3, 12.0])
-    Y, running_mean, running_var = ref.batch_norm(X, gamma.double(), beta.double(), torch.zeros(2).double(),
-                                                  torch.ones(2).double(), True)
-    torch.testing.assert_close(Y, torch.tensor([[-1, -0.5], [-1, -1.5], [3, -0.5], [3, -1.5]], dtype=torch.float64),
-                               atol=1e-5, rtol=0)
+    Y, running_mean, running_var = ref.batch_norm(
+        X, gamma.double(), beta.double(), torch.zeros(2).double(), torch.ones(2).double(), True
+    )
+    torch.testing.assert_close(
+        Y, torch.tensor([[-1, -0.5], [-1, -1.5], [3, -0.5], [3, -1.5]], dtype=torch.float64), atol=1e-5, rtol=0
+    )
     assert running_mean.tolist() == pytest.approx([0.2, 0.4])
     assert running_var.tolist() == pytest.approx([0.9 + 0.1 * 16 / 3, 2.1])
     X4 = checks.example_X4(torch.float64)
@@ -129,4 +131,3 @@ def test_visible_checks_use_the_defaults():
 
     with pytest.raises(CheckFailure, match="running_mean returned by batch_norm"):
         checks.check_batch_norm(wrong_default)
-

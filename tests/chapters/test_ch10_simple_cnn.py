@@ -123,13 +123,16 @@ def test_xavier_normal_samples_always_pass(shape):
         assert checks.weight_problem(weight) is None
 
 
-@pytest.mark.parametrize("init, phrase", [
-    (nn.init.xavier_uniform_, "look uniform"),
-    (nn.init.kaiming_normal_, "standard deviation"),
-    (nn.init.normal_, "standard deviation"),
-    (lambda w: nn.init.xavier_normal_(w, gain=nn.init.calculate_gain("relu")), "standard deviation"),
-    (lambda w: nn.init.constant_(w, 0.01), "all its"),
-])
+@pytest.mark.parametrize(
+    "init, phrase",
+    [
+        (nn.init.xavier_uniform_, "look uniform"),
+        (nn.init.kaiming_normal_, "standard deviation"),
+        (nn.init.normal_, "standard deviation"),
+        (lambda w: nn.init.xavier_normal_(w, gain=nn.init.calculate_gain("relu")), "standard deviation"),
+        (lambda w: nn.init.constant_(w, 0.01), "all its"),
+    ],
+)
 def test_wrong_initialisations_are_always_told_apart(init, phrase):
     """Uniform, Kaiming, standard normal, ReLU gain and constant weights are flagged for every seed."""
     torch.manual_seed(0)
@@ -163,16 +166,25 @@ def test_ignoring_lr_is_caught_by_the_lr_zero_case(monkeypatch):
 
 
 LEGITIMATE_VARIANTS = {
-    "zero_grad after the step": ("optimizer.zero_grad()\n            loss = ", "loss = ", "optimizer.step()\n",
-                                 "optimizer.step()\n            optimizer.zero_grad()\n"),
+    "zero_grad after the step": (
+        "optimizer.zero_grad()\n            loss = ",
+        "loss = ",
+        "optimizer.step()\n",
+        "optimizer.step()\n            optimizer.zero_grad()\n",
+    ),
     "zero_grad(set_to_none=False)": ("optimizer.zero_grad()", "optimizer.zero_grad(set_to_none=False)", "", ""),
     "model.zero_grad()": ("optimizer.zero_grad()", "model.zero_grad()", "", ""),
     "log_softmax and nll_loss": (
         "loss_fn(model(X_train[batch]), y_train[batch])",
-        "nn.functional.nll_loss(torch.log_softmax(model(X_train[batch]), 1), y_train[batch])", "", "",
+        "nn.functional.nll_loss(torch.log_softmax(model(X_train[batch]), 1), y_train[batch])",
+        "",
+        "",
     ),
     "softmax for the predictions": (
-        "model(X_test).argmax(dim=1)", "torch.softmax(model(X_test), 1).argmax(dim=1)", "", "",
+        "model(X_test).argmax(dim=1)",
+        "torch.softmax(model(X_test), 1).argmax(dim=1)",
+        "",
+        "",
     ),
 }
 

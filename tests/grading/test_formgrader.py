@@ -35,8 +35,9 @@ LOCAL_SCHEMES = {"file", "data", "blob", "about"}
 # Where the feedback template looks for MathJax when the course's copy is not beside the page.
 MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3.2.2/es5/**"
 # MathJax's script is deferred; its startup promise resolves after the first typesetting.
-MATHJAX_TYPESET_JS = ("async () => Boolean(window.MathJax && MathJax.startup) "
-                      "&& MathJax.startup.promise.then(() => true)")
+MATHJAX_TYPESET_JS = (
+    "async () => Boolean(window.MathJax && MathJax.startup) && MathJax.startup.promise.then(() => true)"
+)
 # formgrader's grading view binds its score boxes to the gradebook once it has fetched the grades.
 GRADES_LOADED_JS = "() => Boolean(window.formgrader && formgrader.grades && formgrader.grades.loaded)"
 
@@ -82,8 +83,14 @@ def jupyter(course: Course, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     env = dict(nbgrader_env(), JUPYTER_RUNTIME_DIR=str(home / "runtime"), JUPYTER_CONFIG_DIR=str(home / "config"))
     log = home / "server.log"
     command = [
-        "jupyter", "server", "--no-browser", "--ServerApp.allow_root=True", "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+        "jupyter",
+        "server",
+        "--no-browser",
+        "--ServerApp.allow_root=True",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={course.root}",
         "--ServerApp.jpserver_extensions=nbgrader.server_extensions.formgrader=True",
     ]
@@ -172,6 +179,7 @@ def test_written_answer_is_graded_in_formgrader(page: Page, jupyter: Server, gra
     score = page.locator(f"input.score#{graded_class.written_id}")
     expect(score).to_have_value("")
     score.fill("2")
+
     def saving(response) -> bool:
         return "/formgrader/api/grade/" in response.url and response.request.method == "PUT"
 

@@ -54,8 +54,10 @@ class Graded:
         self.course = Course(root)
         honest_class(self.course)
         self.plain = Course.copy_of(self.course, baseline)
-        self.honest = {a: {s: folder_digest(self.course.submission("submitted", s, a))
-                           for s in ("solution", "blank", "mistake")} for a in HONEST_ASSIGNMENTS}
+        self.honest = {
+            a: {s: folder_digest(self.course.submission("submitted", s, a)) for s in ("solution", "blank", "mistake")}
+            for a in HONEST_ASSIGNMENTS
+        }
         release = self.course.read("release", ASSIGNMENT)
         for case in CASES:
             folder = self.course.submission("submitted", f"hostile-{case.name}", ASSIGNMENT)
@@ -111,8 +113,10 @@ def test_no_hostile_submission_earns_a_point(graded):
             notebook = gradebook.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, f"hostile-{case.name}")
             auto = [grade for grade in notebook.grades if not grade.name.startswith("written_")]
             assert auto and all(grade.score == 0 for grade in auto), (case.name, [(g.name, g.score) for g in auto])
-            assert {grade.name: grade.max_score for grade in auto} == {"test_vjp_chapter_example": 1,
-                                                                       "test_vjp_hidden_cases": 3}
+            assert {grade.name: grade.max_score for grade in auto} == {
+                "test_vjp_chapter_example": 1,
+                "test_vjp_hidden_cases": 3,
+            }
 
 
 def test_files_written_to_tmp_vanish_with_their_kernel(graded):
@@ -166,4 +170,5 @@ def test_a_second_run_grades_only_what_changed(graded):
     regraded = graded.course.grades("ch01_autograd", "blank")
     assert regraded["written_backward_gradient_argument"].needs_manual_grade  # now it has an answer
     assert {cell: grade.score for cell, grade in regraded.items()} == {
-        cell: grade.score for cell, grade in graded.plain.grades("ch01_autograd", "blank").items()}
+        cell: grade.score for cell, grade in graded.plain.grades("ch01_autograd", "blank").items()
+    }

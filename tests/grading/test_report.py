@@ -19,8 +19,11 @@ SCRIPT_SOURCES = re.compile(r"<script[^>]*\bsrc=\"([^\"]+)\"", re.IGNORECASE)
 # The feedback template's fallback: a CDN's MathJax, asked for when the local copy fails to load.
 MATHJAX_FALLBACK = re.compile(r"""<script\b[^>]*\bonerror="[^"]*s\.src = 'https://cdn\.jsdelivr\.net/[^']+'""")
 # Every way a page can make the browser fetch something.
-FETCHES = re.compile(r"""\b(?:src|href|srcset|action|data)\s*=\s*["']?([^"'\s>]+)"""
-                     r"""|url\(\s*["']?([^"')]+)|@import|<link\b|<script\b""", re.IGNORECASE)
+FETCHES = re.compile(
+    r"""\b(?:src|href|srcset|action|data)\s*=\s*["']?([^"'\s>]+)"""
+    r"""|url\(\s*["']?([^"')]+)|@import|<link\b|<script\b""",
+    re.IGNORECASE,
+)
 
 
 def feedback_pages(graded) -> list[Path]:
@@ -87,7 +90,10 @@ def test_report_pass_rates(results: ClassResults, report: str, graded_class) -> 
     """corr2d is passed by the three students whose corr2d is the solution's; conv2d_flipped
     (built on corr2d) by ada alone (eve's is wrong, finn's never ran); corr2d_vectorized by all but blank."""
     assert exercise_pass_rates(results, graded_class.assignment) == [
-        Rate("corr2d", 3, 7), Rate("conv2d_flipped", 1, 7), Rate("corr2d_vectorized", 6, 7)]
+        Rate("corr2d", 3, 7),
+        Rate("conv2d_flipped", 1, 7),
+        Rate("corr2d_vectorized", 6, 7),
+    ]
     assert "<td class=number>43%</td>" in report
 
 
@@ -96,7 +102,9 @@ def test_report_lists_the_most_failed_checks(results: ClassResults) -> None:
     """The conv2d_flipped checks failed most (6 of 7), with what the check said, not its preamble."""
     failed = most_failed_checks(results)
     assert {(f.grade_id, f.failures, f.total) for f in failed[:2]} == {
-        ("test_conv2d_flipped_chapter_example", 6, 7), ("test_conv2d_flipped_hidden_cases", 6, 7)}
+        ("test_conv2d_flipped_chapter_example", 6, 7),
+        ("test_conv2d_flipped_hidden_cases", 6, 7),
+    }
     hidden = next(f for f in failed if f.grade_id == "test_corr2d_hidden_cases")
     assert hidden.failures == 4 and not hidden.message.startswith("Hidden check")
 
@@ -134,8 +142,10 @@ def test_report_takes_the_class_graders_reasons(graded_class, tmp_path: Path) ->
 def test_report_counts_known_mistakes(results: ClassResults, report: str, graded_class) -> None:
     """Two students flipped corr2d's kernel, one was off by one, one forgot conv2d_flipped's flip."""
     counts = known_mistakes(results, graded_class.assignment)
-    assert counts["corr2d"] == {"flips the kernel (computes a true convolution)": 2,
-                                "output one row and one column short": 1}
+    assert counts["corr2d"] == {
+        "flips the kernel (computes a true convolution)": 2,
+        "output one row and one column short": 1,
+    }
     assert counts["conv2d_flipped"] == {"does not flip the kernel (returns the cross-correlation)": 1}
     assert "known mistakes made in corr2d" in report
 
@@ -143,8 +153,11 @@ def test_report_counts_known_mistakes(results: ClassResults, report: str, graded
 @pytest.mark.slow
 def test_report_fetches_nothing(report: str) -> None:
     """The report is one self-contained page: its only references are embedded data: URIs."""
-    fetched = [match.group(0) for match in FETCHES.finditer(report)
-               if not (match.group(1) or match.group(2) or "").startswith("data:")]
+    fetched = [
+        match.group(0)
+        for match in FETCHES.finditer(report)
+        if not (match.group(1) or match.group(2) or "").startswith("data:")
+    ]
     assert not fetched, fetched
     assert report.count('<img src="data:image/svg+xml;base64,') >= 4
 

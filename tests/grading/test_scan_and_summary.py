@@ -29,17 +29,23 @@ def test_the_scan_finds_nothing_in_the_known_mistakes():
     assert not {name: found for name, found in flagged.items() if found}
 
 
-@pytest.mark.parametrize("code, finding", [
-    ("import torch\ntorch.allclose = lambda *a: True", "changes torch.allclose"),
-    ("import torch.testing as tt\ntt.assert_close = print", "changes tt.assert_close"),
-    ("from autograder.runtime import compare\ncompare.assert_matches = print", "changes compare.assert_matches"),
-    ("import autograder\nsetattr(autograder.runtime.compare, 'assert_matches', print)", "sets an attribute by name"),
-    ("get_ipython().set_custom_exc((Exception,), print)", "IPython's handling of cells"),
-    ("import sys\nsys.excepthook = print", "changes sys.excepthook"),
-    ("get_ipython().events.register('post_run_cell', print)", "IPython's handling of cells"),
-    ("import os\nos._exit(0)", "os._exit"),
-    ("open('../../gradebook.db')", "refers to the course's files"),
-])
+@pytest.mark.parametrize(
+    "code, finding",
+    [
+        ("import torch\ntorch.allclose = lambda *a: True", "changes torch.allclose"),
+        ("import torch.testing as tt\ntt.assert_close = print", "changes tt.assert_close"),
+        ("from autograder.runtime import compare\ncompare.assert_matches = print", "changes compare.assert_matches"),
+        (
+            "import autograder\nsetattr(autograder.runtime.compare, 'assert_matches', print)",
+            "sets an attribute by name",
+        ),
+        ("get_ipython().set_custom_exc((Exception,), print)", "IPython's handling of cells"),
+        ("import sys\nsys.excepthook = print", "changes sys.excepthook"),
+        ("get_ipython().events.register('post_run_cell', print)", "IPython's handling of cells"),
+        ("import os\nos._exit(0)", "os._exit"),
+        ("open('../../gradebook.db')", "refers to the course's files"),
+    ],
+)
 def test_the_scan_finds_tampering(code, finding):
     found = scan({"answer": code})
     assert any(finding in line for line in found), found
@@ -49,11 +55,14 @@ def _result(status: str) -> SubmissionResult:
     return SubmissionResult("a", status, "digest", [NotebookResult("a", status=status)])
 
 
-@pytest.mark.parametrize("statuses, code", [
-    (["graded", "timed out", "killed"], 0),
-    (["graded", "flagged"], 1),
-    (["failed"], 1),
-])
+@pytest.mark.parametrize(
+    "statuses, code",
+    [
+        (["graded", "timed out", "killed"], 0),
+        (["graded", "flagged"], 1),
+        (["failed"], 1),
+    ],
+)
 def test_exit_status(statuses, code):
     """0 only when every grade can be trusted; limits hit still give trustworthy grades."""
     assert Summary(graded=[_result(s) for s in statuses]).exit_code == code

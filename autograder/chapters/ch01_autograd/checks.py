@@ -28,9 +28,7 @@ def check_vjp(vjp) -> None:
     first, _ = call(vjp, source_example, a, v, what=what)
     assert_matches(first, expected, what)
     second, _ = call(vjp, source_example, a, v, what=what + ", called a second time")
-    assert_matches(
-        second, expected, what + ", called a second time (do gradients from the first call add up?)"
-    )
+    assert_matches(second, expected, what + ", called a second time (do gradients from the first call add up?)")
 
 
 def _functions(cases: Cases, n: int, dtype: torch.dtype):
@@ -58,13 +56,21 @@ def grade_vjp(vjp) -> None:
     for dtype, rows, n, name, f in functions:
         x = cases.randn(rows, n, dtype=dtype)
         v = cases.randn(*f(x).shape, dtype=dtype)
-        plan.append(kit.Hidden(f"{name}, x of shape {shape_text(x.shape)} ({dtype})",
-                               partial(_assert_vjp, vjp, f, x, v, reference.vjp(f, x, v))))
+        plan.append(
+            kit.Hidden(
+                f"{name}, x of shape {shape_text(x.shape)} ({dtype})",
+                partial(_assert_vjp, vjp, f, x, v, reference.vjp(f, x, v)),
+            )
+        )
     x = cases.randn(2, 3).requires_grad_(True)
     x.grad = torch.full_like(x, 100.0)
     v = cases.randn(2, 3)
-    plan.append(kit.Hidden("x that requires grad and already has x.grad = 100",
-                           partial(_assert_vjp, vjp, torch.sin, x, v, reference.vjp(torch.sin, x.detach(), v))))
+    plan.append(
+        kit.Hidden(
+            "x that requires grad and already has x.grad = 100",
+            partial(_assert_vjp, vjp, torch.sin, x, v, reference.vjp(torch.sin, x.detach(), v)),
+        )
+    )
     kit.run_hidden(cases, plan)
 
 

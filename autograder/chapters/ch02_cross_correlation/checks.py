@@ -54,14 +54,29 @@ def _random_inputs(cases: Cases) -> list[tuple[torch.Tensor, torch.Tensor, str]]
 
 def _hidden(fn, name: str, reference, cases: Cases) -> list[kit.Hidden]:
     """The hidden cases of ``fn``: random inputs, then the gradient."""
-    plan = [kit.Hidden(label, partial(_compare, fn, X, K, reference(X, K), f"{name}(X, K)"))
-            for X, K, label in _random_inputs(cases)]
+    plan = [
+        kit.Hidden(label, partial(_compare, fn, X, K, reference(X, K), f"{name}(X, K)"))
+        for X, K, label in _random_inputs(cases)
+    ]
     H, W = cases.distinct_sizes(3, 8)
     X, K = cases.randn(H, W, dtype=torch.float64), cases.randn(2, 3, dtype=torch.float64)
     G = cases.randn(H - 1, W - 2, dtype=torch.float64)
-    plan.append(kit.Hidden(f"the gradient for X {H}x{W} and K 2x3 (float64)",
-                           partial(kit.assert_gradients_match, fn, reference, (X, K), G, f"{name}(X, K)", ("X", "K"),
-                                   from_scratch=FROM_SCRATCH, blocks=False)))
+    plan.append(
+        kit.Hidden(
+            f"the gradient for X {H}x{W} and K 2x3 (float64)",
+            partial(
+                kit.assert_gradients_match,
+                fn,
+                reference,
+                (X, K),
+                G,
+                f"{name}(X, K)",
+                ("X", "K"),
+                from_scratch=FROM_SCRATCH,
+                blocks=False,
+            ),
+        )
+    )
     return plan
 
 
@@ -91,18 +106,19 @@ def grade_conv2d_flipped(conv2d_flipped) -> None:
     kit.run_hidden(cases, _hidden(conv2d_flipped, "conv2d_flipped", ref.conv2d_flipped, cases))
 
 
-def _assert_no_pixel_loop(corr2d_vectorized, small: tuple[int, int], large: tuple[int, int],
-                          cases: Cases | None) -> None:
+def _assert_no_pixel_loop(
+    corr2d_vectorized, small: tuple[int, int], large: tuple[int, int], cases: Cases | None
+) -> None:
     """The number of tensor operations must not grow with the input size (a loop over pixels would)."""
     K = torch.ones(2, 3, device=device())
-    args = [
-        (torch.randn(H, W, device=device()) if cases is None else cases.randn(H, W), K) for H, W in (small, large)
-    ]
+    args = [(torch.randn(H, W, device=device()) if cases is None else cases.randn(H, W), K) for H, W in (small, large)]
     kit.assert_ops_do_not_grow(
-        corr2d_vectorized, *args,
+        corr2d_vectorized,
+        *args,
         what=f"corr2d_vectorized(X, K) with X {small[0]}x{small[1]} and {large[0]}x{large[1]}",
         advice="Gather all windows at once (e.g. with Tensor.unfold) and combine them with K in one step.",
-        from_scratch=FROM_SCRATCH, blocks=False,
+        from_scratch=FROM_SCRATCH,
+        blocks=False,
     )
 
 
@@ -119,6 +135,10 @@ def grade_corr2d_vectorized(corr2d_vectorized) -> None:
     cases = Cases()
     plan = _hidden(corr2d_vectorized, "corr2d_vectorized", ref.corr2d_vectorized, cases)
     small, large = (cases.size(5, 8), cases.size(5, 8)), (cases.size(20, 30), cases.size(20, 30))
-    plan.append(kit.Hidden("a small and a larger input, to count the operations",
-                           partial(_assert_no_pixel_loop, corr2d_vectorized, small, large, cases)))
+    plan.append(
+        kit.Hidden(
+            "a small and a larger input, to count the operations",
+            partial(_assert_no_pixel_loop, corr2d_vectorized, small, large, cases),
+        )
+    )
     kit.run_hidden(cases, plan)

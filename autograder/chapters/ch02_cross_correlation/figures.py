@@ -47,15 +47,25 @@ def receptive_field(size: int, kernel: int, index: tuple[int, int]) -> Figure:
     sides = [size - depth * (kernel - 1) for depth in range(3)]
     for layers, ax in zip((1, 2), fig.subplots(2, 1)):
         x0 = 0.0
-        for depth, n in enumerate(sides[:layers + 1]):
+        for depth, n in enumerate(sides[: layers + 1]):
             reach = (layers - depth) * (kernel - 1)
             color = ACCENT if depth == layers else WINDOW
             fill = {(index[0] + a, index[1] + b): color for a in range(reach + 1) for b in range(reach + 1)}
-            grid(ax, np.zeros((n, n)), x0=x0, y0=(size - n) / 2, fill=fill, numbers=False, shade=False,
-                  label=names[depth])
+            grid(
+                ax,
+                np.zeros((n, n)),
+                x0=x0,
+                y0=(size - n) / 2,
+                fill=fill,
+                numbers=False,
+                shade=False,
+                label=names[depth],
+            )
             x0 += n + 1.2
-        ax.set_title(f"{layers} layer{'s' * (layers > 1)} of {kernel}×{kernel}: the receptive field is "
-                     f"{1 + layers * (kernel - 1)}×{1 + layers * (kernel - 1)} on the input")
+        ax.set_title(
+            f"{layers} layer{'s' * (layers > 1)} of {kernel}×{kernel}: the receptive field is "
+            f"{1 + layers * (kernel - 1)}×{1 + layers * (kernel - 1)} on the input"
+        )
         board(ax, sum(sides) + 2.4, size)
     return fig
 
@@ -71,11 +81,21 @@ def windows(X, kernel_shape: tuple[int, int]) -> Figure:
     ax = fig.subplots()
     grid(ax, X, y0=(height - X.shape[0]) / 2, label="$X$")
     x0 = X.shape[1] + 1.5
-    ax.annotate("", (x0 - 0.2, height / 2), (X.shape[1] + 0.2, height / 2),
-                arrowprops={"arrowstyle": "->", "color": EDGE, "lw": 1.5})
+    ax.annotate(
+        "",
+        (x0 - 0.2, height / 2),
+        (X.shape[1] + 0.2, height / 2),
+        arrowprops={"arrowstyle": "->", "color": EDGE, "lw": 1.5},
+    )
     for i, j in np.ndindex(rows, cols):
-        grid(ax, X[i:i + kh, j:j + kw], x0=x0 + j * (kw + 1), y0=i * (kh + 1), scale=np.abs(X).max(),
-              label=f"windows[{i}, {j}]")
+        grid(
+            ax,
+            X[i : i + kh, j : j + kw],
+            x0=x0 + j * (kw + 1),
+            y0=i * (kh + 1),
+            scale=np.abs(X).max(),
+            label=f"windows[{i}, {j}]",
+        )
     board(ax, width, height)
     return fig
 

@@ -19,15 +19,14 @@ def corr2d_off_by_one(X, K):
     Y = torch.zeros(X.shape[0] - h, X.shape[1] - w, dtype=X.dtype, device=X.device)
     for i in range(Y.shape[0]):
         for j in range(Y.shape[1]):
-            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
+            Y[i, j] = (X[i : i + h, j : j + w] * K).sum()
     return Y
 
 
 @mistake(
     "corr2d",
     summary="kernel height and width swapped",
-    hint="K.shape is (height, width): rows first. Square kernels hide this mistake, so "
-    "test with a 2x3 kernel.",
+    hint="K.shape is (height, width): rows first. Square kernels hide this mistake, so test with a 2x3 kernel.",
     section="ch02_cross_correlation#a-sliding-sum-of-products",
 )
 def corr2d_kernel_dims_swapped(X, K):
@@ -35,7 +34,7 @@ def corr2d_kernel_dims_swapped(X, K):
     Y = torch.zeros(X.shape[0] - h + 1, X.shape[1] - w + 1, dtype=X.dtype, device=X.device)
     for i in range(Y.shape[0]):
         for j in range(Y.shape[1]):
-            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
+            Y[i, j] = (X[i : i + h, j : j + w] * K).sum()
     return Y
 
 
@@ -52,7 +51,7 @@ def corr2d_square_input(X, K):
     Y = torch.zeros(n - h + 1, n - w + 1, dtype=X.dtype, device=X.device)
     for i in range(Y.shape[0]):
         for j in range(Y.shape[1]):
-            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
+            Y[i, j] = (X[i : i + h, j : j + w] * K).sum()
     return Y
 
 
@@ -69,7 +68,7 @@ def corr2d_flips_kernel(X, K):
     Y = torch.zeros(X.shape[0] - h + 1, X.shape[1] - w + 1, dtype=X.dtype, device=X.device)
     for i in range(Y.shape[0]):
         for j in range(Y.shape[1]):
-            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
+            Y[i, j] = (X[i : i + h, j : j + w] * K).sum()
     return Y
 
 
@@ -86,7 +85,7 @@ def corr2d_matmul(X, K):
     Y = torch.zeros(X.shape[0] - h + 1, X.shape[1] - w + 1, dtype=X.dtype, device=X.device)
     for i in range(Y.shape[0]):
         for j in range(Y.shape[1]):
-            Y[i, j] = (X[i:i + h, j:j + w] @ K.T).sum()
+            Y[i, j] = (X[i : i + h, j : j + w] @ K.T).sum()
     return Y
 
 
@@ -103,7 +102,7 @@ def corr2d_float32_output(X, K):
     Y = torch.zeros(X.shape[0] - h + 1, X.shape[1] - w + 1)
     for i in range(Y.shape[0]):
         for j in range(Y.shape[1]):
-            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
+            Y[i, j] = (X[i : i + h, j : j + w] * K).sum()
     return Y
 
 
@@ -183,7 +182,7 @@ def conv2d_flipped_builtin(X, K):
 )
 def corr2d_vectorized_row_loop(X, K):
     h, w = K.shape
-    rows = [(X[i:i + h].unfold(1, w, 1) * K[:, None, :]).sum(dim=(0, 2)) for i in range(X.shape[0] - h + 1)]
+    rows = [(X[i : i + h].unfold(1, w, 1) * K[:, None, :]).sum(dim=(0, 2)) for i in range(X.shape[0] - h + 1)]
     return torch.stack(rows)
 
 
@@ -198,7 +197,7 @@ def corr2d_vectorized_row_loop(X, K):
 def corr2d_vectorized_transposed_kernel(X, K):
     h, w = K.shape
     windows = X.unfold(0, h, 1).unfold(1, w, 1)
-    return (windows.reshape(*windows.shape[:2], -1) @ K.T.reshape(-1))
+    return windows.reshape(*windows.shape[:2], -1) @ K.T.reshape(-1)
 
 
 @mistake(

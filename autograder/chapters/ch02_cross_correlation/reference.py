@@ -26,7 +26,9 @@ def corr2d_loop(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     """:func:`corr2d` as a Python loop over output pixels: the slow baseline of the book's timings."""
     h, w = K.shape
     rows, cols = X.shape[0] - h + 1, X.shape[1] - w + 1
-    return torch.stack([(X[i:i + h, j:j + w] * K).sum() for i in range(rows) for j in range(cols)]).reshape(rows, cols)
+    return torch.stack([(X[i : i + h, j : j + w] * K).sum() for i in range(rows) for j in range(cols)]).reshape(
+        rows, cols
+    )
 
 
 def corr2d_unfold(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:

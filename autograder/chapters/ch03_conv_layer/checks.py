@@ -54,11 +54,11 @@ def _new_layer(Conv2D, kernel_size: tuple[int, int]) -> nn.Module:
     if set(parameters) != {"weight", "bias"}:
         found = ", ".join(parameters) if parameters else "none"
         message = (
-            f"{what} should have exactly two parameters, named weight and bias; "
-            f"its named_parameters() are: {found}."
+            f"{what} should have exactly two parameters, named weight and bias; its named_parameters() are: {found}."
         )
         plain = [
-            name for name in ("weight", "bias")
+            name
+            for name in ("weight", "bias")
             if name not in parameters and isinstance(getattr(layer, name, None), torch.Tensor)
         ]
         if plain:
@@ -119,8 +119,10 @@ def _reference_layer(K: torch.Tensor, b: torch.Tensor) -> nn.Module:
 
 def _settings(K: torch.Tensor, b: torch.Tensor) -> str:
     values = [[round(v, 4) for v in row] for row in K.tolist()]
-    return f"weight {values} and bias {round(b.item(), 4)}" if K.numel() <= 6 else (
-        f"a random {K.shape[0]}x{K.shape[1]} weight and bias {round(b.item(), 4)}"
+    return (
+        f"weight {values} and bias {round(b.item(), 4)}"
+        if K.numel() <= 6
+        else (f"a random {K.shape[0]}x{K.shape[1]} weight and bias {round(b.item(), 4)}")
     )
 
 
@@ -201,14 +203,22 @@ def grade_Conv2D(Conv2D) -> None:
     plan = []
     for H, W, kh, kw, dtype, note in shapes:
         X, K, b = cases.randn(H, W, dtype=dtype), cases.randn(kh, kw, dtype=dtype), cases.randn(1, dtype=dtype)
-        plan.append(kit.Hidden(f"x {H}x{W} and a {kh}x{kw} kernel ({dtype}{note})",
-                               partial(_assert_layer, Conv2D, X, K, b, f"a random {H}x{W} x")))
+        plan.append(
+            kit.Hidden(
+                f"x {H}x{W} and a {kh}x{kw} kernel ({dtype}{note})",
+                partial(_assert_layer, Conv2D, X, K, b, f"a random {H}x{W} x"),
+            )
+        )
     H, W = cases.distinct_sizes(3, 8)
     kh, kw = cases.distinct_sizes(1, 3)
     X, K, b = (cases.randn(*shape, dtype=torch.float64) for shape in ((H, W), (kh, kw), (1,)))
     G = cases.randn(H - kh + 1, W - kw + 1, dtype=torch.float64)
-    plan.append(kit.Hidden(f"the gradients for x {H}x{W} and a {kh}x{kw} kernel (float64)",
-                           partial(_assert_gradients, Conv2D, X, K, b, G)))
+    plan.append(
+        kit.Hidden(
+            f"the gradients for x {H}x{W} and a {kh}x{kw} kernel (float64)",
+            partial(_assert_gradients, Conv2D, X, K, b, G),
+        )
+    )
     kit.run_hidden(cases, plan)
 
 
@@ -256,11 +266,16 @@ def check_make_stripe_data(make_stripe_data) -> None:
 def grade_make_stripe_data(make_stripe_data) -> None:
     """Hidden checks of ``make_stripe_data``: the values, and new tensors on every call."""
     cases = Cases()
-    kit.run_hidden(cases, [
-        kit.Hidden("a first call", partial(_stripe_data, make_stripe_data, "make_stripe_data()")),
-        kit.Hidden("a second call, after the first call's X and Y were changed in place",
-                   partial(_assert_new_tensors, make_stripe_data)),
-    ])
+    kit.run_hidden(
+        cases,
+        [
+            kit.Hidden("a first call", partial(_stripe_data, make_stripe_data, "make_stripe_data()")),
+            kit.Hidden(
+                "a second call, after the first call's X and Y were changed in place",
+                partial(_assert_new_tensors, make_stripe_data),
+            ),
+        ],
+    )
 
 
 def _assert_new_tensors(make_stripe_data) -> None:
@@ -300,8 +315,20 @@ def _seeded(seed: int) -> Iterator[None]:
         yield
 
 
-def _assert_learns(learn_kernel, X, Y, expected: torch.Tensor, seed: int, tolerance: float,
-                   kernel_size=None, steps=None, lr=None, *, data: str = "", goal: str) -> None:
+def _assert_learns(
+    learn_kernel,
+    X,
+    Y,
+    expected: torch.Tensor,
+    seed: int,
+    tolerance: float,
+    kernel_size=None,
+    steps=None,
+    lr=None,
+    *,
+    data: str = "",
+    goal: str,
+) -> None:
     """After ``torch.manual_seed(seed)``, ``learn_kernel(X, Y, ...)`` returns ``expected`` within
     ``tolerance`` (with ``kernel_size`` None it is called with its default arguments)."""
     if kernel_size is None:
@@ -311,9 +338,9 @@ def _assert_learns(learn_kernel, X, Y, expected: torch.Tensor, seed: int, tolera
         call_text = f"learn_kernel(X, Y, kernel_size={tuple(kernel_size)}, steps={steps}, lr={lr:g})"
         kwargs = {"kernel_size": tuple(kernel_size), "steps": steps, "lr": lr}
         settings = ""
-    what = ", ".join(part for part in (
-        call_text, f"on {data}" if data else "", settings, f"after torch.manual_seed({seed})"
-    ) if part)
+    what = ", ".join(
+        part for part in (call_text, f"on {data}" if data else "", settings, f"after torch.manual_seed({seed})") if part
+    )
     with _seeded(seed):
         # Thousands of small operations, no built-in replaced: recording them would only be slow.
         got, _ = call(learn_kernel, X, Y, what=call_text, record=False, **kwargs)
@@ -349,8 +376,9 @@ def _assert_learns(learn_kernel, X, Y, expected: torch.Tensor, seed: int, tolera
     raise CheckFailure(f"{what}, did not learn {goal}.\n{problem}{advice}")
 
 
-def descent_plan(X: torch.Tensor, kernel_size: tuple[int, int], distance: float,
-                 tolerance: float = TOLERANCE) -> tuple[float, int, float] | None:
+def descent_plan(
+    X: torch.Tensor, kernel_size: tuple[int, int], distance: float, tolerance: float = TOLERANCE
+) -> tuple[float, int, float] | None:
     """A step size and number of steps that provably bring gradient descent within
     ``tolerance`` of the minimiser from any start at most ``distance`` away from it.
 
@@ -401,8 +429,16 @@ EDGE_KERNEL = [[1.0, -1.0]]
 def check_learn_kernel(learn_kernel) -> None:
     """Visible check of ``learn_kernel``: the stripe data with the defaults learns about [[1, -1]]."""
     X, Y = _stripe()
-    _assert_learns(learn_kernel, X, Y, kit.on_device(EDGE_KERNEL), 0, VISIBLE_TOLERANCE,
-                   data="the stripe data", goal="the edge kernel [[1, -1]]")
+    _assert_learns(
+        learn_kernel,
+        X,
+        Y,
+        kit.on_device(EDGE_KERNEL),
+        0,
+        VISIBLE_TOLERANCE,
+        data="the stripe data",
+        goal="the edge kernel [[1, -1]]",
+    )
 
 
 @diagnosed.by_failure
@@ -417,17 +453,46 @@ def grade_learn_kernel(learn_kernel) -> None:
         (torch.float64, seeds[1], ((1, 2), SLOW_STEPS, SLOW_LR)),
     ):
         X, Y = _stripe(dtype)
-        plan.append(kit.Hidden(f"the stripe data ({dtype})",
-                               partial(_assert_learns, learn_kernel, X, Y, kit.on_device(EDGE_KERNEL, dtype), seed,
-                                       TOLERANCE, *settings, goal="the edge kernel [[1, -1]]")))
+        plan.append(
+            kit.Hidden(
+                f"the stripe data ({dtype})",
+                partial(
+                    _assert_learns,
+                    learn_kernel,
+                    X,
+                    Y,
+                    kit.on_device(EDGE_KERNEL, dtype),
+                    seed,
+                    TOLERANCE,
+                    *settings,
+                    goal="the edge kernel [[1, -1]]",
+                ),
+            )
+        )
     for kernel_size, seed in zip(cases.rng.sample(RANDOM_KERNELS, 2), seeds[2:]):
         X, Y, K, _, lr, steps = random_target(cases, kernel_size)
         data = (
             f"a random {X.shape[0]}x{X.shape[1]} X (float64) and Y = corr2d(X, K) + b for a random "
             f"{kernel_size[0]}x{kernel_size[1]} kernel K and bias b"
         )
-        plan.append(kit.Hidden(data, partial(_assert_learns, learn_kernel, X, Y, K, seed, TOLERANCE, kernel_size, steps,
-                                             lr, goal="the kernel K that produced Y")))
+        plan.append(
+            kit.Hidden(
+                data,
+                partial(
+                    _assert_learns,
+                    learn_kernel,
+                    X,
+                    Y,
+                    K,
+                    seed,
+                    TOLERANCE,
+                    kernel_size,
+                    steps,
+                    lr,
+                    goal="the kernel K that produced Y",
+                ),
+            )
+        )
     kit.run_hidden(cases, plan)
 
 
@@ -491,6 +556,7 @@ def grade_receptive_field(receptive_field) -> None:
     for number, (kernels, strides) in enumerate(stacks):
         if number % 2 == 0:  # tuples as well as lists
             kernels, strides = tuple(kernels), None if strides is None else tuple(strides)
-        plan.append(kit.Hidden(f"a stack of {len(kernels)} layer(s)",
-                               partial(_assert_field, receptive_field, kernels, strides)))
+        plan.append(
+            kit.Hidden(f"a stack of {len(kernels)} layer(s)", partial(_assert_field, receptive_field, kernels, strides))
+        )
     kit.run_hidden(cases, plan)

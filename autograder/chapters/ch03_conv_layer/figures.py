@@ -39,10 +39,15 @@ def stripe_data(X, Y, row: int = 0) -> Figure:
     _frame(ax, W + 1.5, row, Wy, 1)
 
     top, x0 = H + 2.2, (width - W) / 2
-    ax.text(width / 2, top - 0.35, f"row {row}, column by column: $Y_{{{row},j}} = X_{{{row},j}} - X_{{{row},j+1}}$",
-            ha="center", va="bottom")
-    grid(ax, X[row:row + 1], x0=x0, y0=top + 0.4)
-    grid(ax, Y[row:row + 1], x0=x0 + 0.5, y0=top + 2.4, scale=1)
+    ax.text(
+        width / 2,
+        top - 0.35,
+        f"row {row}, column by column: $Y_{{{row},j}} = X_{{{row},j}} - X_{{{row},j+1}}$",
+        ha="center",
+        va="bottom",
+    )
+    grid(ax, X[row : row + 1], x0=x0, y0=top + 0.4)
+    grid(ax, Y[row : row + 1], x0=x0 + 0.5, y0=top + 2.4, scale=1)
     ax.text(x0 - 0.3, top + 0.9, f"$X_{{{row},j}}$", ha="right", va="center")
     ax.text(x0 + 0.2, top + 2.9, f"$Y_{{{row},j}}$", ha="right", va="center")
     for j in range(Wy):
@@ -69,16 +74,23 @@ def learning(runs: list, targets=(1.0, -1.0)) -> Figure:
     for (start, losses, kernels), color in zip(runs, RUNS):
         start = array(start).ravel()
         entries = np.vstack([start, array(torch.stack(list(kernels))).reshape(len(kernels), -1)])
-        ax_loss.semilogy(np.arange(len(losses)), losses, color=color, lw=1.5,
-                         label=f"start [{start[0]:.2f}, {start[1]:.2f}]")
+        ax_loss.semilogy(
+            np.arange(len(losses)), losses, color=color, lw=1.5, label=f"start [{start[0]:.2f}, {start[1]:.2f}]"
+        )
         for e, ax in enumerate(ax_entries):
             ax.plot(np.arange(len(entries)), entries[:, e], color=color, lw=1.5)
     ax_loss.set(xlabel="step", ylabel="summed squared error", title="loss (log scale)")
     ax_loss.legend(fontsize=8, loc="lower left", handlelength=1.2)
     for e, (ax, target) in enumerate(zip(ax_entries, targets)):
         ax.axhline(target, color=TARGET, ls="--", lw=1, zorder=0)
-        ax.text(len(entries) - 1, target, f"{target:g}".replace("-", "−"), ha="right",
-                va="bottom" if target > 0 else "top", color=TARGET)
+        ax.text(
+            len(entries) - 1,
+            target,
+            f"{target:g}".replace("-", "−"),
+            ha="right",
+            va="bottom" if target > 0 else "top",
+            color=TARGET,
+        )
         ax.set(xlabel="step", title=f"kernel entry $K_{{0,{e}}}$")
     return fig
 
@@ -104,14 +116,22 @@ def learning_rates(curves: dict, eigenvalues) -> Figure:
         ax_factor.plot(lrs, np.abs(1 - lrs * lam), color=TARGET, ls=ls, lw=1.3, label=f"$\\lambda$ = {lam:.1f}")
     ax_factor.axhline(1, color=EDGE, lw=0.8)
     ax_factor.axvspan(limit, lrs[-1], color="#e15759", alpha=0.12, lw=0)
-    ax_factor.text(limit + 0.04 * lrs[-1], 2.4, f"diverges:\nlr > 2 / {eigenvalues.max():.1f}\n   = {limit:.4f}",
-                   va="top", fontsize=9)
+    ax_factor.text(
+        limit + 0.04 * lrs[-1],
+        2.4,
+        f"diverges:\nlr > 2 / {eigenvalues.max():.1f}\n   = {limit:.4f}",
+        va="top",
+        fontsize=9,
+    )
     for (lr, _), color in zip(curves.items(), RUNS):
         ax_factor.plot([lr], [np.abs(1 - lr * eigenvalues).max()], "o", color=color, ms=6)
     ax_factor.set_ylim(0, 2.5)
     ax_factor.set_xlim(0, lrs[-1])
-    ax_factor.set(xlabel="step size lr", ylabel="$|1 - \\mathrm{lr}\\cdot\\lambda|$",
-                  title="shrink factor per step, per eigenvalue")
+    ax_factor.set(
+        xlabel="step size lr",
+        ylabel="$|1 - \\mathrm{lr}\\cdot\\lambda|$",
+        title="shrink factor per step, per eigenvalue",
+    )
     ax_factor.legend(fontsize=8, loc="upper left")
     return fig
 
@@ -195,13 +215,20 @@ def stacked_fields(stacks: list, cell: float = 0.19) -> Figure:
                 name = f"layer {depth}\n{kernels[depth - 1]}×{kernels[depth - 1]}, stride {strides[depth - 1]}"
             ax.text(x0 + n / 2, y0 - 0.4, name, ha="center", va="bottom", fontsize=9)
             if not last:
-                ax.annotate("", (x0 + n + 1.7, height / 2), (x0 + n + 0.3, height / 2),
-                            arrowprops={"arrowstyle": "->", "color": EDGE, "lw": 1.2})
+                ax.annotate(
+                    "",
+                    (x0 + n + 1.7, height / 2),
+                    (x0 + n + 0.3, height / 2),
+                    arrowprops={"arrowstyle": "->", "color": EDGE, "lw": 1.2},
+                )
             x0 += n + 2.0
         side = field_side(masks[0])
         kinds = sorted({f"{k}×{k}" for k in kernels})
-        ax.set_title(f"{len(kernels)} layers of {', '.join(kinds)} with strides {', '.join(map(str, strides))}: "
-                     f"the receptive field is {side}×{side}", pad=14)
+        ax.set_title(
+            f"{len(kernels)} layers of {', '.join(kinds)} with strides {', '.join(map(str, strides))}: "
+            f"the receptive field is {side}×{side}",
+            pad=14,
+        )
         board(ax, width, height)
         ax.set_ylim(height + 0.2, -2.4)
     return fig
@@ -216,10 +243,17 @@ def field_sizes(depths, curves: dict, reference: int | None = None) -> Figure:
         ax.plot(depths, sides, marker=marker, color=color, ms=5, label=name)
     if reference:
         ax.axhline(reference, color=EDGE, ls="--", lw=1)
-        ax.text(depths[0], reference * 0.9, f"side of a {reference}×{reference} image", color=EDGE,
-                ha="left", va="top", fontsize=9)
+        ax.text(
+            depths[0],
+            reference * 0.9,
+            f"side of a {reference}×{reference} image",
+            color=EDGE,
+            ha="left",
+            va="top",
+            fontsize=9,
+        )
     ax.set_yscale("log", base=2)
-    ax.set_yticks([2 ** k for k in range(1, 11)], [str(2 ** k) for k in range(1, 11)])
+    ax.set_yticks([2**k for k in range(1, 11)], [str(2**k) for k in range(1, 11)])
     ax.minorticks_off()
     ax.set_xticks(depths)
     ax.set_xlabel("number of layers")

@@ -71,8 +71,7 @@ class Conv2D_weight_shape_swapped(nn.Module):
 @mistake(
     "Conv2D",
     summary="bias of shape kernel_size (one per kernel entry)",
-    hint="The bias is a single number added to every output pixel, so its shape is (1,), "
-    "whatever the kernel's size.",
+    hint="The bias is a single number added to every output pixel, so its shape is (1,), whatever the kernel's size.",
     section="ch03_conv_layer#a-kernel-and-a-bias",
 )
 class Conv2D_bias_kernel_shaped(nn.Module):
@@ -138,7 +137,7 @@ class Conv2D_float32_output(nn.Module):
         Y = torch.zeros(x.shape[0] - h + 1, x.shape[1] - w + 1)
         for i in range(Y.shape[0]):
             for j in range(Y.shape[1]):
-                Y[i, j] = (x[i:i + h, j:j + w] * self.weight).sum()
+                Y[i, j] = (x[i : i + h, j : j + w] * self.weight).sum()
         return Y + self.bias
 
 
@@ -286,8 +285,7 @@ def learn_kernel_bias_frozen(X, Y, kernel_size=(1, 2), steps=100, lr=0.01):
 @mistake(
     "learn_kernel",
     summary="gradient ascent (adds the gradient)",
-    hint="The gradient points uphill, towards a larger loss: each step must subtract lr times "
-    "the gradient.",
+    hint="The gradient points uphill, towards a larger loss: each step must subtract lr times the gradient.",
     section="ch03_conv_layer#learning-the-kernel-by-gradient-descent",
 )
 def learn_kernel_ascent(X, Y, kernel_size=(1, 2), steps=100, lr=0.01):

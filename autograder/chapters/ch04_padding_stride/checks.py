@@ -42,8 +42,9 @@ def _size_what(n: int, k: int, padding: int, stride: int, dilation: int) -> str:
     return f"conv_output_size(n={n}, k={k}, padding={padding}, stride={stride}, dilation={dilation})"
 
 
-def _assert_size(conv_output_size, n: int, k: int, padding: int = 0, stride: int = 1, dilation: int = 1,
-                 *, defaults: bool = False) -> None:
+def _assert_size(
+    conv_output_size, n: int, k: int, padding: int = 0, stride: int = 1, dilation: int = 1, *, defaults: bool = False
+) -> None:
     """``conv_output_size`` returns exactly the int the reference gives (with ``defaults``,
     called as ``conv_output_size(n, k)`` so that its default arguments are used)."""
     expected = ref.conv_output_size(n, k, padding, stride, dilation)
@@ -136,16 +137,19 @@ def _assert_pad2d(pad2d, X: torch.Tensor, padding, what: str, expected: torch.Te
 def check_pad2d(pad2d) -> None:
     """Visible checks of ``pad2d``: an int padding with its known answer, then a (ph, pw) pair."""
     X = kit.on_device([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
-    expected = kit.on_device([
-        [0.0, 0.0, 0.0, 0.0, 0.0],
-        [0.0, 1.0, 2.0, 3.0, 0.0],
-        [0.0, 4.0, 5.0, 6.0, 0.0],
-        [0.0, 0.0, 0.0, 0.0, 0.0],
-    ])
+    expected = kit.on_device(
+        [
+            [0.0, 0.0, 0.0, 0.0, 0.0],
+            [0.0, 1.0, 2.0, 3.0, 0.0],
+            [0.0, 4.0, 5.0, 6.0, 0.0],
+            [0.0, 0.0, 0.0, 0.0, 0.0],
+        ]
+    )
     _assert_pad2d(pad2d, X, 1, "pad2d(X, 1) with X = [[1, 2, 3], [4, 5, 6]]", expected)
     X = kit.numbers(3, 4, shift=-1.0)
-    _assert_pad2d(pad2d, X, (2, 1), "pad2d(X, (2, 1)) with X = 1..12 as 3x4 (2 rows above and "
-                  "below, 1 column left and right)")
+    _assert_pad2d(
+        pad2d, X, (2, 1), "pad2d(X, (2, 1)) with X = 1..12 as 3x4 (2 rows above and below, 1 column left and right)"
+    )
 
 
 @diagnosed
@@ -164,17 +168,32 @@ def grade_pad2d(pad2d) -> None:
     plan.append((H, W, 0, torch.float32))
     H, W = cases.distinct_sizes(2, 9)
     plan.append((H, W, cases.distinct_sizes(1, 3), torch.float64))
-    hidden = [kit.Hidden(f"X {H}x{W} ({dtype}) with padding {padding!r}",
-                         partial(_assert_pad2d, pad2d, cases.randn(H, W, dtype=dtype), padding,
-                                 f"pad2d(X, {padding!r})"))
-              for H, W, padding, dtype in plan]
+    hidden = [
+        kit.Hidden(
+            f"X {H}x{W} ({dtype}) with padding {padding!r}",
+            partial(_assert_pad2d, pad2d, cases.randn(H, W, dtype=dtype), padding, f"pad2d(X, {padding!r})"),
+        )
+        for H, W, padding, dtype in plan
+    ]
     H, W = cases.distinct_sizes(2, 7)
     ph, pw = cases.distinct_sizes(1, 3)
     X = cases.randn(H, W, dtype=torch.float64)
     G = cases.randn(H + 2 * ph, W + 2 * pw, dtype=torch.float64)
-    hidden.append(kit.Hidden(f"the gradient for X {H}x{W} (float64) and padding ({ph}, {pw})",
-                             partial(kit.assert_gradients_match, pad2d, ref.pad2d, (X, (ph, pw)), G,
-                                     f"pad2d(X, ({ph}, {pw}))", ("X",), from_scratch=NO_PADDING)))
+    hidden.append(
+        kit.Hidden(
+            f"the gradient for X {H}x{W} (float64) and padding ({ph}, {pw})",
+            partial(
+                kit.assert_gradients_match,
+                pad2d,
+                ref.pad2d,
+                (X, (ph, pw)),
+                G,
+                f"pad2d(X, ({ph}, {pw}))",
+                ("X",),
+                from_scratch=NO_PADDING,
+            ),
+        )
+    )
     kit.run_hidden(cases, hidden)
 
 
@@ -186,8 +205,9 @@ def _general_what(padding, stride, dilation) -> str:
     return f"corr2d_general(X, K, padding={padding!r}, stride={stride!r}, dilation={dilation!r})"
 
 
-def _assert_general(corr2d_general, X, K, padding, stride, dilation, context: str = "",
-                    expected: torch.Tensor | None = None) -> None:
+def _assert_general(
+    corr2d_general, X, K, padding, stride, dilation, context: str = "", expected: torch.Tensor | None = None
+) -> None:
     """``corr2d_general`` matches the reference (or ``expected``), without a convolution built-in."""
     if expected is None:
         expected = ref.corr2d_general(X, K, padding, stride, dilation)
@@ -200,8 +220,9 @@ def check_corr2d_general(corr2d_general) -> None:
     """Visible checks of ``corr2d_general``: the chapter's examples (padding, stride, dilation)."""
     X, K = kit.numbers(3, 3), kit.on_device([[0.0, 1.0], [2.0, 3.0]])
     example = "on the chapter's example (X = 0..8 as 3x3, K = [[0, 1], [2, 3]])"
-    padded = kit.on_device([[0.0, 3.0, 8.0, 4.0], [9.0, 19.0, 25.0, 10.0],
-                            [21.0, 37.0, 43.0, 16.0], [6.0, 7.0, 8.0, 0.0]])
+    padded = kit.on_device(
+        [[0.0, 3.0, 8.0, 4.0], [9.0, 19.0, 25.0, 10.0], [21.0, 37.0, 43.0, 16.0], [6.0, 7.0, 8.0, 0.0]]
+    )
     _assert_general(corr2d_general, X, K, 1, 1, 1, example, padded)
     _assert_general(corr2d_general, X, K, 1, (3, 2), 1, example, kit.on_device([[0.0, 8.0], [6.0, 8.0]]))
     X = kit.numbers(8, 8, modulo=7)
@@ -213,8 +234,7 @@ def check_corr2d_general(corr2d_general) -> None:
     K = kit.numbers(3, 5, modulo=4, shift=1.0)
     _assert_general(corr2d_general, X, K, (0, 1), (3, 4), 1, f"{eight} and a 3x5 K (output 2x2)")
     X, K = kit.numbers(5, 7, modulo=6), kit.on_device([[0.0, 1.0], [2.0, 3.0]])
-    _assert_general(corr2d_general, X, K, 0, 1, 2, "with X 5x7 (0..34 mod 6), K = [[0, 1], [2, 3]] "
-                    "(output 3x5)")
+    _assert_general(corr2d_general, X, K, 0, 1, 2, "with X 5x7 (0..34 mod 6), K = [[0, 1], [2, 3]] (output 3x5)")
 
 
 def _general_case(cases: Cases, kernel, padding, stride, dilation, dtype, label: str, *, fill: bool = False):
@@ -230,8 +250,7 @@ def _general_case(cases: Cases, kernel, padding, stride, dilation, dtype, label:
         if W == H:
             W += 1
     inputs = (
-        f"{label}: X {H}x{W} and K {kh}x{kw} ({dtype}), padding={padding!r}, stride={stride!r}, "
-        f"dilation={dilation!r}"
+        f"{label}: X {H}x{W} and K {kh}x{kw} ({dtype}), padding={padding!r}, stride={stride!r}, dilation={dilation!r}"
     )
     return cases.randn(H, W, dtype=dtype), cases.randn(kh, kw, dtype=dtype), padding, stride, dilation, inputs
 
@@ -240,23 +259,65 @@ def _general_plan(cases: Cases) -> list[tuple]:
     """Hidden cases of ``corr2d_general``: (X, K, padding, stride, dilation, description)."""
     f32, f64 = torch.float32, torch.float64
     plan = [
-        _general_case(cases, cases.distinct_sizes(1, 4), cases.distinct_sizes(0, 2), cases.distinct_sizes(1, 3),
-                      cases.distinct_sizes(1, 3), f32, "different height and width values"),
-        _general_case(cases, cases.distinct_sizes(2, 5), cases.size(1, 2), cases.distinct_sizes(1, 3), 1, f32,
-                      "an int padding and a (height, width) stride"),
+        _general_case(
+            cases,
+            cases.distinct_sizes(1, 4),
+            cases.distinct_sizes(0, 2),
+            cases.distinct_sizes(1, 3),
+            cases.distinct_sizes(1, 3),
+            f32,
+            "different height and width values",
+        ),
+        _general_case(
+            cases,
+            cases.distinct_sizes(2, 5),
+            cases.size(1, 2),
+            cases.distinct_sizes(1, 3),
+            1,
+            f32,
+            "an int padding and a (height, width) stride",
+        ),
     ]
     kh, kw = cases.distinct_sizes(1, 3)
     stride = (kh + cases.size(1, 2), kw + cases.size(1, 2))
     plan.append(_general_case(cases, (kh, kw), cases.size(0, 1), stride, 1, f32, "a stride larger than the kernel"))
-    plan.append(_general_case(cases, cases.distinct_sizes(2, 4), cases.distinct_sizes(1, 3), 1, cases.size(2, 3),
-                              f32, "padding with dilation"))
+    plan.append(
+        _general_case(
+            cases,
+            cases.distinct_sizes(2, 4),
+            cases.distinct_sizes(1, 3),
+            1,
+            cases.size(2, 3),
+            f32,
+            "padding with dilation",
+        )
+    )
     kh, kw = cases.distinct_sizes(2, 4)
     dh, dw = cases.size(1, 2), cases.size(1, 2)
     padding = tuple(cases.size(0, min(1, (_span(k, d) - 1) // 2)) for k, d in ((kh, dh), (kw, dw)))
-    plan.append(_general_case(cases, (kh, kw), padding, cases.size(1, 3), (dh, dw), f32,
-                              "a dilated kernel exactly as large as the padded input", fill=True))
-    plan.append(_general_case(cases, cases.distinct_sizes(1, 4), cases.distinct_sizes(0, 2),
-                              cases.distinct_sizes(1, 3), cases.distinct_sizes(1, 2), f64, "float64"))
+    plan.append(
+        _general_case(
+            cases,
+            (kh, kw),
+            padding,
+            cases.size(1, 3),
+            (dh, dw),
+            f32,
+            "a dilated kernel exactly as large as the padded input",
+            fill=True,
+        )
+    )
+    plan.append(
+        _general_case(
+            cases,
+            cases.distinct_sizes(1, 4),
+            cases.distinct_sizes(0, 2),
+            cases.distinct_sizes(1, 3),
+            cases.distinct_sizes(1, 2),
+            f64,
+            "float64",
+        )
+    )
     return plan
 
 
@@ -266,15 +327,34 @@ def grade_corr2d_general(corr2d_general) -> None:
     stride beyond the kernel, padding with dilation, a kernel filling the padded input, float64,
     and the gradient."""
     cases = Cases()
-    hidden = [kit.Hidden(inputs, partial(_assert_general, corr2d_general, X, K, padding, stride, dilation))
-              for X, K, padding, stride, dilation, inputs in _general_plan(cases)]
-    kernel, padding, stride, dilation = (cases.distinct_sizes(2, 3), cases.distinct_sizes(1, 2),
-                                         cases.distinct_sizes(1, 2), cases.distinct_sizes(1, 2))
+    hidden = [
+        kit.Hidden(inputs, partial(_assert_general, corr2d_general, X, K, padding, stride, dilation))
+        for X, K, padding, stride, dilation, inputs in _general_plan(cases)
+    ]
+    kernel, padding, stride, dilation = (
+        cases.distinct_sizes(2, 3),
+        cases.distinct_sizes(1, 2),
+        cases.distinct_sizes(1, 2),
+        cases.distinct_sizes(1, 2),
+    )
     X, K, padding, stride, dilation, inputs = _general_case(
-        cases, kernel, padding, stride, dilation, torch.float64, "the gradient with respect to X and K")
+        cases, kernel, padding, stride, dilation, torch.float64, "the gradient with respect to X and K"
+    )
     G = cases.randn(*ref.corr2d_general(X, K, padding, stride, dilation).shape, dtype=torch.float64)
     what = _general_what(padding, stride, dilation)
-    hidden.append(kit.Hidden(inputs, partial(kit.assert_gradients_match, corr2d_general, ref.corr2d_general,
-                                             (X, K, padding, stride, dilation), G, what, ("X", "K"),
-                                             from_scratch=NO_CONVOLUTION)))
+    hidden.append(
+        kit.Hidden(
+            inputs,
+            partial(
+                kit.assert_gradients_match,
+                corr2d_general,
+                ref.corr2d_general,
+                (X, K, padding, stride, dilation),
+                G,
+                what,
+                ("X", "K"),
+                from_scratch=NO_CONVOLUTION,
+            ),
+        )
+    )
     kit.run_hidden(cases, hidden)

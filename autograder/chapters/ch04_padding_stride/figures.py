@@ -36,22 +36,35 @@ def _windows(ax, X, kernel_shape, padding, stride, dilation, positions, Y, out_s
     padded = np.pad(X, ((ph, ph), (pw, pw)))
     Hp, Wp = padded.shape
     border = {(i, j): PADDING for i, j in np.ndindex(Hp, Wp) if not (ph <= i < ph + H and pw <= j < pw + W)}
-    grid(ax, padded, fill=border, shade=False, numbers=H * W <= 64,
-         label="input" + (f", padded by {padding}" if ph or pw else ""))
+    grid(
+        ax,
+        padded,
+        fill=border,
+        shade=False,
+        numbers=H * W <= 64,
+        label="input" + (f", padded by {padding}" if ph or pw else ""),
+    )
     for n, (i, j) in enumerate(positions):
         colour, inset = COLOURS[n % len(COLOURS)], 0.06 + 0.07 * (n % 3)
         for a, b in np.ndindex(kh, kw):
             ax.add_patch(Rectangle((j * sw + b * dw, i * sh + a * dh), 1, 1, facecolor=colour, alpha=0.3, lw=0))
         span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
-        ax.add_patch(Rectangle((j * sw + inset, i * sh + inset), span_w - 2 * inset, span_h - 2 * inset,
-                               fill=False, edgecolor=colour, lw=2.5))
+        ax.add_patch(
+            Rectangle(
+                (j * sw + inset, i * sh + inset),
+                span_w - 2 * inset,
+                span_h - 2 * inset,
+                fill=False,
+                edgecolor=colour,
+                lw=2.5,
+            )
+        )
     rows, cols = out_shape
     x0, y0 = Wp + 1.6, (Hp - rows) / 2
     _arrow(ax, (Wp + 0.2, Hp / 2), (x0 - 0.2, Hp / 2))
     fill = {(i, j): mpl.colors.to_rgba(COLOURS[n % len(COLOURS)], 0.45) for n, (i, j) in enumerate(positions)}
     values = np.zeros(out_shape) if Y is None else array(Y)
-    grid(ax, values, x0=x0, y0=y0, fill=fill, shade=False, numbers=Y is not None,
-         label=f"output {rows}×{cols}")
+    grid(ax, values, x0=x0, y0=y0, fill=fill, shade=False, numbers=Y is not None, label=f"output {rows}×{cols}")
     ax.set_title(title, pad=2)
     board(ax, x0 + cols, Hp)
 
@@ -77,9 +90,18 @@ def windows(cases: list[dict], cell: float = 0.36) -> Figure:
     fig = Figure(figsize=(cell * (width + 0.5), cell * sum(heights)), layout="constrained")
     axes = fig.subplots(len(cases), 1, height_ratios=heights, squeeze=False)[:, 0]
     for ax, case in zip(axes, cases):
-        _windows(ax, case["X"], case["kernel_shape"], case.get("padding", 0), case.get("stride", 1),
-                 case.get("dilation", 1), case.get("positions", []), case.get("Y"), case["out_shape"],
-                 case.get("title", ""))
+        _windows(
+            ax,
+            case["X"],
+            case["kernel_shape"],
+            case.get("padding", 0),
+            case.get("stride", 1),
+            case.get("dilation", 1),
+            case.get("positions", []),
+            case.get("Y"),
+            case["out_shape"],
+            case.get("title", ""),
+        )
         ax.set_xlim(-0.2, width + 0.2)
     return fig
 
@@ -106,8 +128,9 @@ def padding_modes(padded: dict, padding: int, cell: float = 0.36) -> Figure:
     fig, axes = panel_grid(len(padded), 2, cell * (Wp + 1.0), cell * (Hp + 1.6))
     for ax, (title, p) in zip(axes, padded.items()):
         grid(ax, p, fill=_sequential(p, "Blues", vmax), label=title)
-        ax.add_patch(Rectangle((padding, padding), Wp - 2 * padding, Hp - 2 * padding, fill=False,
-                               edgecolor="black", lw=2.5))
+        ax.add_patch(
+            Rectangle((padding, padding), Wp - 2 * padding, Hp - 2 * padding, fill=False, edgecolor="black", lw=2.5)
+        )
         board(ax, Wp, Hp)
     return fig
 
@@ -134,25 +157,31 @@ def output_axis(n: int, k: int, padding: int, stride: int, dilation: int) -> Fig
         if x >= reached:
             ax.add_patch(Rectangle((x0 + x, 0), 1, 1, fill=False, hatch="//", edgecolor=MISSED, alpha=0.5, lw=0))
         ax.text(x0 + x + 0.5, 0.5, str(x), ha="center", va="center", fontsize=8, color=EDGE)
-    ax.text(x0 - 0.3, 0.5, f"padded input,\nlength {n} + 2·{padding} = {length}", ha="right", va="center",
-            fontsize=9)
+    ax.text(x0 - 0.3, 0.5, f"padded input,\nlength {n} + 2·{padding} = {length}", ha="right", va="center", fontsize=9)
     for i in range(count + 1):
         y, start = 1.5 + i * step, i * stride
         fits = i < count
         colour = COLOURS[i % len(COLOURS)] if fits else MISSED
         for a in range(k):
-            ax.add_patch(Rectangle((x0 + start + a * dilation, y), 1, 1, facecolor=colour,
-                                   alpha=0.45 if fits else 0.15, lw=0))
-        ax.add_patch(Rectangle((x0 + start, y), span, 1, fill=False, edgecolor=colour, lw=2,
-                               linestyle="-" if fits else "--"))
-        note = (f"output {i}: start {start}" if fits
-                else f"start {start}: would end at {start + span - 1} > {length - 1}")
-        ax.text(x0 - 0.3, y + 0.5, note, ha="right", va="center", fontsize=9,
-                color="black" if fits else MISSED)
-    ax.text(x0, bottom - 0.6,
-            f"span $d(k-1)+1 = {span}$;  last start $\\leq {length} - {span} = {length - span}$;  "
-            f"starts $0, {stride}, \\dots$: $\\lfloor {length - span}/{stride} \\rfloor + 1 = {count}$ outputs",
-            ha="left", va="center", fontsize=10)
+            ax.add_patch(
+                Rectangle((x0 + start + a * dilation, y), 1, 1, facecolor=colour, alpha=0.45 if fits else 0.15, lw=0)
+            )
+        ax.add_patch(
+            Rectangle((x0 + start, y), span, 1, fill=False, edgecolor=colour, lw=2, linestyle="-" if fits else "--")
+        )
+        note = (
+            f"output {i}: start {start}" if fits else f"start {start}: would end at {start + span - 1} > {length - 1}"
+        )
+        ax.text(x0 - 0.3, y + 0.5, note, ha="right", va="center", fontsize=9, color="black" if fits else MISSED)
+    ax.text(
+        x0,
+        bottom - 0.6,
+        f"span $d(k-1)+1 = {span}$;  last start $\\leq {length} - {span} = {length - span}$;  "
+        f"starts $0, {stride}, \\dots$: $\\lfloor {length - span}/{stride} \\rfloor + 1 = {count}$ outputs",
+        ha="left",
+        va="center",
+        fontsize=10,
+    )
     ax.set_xlim(-0.2, right + 0.2)
     ax.set_ylim(bottom, -0.2)
     ax.set_aspect("equal")

@@ -137,7 +137,7 @@ def pad2d_pair_swapped(X, padding):
     pw, ph = (padding, padding) if isinstance(padding, int) else padding
     H, W = X.shape
     Y = torch.zeros(H + 2 * ph, W + 2 * pw, dtype=X.dtype, device=X.device)
-    Y[ph:ph + H, pw:pw + W] = X
+    Y[ph : ph + H, pw : pw + W] = X
     return Y
 
 
@@ -151,7 +151,7 @@ def pad2d_ones(X, padding):
     ph, pw = (padding, padding) if isinstance(padding, int) else padding
     H, W = X.shape
     Y = torch.ones(H + 2 * ph, W + 2 * pw, dtype=X.dtype, device=X.device)
-    Y[ph:ph + H, pw:pw + W] = X
+    Y[ph : ph + H, pw : pw + W] = X
     return Y
 
 
@@ -166,7 +166,7 @@ def pad2d_float32(X, padding):
     ph, pw = (padding, padding) if isinstance(padding, int) else padding
     H, W = X.shape
     Y = torch.zeros(H + 2 * ph, W + 2 * pw, device=X.device)
-    Y[ph:ph + H, pw:pw + W] = X
+    Y[ph : ph + H, pw : pw + W] = X
     return Y
 
 
@@ -197,15 +197,14 @@ def pad2d_int_rows_only(X, padding):
     ph, pw = (padding, 0) if isinstance(padding, int) else padding
     H, W = X.shape
     Y = torch.zeros(H + 2 * ph, W + 2 * pw, dtype=X.dtype, device=X.device)
-    Y[ph:ph + H, pw:pw + W] = X
+    Y[ph : ph + H, pw : pw + W] = X
     return Y
 
 
 @mistake(
     "pad2d",
     summary="calls the built-in F.pad",
-    hint="This exercise asks you to build the padded tensor yourself; F.pad is the reference "
-    "it is checked against.",
+    hint="This exercise asks you to build the padded tensor yourself; F.pad is the reference it is checked against.",
     section="ch04_padding_stride#zero-padding",
 )
 def pad2d_builtin(X, padding):
@@ -231,7 +230,7 @@ def corr2d_general_dilation_ignored(X, K, padding=0, stride=1, dilation=1):
     Y = torch.zeros((X.shape[0] - kh) // sh + 1, (X.shape[1] - kw) // sw + 1, dtype=X.dtype, device=X.device)
     for i in range(Y.shape[0]):
         for j in range(Y.shape[1]):
-            Y[i, j] = (X[i * sh:i * sh + kh, j * sw:j * sw + kw] * K).sum()
+            Y[i, j] = (X[i * sh : i * sh + kh, j * sw : j * sw + kw] * K).sum()
     return Y
 
 
@@ -249,11 +248,10 @@ def corr2d_general_dilation_plus_one(X, K, padding=0, stride=1, dilation=1):
     X = pad2d(X, padding)
     kh, kw = K.shape
     span_h, span_w = gh * (kh - 1) + 1, gw * (kw - 1) + 1
-    Y = torch.zeros((X.shape[0] - span_h) // sh + 1, (X.shape[1] - span_w) // sw + 1,
-                    dtype=X.dtype, device=X.device)
+    Y = torch.zeros((X.shape[0] - span_h) // sh + 1, (X.shape[1] - span_w) // sw + 1, dtype=X.dtype, device=X.device)
     for i in range(Y.shape[0]):
         for j in range(Y.shape[1]):
-            Y[i, j] = (X[i * sh:i * sh + span_h:gh, j * sw:j * sw + span_w:gw] * K).sum()
+            Y[i, j] = (X[i * sh : i * sh + span_h : gh, j * sw : j * sw + span_w : gw] * K).sum()
     return Y
 
 
@@ -270,11 +268,10 @@ def corr2d_general_stride_rows_only(X, K, padding=0, stride=1, dilation=1):
     X = pad2d(X, padding)
     kh, kw = K.shape
     span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
-    Y = torch.zeros((X.shape[0] - span_h) // sh + 1, (X.shape[1] - span_w) // sw + 1,
-                    dtype=X.dtype, device=X.device)
+    Y = torch.zeros((X.shape[0] - span_h) // sh + 1, (X.shape[1] - span_w) // sw + 1, dtype=X.dtype, device=X.device)
     for i in range(Y.shape[0]):
         for j in range(Y.shape[1]):
-            Y[i, j] = (X[i * sh:i * sh + span_h:dh, j:j + span_w:dw] * K).sum()
+            Y[i, j] = (X[i * sh : i * sh + span_h : dh, j : j + span_w : dw] * K).sum()
     return Y
 
 
@@ -292,11 +289,10 @@ def corr2d_general_pairs_swapped(X, K, padding=0, stride=1, dilation=1):
     X = pad2d(X, (ph, pw))
     kh, kw = K.shape
     span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
-    Y = torch.zeros((X.shape[0] - span_h) // sh + 1, (X.shape[1] - span_w) // sw + 1,
-                    dtype=X.dtype, device=X.device)
+    Y = torch.zeros((X.shape[0] - span_h) // sh + 1, (X.shape[1] - span_w) // sw + 1, dtype=X.dtype, device=X.device)
     for i in range(Y.shape[0]):
         for j in range(Y.shape[1]):
-            Y[i, j] = (X[i * sh:i * sh + span_h:dh, j * sw:j * sw + span_w:dw] * K).sum()
+            Y[i, j] = (X[i * sh : i * sh + span_h : dh, j * sw : j * sw + span_w : dw] * K).sum()
     return Y
 
 
@@ -315,11 +311,10 @@ def corr2d_general_padding_one_side(X, K, padding=0, stride=1, dilation=1):
     P[ph:, pw:] = X
     kh, kw = K.shape
     span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
-    Y = torch.zeros((P.shape[0] - span_h) // sh + 1, (P.shape[1] - span_w) // sw + 1,
-                    dtype=X.dtype, device=X.device)
+    Y = torch.zeros((P.shape[0] - span_h) // sh + 1, (P.shape[1] - span_w) // sw + 1, dtype=X.dtype, device=X.device)
     for i in range(Y.shape[0]):
         for j in range(Y.shape[1]):
-            Y[i, j] = (P[i * sh:i * sh + span_h:dh, j * sw:j * sw + span_w:dw] * K).sum()
+            Y[i, j] = (P[i * sh : i * sh + span_h : dh, j * sw : j * sw + span_w : dw] * K).sum()
     return Y
 
 
@@ -338,11 +333,15 @@ def corr2d_general_ceil_output_size(X, K, padding=0, stride=1, dilation=1):
     X = pad2d(X, padding)
     kh, kw = K.shape
     span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
-    Y = torch.zeros(math.ceil((X.shape[0] - span_h) / sh) + 1, math.ceil((X.shape[1] - span_w) / sw) + 1,
-                    dtype=X.dtype, device=X.device)
+    Y = torch.zeros(
+        math.ceil((X.shape[0] - span_h) / sh) + 1,
+        math.ceil((X.shape[1] - span_w) / sw) + 1,
+        dtype=X.dtype,
+        device=X.device,
+    )
     for i in range(Y.shape[0]):
         for j in range(Y.shape[1]):
-            Y[i, j] = (X[i * sh:i * sh + span_h:dh, j * sw:j * sw + span_w:dw] * K).sum()
+            Y[i, j] = (X[i * sh : i * sh + span_h : dh, j * sw : j * sw + span_w : dw] * K).sum()
     return Y
 
 
@@ -359,11 +358,10 @@ def corr2d_general_stride_inside_window(X, K, padding=0, stride=1, dilation=1):
     X = pad2d(X, padding)
     kh, kw = K.shape
     span_h, span_w = sh * (kh - 1) + 1, sw * (kw - 1) + 1
-    Y = torch.zeros((X.shape[0] - span_h) // dh + 1, (X.shape[1] - span_w) // dw + 1,
-                    dtype=X.dtype, device=X.device)
+    Y = torch.zeros((X.shape[0] - span_h) // dh + 1, (X.shape[1] - span_w) // dw + 1, dtype=X.dtype, device=X.device)
     for i in range(Y.shape[0]):
         for j in range(Y.shape[1]):
-            Y[i, j] = (X[i * dh:i * dh + span_h:sh, j * dw:j * dw + span_w:sw] * K).sum()
+            Y[i, j] = (X[i * dh : i * dh + span_h : sh, j * dw : j * dw + span_w : sw] * K).sum()
     return Y
 
 
@@ -379,11 +377,10 @@ def corr2d_general_padding_ignored(X, K, padding=0, stride=1, dilation=1):
     dh, dw = (dilation, dilation) if isinstance(dilation, int) else dilation
     kh, kw = K.shape
     span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
-    Y = torch.zeros((X.shape[0] - span_h) // sh + 1, (X.shape[1] - span_w) // sw + 1,
-                    dtype=X.dtype, device=X.device)
+    Y = torch.zeros((X.shape[0] - span_h) // sh + 1, (X.shape[1] - span_w) // sw + 1, dtype=X.dtype, device=X.device)
     for i in range(Y.shape[0]):
         for j in range(Y.shape[1]):
-            Y[i, j] = (X[i * sh:i * sh + span_h:dh, j * sw:j * sw + span_w:dw] * K).sum()
+            Y[i, j] = (X[i * sh : i * sh + span_h : dh, j * sw : j * sw + span_w : dw] * K).sum()
     return Y
 
 
@@ -401,7 +398,7 @@ def corr2d_general_item(X, K, padding=0, stride=1, dilation=1):
     kh, kw = K.shape
     span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
     rows = [
-        [(X[i:i + span_h:dh, j:j + span_w:dw] * K).sum().item() for j in range(0, X.shape[1] - span_w + 1, sw)]
+        [(X[i : i + span_h : dh, j : j + span_w : dw] * K).sum().item() for j in range(0, X.shape[1] - span_w + 1, sw)]
         for i in range(0, X.shape[0] - span_h + 1, sh)
     ]
     return torch.tensor(rows, dtype=X.dtype, device=X.device)

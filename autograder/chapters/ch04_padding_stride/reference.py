@@ -24,5 +24,6 @@ def pad2d(X: torch.Tensor, padding) -> torch.Tensor:
 
 def corr2d_general(X: torch.Tensor, K: torch.Tensor, padding=0, stride=1, dilation=1) -> torch.Tensor:
     """2-D cross-correlation of ``X`` (H, W) with ``K`` (kh, kw) with padding, stride and dilation."""
-    return F.conv2d(X[None, None], K[None, None], padding=as_pair(padding), stride=as_pair(stride),
-                    dilation=as_pair(dilation))[0, 0]
+    return F.conv2d(
+        X[None, None], K[None, None], padding=as_pair(padding), stride=as_pair(stride), dilation=as_pair(dilation)
+    )[0, 0]

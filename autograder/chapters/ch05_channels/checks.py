@@ -27,10 +27,22 @@ FROM_SCRATCH = ("convolution",)
 
 # ATen operations that are a matrix product (``@``, torch.matmul, einsum, tensordot and
 # F.linear all end in one of them).
-MATRIX_PRODUCTS = frozenset({
-    "mm", "bmm", "addmm", "baddbmm", "addbmm", "matmul", "_addmm_activation", "mv", "addmv",
-    "dot", "vdot", "linear",
-})
+MATRIX_PRODUCTS = frozenset(
+    {
+        "mm",
+        "bmm",
+        "addmm",
+        "baddbmm",
+        "addbmm",
+        "matmul",
+        "_addmm_activation",
+        "mv",
+        "addmv",
+        "dot",
+        "vdot",
+        "linear",
+    }
+)
 
 
 def _example_X() -> torch.Tensor:
@@ -49,13 +61,22 @@ EXAMPLE = "the chapter's example (X channels 0..8 and 1..9 as 3x3, K channels [[
 def _tensor_hidden(fn, name: str, reference, cases: Cases, items: list, gradient: tuple) -> None:
     """Run the hidden cases ``items`` ((args, inputs in words) each), then the gradient case
     ``gradient`` (args, labels of the tensor args, inputs in words), in float64."""
-    plan = [kit.Hidden(inputs, partial(kit.assert_result, fn, args, reference(*args), _what(name, args),
-                                       from_scratch=FROM_SCRATCH))
-            for args, inputs in items]
+    plan = [
+        kit.Hidden(
+            inputs, partial(kit.assert_result, fn, args, reference(*args), _what(name, args), from_scratch=FROM_SCRATCH)
+        )
+        for args, inputs in items
+    ]
     args, labels, inputs = gradient
     G = cases.randn(*reference(*args).shape, dtype=torch.float64)
-    plan.append(kit.Hidden(inputs, partial(kit.assert_gradients_match, fn, reference, args, G, _what(name, args),
-                                           labels, from_scratch=FROM_SCRATCH)))
+    plan.append(
+        kit.Hidden(
+            inputs,
+            partial(
+                kit.assert_gradients_match, fn, reference, args, G, _what(name, args), labels, from_scratch=FROM_SCRATCH
+            ),
+        )
+    )
     kit.run_hidden(cases, plan)
 
 
@@ -77,13 +98,22 @@ def _inputs(X: torch.Tensor, K: torch.Tensor, extra: str = "") -> str:
 def check_corr2d_multi_in(corr2d_multi_in) -> None:
     """Visible checks of ``corr2d_multi_in``: the chapter's two-channel example and a
     three-channel non-square case, without the built-in convolution."""
-    kit.assert_result(corr2d_multi_in, (_example_X(), _example_K()), kit.on_device([[56.0, 72.0], [104.0, 120.0]]),
-                      f"corr2d_multi_in(X, K) on {EXAMPLE}", from_scratch=FROM_SCRATCH)
+    kit.assert_result(
+        corr2d_multi_in,
+        (_example_X(), _example_K()),
+        kit.on_device([[56.0, 72.0], [104.0, 120.0]]),
+        f"corr2d_multi_in(X, K) on {EXAMPLE}",
+        from_scratch=FROM_SCRATCH,
+    )
     X = kit.numbers(3, 4, 5, modulo=7)
     K = kit.numbers(3, 2, 3, modulo=5, shift=2.0)
-    kit.assert_result(corr2d_multi_in, (X, K), ref.corr2d_multi_in(X, K),
-                      "corr2d_multi_in(X, K) with X 3x4x5 (0..59 mod 7) and K 3x2x3 (0..17 mod 5, minus 2)",
-                      from_scratch=FROM_SCRATCH)
+    kit.assert_result(
+        corr2d_multi_in,
+        (X, K),
+        ref.corr2d_multi_in(X, K),
+        "corr2d_multi_in(X, K) with X 3x4x5 (0..59 mod 7) and K 3x2x3 (0..17 mod 5, minus 2)",
+        from_scratch=FROM_SCRATCH,
+    )
 
 
 def _multi_in_plan(cases: Cases) -> list:
@@ -116,8 +146,14 @@ def grade_corr2d_multi_in(corr2d_multi_in) -> None:
     Ci = cases.size(2, 4)
     H, W = cases.distinct_sizes(4, 8)
     X, K = cases.randn(Ci, H, W, dtype=torch.float64), cases.randn(Ci, 2, 3, dtype=torch.float64)
-    _tensor_hidden(corr2d_multi_in, "corr2d_multi_in", ref.corr2d_multi_in, cases, items,
-                   ((X, K), ("X", "K"), f"the gradient for {_inputs(X, K)}"))
+    _tensor_hidden(
+        corr2d_multi_in,
+        "corr2d_multi_in",
+        ref.corr2d_multi_in,
+        cases,
+        items,
+        ((X, K), ("X", "K"), f"the gradient for {_inputs(X, K)}"),
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -130,16 +166,26 @@ def check_corr2d_multi_in_out(corr2d_multi_in_out) -> None:
     channels (K, K + 1, K + 2), then a non-square case with 2 input and 3 output channels."""
     K = _example_K()
     K = torch.stack([K, K + 1, K + 2])
-    expected = kit.on_device([[[56.0, 72.0], [104.0, 120.0]], [[76.0, 100.0], [148.0, 172.0]],
-                              [[96.0, 128.0], [192.0, 224.0]]])
-    kit.assert_result(corr2d_multi_in_out, (_example_X(), K), expected,
-                      "corr2d_multi_in_out(X, K) on the chapter's example (X channels 0..8 and 1..9 as 3x3, "
-                      "K of shape (3, 2, 2, 2): the example's kernel K, K + 1 and K + 2)", from_scratch=FROM_SCRATCH)
+    expected = kit.on_device(
+        [[[56.0, 72.0], [104.0, 120.0]], [[76.0, 100.0], [148.0, 172.0]], [[96.0, 128.0], [192.0, 224.0]]]
+    )
+    kit.assert_result(
+        corr2d_multi_in_out,
+        (_example_X(), K),
+        expected,
+        "corr2d_multi_in_out(X, K) on the chapter's example (X channels 0..8 and 1..9 as 3x3, "
+        "K of shape (3, 2, 2, 2): the example's kernel K, K + 1 and K + 2)",
+        from_scratch=FROM_SCRATCH,
+    )
     X = kit.numbers(2, 4, 5, modulo=6)
     K = kit.numbers(6, 3, 2, modulo=5, shift=2.0).reshape(3, 2, 3, 2)
-    kit.assert_result(corr2d_multi_in_out, (X, K), ref.corr2d_multi_in_out(X, K),
-                      "corr2d_multi_in_out(X, K) with X 2x4x5 (0..39 mod 6) and K 3x2x3x2 (0..35 mod 5, minus 2)",
-                      from_scratch=FROM_SCRATCH)
+    kit.assert_result(
+        corr2d_multi_in_out,
+        (X, K),
+        ref.corr2d_multi_in_out(X, K),
+        "corr2d_multi_in_out(X, K) with X 2x4x5 (0..39 mod 6) and K 3x2x3x2 (0..35 mod 5, minus 2)",
+        from_scratch=FROM_SCRATCH,
+    )
 
 
 @diagnosed
@@ -167,8 +213,14 @@ def grade_corr2d_multi_in_out(corr2d_multi_in_out) -> None:
     Ci, Co = cases.distinct_sizes(2, 4)
     H, W = cases.distinct_sizes(4, 8)
     X, K = cases.randn(Ci, H, W, dtype=torch.float64), cases.randn(Co, Ci, 3, 2, dtype=torch.float64)
-    _tensor_hidden(corr2d_multi_in_out, "corr2d_multi_in_out", ref.corr2d_multi_in_out, cases, items,
-                   ((X, K), ("X", "K"), f"the gradient for {_inputs(X, K)}"))
+    _tensor_hidden(
+        corr2d_multi_in_out,
+        "corr2d_multi_in_out",
+        ref.corr2d_multi_in_out,
+        cases,
+        items,
+        ((X, K), ("X", "K"), f"the gradient for {_inputs(X, K)}"),
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -193,16 +245,20 @@ def _assert_1x1(corr2d_1x1, X: torch.Tensor, K: torch.Tensor, what: str, expecte
         )
 
 
-def _assert_1x1_no_loop(corr2d_1x1, small: tuple[int, int, int, int], large: tuple[int, int, int, int],
-                        cases: Cases | None) -> None:
+def _assert_1x1_no_loop(
+    corr2d_1x1, small: tuple[int, int, int, int], large: tuple[int, int, int, int], cases: Cases | None
+) -> None:
     """The number of operations must not grow with Co, Ci, H and W (a loop over any of them would)."""
+
     def draw(*shape):
         return torch.randn(*shape, device=device()) if cases is None else cases.randn(*shape)
 
     args = [(draw(Ci, H, W), draw(Co, Ci, 1, 1)) for Co, Ci, H, W in (small, large)]
     sizes = " and ".join(f"(Co, Ci, H, W) = {size}" for size in (small, large))
     kit.assert_ops_do_not_grow(
-        corr2d_1x1, *args, what=f"corr2d_1x1(X, K) with {sizes}",
+        corr2d_1x1,
+        *args,
+        what=f"corr2d_1x1(X, K) with {sizes}",
         advice="Use one matrix product for all output channels, input channels and pixels at once, "
         "with no Python loop.",
         from_scratch=FROM_SCRATCH,
@@ -216,14 +272,17 @@ def check_corr2d_1x1(corr2d_1x1) -> None:
     X = kit.numbers(3, 2, 3)
     K = kit.on_device([[1.0, 1.0, 1.0], [1.0, 0.0, -1.0]]).reshape(2, 3, 1, 1)
     expected = kit.on_device([[[18.0, 21.0, 24.0], [27.0, 30.0, 33.0]], [[-12.0] * 3, [-12.0] * 3]])
-    _assert_1x1(corr2d_1x1, X, K,
-                "corr2d_1x1(X, K) with X 3x2x3 (channels 0..5, 6..11, 12..17) and K 2x3x1x1 "
-                "(output channel 0 adds the three channels, output channel 1 is channel 0 minus channel 2)",
-                expected)
+    _assert_1x1(
+        corr2d_1x1,
+        X,
+        K,
+        "corr2d_1x1(X, K) with X 3x2x3 (channels 0..5, 6..11, 12..17) and K 2x3x1x1 "
+        "(output channel 0 adds the three channels, output channel 1 is channel 0 minus channel 2)",
+        expected,
+    )
     X = kit.numbers(4, 3, 5, modulo=7)
     K = kit.numbers(5, 4, 1, modulo=5, shift=2.0).reshape(5, 4, 1, 1)
-    _assert_1x1(corr2d_1x1, X, K,
-                "corr2d_1x1(X, K) with X 4x3x5 (0..59 mod 7) and K 5x4x1x1 (0..19 mod 5, minus 2)")
+    _assert_1x1(corr2d_1x1, X, K, "corr2d_1x1(X, K) with X 4x3x5 (0..59 mod 7) and K 5x4x1x1 (0..19 mod 5, minus 2)")
     _assert_1x1_no_loop(corr2d_1x1, (3, 2, 4, 5), (7, 5, 9, 11), None)
 
 
@@ -246,13 +305,29 @@ def grade_corr2d_1x1(corr2d_1x1) -> None:
     H, W = cases.distinct_sizes(3, 7)
     X, K = cases.randn(Ci, H, W, dtype=torch.float64), cases.randn(Co, Ci, 1, 1, dtype=torch.float64)
     G = cases.randn(Co, H, W, dtype=torch.float64)
-    plan.append(kit.Hidden(f"the gradient for {_inputs(X, K)}",
-                           partial(kit.assert_gradients_match, corr2d_1x1, ref.corr2d_1x1, (X, K), G,
-                                   "corr2d_1x1(X, K)", ("X", "K"), from_scratch=FROM_SCRATCH)))
+    plan.append(
+        kit.Hidden(
+            f"the gradient for {_inputs(X, K)}",
+            partial(
+                kit.assert_gradients_match,
+                corr2d_1x1,
+                ref.corr2d_1x1,
+                (X, K),
+                G,
+                "corr2d_1x1(X, K)",
+                ("X", "K"),
+                from_scratch=FROM_SCRATCH,
+            ),
+        )
+    )
     small = (cases.size(2, 3), cases.size(2, 3), cases.size(3, 5), cases.size(3, 5))
     large = tuple(size + cases.size(3, 8) for size in small)
-    plan.append(kit.Hidden("a small and a larger input, to count the operations",
-                           partial(_assert_1x1_no_loop, corr2d_1x1, small, large, cases)))
+    plan.append(
+        kit.Hidden(
+            "a small and a larger input, to count the operations",
+            partial(_assert_1x1_no_loop, corr2d_1x1, small, large, cases),
+        )
+    )
     kit.run_hidden(cases, plan)
 
 
@@ -283,8 +358,16 @@ def _assert_count(fn, expected: int, what: str, args: tuple) -> None:
     kit.assert_int(got, expected, what, PARAMETER_COUNT)
 
 
-def _assert_conv2d_count(conv2d_num_params, in_channels: int, out_channels: int, kernel_size,
-                         bias: bool = True, groups: int = 1, *, defaults: bool = False) -> None:
+def _assert_conv2d_count(
+    conv2d_num_params,
+    in_channels: int,
+    out_channels: int,
+    kernel_size,
+    bias: bool = True,
+    groups: int = 1,
+    *,
+    defaults: bool = False,
+) -> None:
     """``conv2d_num_params`` gives the parameter count of the matching ``nn.Conv2d``. Arguments
     are passed by position, in the order of the signature; with ``defaults``, ``bias`` and
     ``groups`` are left out so that the defaults are used."""
@@ -297,8 +380,9 @@ def _assert_conv2d_count(conv2d_num_params, in_channels: int, out_channels: int,
     _assert_count(conv2d_num_params, expected, what, args)
 
 
-def _assert_linear_count(linear_num_params, in_features: int, out_features: int, bias: bool = True,
-                         *, defaults: bool = False) -> None:
+def _assert_linear_count(
+    linear_num_params, in_features: int, out_features: int, bias: bool = True, *, defaults: bool = False
+) -> None:
     """``linear_num_params`` gives the parameter count of the matching ``nn.Linear``."""
     expected = ref.linear_num_params(in_features, out_features, bias=bias)
     head = f"linear_num_params(in_features={in_features}, out_features={out_features}"
@@ -311,12 +395,12 @@ def _assert_linear_count(linear_num_params, in_features: int, out_features: int,
 
 # The chapter's examples: (in_channels, out_channels, kernel_size, bias, groups).
 CONV2D_EXAMPLES = [
-    (3, 64, 3, True, 1),        # the first layer of a VGG-style network: 1792
-    (3, 1, 5, False, 1),        # one 5x5 filter on a 3-channel image: 75 weights
-    (2, 3, (3, 5), True, 1),    # the source's nn.Conv2d(2, 3, kernel_size=(3, 5)): 93
-    (256, 64, 1, True, 1),      # a 1x1 convolution that shrinks 256 channels to 64
-    (64, 128, 3, True, 4),      # four groups of 16 input and 32 output channels
-    (32, 32, 3, False, 32),     # depthwise: one 3x3 filter per channel
+    (3, 64, 3, True, 1),  # the first layer of a VGG-style network: 1792
+    (3, 1, 5, False, 1),  # one 5x5 filter on a 3-channel image: 75 weights
+    (2, 3, (3, 5), True, 1),  # the source's nn.Conv2d(2, 3, kernel_size=(3, 5)): 93
+    (256, 64, 1, True, 1),  # a 1x1 convolution that shrinks 256 channels to 64
+    (64, 128, 3, True, 4),  # four groups of 16 input and 32 output channels
+    (32, 32, 3, False, 32),  # depthwise: one 3x3 filter per channel
 ]
 
 
@@ -338,6 +422,7 @@ def _grouped_channels(cases: Cases, groups: int, low: int, high: int) -> tuple[i
 
 def _conv2d_plan(cases: Cases) -> list[tuple[str, list[tuple]]]:
     """Groups of hidden cases (in_channels, out_channels, kernel_size, bias, groups)."""
+
     def channels():
         return cases.distinct_sizes(1, 96)
 
@@ -381,7 +466,7 @@ def grade_conv2d_num_params(conv2d_num_params) -> None:
 # The chapter's examples: (in_features, out_features, bias).
 LINEAR_EXAMPLES = [
     (224 * 224 * 3, 4096, True),  # a 224x224 RGB image flattened into a 4096-unit layer
-    (784, 10, True),              # a 28x28 image to 10 classes
+    (784, 10, True),  # a 28x28 image to 10 classes
     (10, 5, False),
 ]
 
@@ -404,13 +489,21 @@ def grade_linear_num_params(linear_num_params) -> None:
     plan = [
         ("random sizes with bias", [(*cases.distinct_sizes(2, 500), True) for _ in range(4)]),
         ("random sizes without bias", [(*cases.distinct_sizes(2, 500), False) for _ in range(3)]),
-        ("one input or one output feature", [
-            (1, cases.size(2, 100), True), (cases.size(2, 100), 1, True), (cases.size(2, 100), 1, False),
-        ]),
-        ("large layers", [
-            (cases.size(10_000, 600_000), cases.size(512, 8192), True),
-            (cases.size(512, 8192), cases.size(10_000, 100_000), cases.size(0, 1) == 1),
-        ]),
+        (
+            "one input or one output feature",
+            [
+                (1, cases.size(2, 100), True),
+                (cases.size(2, 100), 1, True),
+                (cases.size(2, 100), 1, False),
+            ],
+        ),
+        (
+            "large layers",
+            [
+                (cases.size(10_000, 600_000), cases.size(512, 8192), True),
+                (cases.size(512, 8192), cases.size(10_000, 100_000), cases.size(0, 1) == 1),
+            ],
+        ),
     ]
     kit.run_hidden(cases, kit.example_groups(plan, partial(_assert_linear_count, linear_num_params)))
 
@@ -432,24 +525,38 @@ def check_corr2d_grouped(corr2d_grouped) -> None:
     case, and one group (an ordinary multi-channel convolution), without the built-in convolution."""
     X, K = _grouped_example()
     expected = kit.on_device([[[56.0, 72.0], [104.0, 120.0]], [[124.0, 148.0], [196.0, 220.0]]])
-    kit.assert_result(corr2d_grouped, (X, K, 2), expected,
-                      "corr2d_grouped(X, K, groups=2) with X 4x3x3 (channels 0..8, 1..9, 2..10, 3..11) and K "
-                      "2x2x2x2 (the chapter's two-channel kernel for output 0, the same plus 1 for output 1)",
-                      from_scratch=FROM_SCRATCH)
+    kit.assert_result(
+        corr2d_grouped,
+        (X, K, 2),
+        expected,
+        "corr2d_grouped(X, K, groups=2) with X 4x3x3 (channels 0..8, 1..9, 2..10, 3..11) and K "
+        "2x2x2x2 (the chapter's two-channel kernel for output 0, the same plus 1 for output 1)",
+        from_scratch=FROM_SCRATCH,
+    )
     X = kit.numbers(3, 4, 5, modulo=7)
     K = kit.numbers(6, 2, 3, modulo=5, shift=2.0).reshape(6, 1, 2, 3)
-    kit.assert_result(corr2d_grouped, (X, K, 3), ref.corr2d_grouped(X, K, 3),
-                      "corr2d_grouped(X, K, groups=3) (depthwise, two filters per channel) with X 3x4x5 "
-                      "(0..59 mod 7) and K 6x1x2x3 (0..35 mod 5, minus 2)", from_scratch=FROM_SCRATCH)
+    kit.assert_result(
+        corr2d_grouped,
+        (X, K, 3),
+        ref.corr2d_grouped(X, K, 3),
+        "corr2d_grouped(X, K, groups=3) (depthwise, two filters per channel) with X 3x4x5 "
+        "(0..59 mod 7) and K 6x1x2x3 (0..35 mod 5, minus 2)",
+        from_scratch=FROM_SCRATCH,
+    )
     X = kit.numbers(2, 4, 5, modulo=6)
     K = kit.numbers(6, 3, 2, modulo=5, shift=2.0).reshape(3, 2, 3, 2)
-    kit.assert_result(corr2d_grouped, (X, K, 1), ref.corr2d_grouped(X, K, 1),
-                      "corr2d_grouped(X, K, groups=1) with X 2x4x5 (0..39 mod 6) and K 3x2x3x2 (0..35 mod 5, "
-                      "minus 2)", from_scratch=FROM_SCRATCH)
+    kit.assert_result(
+        corr2d_grouped,
+        (X, K, 1),
+        ref.corr2d_grouped(X, K, 1),
+        "corr2d_grouped(X, K, groups=1) with X 2x4x5 (0..39 mod 6) and K 3x2x3x2 (0..35 mod 5, minus 2)",
+        from_scratch=FROM_SCRATCH,
+    )
 
 
-def _grouped_case(cases: Cases, groups: int, per_in: int, per_out: int, dtype: torch.dtype, label: str,
-                  *, fill: bool = False):
+def _grouped_case(
+    cases: Cases, groups: int, per_in: int, per_out: int, dtype: torch.dtype, label: str, *, fill: bool = False
+):
     """((X, K, groups), inputs in words) with ``per_in`` input and ``per_out`` output channels per group."""
     H, W = cases.distinct_sizes(3, 8)
     kh, kw = (H, W) if fill else cases.distinct_sizes(1, min(H, W))
@@ -467,15 +574,23 @@ def grade_corr2d_grouped(corr2d_grouped) -> None:
     per_in, per_out = cases.distinct_sizes(1, 4)
     items = [_grouped_case(cases, 1, per_in, per_out, f32, "one group")]
     items.append(_grouped_case(cases, cases.size(2, 5), 1, 1, f32, "depthwise (groups = Ci = Co)"))
-    items.append(_grouped_case(cases, cases.size(2, 4), 1, cases.size(2, 3), f32,
-                               "depthwise with several filters per channel (groups = Ci)"))
+    items.append(
+        _grouped_case(
+            cases,
+            cases.size(2, 4),
+            1,
+            cases.size(2, 3),
+            f32,
+            "depthwise with several filters per channel (groups = Ci)",
+        )
+    )
     for dtype, label in ((f32, "groups between 1 and Ci"), (f64, "groups between 1 and Ci")):
         per_in, per_out = cases.distinct_sizes(2, 3)
         items.append(_grouped_case(cases, cases.size(2, 3), per_in, per_out, dtype, label))
     per_in, per_out = cases.distinct_sizes(1, 3)
-    items.append(_grouped_case(cases, cases.size(2, 3), per_in, per_out, f32,
-                               "a kernel as large as the input", fill=True))
+    items.append(
+        _grouped_case(cases, cases.size(2, 3), per_in, per_out, f32, "a kernel as large as the input", fill=True)
+    )
     per_in, per_out = cases.distinct_sizes(2, 3)
     args, inputs = _grouped_case(cases, 2, per_in, per_out, f64, "the gradient")
-    _tensor_hidden(corr2d_grouped, "corr2d_grouped", ref.corr2d_grouped, cases, items,
-                   (args, ("X", "K"), inputs))
+    _tensor_hidden(corr2d_grouped, "corr2d_grouped", ref.corr2d_grouped, cases, items, (args, ("X", "K"), inputs))

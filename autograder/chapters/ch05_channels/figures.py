@@ -19,8 +19,15 @@ def _arrow(ax, start, end, text=None) -> None:
     """A grey arrow from ``start`` to ``end`` (board coordinates), with ``text`` above it."""
     ax.annotate("", end, start, arrowprops={"arrowstyle": "->", "color": EDGE, "lw": 1.5})
     if text:
-        ax.text((start[0] + end[0]) / 2, (start[1] + end[1]) / 2 - 0.3, text, ha="center",
-                va="bottom", fontsize=9, color=EDGE)
+        ax.text(
+            (start[0] + end[0]) / 2,
+            (start[1] + end[1]) / 2 - 0.3,
+            text,
+            ha="center",
+            va="bottom",
+            fontsize=9,
+            color=EDGE,
+        )
 
 
 def _symbol(ax, x, y, text, fontsize=14) -> None:
@@ -50,16 +57,21 @@ def multi_in(X, K, parts, Y, index: tuple[int, int] = (0, 0)) -> Figure:
         y0 = c * step
         grid(ax, X[c], y0=y0, fill=window, shade=False, label=f"input channel $X_{c}$")
         _symbol(ax, W + 0.6, y0 + H / 2, r"$\star$")
-        grid(ax, K[c], x0=x_k, y0=y0 + (H - kh) / 2, fill=dict.fromkeys(np.ndindex(kh, kw), WINDOW),
-             label=f"$K_{c}$")
+        grid(ax, K[c], x0=x_k, y0=y0 + (H - kh) / 2, fill=dict.fromkeys(np.ndindex(kh, kw), WINDOW), label=f"$K_{c}$")
         _symbol(ax, W + kw + 1.8, y0 + H / 2, "=")
-        grid(ax, parts[c], x0=x_part, y0=y0 + (H - rows) / 2, fill={index: ACCENT}, shade=False,
-             label=f"$X_{c} \\star K_{c}$")
+        grid(
+            ax,
+            parts[c],
+            x0=x_part,
+            y0=y0 + (H - rows) / 2,
+            fill={index: ACCENT},
+            shade=False,
+            label=f"$X_{c} \\star K_{c}$",
+        )
         if c:
             _symbol(ax, x_part + cols / 2, y0 - 0.8, "+")
         _arrow(ax, (x_part + cols + 0.2, y0 + H / 2), (x_sum - 0.3, height / 2))
-    grid(ax, Y, x0=x_sum, y0=(height - rows) / 2, fill={index: ACCENT}, shade=False,
-         label="sum $Y$")
+    grid(ax, Y, x0=x_sum, y0=(height - rows) / 2, fill={index: ACCENT}, shade=False, label="sum $Y$")
     terms = " + ".join(f"{parts[c, i, j]:g}" for c in range(channels))
     ax.set_title(f"$Y_{{{i},{j}}}$ = {terms} = {Y[i, j]:g}")
     board(ax, x_sum + cols, height)
@@ -105,12 +117,10 @@ def kernel_bank(K, Y, names, channel_names=("R", "G", "B"), gray=(), ncols: int 
     nrows = -(-co // ncols)
     ratio = Y.shape[1] / Y.shape[2]
     kernel_row = 1.0 / ci
-    fig = Figure(figsize=(2.45 * ncols, nrows * (2.3 * (kernel_row + ratio) + 0.55)),
-                 layout="constrained")
+    fig = Figure(figsize=(2.45 * ncols, nrows * (2.3 * (kernel_row + ratio) + 0.55)), layout="constrained")
     panels = fig.subfigures(nrows, ncols, squeeze=False).ravel()
     for o, panel in enumerate(panels[:co]):
-        axes = panel.subplot_mosaic([list(range(ci)), ["map"] * ci],
-                                    height_ratios=[kernel_row, ratio])
+        axes = panel.subplot_mosaic([list(range(ci)), ["map"] * ci], height_ratios=[kernel_row, ratio])
         limit = _symmetric(K[o])
         for c in range(ci):
             axes[c].imshow(K[o, c], cmap=DIVERGING, vmin=-limit, vmax=limit)
@@ -150,28 +160,56 @@ def matmul_1x1(X, K, Y, pixel: tuple[int, int]) -> Figure:
     top_width = ci * W + (ci - 1)
     x0 = x_flat + (H * W - top_width) / 2
     for c in range(ci):
-        grid(ax, X[c], x0=x0 + c * (W + 1), fill={(i, j): WINDOW}, shade=False,
-             label=f"input channel $X_{c}$")
+        grid(ax, X[c], x0=x0 + c * (W + 1), fill={(i, j): WINDOW}, shade=False, label=f"input channel $X_{c}$")
     _arrow(ax, (x_flat + H * W / 2, H + 0.2), (x_flat + H * W / 2, y_mid - 0.6))
-    ax.text(x_flat + H * W / 2 + 0.3, (H + y_mid) / 2 - 0.3, "each channel\nbecomes a row",
-            ha="left", va="center", fontsize=9, color=EDGE)
+    ax.text(
+        x_flat + H * W / 2 + 0.3,
+        (H + y_mid) / 2 - 0.3,
+        "each channel\nbecomes a row",
+        ha="left",
+        va="center",
+        fontsize=9,
+        color=EDGE,
+    )
     rows = max(ci, co)
     grid(ax, K, y0=y_mid + (rows - co) / 2, scale=2 * np.abs(K).max(), label=f"$K$ as {co}×{ci}")
     _symbol(ax, ci + 0.5, y_mid + rows / 2, "·", fontsize=22)
-    grid(ax, X.reshape(ci, H * W), x0=x_flat, y0=y_mid + (rows - ci) / 2,
-         fill={(c, p): WINDOW for c in range(ci)}, shade=False, label=f"$X$ as {ci}×{H * W}")
+    grid(
+        ax,
+        X.reshape(ci, H * W),
+        x0=x_flat,
+        y0=y_mid + (rows - ci) / 2,
+        fill={(c, p): WINDOW for c in range(ci)},
+        shade=False,
+        label=f"$X$ as {ci}×{H * W}",
+    )
     _symbol(ax, x_out - 0.5, y_mid + rows / 2, "=")
-    grid(ax, Y.reshape(co, H * W), x0=x_out, y0=y_mid + (rows - co) / 2,
-         fill={(o, p): ACCENT for o in range(co)}, shade=False, label=f"$Y$ as {co}×{H * W}")
+    grid(
+        ax,
+        Y.reshape(co, H * W),
+        x0=x_out,
+        y0=y_mid + (rows - co) / 2,
+        fill={(o, p): ACCENT for o in range(co)},
+        shade=False,
+        label=f"$Y$ as {co}×{H * W}",
+    )
     y_start = y_mid + (rows + co) / 2 + 0.2
     _arrow(ax, (x_out + H * W / 2, y_start), (x_out + H * W / 2, y_low - 0.6))
-    ax.text(x_out + H * W / 2 - 0.3, (y_start + y_low) / 2 - 0.3, "each row\nbecomes a channel",
-            ha="right", va="center", fontsize=9, color=EDGE)
+    ax.text(
+        x_out + H * W / 2 - 0.3,
+        (y_start + y_low) / 2 - 0.3,
+        "each row\nbecomes a channel",
+        ha="right",
+        va="center",
+        fontsize=9,
+        color=EDGE,
+    )
     low_width = co * W + (co - 1)
     x0 = x_out + (H * W - low_width) / 2
     for o in range(co):
-        grid(ax, Y[o], x0=x0 + o * (W + 1), y0=y_low, fill={(i, j): ACCENT}, shade=False,
-             label=f"output channel $Y_{o}$")
+        grid(
+            ax, Y[o], x0=x0 + o * (W + 1), y0=y_low, fill={(i, j): ACCENT}, shade=False, label=f"output channel $Y_{o}$"
+        )
     board(ax, max(width, x0 + low_width), height)
     return fig
 
@@ -194,8 +232,9 @@ def padding_modes(X, kernel, modes=("zeros", "reflect", "replicate", "circular")
     inner = {(a, b): WINDOW for a in range(pad, H - pad) for b in range(pad, W - pad)}
     for ax, mode in zip(fig.subplots(2, 2).ravel(), modes):
         padded = F.pad(X[None, None], (pad,) * 4, mode="constant" if mode == "zeros" else mode)[0, 0]
-        border = {(a, b): PADDING for a, b in np.ndindex(*padded.shape)
-                  if not (pad <= a < H + pad and pad <= b < W + pad)}
+        border = {
+            (a, b): PADDING for a, b in np.ndindex(*padded.shape) if not (pad <= a < H + pad and pad <= b < W + pad)
+        }
         grid(ax, padded, fill=border, shade=False, label=f'padding_mode="{mode}"')
         x0 = W + 2 * pad + 1.4
         _arrow(ax, (x0 - 1.2, height / 2), (x0 - 0.2, height / 2))
@@ -220,20 +259,32 @@ def groups_diagram(in_channels: int, out_channels: int, groups_list, kernel_size
         for o in range(out_channels):
             group = o // cout
             for c in range(group * cin, (group + 1) * cin):
-                ax.plot([size, 3 - size / 2], [y_in[c], y_out[o]], color=colours[group % 10],
-                        lw=1.2, alpha=0.8)
+                ax.plot([size, 3 - size / 2], [y_in[c], y_out[o]], color=colours[group % 10], lw=1.2, alpha=0.8)
         for c in range(in_channels):
-            ax.add_patch(Rectangle((0, y_in[c] - size / 2), size, size, facecolor=PLAIN,
-                                   edgecolor=colours[(c // cin) % 10], lw=2))
+            ax.add_patch(
+                Rectangle(
+                    (0, y_in[c] - size / 2), size, size, facecolor=PLAIN, edgecolor=colours[(c // cin) % 10], lw=2
+                )
+            )
         for o in range(out_channels):
-            ax.add_patch(Rectangle((3 - size / 2, y_out[o] - size / 2), size, size,
-                                   facecolor=PLAIN, edgecolor=colours[(o // cout) % 10], lw=2))
+            ax.add_patch(
+                Rectangle(
+                    (3 - size / 2, y_out[o] - size / 2),
+                    size,
+                    size,
+                    facecolor=PLAIN,
+                    edgecolor=colours[(o // cout) % 10],
+                    lw=2,
+                )
+            )
         ax.text(size / 2, -0.9, "input\nchannels", ha="center", va="center", fontsize=9)
         ax.text(3, -0.9, "output\nchannels", ha="center", va="center", fontsize=9)
-        weights = out_channels * cin * kernel_size ** 2
+        weights = out_channels * cin * kernel_size**2
         name = " (depthwise)" if g == in_channels == out_channels else ""
-        ax.set_title(f"groups={g}{name}\nweight ({out_channels}, {cin}, {kernel_size}, {kernel_size}):"
-                     f" {weights} numbers", fontsize=9)
+        ax.set_title(
+            f"groups={g}{name}\nweight ({out_channels}, {cin}, {kernel_size}, {kernel_size}): {weights} numbers",
+            fontsize=9,
+        )
         ax.set_xlim(-0.3, 3.6)
         ax.set_ylim(span - 0.4, -1.5)
         ax.set_aspect("equal")
@@ -255,8 +306,7 @@ def param_bars(rows) -> Figure:
         values = [counts[(inp, layer)] for inp in inputs]
         bars = ax.bar(xs, values, width, label=layer)
         for bar, v in zip(bars, values):
-            ax.text(bar.get_x() + bar.get_width() / 2, v * 1.6, _short(v), ha="center",
-                    va="bottom", fontsize=8)
+            ax.text(bar.get_x() + bar.get_width() / 2, v * 1.6, _short(v), ha="center", va="bottom", fontsize=8)
     ax.set_yscale("log")
     ax.set_ylim(1e2, 1e14)
     ax.set_xticks(np.arange(len(inputs)), [f"input {inp}" for inp in inputs])
@@ -343,8 +393,7 @@ def input_gradients(panels: dict, windows: dict) -> Figure:
     """
     rows = -(-len(panels) // 2)
     first = array(next(iter(panels.values())))
-    fig = Figure(figsize=(7.0, rows * (3.3 * first.shape[0] / first.shape[1] + 0.6)),
-                 layout="constrained")
+    fig = Figure(figsize=(7.0, rows * (3.3 * first.shape[0] / first.shape[1] + 0.6)), layout="constrained")
     axes = fig.subplots(rows, 2, squeeze=False).ravel()
     for ax, (title, grad) in zip(axes, panels.items()):
         grad = array(grad)

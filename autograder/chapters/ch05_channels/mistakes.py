@@ -21,8 +21,7 @@ from autograder.runtime.mistakes import mistake
 @mistake(
     "corr2d_multi_in",
     summary="stacks the per-channel results instead of adding them",
-    hint="Each input channel gives one 2-D map, and the output is their sum: one (H', W') map, "
-    "not a stack of Ci maps.",
+    hint="Each input channel gives one 2-D map, and the output is their sum: one (H', W') map, not a stack of Ci maps.",
     section="ch05_channels#several-input-channels",
 )
 def corr2d_multi_in_stacked(X, K):
@@ -32,8 +31,7 @@ def corr2d_multi_in_stacked(X, K):
 @mistake(
     "corr2d_multi_in",
     summary="averages the per-channel results instead of adding them",
-    hint="The channels' contributions are added, not averaged: with two channels the mean is "
-    "half the right answer.",
+    hint="The channels' contributions are added, not averaged: with two channels the mean is half the right answer.",
     section="ch05_channels#several-input-channels",
 )
 def corr2d_multi_in_mean(X, K):
@@ -117,8 +115,7 @@ def corr2d_multi_in_out_axes_confused(X, K):
 @mistake(
     "corr2d_multi_in_out",
     summary="stacks the output channels on the last axis: (H', W', Co)",
-    hint="Channels come first in PyTorch: stack the Co maps along a new first axis to get "
-    "(Co, H', W').",
+    hint="Channels come first in PyTorch: stack the Co maps along a new first axis to get (Co, H', W').",
     section="ch05_channels#several-output-channels",
 )
 def corr2d_multi_in_out_channels_last(X, K):
@@ -216,8 +213,7 @@ def corr2d_1x1_reuses_multi_in_out(X, K):
 @mistake(
     "corr2d_1x1",
     summary="calls the built-in F.conv2d",
-    hint="Write the 1x1 convolution as a matrix product yourself; F.conv2d is the reference it "
-    "is checked against.",
+    hint="Write the 1x1 convolution as a matrix product yourself; F.conv2d is the reference it is checked against.",
     section="ch05_channels#the--convolution",
 )
 def corr2d_1x1_builtin(X, K):
@@ -243,8 +239,7 @@ def conv2d_num_params_no_bias(in_channels, out_channels, kernel_size, bias=True,
 @mistake(
     "conv2d_num_params",
     summary="counts one bias per input channel",
-    hint="A bias is added to each output map, so there is one per output channel, not one per "
-    "input channel.",
+    hint="A bias is added to each output map, so there is one per output channel, not one per input channel.",
     section="ch05_channels#counting-parameters",
 )
 def conv2d_num_params_bias_per_input(in_channels, out_channels, kernel_size, bias=True, groups=1):
@@ -279,8 +274,7 @@ def conv2d_num_params_groups_twice(in_channels, out_channels, kernel_size, bias=
 @mistake(
     "conv2d_num_params",
     summary="does not square an int kernel_size",
-    hint="An int kernel_size k means a k x k kernel: it has k * k weights per input channel, "
-    "not k.",
+    hint="An int kernel_size k means a k x k kernel: it has k * k weights per input channel, not k.",
     section="ch05_channels#counting-parameters",
 )
 def conv2d_num_params_int_not_squared(in_channels, out_channels, kernel_size, bias=True, groups=1):
@@ -291,8 +285,7 @@ def conv2d_num_params_int_not_squared(in_channels, out_channels, kernel_size, bi
 @mistake(
     "conv2d_num_params",
     summary="treats a (kh, kw) kernel_size as square, using kh for both sides",
-    hint="A kernel_size pair (kh, kw) means kh rows and kw columns: the kernel has kh * kw "
-    "weights per input channel.",
+    hint="A kernel_size pair (kh, kw) means kh rows and kw columns: the kernel has kh * kw weights per input channel.",
     section="ch05_channels#counting-parameters",
 )
 def conv2d_num_params_pair_as_square(in_channels, out_channels, kernel_size, bias=True, groups=1):
@@ -331,8 +324,7 @@ def conv2d_num_params_builds_module(in_channels, out_channels, kernel_size, bias
 @mistake(
     "linear_num_params",
     summary="counts one bias per input feature",
-    hint="nn.Linear adds a bias to each output, so there are out_features bias values, not "
-    "in_features.",
+    hint="nn.Linear adds a bias to each output, so there are out_features bias values, not in_features.",
     section="ch05_channels#counting-parameters",
 )
 def linear_num_params_bias_per_input(in_features, out_features, bias=True):
@@ -396,15 +388,13 @@ def corr2d_grouped_strided_split(X, K, groups):
 )
 def corr2d_grouped_first_input_group(X, K, groups):
     per_in, per_out = X.shape[0] // groups, K.shape[0] // groups
-    return torch.cat([corr2d_multi_in_out(X[:per_in], K[g * per_out:(g + 1) * per_out])
-                      for g in range(groups)])
+    return torch.cat([corr2d_multi_in_out(X[:per_in], K[g * per_out : (g + 1) * per_out]) for g in range(groups)])
 
 
 @mistake(
     "corr2d_grouped",
     summary="concatenates the groups' outputs in reverse order",
-    hint="The output channels of group 0 come first, then those of group 1, and so on, in the "
-    "order of K's first axis.",
+    hint="The output channels of group 0 come first, then those of group 1, and so on, in the order of K's first axis.",
     section="ch05_channels#groups",
 )
 def corr2d_grouped_reversed_groups(X, K, groups):

@@ -31,8 +31,9 @@ FROM_SCRATCH = ("convolution",)
 # conv_matrix
 
 
-def _assert_conv_matrix(conv_matrix, K: torch.Tensor, input_shape: tuple[int, int], what: str,
-                        expected: torch.Tensor | None = None) -> None:
+def _assert_conv_matrix(
+    conv_matrix, K: torch.Tensor, input_shape: tuple[int, int], what: str, expected: torch.Tensor | None = None
+) -> None:
     """``conv_matrix(K, input_shape)`` matches the reference (or ``expected``), no built-in convolution."""
     expected = ref.conv_matrix(K, input_shape) if expected is None else expected
     kit.assert_result(conv_matrix, (K, input_shape), expected, what, from_scratch=FROM_SCRATCH)
@@ -43,19 +44,31 @@ def check_conv_matrix(conv_matrix) -> None:
     """Visible checks of ``conv_matrix``: the chapter's 2x2 kernel on a 3x3 input (known answer),
     the source notes' 3x3 kernel on a 4x4 input, and a non-square case."""
     K = kit.on_device([[1.0, 2.0], [3.0, 4.0]])
-    expected = kit.on_device([
-        [1.0, 2.0, 0.0, 3.0, 4.0, 0.0, 0.0, 0.0, 0.0],
-        [0.0, 1.0, 2.0, 0.0, 3.0, 4.0, 0.0, 0.0, 0.0],
-        [0.0, 0.0, 0.0, 1.0, 2.0, 0.0, 3.0, 4.0, 0.0],
-        [0.0, 0.0, 0.0, 0.0, 1.0, 2.0, 0.0, 3.0, 4.0],
-    ])
-    _assert_conv_matrix(conv_matrix, K, (3, 3), "conv_matrix(K, (3, 3)) with K = [[1, 2], [3, 4]] "
-                        "(W has 4 rows, one per output element, and 9 columns, one per input pixel)", expected)
+    expected = kit.on_device(
+        [
+            [1.0, 2.0, 0.0, 3.0, 4.0, 0.0, 0.0, 0.0, 0.0],
+            [0.0, 1.0, 2.0, 0.0, 3.0, 4.0, 0.0, 0.0, 0.0],
+            [0.0, 0.0, 0.0, 1.0, 2.0, 0.0, 3.0, 4.0, 0.0],
+            [0.0, 0.0, 0.0, 0.0, 1.0, 2.0, 0.0, 3.0, 4.0],
+        ]
+    )
+    _assert_conv_matrix(
+        conv_matrix,
+        K,
+        (3, 3),
+        "conv_matrix(K, (3, 3)) with K = [[1, 2], [3, 4]] "
+        "(W has 4 rows, one per output element, and 9 columns, one per input pixel)",
+        expected,
+    )
     K = kit.numbers(3, 3, shift=-1.0)
     _assert_conv_matrix(conv_matrix, K, (4, 4), "conv_matrix(K, (4, 4)) with K = 1..9 as 3x3 (W is 4x16)")
     K = kit.numbers(2, 3, modulo=5, shift=2.0)
-    _assert_conv_matrix(conv_matrix, K, (3, 5), "conv_matrix(K, (3, 5)) with K 2x3 (0..5 mod 5, minus 2): "
-                        "an input of 3 rows and 5 columns (W is 6x15)")
+    _assert_conv_matrix(
+        conv_matrix,
+        K,
+        (3, 5),
+        "conv_matrix(K, (3, 5)) with K 2x3 (0..5 mod 5, minus 2): an input of 3 rows and 5 columns (W is 6x15)",
+    )
 
 
 def _conv_matrix_plan(cases: Cases) -> list[tuple[torch.Tensor, tuple[int, int], str]]:
@@ -71,8 +84,10 @@ def _conv_matrix_plan(cases: Cases) -> list[tuple[torch.Tensor, tuple[int, int],
     plan.append((cases.randn(1, 1), cases.distinct_sizes(2, 6), " (a 1x1 kernel: W is diagonal)"))
     H, W = cases.distinct_sizes(2, 6)
     plan.append((cases.randn(H, cases.size(1, W)), (H, W), " (the kernel as tall as the input)"))
-    return [(K, shape, f"K of shape {shape_text(K.shape)} ({K.dtype}) and input_shape {shape}{extra}")
-            for K, shape, extra in plan]
+    return [
+        (K, shape, f"K of shape {shape_text(K.shape)} ({K.dtype}) and input_shape {shape}{extra}")
+        for K, shape, extra in plan
+    ]
 
 
 @diagnosed
@@ -80,15 +95,28 @@ def grade_conv_matrix(conv_matrix) -> None:
     """Hidden checks of ``conv_matrix``: random non-square kernels and input shapes, a kernel as
     large as the input, a 1x1 kernel, float64, and the gradient with respect to K."""
     cases = Cases()
-    plan = [kit.Hidden(inputs, partial(_assert_conv_matrix, conv_matrix, K, shape, f"conv_matrix(K, {shape})"))
-            for K, shape, inputs in _conv_matrix_plan(cases)]
+    plan = [
+        kit.Hidden(inputs, partial(_assert_conv_matrix, conv_matrix, K, shape, f"conv_matrix(K, {shape})"))
+        for K, shape, inputs in _conv_matrix_plan(cases)
+    ]
     H, W = cases.distinct_sizes(3, 6)
     K = cases.randn(*cases.distinct_sizes(1, min(H, W)), dtype=torch.float64)
     G = cases.randn(*ref.conv_matrix(K, (H, W)).shape, dtype=torch.float64)
-    plan.append(kit.Hidden(f"the gradient for K of shape {shape_text(K.shape)} (torch.float64) and input_shape "
-                           f"{(H, W)}",
-                           partial(kit.assert_gradients_match, conv_matrix, ref.conv_matrix, (K, (H, W)), G,
-                                   f"conv_matrix(K, {(H, W)})", ("K",), from_scratch=FROM_SCRATCH)))
+    plan.append(
+        kit.Hidden(
+            f"the gradient for K of shape {shape_text(K.shape)} (torch.float64) and input_shape {(H, W)}",
+            partial(
+                kit.assert_gradients_match,
+                conv_matrix,
+                ref.conv_matrix,
+                (K, (H, W)),
+                G,
+                f"conv_matrix(K, {(H, W)})",
+                ("K",),
+                from_scratch=FROM_SCRATCH,
+            ),
+        )
+    )
     kit.run_hidden(cases, plan)
 
 
@@ -100,8 +128,17 @@ def _trans_what(stride, padding) -> str:
     return f"trans_conv(X, K, stride={stride!r}, padding={padding!r})"
 
 
-def _assert_trans_conv(trans_conv, X, K, stride, padding, context: str = "",
-                       expected: torch.Tensor | None = None, *, defaults: bool = False) -> None:
+def _assert_trans_conv(
+    trans_conv,
+    X,
+    K,
+    stride,
+    padding,
+    context: str = "",
+    expected: torch.Tensor | None = None,
+    *,
+    defaults: bool = False,
+) -> None:
     """``trans_conv`` matches the reference (or ``expected``), without a built-in convolution.
     With ``defaults``, it is called as ``trans_conv(X, K)``."""
     if expected is None:
@@ -119,15 +156,24 @@ def check_trans_conv(trans_conv) -> None:
     X = kit.on_device([[0.0, 1.0], [2.0, 3.0]])
     K = kit.on_device([[0.0, 1.0], [2.0, 3.0]])
     example = "on the chapter's example (X = K = [[0, 1], [2, 3]])"
-    _assert_trans_conv(trans_conv, X, K, 1, 0, example,
-                       kit.on_device([[0.0, 0.0, 1.0], [0.0, 4.0, 6.0], [4.0, 12.0, 9.0]]), defaults=True)
+    _assert_trans_conv(
+        trans_conv,
+        X,
+        K,
+        1,
+        0,
+        example,
+        kit.on_device([[0.0, 0.0, 1.0], [0.0, 4.0, 6.0], [4.0, 12.0, 9.0]]),
+        defaults=True,
+    )
     strided = kit.on_device([[0.0, 0.0, 0.0, 1.0], [0.0, 0.0, 2.0, 3.0], [0.0, 2.0, 0.0, 3.0], [4.0, 6.0, 6.0, 9.0]])
     _assert_trans_conv(trans_conv, X, K, 2, 0, example, strided)
     _assert_trans_conv(trans_conv, X, K, 1, 1, example, kit.on_device([[4.0]]))
     X = kit.numbers(2, 3, modulo=4)
     K = kit.numbers(3, 2, modulo=5, shift=2.0)
-    _assert_trans_conv(trans_conv, X, K, (2, 1), (0, 1),
-                       "with X 2x3 (0..5 mod 4) and K 3x2 (0..5 mod 5, minus 2) (output 5x2)")
+    _assert_trans_conv(
+        trans_conv, X, K, (2, 1), (0, 1), "with X 2x3 (0..5 mod 4) and K 3x2 (0..5 mod 5, minus 2) (output 5x2)"
+    )
 
 
 def _trans_case(cases: Cases, H: int, W: int, kernel: tuple[int, int], stride, padding, dtype, label: str):
@@ -149,8 +195,11 @@ def _trans_plan(cases: Cases) -> list[tuple]:
     H, W = cases.distinct_sizes(2, 6)
     plan.append(_trans_case(cases, H, W, cases.distinct_sizes(1, 4), 1, 0, f32, "stride 1, no padding"))
     H, W = cases.distinct_sizes(2, 5)
-    plan.append(_trans_case(cases, H, W, cases.distinct_sizes(2, 4), cases.distinct_sizes(2, 3), 0, f32,
-                            "a (height, width) stride"))
+    plan.append(
+        _trans_case(
+            cases, H, W, cases.distinct_sizes(2, 4), cases.distinct_sizes(2, 3), 0, f32, "a (height, width) stride"
+        )
+    )
     H, W = cases.distinct_sizes(2, 5)
     kh, kw = cases.distinct_sizes(1, 3)
     stride = (kh + cases.size(1, 2), kw + cases.size(1, 2))
@@ -162,11 +211,22 @@ def _trans_plan(cases: Cases) -> list[tuple]:
     pw = cases.size(0, min(2, _max_padding(W, kw, sw)))
     plan.append(_trans_case(cases, H, W, (kh, kw), (sh, sw), (ph, pw), f32, "padding with a stride"))
     H, W = cases.distinct_sizes(1, 3)
-    plan.append(_trans_case(cases, H, W, cases.distinct_sizes(4, 6), cases.size(1, 2), 0, f32,
-                            "a kernel larger than the input"))
+    plan.append(
+        _trans_case(cases, H, W, cases.distinct_sizes(4, 6), cases.size(1, 2), 0, f32, "a kernel larger than the input")
+    )
     H, W = cases.distinct_sizes(2, 5)
-    plan.append(_trans_case(cases, H, W, (1, 1), cases.distinct_sizes(2, 3), 0, f32,
-                            "a 1x1 kernel (upsampling by spreading the input out)"))
+    plan.append(
+        _trans_case(
+            cases,
+            H,
+            W,
+            (1, 1),
+            cases.distinct_sizes(2, 3),
+            0,
+            f32,
+            "a 1x1 kernel (upsampling by spreading the input out)",
+        )
+    )
     H, W = cases.distinct_sizes(2, 5)
     kh, kw = cases.distinct_sizes(2, 4)
     stride = cases.size(2, 3)
@@ -181,18 +241,33 @@ def grade_trans_conv(trans_conv) -> None:
     larger than the kernel, padding with stride, a kernel larger than the input, a 1x1 kernel,
     float64, and the gradient."""
     cases = Cases()
-    plan = [kit.Hidden(inputs, partial(_assert_trans_conv, trans_conv, X, K, stride, padding))
-            for X, K, stride, padding, inputs in _trans_plan(cases)]
+    plan = [
+        kit.Hidden(inputs, partial(_assert_trans_conv, trans_conv, X, K, stride, padding))
+        for X, K, stride, padding, inputs in _trans_plan(cases)
+    ]
     H, W = cases.distinct_sizes(2, 5)
     kh, kw = cases.distinct_sizes(2, 4)
     stride = cases.distinct_sizes(1, 3)
     padding = (cases.size(0, 1), cases.size(0, 1))
-    X, K, stride, padding, inputs = _trans_case(cases, H, W, (kh, kw), stride, padding, torch.float64,
-                                                "the gradient with respect to X and K")
+    X, K, stride, padding, inputs = _trans_case(
+        cases, H, W, (kh, kw), stride, padding, torch.float64, "the gradient with respect to X and K"
+    )
     G = cases.randn(*ref.trans_conv(X, K, stride, padding).shape, dtype=torch.float64)
-    plan.append(kit.Hidden(inputs, partial(kit.assert_gradients_match, trans_conv, ref.trans_conv,
-                                           (X, K, stride, padding), G, _trans_what(stride, padding), ("X", "K"),
-                                           from_scratch=FROM_SCRATCH)))
+    plan.append(
+        kit.Hidden(
+            inputs,
+            partial(
+                kit.assert_gradients_match,
+                trans_conv,
+                ref.trans_conv,
+                (X, K, stride, padding),
+                G,
+                _trans_what(stride, padding),
+                ("X", "K"),
+                from_scratch=FROM_SCRATCH,
+            ),
+        )
+    )
     kit.run_hidden(cases, plan)
 
 
@@ -207,8 +282,17 @@ def _size_what(n: int, k: int, *settings: int) -> str:
     return f"trans_conv_output_size(n={n}, k={k}, {named})"
 
 
-def _assert_size(trans_conv_output_size, n: int, k: int, stride: int = 1, padding: int = 0,
-                 output_padding: int = 0, dilation: int = 1, *, defaults: bool = False) -> None:
+def _assert_size(
+    trans_conv_output_size,
+    n: int,
+    k: int,
+    stride: int = 1,
+    padding: int = 0,
+    output_padding: int = 0,
+    dilation: int = 1,
+    *,
+    defaults: bool = False,
+) -> None:
     """``trans_conv_output_size`` returns exactly the reference's int, with Python arithmetic only
     (with ``defaults``, it is called as ``trans_conv_output_size(n, k)``)."""
     expected = ref.trans_conv_output_size(n, k, stride, padding, output_padding, dilation)
@@ -265,8 +349,7 @@ def _draw(cases: Cases, n_range, k_range, s_range, p_range, d_range, *, output_p
 def _size_plan(cases: Cases) -> list[tuple[str, list[tuple]]]:
     """Groups of hidden cases (n, k, stride, padding, output_padding, dilation), each described."""
     random_sizes = [_draw(cases, (1, 20), (1, 7), (1, 4), (0, 3), (1, 3), output_padding=False) for _ in range(10)]
-    with_output_padding = [_draw(cases, (1, 20), (1, 7), (2, 5), (0, 3), (1, 3), output_padding=True)
-                           for _ in range(6)]
+    with_output_padding = [_draw(cases, (1, 20), (1, 7), (2, 5), (0, 3), (1, 3), output_padding=True) for _ in range(6)]
     undo = []  # the output_padding that gives back the input length of a strided convolution
     for _ in range(5):
         n, k, s, p, d = cases.size(6, 40), cases.size(1, 5), cases.size(2, 4), cases.size(0, 2), cases.size(1, 2)
@@ -274,8 +357,9 @@ def _size_plan(cases: Cases) -> list[tuple[str, list[tuple]]]:
             k = 1
         room = n + 2 * p - d * (k - 1) - 1
         undo.append((room // s + 1, k, s, p, room % s, d))
-    dilated = [_draw(cases, (1, 15), (2, 5), (1, 3), (1, 3), (2, 4), output_padding=cases.size(0, 1) == 1)
-               for _ in range(4)]
+    dilated = [
+        _draw(cases, (1, 15), (2, 5), (1, 3), (1, 3), (2, 4), output_padding=cases.size(0, 1) == 1) for _ in range(4)
+    ]
     large = [_draw(cases, (500, 100_000), (1, 11), (1, 8), (0, 5), (1, 4), output_padding=True) for _ in range(4)]
     return [
         ("random sizes, kernels, strides, padding and dilation", random_sizes),

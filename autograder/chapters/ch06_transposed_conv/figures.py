@@ -47,16 +47,25 @@ def scatter(X, K, Y, stride=1, cell: float = 0.36) -> Figure:
     top = 0.0
     grid(ax, X, fill={ij: _light(c, 0.45) for ij, c in colour.items()}, shade=False, label="input $X$")
     grid(ax, K, x0=W + 1.5, fill=dict.fromkeys(np.ndindex(kh, kw), WINDOW), shade=False, label="kernel $K$")
-    ax.text(W + kw + 2.5, top + max(H, kh) / 2,
-            f"stride {sh}" if sh == sw else f"stride ({sh}, {sw})", ha="left", va="center", color=EDGE)
+    ax.text(
+        W + kw + 2.5,
+        top + max(H, kh) / 2,
+        f"stride {sh}" if sh == sw else f"stride ({sh}, {sw})",
+        ha="left",
+        va="center",
+        color=EDGE,
+    )
     y0 = max(H, kh) + 1.6
     for n, (i, j) in enumerate(np.ndindex(H, W)):
         x0 = n * step
         for r, c in np.ndindex(rows, cols):
             a, b = r - i * sh, c - j * sw
             inside = 0 <= a < kh and 0 <= b < kw
-            ax.add_patch(Rectangle((x0 + c, y0 + r), 1, 1, facecolor=_light(colour[i, j]) if inside else PLAIN,
-                                   edgecolor=EDGE, lw=1))
+            ax.add_patch(
+                Rectangle(
+                    (x0 + c, y0 + r), 1, 1, facecolor=_light(colour[i, j]) if inside else PLAIN, edgecolor=EDGE, lw=1
+                )
+            )
             if inside:
                 ax.text(x0 + c + 0.5, y0 + r + 0.5, f"{X[i, j] * K[a, b]:g}", ha="center", va="center")
         ax.text(x0 + cols / 2, y0 - 0.25, f"$X_{{{i},{j}}} K = {X[i, j]:g} \\cdot K$", ha="center", va="bottom")
@@ -91,8 +100,7 @@ def matrix_pair(M, input_shape, cell: float = 0.3) -> Figure:
         if row_name:
             ax.text(x0 - 0.3, y0 + matrix.shape[0] / 2, row_name, ha="right", va="center", rotation=90, color=EDGE)
         if col_name:
-            ax.text(x0 + matrix.shape[1] / 2, y0 + matrix.shape[0] + 0.3, col_name, ha="center", va="top",
-                    color=EDGE)
+            ax.text(x0 + matrix.shape[1] / 2, y0 + matrix.shape[0] + 0.3, col_name, ha="center", va="top", color=EDGE)
 
     x_t = n + 3.5
     fig = Figure(figsize=(cell * (x_t + out + 1.5), cell * (n + 3.0)), layout="constrained")
@@ -126,7 +134,7 @@ def output_padding(x, k, stride: int, padding: int, output_padding: int, cell: f
     length = (n - 1) * stride + size
     full = np.zeros(length)
     for i, v in enumerate(x):
-        full[i * stride:i * stride + size] += v * k
+        full[i * stride : i * stride + size] += v * k
     x0, row = 8.2, 1.25
     fig = Figure(figsize=(cell * (x0 + length + 0.6), cell * (row * (n + 4) + 1.8)), layout="constrained")
     ax = fig.subplots()
@@ -143,18 +151,26 @@ def output_padding(x, k, stride: int, padding: int, output_padding: int, cell: f
     for c in range(length):
         ax.text(x0 + c + 0.5, -0.35, str(c), ha="center", va="bottom", fontsize=8, color=EDGE)
     for i, v in enumerate(x):
-        fills = [_light(COLOURS[i % len(COLOURS)]) if i * stride <= c < i * stride + size else None
-                 for c in range(length)]
+        fills = [
+            _light(COLOURS[i % len(COLOURS)]) if i * stride <= c < i * stride + size else None for c in range(length)
+        ]
         numbers = [v * k[c - i * stride] if fill else None for c, fill in enumerate(fills)]
         strip(i * row, full, fills, f"$x_{i} = {v:g}$ spreads ${v:g} \\cdot k$", numbers)
     total = n * row + 0.3
     strip(total, full, [PLAIN] * length, f"sum: length ({n} − 1)·{stride} + {size} = {length}", list(full))
-    for label, extra, y in ((f"padding={padding}: length {length - 2 * padding}", 0, total + row + 0.3),
-                            (f"padding={padding}, output_padding={output_padding}: "
-                             f"length {length - 2 * padding + output_padding}", output_padding, total + 2 * row + 0.6)):
+    for label, extra, y in (
+        (f"padding={padding}: length {length - 2 * padding}", 0, total + row + 0.3),
+        (
+            f"padding={padding}, output_padding={output_padding}: length {length - 2 * padding + output_padding}",
+            output_padding,
+            total + 2 * row + 0.6,
+        ),
+    ):
         end = length - padding + extra
-        fills = [CROPPED if c < padding or c >= end else (_light(KEPT, 0.6) if c >= length - padding else PLAIN)
-                 for c in range(length)]
+        fills = [
+            CROPPED if c < padding or c >= end else (_light(KEPT, 0.6) if c >= length - padding else PLAIN)
+            for c in range(length)
+        ]
         numbers = [None if c < padding or c >= end else full[c] for c in range(length)]
         strip(y, full, fills, label, numbers)
         ax.add_patch(Rectangle((x0 + padding, y), end - padding, 1, fill=False, edgecolor="black", lw=2))
@@ -207,4 +223,3 @@ def overlaps(counts: dict, cell: float = 0.32) -> Figure:
         grid(ax, c, fill=fill, label=title)
         board(ax, c.shape[1], H)
     return fig
-

@@ -110,7 +110,7 @@ def conv_matrix_float32(K, input_shape):
     M = torch.zeros(oh * ow, H * W, device=K.device)
     for i in range(oh):
         for j in range(ow):
-            M[i * ow + j].view(H, W)[i:i + kh, j:j + kw] = K
+            M[i * ow + j].view(H, W)[i : i + kh, j : j + kw] = K
     return M
 
 
@@ -164,11 +164,10 @@ def trans_conv_plain_conv(X, K, stride=1, padding=0):
     H, W = X.shape
     spread = torch.zeros((H - 1) * sh + 1, (W - 1) * sw + 1, dtype=X.dtype, device=X.device)
     spread[::sh, ::sw] = X
-    full = torch.zeros(spread.shape[0] + 2 * (kh - 1), spread.shape[1] + 2 * (kw - 1), dtype=X.dtype,
-                       device=X.device)
-    full[kh - 1:kh - 1 + spread.shape[0], kw - 1:kw - 1 + spread.shape[1]] = spread
+    full = torch.zeros(spread.shape[0] + 2 * (kh - 1), spread.shape[1] + 2 * (kw - 1), dtype=X.dtype, device=X.device)
+    full[kh - 1 : kh - 1 + spread.shape[0], kw - 1 : kw - 1 + spread.shape[1]] = spread
     Y = corr2d(full, K)
-    return Y[ph:Y.shape[0] - ph, pw:Y.shape[1] - pw]
+    return Y[ph : Y.shape[0] - ph, pw : Y.shape[1] - pw]
 
 
 @mistake(
@@ -181,12 +180,12 @@ def trans_conv_plain_conv(X, K, stride=1, padding=0):
 def trans_conv_pads_input(X, K, stride=1, padding=0):
     (sh, sw), (ph, pw) = [(v, v) if isinstance(v, int) else v for v in (stride, padding)]
     P = torch.zeros(X.shape[0] + 2 * ph, X.shape[1] + 2 * pw, dtype=X.dtype, device=X.device)
-    P[ph:ph + X.shape[0], pw:pw + X.shape[1]] = X
+    P[ph : ph + X.shape[0], pw : pw + X.shape[1]] = X
     kh, kw = K.shape
     Y = torch.zeros((P.shape[0] - 1) * sh + kh, (P.shape[1] - 1) * sw + kw, dtype=X.dtype, device=X.device)
     for i in range(P.shape[0]):
         for j in range(P.shape[1]):
-            Y[i * sh:i * sh + kh, j * sw:j * sw + kw] += P[i, j] * K
+            Y[i * sh : i * sh + kh, j * sw : j * sw + kw] += P[i, j] * K
     return Y
 
 
@@ -204,8 +203,8 @@ def trans_conv_stride_ignored(X, K, stride=1, padding=0):
     Y = torch.zeros(H - 1 + kh, W - 1 + kw, dtype=X.dtype, device=X.device)
     for i in range(H):
         for j in range(W):
-            Y[i:i + kh, j:j + kw] += X[i, j] * K
-    return Y[ph:Y.shape[0] - ph, pw:Y.shape[1] - pw]
+            Y[i : i + kh, j : j + kw] += X[i, j] * K
+    return Y[ph : Y.shape[0] - ph, pw : Y.shape[1] - pw]
 
 
 @mistake(
@@ -222,8 +221,8 @@ def trans_conv_crop_one_side(X, K, stride=1, padding=0):
     Y = torch.zeros((H - 1) * sh + kh, (W - 1) * sw + kw, dtype=X.dtype, device=X.device)
     for i in range(H):
         for j in range(W):
-            Y[i * sh:i * sh + kh, j * sw:j * sw + kw] += X[i, j] * K
-    return Y[:Y.shape[0] - 2 * ph, :Y.shape[1] - 2 * pw]
+            Y[i * sh : i * sh + kh, j * sw : j * sw + kw] += X[i, j] * K
+    return Y[: Y.shape[0] - 2 * ph, : Y.shape[1] - 2 * pw]
 
 
 @mistake(
@@ -240,8 +239,8 @@ def trans_conv_overwrites(X, K, stride=1, padding=0):
     Y = torch.zeros((H - 1) * sh + kh, (W - 1) * sw + kw, dtype=X.dtype, device=X.device)
     for i in range(H):
         for j in range(W):
-            Y[i * sh:i * sh + kh, j * sw:j * sw + kw] = X[i, j] * K
-    return Y[ph:Y.shape[0] - ph, pw:Y.shape[1] - pw]
+            Y[i * sh : i * sh + kh, j * sw : j * sw + kw] = X[i, j] * K
+    return Y[ph : Y.shape[0] - ph, pw : Y.shape[1] - pw]
 
 
 @mistake(
@@ -257,8 +256,8 @@ def trans_conv_pairs_swapped(X, K, stride=1, padding=0):
     Y = torch.zeros((H - 1) * sh + kh, (W - 1) * sw + kw, dtype=X.dtype, device=X.device)
     for i in range(H):
         for j in range(W):
-            Y[i * sh:i * sh + kh, j * sw:j * sw + kw] += X[i, j] * K
-    return Y[ph:Y.shape[0] - ph, pw:Y.shape[1] - pw]
+            Y[i * sh : i * sh + kh, j * sw : j * sw + kw] += X[i, j] * K
+    return Y[ph : Y.shape[0] - ph, pw : Y.shape[1] - pw]
 
 
 @mistake(
@@ -274,8 +273,8 @@ def trans_conv_float32_buffer(X, K, stride=1, padding=0):
     Y = torch.zeros((H - 1) * sh + kh, (W - 1) * sw + kw, device=X.device)
     for i in range(H):
         for j in range(W):
-            Y[i * sh:i * sh + kh, j * sw:j * sw + kw] += X[i, j] * K
-    return Y[ph:Y.shape[0] - ph, pw:Y.shape[1] - pw]
+            Y[i * sh : i * sh + kh, j * sw : j * sw + kw] += X[i, j] * K
+    return Y[ph : Y.shape[0] - ph, pw : Y.shape[1] - pw]
 
 
 @mistake(
@@ -374,6 +373,13 @@ def trans_conv_output_size_conv_formula(n, k, stride=1, padding=0, output_paddin
     "is how the check computes the expected answer.",
 )
 def trans_conv_output_size_builtin(n, k, stride=1, padding=0, output_padding=0, dilation=1):
-    layer = nn.ConvTranspose2d(1, 1, (k, 1), stride=(stride, 1), padding=(padding, 0),
-                               output_padding=(output_padding, 0), dilation=(dilation, 1))
+    layer = nn.ConvTranspose2d(
+        1,
+        1,
+        (k, 1),
+        stride=(stride, 1),
+        padding=(padding, 0),
+        output_padding=(output_padding, 0),
+        dilation=(dilation, 1),
+    )
     return layer(torch.zeros(1, 1, n, 1)).shape[2]

@@ -33,8 +33,9 @@ def trans_conv(X: torch.Tensor, K: torch.Tensor, stride=1, padding=0) -> torch.T
     return F.conv_transpose2d(X[None, None], K[None, None], stride=as_pair(stride), padding=as_pair(padding))[0, 0]
 
 
-def trans_conv_output_size(n: int, k: int, stride: int = 1, padding: int = 0, output_padding: int = 0,
-                           dilation: int = 1) -> int:
+def trans_conv_output_size(
+    n: int, k: int, stride: int = 1, padding: int = 0, output_padding: int = 0, dilation: int = 1
+) -> int:
     """Output length along one axis of a transposed convolution, read off ``F.conv_transpose2d``.
 
     The tensors live on PyTorch's ``meta`` device (shapes without data), so any size is free.
@@ -42,6 +43,7 @@ def trans_conv_output_size(n: int, k: int, stride: int = 1, padding: int = 0, ou
     """
     x = torch.empty(1, 1, n, 1, device="meta")
     w = torch.empty(1, 1, k, 1, device="meta")
-    y = F.conv_transpose2d(x, w, stride=(stride, 1), padding=(padding, 0), output_padding=(output_padding, 0),
-                           dilation=(dilation, 1))
+    y = F.conv_transpose2d(
+        x, w, stride=(stride, 1), padding=(padding, 0), output_padding=(output_padding, 0), dilation=(dilation, 1)
+    )
     return y.shape[2]

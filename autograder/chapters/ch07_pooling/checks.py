@@ -38,7 +38,7 @@ SIGNATURES = {
 def _what(name: str, args: tuple, first: str = "X") -> str:
     """How the function was called: ``pool2d(X, kernel_size=2, stride=1)``; the tensors are named."""
     tensors = [first] + (["indices"] if name == "max_unpool" else [])
-    rest = args[len(tensors):]
+    rest = args[len(tensors) :]
     named = [f"{n}={v!r}" for n, v in zip(SIGNATURES[name], rest)]
     return f"{name}({', '.join(tensors + named)})"
 
@@ -52,17 +52,27 @@ def _tensor_hidden(fn, name: str, reference, cases: Cases, items: list, gradient
     """Run the hidden cases ``items`` ((args, inputs in words) each), then the gradient cases
     ``gradients`` ((args, labels of the tensor args, inputs in words) each)."""
     first = "Y" if name == "max_unpool" else "X"
-    plan = [kit.Hidden(inputs, partial(kit.assert_result, fn, args, reference(*args), _what(name, args, first),
-                                       from_scratch=FROM_SCRATCH))
-            for args, inputs in items]
+    plan = [
+        kit.Hidden(
+            inputs,
+            partial(kit.assert_result, fn, args, reference(*args), _what(name, args, first), from_scratch=FROM_SCRATCH),
+        )
+        for args, inputs in items
+    ]
     for args, labels, inputs in gradients:
         G = cases.randn(*reference(*args).shape, dtype=torch.float64)
         what = _what(name, args, first)
         if name == "max_unpool":
             plan.append(kit.Hidden(inputs, partial(_assert_unpool_gradient, fn, args, G, what)))
         else:
-            plan.append(kit.Hidden(inputs, partial(kit.assert_gradients_match, fn, reference, args, G, what, labels,
-                                                   from_scratch=FROM_SCRATCH)))
+            plan.append(
+                kit.Hidden(
+                    inputs,
+                    partial(
+                        kit.assert_gradients_match, fn, reference, args, G, what, labels, from_scratch=FROM_SCRATCH
+                    ),
+                )
+            )
     kit.run_hidden(cases, plan)
 
 
@@ -89,29 +99,50 @@ def check_pool2d(pool2d) -> None:
     X = kit.numbers(1, 1, 3, 3)
     for mode, expected in (("max", [[4.0, 5.0], [7.0, 8.0]]), ("avg", [[2.0, 3.0], [5.0, 6.0]])):
         args = (X, 2, 1, 0, mode)
-        kit.assert_result(pool2d, args, kit.on_device(expected)[None, None], f"{_what('pool2d', args)} on {EXAMPLE}",
-                          from_scratch=FROM_SCRATCH)
+        kit.assert_result(
+            pool2d,
+            args,
+            kit.on_device(expected)[None, None],
+            f"{_what('pool2d', args)} on {EXAMPLE}",
+            from_scratch=FROM_SCRATCH,
+        )
     X = kit.numbers(1, 1, 4, 4)
-    kit.assert_result(pool2d, (X, 2), kit.on_device([[5.0, 7.0], [13.0, 15.0]])[None, None],
-                      "pool2d(X, 2) on X = 0..15 as 1x1x4x4 (stride, padding and mode left at their defaults: the "
-                      "stride is the kernel size, so the 2x2 windows do not overlap)", from_scratch=FROM_SCRATCH)
+    kit.assert_result(
+        pool2d,
+        (X, 2),
+        kit.on_device([[5.0, 7.0], [13.0, 15.0]])[None, None],
+        "pool2d(X, 2) on X = 0..15 as 1x1x4x4 (stride, padding and mode left at their defaults: the "
+        "stride is the kernel size, so the 2x2 windows do not overlap)",
+        from_scratch=FROM_SCRATCH,
+    )
     X = kit.numbers(1, 2, 4, 4)
     args = (X, 3, (2, 1), 1, "max")
-    expected = kit.on_device([[[5.0, 6.0, 7.0, 7.0], [13.0, 14.0, 15.0, 15.0]],
-                              [[21.0, 22.0, 23.0, 23.0], [29.0, 30.0, 31.0, 31.0]]])[None]
+    expected = kit.on_device(
+        [[[5.0, 6.0, 7.0, 7.0], [13.0, 14.0, 15.0, 15.0]], [[21.0, 22.0, 23.0, 23.0], [29.0, 30.0, 31.0, 31.0]]]
+    )[None]
     kit.assert_result(pool2d, args, expected, f"{_what('pool2d', args)} on {SOURCE_EXAMPLE}", from_scratch=FROM_SCRATCH)
     X = kit.numbers(2, 3, 4, 5, modulo=7, shift=10.0)
     for mode in ("max", "avg"):
         args = (X, (2, 3), (2, 1), (1, 1), mode)
-        kit.assert_result(pool2d, args, ref.pool2d(*args),
-                          f"{_what('pool2d', args)} on X 2x3x4x5 holding negative numbers (0..119 mod 7, minus 10)",
-                          from_scratch=FROM_SCRATCH)
+        kit.assert_result(
+            pool2d,
+            args,
+            ref.pool2d(*args),
+            f"{_what('pool2d', args)} on X 2x3x4x5 holding negative numbers (0..119 mod 7, minus 10)",
+            from_scratch=FROM_SCRATCH,
+        )
 
 
 def _pool2d_plan(cases: Cases) -> list:
     items = []
-    for mode, dtype in (("max", torch.float32), ("avg", torch.float32), ("max", torch.float64),
-                        ("avg", torch.float64), ("max", torch.float32), ("avg", torch.float32)):
+    for mode, dtype in (
+        ("max", torch.float32),
+        ("avg", torch.float32),
+        ("max", torch.float64),
+        ("avg", torch.float64),
+        ("max", torch.float32),
+        ("avg", torch.float32),
+    ):
         H, W = cases.distinct_sizes(4, 10)
         kernel, stride, padding = _window(cases, H, W)
         X = cases.randn(cases.size(2, 3), cases.size(2, 4), H, W, dtype=dtype)
@@ -156,25 +187,38 @@ def check_avg_pool2d(avg_pool2d) -> None:
     ``divisor_override``, on inputs where each setting changes the result."""
     X = torch.ones(1, 1, 4, 4, device=device())
     args = (X, 2, None, 0, True, 3)
-    kit.assert_result(avg_pool2d, args, torch.full((1, 1, 2, 2), 4 / 3, device=device()),
-                      f"{_what('avg_pool2d', args)} on X = ones 1x1x4x4 (every window sums to 4, divided by 3)",
-                      from_scratch=FROM_SCRATCH)
+    kit.assert_result(
+        avg_pool2d,
+        args,
+        torch.full((1, 1, 2, 2), 4 / 3, device=device()),
+        f"{_what('avg_pool2d', args)} on X = ones 1x1x4x4 (every window sums to 4, divided by 3)",
+        from_scratch=FROM_SCRATCH,
+    )
     X = kit.numbers(1, 1, 4, 4)
-    kit.assert_result(avg_pool2d, (X, 2), kit.on_device([[2.5, 4.5], [10.5, 12.5]])[None, None],
-                      "avg_pool2d(X, 2) on X = 0..15 as 1x1x4x4 (every argument after kernel_size left at its default)",
-                      from_scratch=FROM_SCRATCH)
+    kit.assert_result(
+        avg_pool2d,
+        (X, 2),
+        kit.on_device([[2.5, 4.5], [10.5, 12.5]])[None, None],
+        "avg_pool2d(X, 2) on X = 0..15 as 1x1x4x4 (every argument after kernel_size left at its default)",
+        from_scratch=FROM_SCRATCH,
+    )
     X = torch.ones(1, 1, 3, 3, device=device())
     included = kit.on_device([[4.0, 6.0, 4.0], [6.0, 9.0, 6.0], [4.0, 6.0, 4.0]])[None, None] / 9
     for count, expected in ((True, included), (False, torch.ones_like(X))):
         args = (X, 3, 1, 1, count, None)
-        kit.assert_result(avg_pool2d, args, expected, f"{_what('avg_pool2d', args)} on X = ones 1x1x3x3",
-                          from_scratch=FROM_SCRATCH)
+        kit.assert_result(
+            avg_pool2d, args, expected, f"{_what('avg_pool2d', args)} on X = ones 1x1x3x3", from_scratch=FROM_SCRATCH
+        )
     X = kit.numbers(2, 3, 5, 4, modulo=7, shift=3.0)
     for count, divisor in ((True, None), (False, None), (False, 5)):
         args = (X, (3, 2), (2, 1), (1, 1), count, divisor)
-        kit.assert_result(avg_pool2d, args, ref.avg_pool2d(*args),
-                          f"{_what('avg_pool2d', args)} on X 2x3x5x4 (0..119 mod 7, minus 3)",
-                          from_scratch=FROM_SCRATCH)
+        kit.assert_result(
+            avg_pool2d,
+            args,
+            ref.avg_pool2d(*args),
+            f"{_what('avg_pool2d', args)} on X 2x3x5x4 (0..119 mod 7, minus 3)",
+            from_scratch=FROM_SCRATCH,
+        )
 
 
 @diagnosed
@@ -183,8 +227,14 @@ def grade_avg_pool2d(avg_pool2d) -> None:
     both, the default stride, N > 1 and C > 1, H != W, kh != kw, float64, gradients."""
     cases = Cases()
     items = []
-    settings = [(True, None), (False, None), (True, cases.size(2, 9)), (False, cases.size(2, 9)),
-                (True, None), (False, None)]
+    settings = [
+        (True, None),
+        (False, None),
+        (True, cases.size(2, 9)),
+        (False, cases.size(2, 9)),
+        (True, None),
+        (False, None),
+    ]
     for number, (count, divisor) in enumerate(settings):
         H, W = cases.distinct_sizes(4, 10)
         (kh, kw), stride, _ = _window(cases, H, W)
@@ -238,14 +288,19 @@ def check_max_pool_with_indices(max_pool_with_indices) -> None:
     got_what = f"{_what('max_pool_with_indices', args)} on X 1x1x4x5 = {PERMUTED} (stride left at its default)"
     _assert_with_indices(max_pool_with_indices, args, got_what)
     args = (X, (2, 3), 1)
-    _assert_with_indices(max_pool_with_indices, args,
-                         f"{_what('max_pool_with_indices', args)} on X 1x1x4x5 = {PERMUTED}")
+    _assert_with_indices(
+        max_pool_with_indices, args, f"{_what('max_pool_with_indices', args)} on X 1x1x4x5 = {PERMUTED}"
+    )
     X = torch.stack([kit.on_device(PERMUTED), 19 - kit.on_device(PERMUTED)]).repeat(2, 1, 1, 1) + 20 * torch.arange(
-        2.0, device=device()).reshape(2, 1, 1, 1)
+        2.0, device=device()
+    ).reshape(2, 1, 1, 1)
     args = (X, (2, 2), (2, 3))
-    _assert_with_indices(max_pool_with_indices, args,
-                         f"{_what('max_pool_with_indices', args)} on X 2x2x4x5 (the plane above and 19 minus it, "
-                         "plus 20 in the second sample)")
+    _assert_with_indices(
+        max_pool_with_indices,
+        args,
+        f"{_what('max_pool_with_indices', args)} on X 2x2x4x5 (the plane above and 19 minus it, "
+        "plus 20 in the second sample)",
+    )
 
 
 @diagnosed
@@ -269,8 +324,12 @@ def grade_max_pool_with_indices(max_pool_with_indices) -> None:
     for kernel, stride, H, W, dtype, extra in items:
         X = cases.randn(cases.size(2, 3), cases.size(2, 4), H, W, dtype=dtype)
         args = (X, kernel) if stride is None else (X, kernel, stride)
-        plan.append(kit.Hidden(_inputs(X, extra), partial(_assert_with_indices, max_pool_with_indices, args,
-                                                          _what("max_pool_with_indices", args))))
+        plan.append(
+            kit.Hidden(
+                _inputs(X, extra),
+                partial(_assert_with_indices, max_pool_with_indices, args, _what("max_pool_with_indices", args)),
+            )
+        )
     kit.run_hidden(cases, plan)
 
 
@@ -291,21 +350,33 @@ def check_max_unpool(max_unpool) -> None:
     X = kit.on_device(PERMUTED)[None, None]
     args = _unpool_args(X, 2)
     expected = kit.on_device([[0, 0, 0, 18, 0], [15, 0, 0, 0, 0], [0, 19, 0, 0, 0], [0, 0, 0, 17, 0]])[None, None]
-    kit.assert_result(max_unpool, args, expected,
-                      f"{_what('max_unpool', args, 'Y')}, with Y and indices from max-pooling X 1x1x4x5 = {PERMUTED} "
-                      "with 2x2 windows (Y = [[15, 18], [19, 17]], indices = [[5, 3], [11, 18]])",
-                      from_scratch=FROM_SCRATCH)
+    kit.assert_result(
+        max_unpool,
+        args,
+        expected,
+        f"{_what('max_unpool', args, 'Y')}, with Y and indices from max-pooling X 1x1x4x5 = {PERMUTED} "
+        "with 2x2 windows (Y = [[15, 18], [19, 17]], indices = [[5, 3], [11, 18]])",
+        from_scratch=FROM_SCRATCH,
+    )
     args = _unpool_args(X, 2, (2, 3), values=kit.on_device([[1.0, 2.0], [3.0, 4.0]])[None, None])
-    kit.assert_result(max_unpool, args, ref.max_unpool(*args),
-                      f"{_what('max_unpool', args, 'Y')} with Y = [[1, 2], [3, 4]] and the indices of max-pooling the "
-                      f"same X with kernel_size=2, stride=(2, 3) ({args[1].flatten().tolist()})",
-                      from_scratch=FROM_SCRATCH)
+    kit.assert_result(
+        max_unpool,
+        args,
+        ref.max_unpool(*args),
+        f"{_what('max_unpool', args, 'Y')} with Y = [[1, 2], [3, 4]] and the indices of max-pooling the "
+        f"same X with kernel_size=2, stride=(2, 3) ({args[1].flatten().tolist()})",
+        from_scratch=FROM_SCRATCH,
+    )
     X = torch.stack([kit.on_device(PERMUTED), 19 - kit.on_device(PERMUTED)]).repeat(2, 1, 1, 1).double()
     args = _unpool_args(X, 2, values=kit.numbers(2, 2, 2, 2, shift=-1.0).double())
-    kit.assert_result(max_unpool, args, ref.max_unpool(*args),
-                      f"{_what('max_unpool', args, 'Y')} with Y = 1..16 as 2x2x2x2 (float64) and the indices of "
-                      "max-pooling X 2x2x4x5 (two channels: the plane above and 19 minus it) with 2x2 windows",
-                      from_scratch=FROM_SCRATCH)
+    kit.assert_result(
+        max_unpool,
+        args,
+        ref.max_unpool(*args),
+        f"{_what('max_unpool', args, 'Y')} with Y = 1..16 as 2x2x2x2 (float64) and the indices of "
+        "max-pooling X 2x2x4x5 (two channels: the plane above and 19 minus it) with 2x2 windows",
+        from_scratch=FROM_SCRATCH,
+    )
 
 
 def _assert_unpool_gradient(max_unpool, args: tuple, G: torch.Tensor, what: str) -> None:
@@ -339,15 +410,23 @@ def grade_max_unpool(max_unpool) -> None:
         X = cases.randn(cases.size(2, 3), cases.size(2, 4), H, W, dtype=dtype)
         Y = ref.max_pool_with_indices(X, (kh, kw), stride)[0]
         args = _unpool_args(X, (kh, kw), stride, values=cases.randn(*Y.shape, dtype=dtype))
-        items.append((args, f"Y of shape {shape_text(Y.shape)} ({dtype}) and indices from pooling X of shape "
-                            f"{shape_text(X.shape)} with kernel_size={(kh, kw)}, stride={stride}, "
-                            f"output_size={args[2]}"))
+        items.append(
+            (
+                args,
+                f"Y of shape {shape_text(Y.shape)} ({dtype}) and indices from pooling X of shape "
+                f"{shape_text(X.shape)} with kernel_size={(kh, kw)}, stride={stride}, "
+                f"output_size={args[2]}",
+            )
+        )
     H, W = cases.distinct_sizes(4, 9)
     X = cases.randn(2, 3, H, W, dtype=torch.float64)
     Y = ref.max_pool_with_indices(X, (2, 3))[0]
     args = _unpool_args(X, (2, 3), values=cases.randn(*Y.shape, dtype=torch.float64))
-    gradient = (args, ("Y",), f"the gradient with respect to Y, for Y of shape {shape_text(Y.shape)} and "
-                              f"output_size={args[2]}")
+    gradient = (
+        args,
+        ("Y",),
+        f"the gradient with respect to Y, for Y of shape {shape_text(Y.shape)} and output_size={args[2]}",
+    )
     _tensor_hidden(max_unpool, "max_unpool", ref.max_unpool, cases, items, [gradient])
 
 
@@ -362,15 +441,24 @@ def check_adaptive_avg_pool2d(adaptive_avg_pool2d) -> None:
     X = kit.numbers(1, 1, 5, 7)
     args = (X, (3, 3))
     expected = kit.on_device([[4.5, 6.5, 8.5], [15.0, 17.0, 19.0], [25.5, 27.5, 29.5]])[None, None]
-    kit.assert_result(adaptive_avg_pool2d, args, expected,
-                      f"{_what('adaptive_avg_pool2d', args)} on X = 0..34 as 1x1x5x7 (row windows [0, 2), [1, 4), "
-                      "[3, 5); column windows [0, 3), [2, 5), [4, 7))", from_scratch=FROM_SCRATCH)
+    kit.assert_result(
+        adaptive_avg_pool2d,
+        args,
+        expected,
+        f"{_what('adaptive_avg_pool2d', args)} on X = 0..34 as 1x1x5x7 (row windows [0, 2), [1, 4), "
+        "[3, 5); column windows [0, 3), [2, 5), [4, 7))",
+        from_scratch=FROM_SCRATCH,
+    )
     X = kit.numbers(2, 3, 6, 5, modulo=11, shift=4.0)
     for size in (2, (4, 3), 1, (6, 5), (1, 5)):
         args = (X, size)
-        kit.assert_result(adaptive_avg_pool2d, args, ref.adaptive_avg_pool2d(*args),
-                          f"{_what('adaptive_avg_pool2d', args)} on X 2x3x6x5 (0..179 mod 11, minus 4)",
-                          from_scratch=FROM_SCRATCH)
+        kit.assert_result(
+            adaptive_avg_pool2d,
+            args,
+            ref.adaptive_avg_pool2d(*args),
+            f"{_what('adaptive_avg_pool2d', args)} on X 2x3x6x5 (0..179 mod 11, minus 4)",
+            from_scratch=FROM_SCRATCH,
+        )
 
 
 @diagnosed

@@ -17,8 +17,11 @@ LOST = "#e4e4e4"
 
 
 def _outline(ax, row: float, col: float, height: float, width: float, colour: str, inset: float = 0.06) -> None:
-    ax.add_patch(Rectangle((col + inset, row + inset), width - 2 * inset, height - 2 * inset,
-                           fill=False, edgecolor=colour, lw=2.5))
+    ax.add_patch(
+        Rectangle(
+            (col + inset, row + inset), width - 2 * inset, height - 2 * inset, fill=False, edgecolor=colour, lw=2.5
+        )
+    )
 
 
 def _arrow(ax, start, end) -> None:
@@ -96,8 +99,9 @@ def unpool(X, Y, indices, U, kernel_size, cell: float = 0.42) -> Figure:
     x = W + 1.8
     y0 = (H - rows) / 2
     _arrow(ax, (W + 0.2, H / 2), (x - 0.2, H / 2))
-    colours = {(i, j): mpl.colors.to_rgba(COLOURS[n % len(COLOURS)], 0.4)
-               for n, (i, j) in enumerate(np.ndindex(rows, cols))}
+    colours = {
+        (i, j): mpl.colors.to_rgba(COLOURS[n % len(COLOURS)], 0.4) for n, (i, j) in enumerate(np.ndindex(rows, cols))
+    }
     grid(ax, Y, x0=x, y0=y0, fill=colours, shade=False, label="Y")
     x += cols + 1
     grid(ax, indices, x0=x, y0=y0, fill=colours, shade=False, label="indices")
@@ -117,12 +121,14 @@ def _brackets(ax, bins, along: str, offset: float) -> None:
         level = offset - 0.35 * (n % 2)
         if along == "columns":
             ax.plot([start + 0.1, end - 0.1], [level, level], color=colour, lw=4, solid_capstyle="butt")
-            ax.text((start + end) / 2, level - 0.2, f"[{start}, {end})", ha="center", va="bottom", fontsize=8,
-                    color=colour)
+            ax.text(
+                (start + end) / 2, level - 0.2, f"[{start}, {end})", ha="center", va="bottom", fontsize=8, color=colour
+            )
         else:
             ax.plot([level, level], [start + 0.1, end - 0.1], color=colour, lw=4, solid_capstyle="butt")
-            ax.text(level - 0.2, (start + end) / 2, f"[{start}, {end})", ha="right", va="center", fontsize=8,
-                    color=colour)
+            ax.text(
+                level - 0.2, (start + end) / 2, f"[{start}, {end})", ha="right", va="center", fontsize=8, color=colour
+            )
 
 
 @styled
@@ -171,8 +177,13 @@ def shift_tolerance(maps: dict, unchanged: dict, sizes: list) -> Figure:
     positions = np.arange(len(sizes))
     width = 0.8 / len(unchanged)
     for n, (label, shares) in enumerate(unchanged.items()):
-        bars = ax.bar(positions + (n - (len(unchanged) - 1) / 2) * width, shares, width, label=label,
-                      color=COLOURS[n % len(COLOURS)])
+        bars = ax.bar(
+            positions + (n - (len(unchanged) - 1) / 2) * width,
+            shares,
+            width,
+            label=label,
+            color=COLOURS[n % len(COLOURS)],
+        )
         ax.bar_label(bars, labels=[f"{s:.0%}" for s in shares], fontsize=8, padding=2)
     ax.set_xticks(positions, [f"{k}×{k}" for k in sizes])
     ax.set_xlabel("pooling window (stride = window)")

@@ -129,8 +129,7 @@ def pool2d_builtin(X, kernel_size, stride=None, padding=0, mode="max"):
     "kh * kw. Only with count_include_pad=False do you count the cells inside the input.",
     section=f"{CHAPTER}#average-pooling-at-the-border",
 )
-def avg_pool2d_always_clipped(X, kernel_size, stride=None, padding=0, count_include_pad=True,
-                              divisor_override=None):
+def avg_pool2d_always_clipped(X, kernel_size, stride=None, padding=0, count_include_pad=True, divisor_override=None):
     kh, kw = as_pair(kernel_size)
     sh, sw = as_pair(kernel_size if stride is None else stride)
     ph, pw = as_pair(padding)
@@ -148,8 +147,9 @@ def avg_pool2d_always_clipped(X, kernel_size, stride=None, padding=0, count_incl
     "number of its cells inside the input, not by kh * kw.",
     section=f"{CHAPTER}#average-pooling-at-the-border",
 )
-def avg_pool2d_padding_always_counted(X, kernel_size, stride=None, padding=0, count_include_pad=True,
-                                      divisor_override=None):
+def avg_pool2d_padding_always_counted(
+    X, kernel_size, stride=None, padding=0, count_include_pad=True, divisor_override=None
+):
     kh, kw = as_pair(kernel_size)
     sh, sw = as_pair(kernel_size if stride is None else stride)
     ph, pw = as_pair(padding)
@@ -164,8 +164,7 @@ def avg_pool2d_padding_always_counted(X, kernel_size, stride=None, padding=0, co
     "window and whatever count_include_pad says.",
     section=f"{CHAPTER}#average-pooling-at-the-border",
 )
-def avg_pool2d_divisor_ignored(X, kernel_size, stride=None, padding=0, count_include_pad=True,
-                               divisor_override=None):
+def avg_pool2d_divisor_ignored(X, kernel_size, stride=None, padding=0, count_include_pad=True, divisor_override=None):
     kh, kw = as_pair(kernel_size)
     sh, sw = as_pair(kernel_size if stride is None else stride)
     ph, pw = as_pair(padding)
@@ -183,8 +182,9 @@ def avg_pool2d_divisor_ignored(X, kernel_size, stride=None, padding=0, count_inc
     "nothing else decides the divisor.",
     section=f"{CHAPTER}#average-pooling-at-the-border",
 )
-def avg_pool2d_clipped_before_override(X, kernel_size, stride=None, padding=0, count_include_pad=True,
-                                       divisor_override=None):
+def avg_pool2d_clipped_before_override(
+    X, kernel_size, stride=None, padding=0, count_include_pad=True, divisor_override=None
+):
     kh, kw = as_pair(kernel_size)
     sh, sw = as_pair(kernel_size if stride is None else stride)
     ph, pw = as_pair(padding)
@@ -201,8 +201,9 @@ def avg_pool2d_clipped_before_override(X, kernel_size, stride=None, padding=0, c
     hint="stride=None means stride = kernel_size, as for every pooling layer in PyTorch.",
     section=f"{CHAPTER}#padding-and-stride",
 )
-def avg_pool2d_stride_defaults_to_one(X, kernel_size, stride=None, padding=0, count_include_pad=True,
-                                      divisor_override=None):
+def avg_pool2d_stride_defaults_to_one(
+    X, kernel_size, stride=None, padding=0, count_include_pad=True, divisor_override=None
+):
     kh, kw = as_pair(kernel_size)
     sh, sw = as_pair(1 if stride is None else stride)
     ph, pw = as_pair(padding)
@@ -221,10 +222,10 @@ def avg_pool2d_stride_defaults_to_one(X, kernel_size, stride=None, padding=0, co
     hint="This exercise asks you to compute the sums and the divisors yourself; F.avg_pool2d "
     "is the reference it is checked against.",
 )
-def avg_pool2d_builtin(X, kernel_size, stride=None, padding=0, count_include_pad=True,
-                       divisor_override=None):
-    return F.avg_pool2d(X, kernel_size, stride, padding, count_include_pad=count_include_pad,
-                        divisor_override=divisor_override)
+def avg_pool2d_builtin(X, kernel_size, stride=None, padding=0, count_include_pad=True, divisor_override=None):
+    return F.avg_pool2d(
+        X, kernel_size, stride, padding, count_include_pad=count_include_pad, divisor_override=divisor_override
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -349,8 +350,7 @@ def max_unpool_whole_tensor(Y, indices, output_size):
 @mistake(
     "max_unpool",
     summary="splits the index with H instead of W",
-    hint="In an H x W plane flattened row by row, the flat index q is at row q // W and column "
-    "q % W.",
+    hint="In an H x W plane flattened row by row, the flat index q is at row q // W and column q % W.",
     section=f"{CHAPTER}#unpooling-what-comes-back",
 )
 def max_unpool_divides_by_H(Y, indices, output_size):
@@ -418,7 +418,7 @@ def adaptive_avg_pool2d_floor_end(X, output_size):
     rows = []
     for i in range(h):
         r0, r1 = i * H // h, (i + 1) * H // h
-        row = [X[:, :, r0:r1, j * W // w:(j + 1) * W // w].mean(dim=(-2, -1)) for j in range(w)]
+        row = [X[:, :, r0:r1, j * W // w : (j + 1) * W // w].mean(dim=(-2, -1)) for j in range(w)]
         rows.append(torch.stack(row, dim=-1))
     return torch.stack(rows, dim=-2)
 
@@ -473,7 +473,7 @@ def adaptive_avg_pool2d_rounded(X, output_size):
     rows = []
     for i in range(h):
         r0, r1 = round(i * H / h), round((i + 1) * H / h)
-        row = [X[:, :, r0:r1, round(j * W / w):round((j + 1) * W / w)].mean(dim=(-2, -1)) for j in range(w)]
+        row = [X[:, :, r0:r1, round(j * W / w) : round((j + 1) * W / w)].mean(dim=(-2, -1)) for j in range(w)]
         rows.append(torch.stack(row, dim=-1))
     return torch.stack(rows, dim=-2)
 
@@ -481,8 +481,7 @@ def adaptive_avg_pool2d_rounded(X, output_size):
 @mistake(
     "adaptive_avg_pool2d",
     summary="calls the built-in F.adaptive_avg_pool2d",
-    hint="This exercise asks you to compute the windows yourself; the built-in is the reference "
-    "it is checked against.",
+    hint="This exercise asks you to compute the windows yourself; the built-in is the reference it is checked against.",
 )
 def adaptive_avg_pool2d_builtin(X, output_size):
     return F.adaptive_avg_pool2d(X, output_size)

@@ -38,12 +38,24 @@ def max_unpool(Y: torch.Tensor, indices: torch.Tensor, output_size) -> torch.Ten
     return torch.ops.aten.max_unpool2d(Y, indices, [H, W])
 
 
-def avg_pool2d(X: torch.Tensor, kernel_size, stride=None, padding=0, count_include_pad: bool = True,
-               divisor_override: int | None = None) -> torch.Tensor:
+def avg_pool2d(
+    X: torch.Tensor,
+    kernel_size,
+    stride=None,
+    padding=0,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> torch.Tensor:
     """Average pooling of ``X`` (N, C, H, W), as ``F.avg_pool2d``."""
     stride = kernel_size if stride is None else stride
-    return F.avg_pool2d(X, as_pair(kernel_size), as_pair(stride), as_pair(padding),
-                        count_include_pad=count_include_pad, divisor_override=divisor_override)
+    return F.avg_pool2d(
+        X,
+        as_pair(kernel_size),
+        as_pair(stride),
+        as_pair(padding),
+        count_include_pad=count_include_pad,
+        divisor_override=divisor_override,
+    )
 
 
 def adaptive_avg_pool2d(X: torch.Tensor, output_size) -> torch.Tensor:

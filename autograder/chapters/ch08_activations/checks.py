@@ -156,14 +156,11 @@ def _smooth(cases: Cases, dtype: torch.dtype = torch.float64) -> torch.Tensor:
 # ---------------------------------------------------------------------------------------
 # linear
 
-LINEAR_ADVICE = (
-    "F.linear is what the check compares with: write x @ W^T + b with a matrix product and an addition."
-)
+LINEAR_ADVICE = "F.linear is what the check compares with: write x @ W^T + b with a matrix product and an addition."
 
 
 def _assert_linear(linear, args, what: str) -> None:
-    _assert_values(linear, args, ref.linear(*args), what, watch=BUILTIN_LINEAR, advice=LINEAR_ADVICE,
-                   from_scratch=())
+    _assert_values(linear, args, ref.linear(*args), what, watch=BUILTIN_LINEAR, advice=LINEAR_ADVICE, from_scratch=())
 
 
 def _source_example() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -177,17 +174,26 @@ def _source_example() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
 def check_linear(linear) -> None:
     """Visible checks of ``linear``: the chapter's example, a batch without bias, leading dims."""
     x, W, b = _source_example()
-    _assert_values(linear, (x, W, b), kit.on_device([[6.5, 12.5, 18.5, 24.5]]),
-                   "linear(x, W, b) on the chapter's example (x = [[1, 2, 3]], W of shape (4, 3) with rows of "
-                   "1s, 2s, 3s and 4s, b = [0.5, 0.5, 0.5, 0.5])", watch=BUILTIN_LINEAR, advice=LINEAR_ADVICE,
-                   from_scratch=())
+    _assert_values(
+        linear,
+        (x, W, b),
+        kit.on_device([[6.5, 12.5, 18.5, 24.5]]),
+        "linear(x, W, b) on the chapter's example (x = [[1, 2, 3]], W of shape (4, 3) with rows of "
+        "1s, 2s, 3s and 4s, b = [0.5, 0.5, 0.5, 0.5])",
+        watch=BUILTIN_LINEAR,
+        advice=LINEAR_ADVICE,
+        from_scratch=(),
+    )
     x = kit.numbers(2, 5, modulo=4, shift=1.0)
     W = kit.numbers(3, 5, modulo=3, shift=1.0)
     _assert_linear(linear, (x, W), "linear(x, W) with x of shape (2, 5), W of shape (3, 5) and no bias")
     x = kit.numbers(2, 3, 4, modulo=5, shift=2.0)
     W = kit.numbers(2, 4, modulo=3, shift=1.0)
-    _assert_linear(linear, (x, W, kit.on_device([1.0, -1.0])),
-                   "linear(x, W, b) with x of shape (2, 3, 4) (a leading batch of 2 x 3), W of shape (2, 4)")
+    _assert_linear(
+        linear,
+        (x, W, kit.on_device([1.0, -1.0])),
+        "linear(x, W, b) with x of shape (2, 3, 4) (a leading batch of 2 x 3), W of shape (2, 4)",
+    )
 
 
 def _linear_plan(cases: Cases) -> list:
@@ -224,14 +230,22 @@ def grade_linear(linear) -> None:
             "omitted": ((x, W), "linear(x, W)"),
             "None": ((x, W, None), "linear(x, W, None)"),
         }[bias]
-        hidden.append(kit.Hidden(f"{label}: x of shape {shape_text(x.shape)}, W of shape {shape_text(W.shape)} "
-                                 f"({dtype})", partial(_assert_linear, linear, args, what)))
+        hidden.append(
+            kit.Hidden(
+                f"{label}: x of shape {shape_text(x.shape)}, W of shape {shape_text(W.shape)} ({dtype})",
+                partial(_assert_linear, linear, args, what),
+            )
+        )
     i, o = cases.distinct_sizes(2, 6)
     x = cases.randn(cases.size(2, 4), cases.size(2, 4), i, dtype=torch.float64)
     W, b = cases.randn(o, i, dtype=torch.float64), cases.randn(o, dtype=torch.float64)
     G = cases.randn(*x.shape[:-1], o, dtype=torch.float64)
-    hidden.append(kit.Hidden(f"the gradient for x of shape {shape_text(x.shape)}, W of shape {shape_text(W.shape)} "
-                             "(torch.float64)", partial(_assert_linear_gradient, linear, x, W, b, G)))
+    hidden.append(
+        kit.Hidden(
+            f"the gradient for x of shape {shape_text(x.shape)}, W of shape {shape_text(W.shape)} (torch.float64)",
+            partial(_assert_linear_gradient, linear, x, W, b, G),
+        )
+    )
     kit.run_hidden(cases, hidden)
 
 
@@ -268,10 +282,16 @@ def _visible(fn, name: str, reference: Callable, example: list[float], **options
 def _visible_slope(fn, name: str, reference: Callable, default: list[float], tenth: list[float], **options) -> None:
     """The example with the default slope and with 0.1, and the 2-D float64 input with 0.25."""
     x = kit.on_device(EXAMPLE)
-    _assert_values(fn, (x,), kit.on_device(default),
-                   f"{name}(x) (default negative_slope=0.01) on the chapter's example x = {EXAMPLE}", **options)
-    _assert_values(fn, (x,), kit.on_device(tenth), f"{name}(x, negative_slope=0.1) on x = {EXAMPLE}",
-                   negative_slope=0.1, **options)
+    _assert_values(
+        fn,
+        (x,),
+        kit.on_device(default),
+        f"{name}(x) (default negative_slope=0.01) on the chapter's example x = {EXAMPLE}",
+        **options,
+    )
+    _assert_values(
+        fn, (x,), kit.on_device(tenth), f"{name}(x, negative_slope=0.1) on x = {EXAMPLE}", negative_slope=0.1, **options
+    )
     x = _grid()
     _assert_values(fn, (x, 0.25), reference(x, 0.25), f"{name}(x, 0.25) with {GRID}", **options)
 
@@ -281,16 +301,23 @@ def _hidden(fn, name: str, reference: Callable, cases: Cases, *, slopes: bool = 
     ``slopes``, a default slope, slope 0 and random slopes in [0, 1)."""
     items = _elementwise_items(cases)
     if not slopes:
-        return [kit.Hidden(inputs, partial(_assert_values, fn, (x,), reference(x), f"{name}(x)", **options))
-                for x, inputs in items]
+        return [
+            kit.Hidden(inputs, partial(_assert_values, fn, (x,), reference(x), f"{name}(x)", **options))
+            for x, inputs in items
+        ]
     chosen = [None, 0.0] + [round(cases.rng.uniform(0.02, 0.9), 3) for _ in items[2:]]
     plan = []
     for (x, inputs), slope in zip(items, chosen):
         keyword = {} if slope is None else {"negative_slope": slope}
         what = f"{name}(x)" if slope is None else f"{name}(x, negative_slope={slope:g})"
-        plan.append(kit.Hidden(f"{inputs}, negative_slope={'default' if slope is None else slope}",
-                               partial(_assert_values, fn, (x,), reference(x, 0.01 if slope is None else slope), what,
-                                       **keyword, **options)))
+        plan.append(
+            kit.Hidden(
+                f"{inputs}, negative_slope={'default' if slope is None else slope}",
+                partial(
+                    _assert_values, fn, (x,), reference(x, 0.01 if slope is None else slope), what, **keyword, **options
+                ),
+            )
+        )
     return plan
 
 
@@ -310,14 +337,28 @@ def _grade_activation(fn, name: str, reference: Callable, stable_gradient: bool)
     cases = Cases()
     plan = _hidden(fn, name, reference, cases)
     x = _smooth(cases)
-    plan.append(kit.Hidden(f"the gradient for {_describe(x)}",
-                           partial(kit.assert_gradients_match, fn, reference, (x,),
-                                   cases.randn(*x.shape, dtype=x.dtype), f"{name}(x)", ("x",),
-                                   from_scratch=FROM_SCRATCH)))
+    plan.append(
+        kit.Hidden(
+            f"the gradient for {_describe(x)}",
+            partial(
+                kit.assert_gradients_match,
+                fn,
+                reference,
+                (x,),
+                cases.randn(*x.shape, dtype=x.dtype),
+                f"{name}(x)",
+                ("x",),
+                from_scratch=FROM_SCRATCH,
+            ),
+        )
+    )
     if stable_gradient:
-        plan.append(kit.Hidden(f"the gradient at the large inputs {EXTREMES} (torch.float64)",
-                               partial(_assert_stable_gradient, fn, reference, kit.on_device(EXTREMES, torch.float64),
-                                       f"{name}(x)")))
+        plan.append(
+            kit.Hidden(
+                f"the gradient at the large inputs {EXTREMES} (torch.float64)",
+                partial(_assert_stable_gradient, fn, reference, kit.on_device(EXTREMES, torch.float64), f"{name}(x)"),
+            )
+        )
     kit.run_hidden(cases, plan)
 
 
@@ -371,10 +412,21 @@ def grade_leaky_relu(leaky_relu) -> None:
     cases = Cases()
     plan = _hidden(leaky_relu, "leaky_relu", ref.leaky_relu, cases, slopes=True)
     x, slope = _smooth(cases), round(cases.rng.uniform(0.05, 0.5), 3)
-    plan.append(kit.Hidden(f"the gradient for {_describe(x)}, negative_slope={slope}",
-                           partial(kit.assert_gradients_match, leaky_relu, ref.leaky_relu, (x, slope),
-                                   cases.randn(*x.shape, dtype=x.dtype), f"leaky_relu(x, {slope})", ("x",),
-                                   from_scratch=FROM_SCRATCH)))
+    plan.append(
+        kit.Hidden(
+            f"the gradient for {_describe(x)}, negative_slope={slope}",
+            partial(
+                kit.assert_gradients_match,
+                leaky_relu,
+                ref.leaky_relu,
+                (x, slope),
+                cases.randn(*x.shape, dtype=x.dtype),
+                f"leaky_relu(x, {slope})",
+                ("x",),
+                from_scratch=FROM_SCRATCH,
+            ),
+        )
+    )
     kit.run_hidden(cases, plan)
 
 
@@ -387,18 +439,32 @@ def check_prelu(prelu) -> None:
     """Visible checks of ``prelu``: one slope (shape (1,), as nn.PReLU stores it), one slope
     per channel of an (N, C, H, W) input, and the gradient with respect to the slopes."""
     x = kit.on_device(EXAMPLE).reshape(1, 5)
-    _assert_values(prelu, (x, kit.on_device([0.25])), kit.on_device([[-0.5, -0.25, 0.0, 1.0, 2.0]]),
-                   f"prelu(x, a) with x = [{EXAMPLE}] (shape (1, 5)) and a = [0.25]")
+    _assert_values(
+        prelu,
+        (x, kit.on_device([0.25])),
+        kit.on_device([[-0.5, -0.25, 0.0, 1.0, 2.0]]),
+        f"prelu(x, a) with x = [{EXAMPLE}] (shape (1, 5)) and a = [0.25]",
+    )
     x = kit.numbers(1, 2, 3, 4, shift=12.0) / 4
     a = kit.on_device([0.1, -0.5])
-    _assert_values(prelu, (x, a), ref.prelu(x, a),
-                   "prelu(x, a) with x of shape (1, 2, 3, 4) (values -3 to 2.75) and one slope per channel, "
-                   "a = [0.1, -0.5] (channel 0 gets 0.1, channel 1 gets -0.5)")
+    _assert_values(
+        prelu,
+        (x, a),
+        ref.prelu(x, a),
+        "prelu(x, a) with x of shape (1, 2, 3, 4) (values -3 to 2.75) and one slope per channel, "
+        "a = [0.1, -0.5] (channel 0 gets 0.1, channel 1 gets -0.5)",
+    )
     x = ((x.reshape(2, 3, 4).permute(1, 0, 2) + 0.1) * 2).double()  # (3, 2, 4), no exact 0
     a = kit.on_device([0.2, 0.7], torch.float64)
-    kit.assert_gradients_match(prelu, ref.prelu, (x, a), torch.ones_like(x),
-                               "prelu(x, a) with x of shape (3, 2, 4) in float64 and a = [0.2, 0.7]", ("x", "a"),
-                               from_scratch=FROM_SCRATCH)
+    kit.assert_gradients_match(
+        prelu,
+        ref.prelu,
+        (x, a),
+        torch.ones_like(x),
+        "prelu(x, a) with x of shape (3, 2, 4) in float64 and a = [0.2, 0.7]",
+        ("x", "a"),
+        from_scratch=FROM_SCRATCH,
+    )
 
 
 @diagnosed
@@ -420,15 +486,30 @@ def grade_prelu(prelu) -> None:
     for x_shape, a_shape, dtype, label in plan:
         x = _mixed(cases, x_shape, dtype)
         a = torch.empty(a_shape, dtype=dtype).uniform_(-0.5, 1.0, generator=cases.generator).to(device())
-        hidden.append(kit.Hidden(f"{label}: {_describe(x)}, a of shape {shape_text(a.shape)}",
-                                 partial(_assert_values, prelu, (x, a), ref.prelu(x, a), "prelu(x, a)")))
+        hidden.append(
+            kit.Hidden(
+                f"{label}: {_describe(x)}, a of shape {shape_text(a.shape)}",
+                partial(_assert_values, prelu, (x, a), ref.prelu(x, a), "prelu(x, a)"),
+            )
+        )
     for a_shape in ("C", "1"):
         x = _smooth(cases)
         a = cases.randn(x.shape[1] if a_shape == "C" else 1, dtype=torch.float64) * 0.5
-        hidden.append(kit.Hidden(f"the gradient for {_describe(x)}, a of shape {shape_text(a.shape)}",
-                                 partial(kit.assert_gradients_match, prelu, ref.prelu, (x, a),
-                                         cases.randn(*x.shape, dtype=x.dtype), "prelu(x, a)", ("x", "a"),
-                                         from_scratch=FROM_SCRATCH)))
+        hidden.append(
+            kit.Hidden(
+                f"the gradient for {_describe(x)}, a of shape {shape_text(a.shape)}",
+                partial(
+                    kit.assert_gradients_match,
+                    prelu,
+                    ref.prelu,
+                    (x, a),
+                    cases.randn(*x.shape, dtype=x.dtype),
+                    "prelu(x, a)",
+                    ("x", "a"),
+                    from_scratch=FROM_SCRATCH,
+                ),
+            )
+        )
     kit.run_hidden(cases, hidden)
 
 
@@ -460,8 +541,9 @@ def _correlation(a: torch.Tensor, b: torch.Tensor) -> float:
     return float((a * b).sum() / (a.norm() * b.norm()).clamp_min(1e-30))
 
 
-def _assert_training_slopes(rrelu, lower: float, upper: float, shape: tuple[int, ...], dtype: torch.dtype,
-                            generator: torch.Generator) -> None:
+def _assert_training_slopes(
+    rrelu, lower: float, upper: float, shape: tuple[int, ...], dtype: torch.dtype, generator: torch.Generator
+) -> None:
     """In training mode, on all-negative inputs: slopes in [lower, upper], spread like
     U(lower, upper), independent between neighbours, and new ones on every call."""
     what = _rrelu_what(lower, upper, True)
@@ -531,8 +613,11 @@ def _assert_training_mixed(rrelu, lower: float, upper: float, x: torch.Tensor) -
     grad = torch.zeros_like(x) if grad is None else grad
     safe = torch.where(positive | (x == 0), torch.ones_like(x), x)
     slopes = torch.where(positive, torch.ones_like(x), got.detach() / safe)
-    assert_matches(grad[x != 0], slopes[x != 0],
-                   f"The gradient of {what} (1 for positive inputs, the element's own slope for negative ones)")
+    assert_matches(
+        grad[x != 0],
+        slopes[x != 0],
+        f"The gradient of {what} (1 for positive inputs, the element's own slope for negative ones)",
+    )
 
 
 def _eval_cases(cases: Cases | None) -> list:
@@ -541,8 +626,13 @@ def _eval_cases(cases: Cases | None) -> list:
     if cases is None:
         x = kit.on_device(EXAMPLE)
         return [
-            ((x,), {}, kit.on_device([-0.45833333, -0.22916667, 0.0, 1.0, 2.0]),
-             "rrelu(x) (default lower=1/8, upper=1/3, training=False)", f"the chapter's example x = {EXAMPLE}"),
+            (
+                (x,),
+                {},
+                kit.on_device([-0.45833333, -0.22916667, 0.0, 1.0, 2.0]),
+                "rrelu(x) (default lower=1/8, upper=1/3, training=False)",
+                f"the chapter's example x = {EXAMPLE}",
+            ),
             ((x, 0.1, 0.3), {}, kit.on_device([-0.4, -0.2, 0.0, 1.0, 2.0]), "rrelu(x, 0.1, 0.3)", f"x = {EXAMPLE}"),
         ]
     items = []
@@ -553,8 +643,15 @@ def _eval_cases(cases: Cases | None) -> list:
             continue
         lower = round(cases.rng.uniform(0.0, 0.3), 3)
         upper = round(lower + cases.rng.uniform(0.05, 0.5), 3)
-        items.append(((x, lower, upper), {"training": False}, ref.rrelu(x, lower, upper),
-                      _rrelu_what(lower, upper, False), _describe(x)))
+        items.append(
+            (
+                (x, lower, upper),
+                {"training": False},
+                ref.rrelu(x, lower, upper),
+                _rrelu_what(lower, upper, False),
+                _describe(x),
+            )
+        )
     return items
 
 
@@ -577,19 +674,29 @@ def grade_rrelu(rrelu) -> None:
     """Hidden checks of ``rrelu``: evaluation mode on random shapes and bounds, then training
     mode on (N, C, H, W) inputs with random bounds, float64, positives unchanged, gradients."""
     cases = Cases()
-    plan = [kit.Hidden(inputs, partial(_assert_values, rrelu, args, expected, what, **kwargs))
-            for args, kwargs, expected, what, inputs in _eval_cases(cases)]
+    plan = [
+        kit.Hidden(inputs, partial(_assert_values, rrelu, args, expected, what, **kwargs))
+        for args, kwargs, expected, what, inputs in _eval_cases(cases)
+    ]
     n, c = cases.distinct_sizes(2, 6)
     h, w = cases.distinct_sizes(8, 16)
     for dtype in (torch.float32, torch.float64):
         lower = round(cases.rng.uniform(0.0, 0.3), 3)
         upper = round(lower + cases.rng.uniform(0.1, 0.5), 3)
         shape = (n, c, h * 4, w * 4)
-        plan.append(kit.Hidden(f"training mode, negative x of shape {shape} ({dtype}), lower={lower}, upper={upper}",
-                               partial(_assert_training_slopes, rrelu, lower, upper, shape, dtype, cases.generator)))
+        plan.append(
+            kit.Hidden(
+                f"training mode, negative x of shape {shape} ({dtype}), lower={lower}, upper={upper}",
+                partial(_assert_training_slopes, rrelu, lower, upper, shape, dtype, cases.generator),
+            )
+        )
     x = _smooth(cases)
-    plan.append(kit.Hidden(f"training mode, {_describe(x)}: positives and gradients",
-                           partial(_assert_training_mixed, rrelu, 0.1, 0.4, x)))
+    plan.append(
+        kit.Hidden(
+            f"training mode, {_describe(x)}: positives and gradients",
+            partial(_assert_training_mixed, rrelu, 0.1, 0.4, x),
+        )
+    )
     with _seeded(cases.seed):  # the slopes the answer draws in training mode
         kit.run_hidden(cases, plan)
 
@@ -615,8 +722,13 @@ def _grade_derivative(fn, name: str, reference: Callable, slopes: bool = False) 
 @diagnosed
 def check_sigmoid_grad(sigmoid_grad) -> None:
     """Visible checks of ``sigmoid_grad``: the example, float64, large |x|."""
-    _visible(sigmoid_grad, "sigmoid_grad", ref.sigmoid_grad, [0.10499359, 0.19661193, 0.25, 0.19661193, 0.10499359],
-             **DERIVATIVE)
+    _visible(
+        sigmoid_grad,
+        "sigmoid_grad",
+        ref.sigmoid_grad,
+        [0.10499359, 0.19661193, 0.25, 0.19661193, 0.10499359],
+        **DERIVATIVE,
+    )
 
 
 @diagnosed
@@ -628,8 +740,7 @@ def grade_sigmoid_grad(sigmoid_grad) -> None:
 @diagnosed
 def check_tanh_grad(tanh_grad) -> None:
     """Visible checks of ``tanh_grad``: the example, float64, large |x|."""
-    _visible(tanh_grad, "tanh_grad", ref.tanh_grad, [0.07065082, 0.41997434, 1.0, 0.41997434, 0.07065082],
-             **DERIVATIVE)
+    _visible(tanh_grad, "tanh_grad", ref.tanh_grad, [0.07065082, 0.41997434, 1.0, 0.41997434, 0.07065082], **DERIVATIVE)
 
 
 @diagnosed
@@ -654,8 +765,14 @@ def grade_relu_grad(relu_grad) -> None:
 def check_leaky_relu_grad(leaky_relu_grad) -> None:
     """Visible checks of ``leaky_relu_grad``: the example with the default slope and with 0.1
     (the slope at x = 0), a 2-D float64 input."""
-    _visible_slope(leaky_relu_grad, "leaky_relu_grad", ref.leaky_relu_grad, [0.01, 0.01, 0.01, 1.0, 1.0],
-                   [0.1, 0.1, 0.1, 1.0, 1.0], **DERIVATIVE)
+    _visible_slope(
+        leaky_relu_grad,
+        "leaky_relu_grad",
+        ref.leaky_relu_grad,
+        [0.01, 0.01, 0.01, 1.0, 1.0],
+        [0.1, 0.1, 0.1, 1.0, 1.0],
+        **DERIVATIVE,
+    )
 
 
 @diagnosed

@@ -37,7 +37,7 @@ def functions_and_derivatives(panels: list[dict]) -> Figure:
     rows = -(-len(panels) // 2)
     fig = Figure(figsize=(10.5, 2.5 * rows), layout="constrained")
     axes = fig.subplots(rows, 4, squeeze=False)
-    for ax in axes.ravel()[2 * len(panels):]:
+    for ax in axes.ravel()[2 * len(panels) :]:
         ax.axis("off")
     for k, panel in enumerate(panels):
         left, right = axes[k // 2, 2 * (k % 2)], axes[k // 2, 2 * (k % 2) + 1]
@@ -122,8 +122,14 @@ def dead_units(steps, dead: dict, active_share, width: int) -> Figure:
     share = np.sort(array(active_share))[::-1]
     colours = [FUNCTION if s > 0 else MUTED for s in share]
     right.bar(np.arange(len(share)), share, color=colours, width=0.8)
-    right.scatter(np.flatnonzero(share == 0), np.zeros(int((share == 0).sum())), marker="x", color=EDGE,
-                  zorder=3, label="dead: 0 on every input")
+    right.scatter(
+        np.flatnonzero(share == 0),
+        np.zeros(int((share == 0).sum())),
+        marker="x",
+        color=EDGE,
+        zorder=3,
+        label="dead: 0 on every input",
+    )
     right.set_ylim(0, 1)
     right.set_xlabel("hidden unit (sorted)")
     right.set_ylabel("share of inputs where active")

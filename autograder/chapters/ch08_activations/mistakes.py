@@ -45,8 +45,7 @@ def linear_bias_before_product(x, W, b=None):
 @mistake(
     "linear",
     summary="always adds b, even when it is None",
-    hint="b is optional: nn.Linear(..., bias=False) has no bias, and linear(x, W) must then "
-    "return x W^T alone.",
+    hint="b is optional: nn.Linear(..., bias=False) has no bias, and linear(x, W) must then return x W^T alone.",
     section=f"{PAGE}#the-linear-layer",
 )
 def linear_bias_required(x, W, b=None):
@@ -68,8 +67,7 @@ def linear_only_2d(x, W, b=None):
 @mistake(
     "linear",
     summary="calls the built-in F.linear",
-    hint="F.linear is the reference the check compares with; write the product and the bias "
-    "yourself.",
+    hint="F.linear is the reference the check compares with; write the product and the bias yourself.",
     section=f"{PAGE}#the-linear-layer",
 )
 def linear_builtin(x, W, b=None):
@@ -83,8 +81,7 @@ def linear_builtin(x, W, b=None):
 @mistake(
     "sigmoid",
     summary="exp(x) instead of exp(-x) in the denominator",
-    hint="With exp(+x) the curve is mirrored: it falls from 1 to 0. Check sigmoid(2) > 0.5 on "
-    "the chapter's example.",
+    hint="With exp(+x) the curve is mirrored: it falls from 1 to 0. Check sigmoid(2) > 0.5 on the chapter's example.",
     section=f"{PAGE}#sigmoid",
 )
 def sigmoid_missing_minus(x):
@@ -172,8 +169,7 @@ def tanh_sigmoid_not_doubled(x):
 @mistake(
     "tanh",
     summary="sinh(x) / cosh(x), which is nan for large |x|",
-    hint="sinh and cosh overflow to inf together, and inf / inf is nan; use a stable sigmoid of "
-    "2x instead.",
+    hint="sinh and cosh overflow to inf together, and inf / inf is nan; use a stable sigmoid of 2x instead.",
     section=f"{PAGE}#tanh",
 )
 def tanh_sinh_over_cosh(x):
@@ -274,8 +270,7 @@ def leaky_relu_default_0_1(x, negative_slope=0.1):
 @mistake(
     "leaky_relu",
     summary="negative_slope times |x| (negative outputs become positive)",
-    hint="For x < 0 the output is negative_slope * x, which is negative: the function keeps the "
-    "sign of its input.",
+    hint="For x < 0 the output is negative_slope * x, which is negative: the function keeps the sign of its input.",
     section=f"{PAGE}#leaky-relu",
 )
 def leaky_relu_abs(x, negative_slope=0.01):
@@ -310,8 +305,7 @@ def prelu_last_dim(x, a):
 @mistake(
     "prelu",
     summary="supports a single slope only (float(a))",
-    hint="a may hold one slope per channel, as nn.PReLU(num_parameters=C) stores it; float(a) "
-    "only works with one.",
+    hint="a may hold one slope per channel, as nn.PReLU(num_parameters=C) stores it; float(a) only works with one.",
     section=f"{PAGE}#prelu-a-learned-slope",
 )
 def prelu_scalar_only(x, a):
@@ -393,8 +387,7 @@ def rrelu_eval_uses_lower(x, lower=1 / 8, upper=1 / 3, training=False):
 @mistake(
     "rrelu",
     summary="one random slope for the whole tensor",
-    hint="Every element gets its own slope: draw a tensor of slopes with the shape of x, not a "
-    "single number.",
+    hint="Every element gets its own slope: draw a tensor of slopes with the shape of x, not a single number.",
     section=f"{PAGE}#rrelu-a-random-slope",
 )
 def rrelu_one_slope_per_call(x, lower=1 / 8, upper=1 / 3, training=False):
@@ -499,8 +492,7 @@ def sigmoid_grad_of_one_minus_x(x):
 @mistake(
     "sigmoid_grad",
     summary="sigma(x) * (1 - x)",
-    hint="Both factors are about the output s = sigma(x): the derivative is s * (1 - s), not "
-    "s * (1 - x).",
+    hint="Both factors are about the output s = sigma(x): the derivative is s * (1 - s), not s * (1 - x).",
     section=f"{PAGE}#sigmoid",
 )
 def sigmoid_grad_times_one_minus_x(x):
@@ -531,8 +523,7 @@ def sigmoid_grad_naive(x):
 @mistake(
     "sigmoid_grad",
     summary="asks autograd for the derivative",
-    hint="The exercise is the derivative's formula; autograd's answer is what the check compares "
-    "with.",
+    hint="The exercise is the derivative's formula; autograd's answer is what the check compares with.",
     section=f"{PAGE}#sigmoid",
 )
 def sigmoid_grad_autograd(x):
@@ -547,8 +538,7 @@ def sigmoid_grad_autograd(x):
 @mistake(
     "tanh_grad",
     summary="1 - tanh(x) instead of 1 - tanh(x)^2",
-    hint="The derivative of tanh is 1 - tanh(x)^2: it is symmetric around 0, with its maximum 1 "
-    "at x = 0.",
+    hint="The derivative of tanh is 1 - tanh(x)^2: it is symmetric around 0, with its maximum 1 at x = 0.",
     section=f"{PAGE}#tanh",
 )
 def tanh_grad_one_minus_tanh(x):
@@ -569,8 +559,7 @@ def tanh_grad_one_minus_x_squared(x):
 @mistake(
     "tanh_grad",
     summary="t * (1 - t), the sigmoid's formula",
-    hint="s * (1 - s) is the derivative of sigmoid in terms of its output; for tanh it is "
-    "1 - t^2.",
+    hint="s * (1 - s) is the derivative of sigmoid in terms of its output; for tanh it is 1 - t^2.",
     section=f"{PAGE}#tanh",
 )
 def tanh_grad_sigmoid_form(x):
@@ -581,8 +570,7 @@ def tanh_grad_sigmoid_form(x):
 @mistake(
     "tanh_grad",
     summary="uses the built-in torch.tanh",
-    hint="Use your own tanh from the exercise above; the built-in activations are not allowed "
-    "in this notebook.",
+    hint="Use your own tanh from the exercise above; the built-in activations are not allowed in this notebook.",
     section=f"{PAGE}#tanh",
 )
 def tanh_grad_builtin(x):
@@ -596,8 +584,7 @@ def tanh_grad_builtin(x):
 @mistake(
     "relu_grad",
     summary="1 everywhere, negative inputs included",
-    hint="For x < 0 ReLU is the constant 0, so its slope there is 0; only positive inputs have "
-    "slope 1.",
+    hint="For x < 0 ReLU is the constant 0, so its slope there is 0; only positive inputs have slope 1.",
     section=f"{PAGE}#relu",
 )
 def relu_grad_ones(x):
@@ -628,8 +615,7 @@ def relu_grad_one_at_zero(x):
 @mistake(
     "relu_grad",
     summary="returns a bool tensor",
-    hint="x > 0 is a tensor of True/False; convert it to the dtype of x so that it can be "
-    "multiplied into gradients.",
+    hint="x > 0 is a tensor of True/False; convert it to the dtype of x so that it can be multiplied into gradients.",
     section=f"{PAGE}#relu",
 )
 def relu_grad_bool(x):

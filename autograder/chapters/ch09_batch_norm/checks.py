@@ -68,25 +68,57 @@ def _settings(training: bool, momentum, eps) -> str:
     return ", ".join(parts)
 
 
-def bn_step(batch_norm, X, gamma, beta, running_mean, running_var, training: bool,
-            momentum: float | None = None, eps: float | None = None, label: str = "X"):
+def bn_step(
+    batch_norm,
+    X,
+    gamma,
+    beta,
+    running_mean,
+    running_var,
+    training: bool,
+    momentum: float | None = None,
+    eps: float | None = None,
+    label: str = "X",
+):
     """One call of ``batch_norm`` checked against the reference; returns its running estimates.
 
     ``momentum`` and ``eps`` are passed by keyword when given, otherwise left to the defaults.
     The student gets copies of the running estimates, so that changing them in place is harmless.
     """
     kwargs = {k: v for k, v in (("momentum", momentum), ("eps", eps)) if v is not None}
-    what = (f"batch_norm(X, gamma, beta, running_mean, running_var, {_settings(training, momentum, eps)}) "
-            f"on {label} of shape {shape_text(X.shape)}")
-    got, _ = call(batch_norm, X, gamma, beta, running_mean.clone(), running_var.clone(), training,
-                  what=what, from_scratch=FROM_SCRATCH, **kwargs)
+    what = (
+        f"batch_norm(X, gamma, beta, running_mean, running_var, {_settings(training, momentum, eps)}) "
+        f"on {label} of shape {shape_text(X.shape)}"
+    )
+    got, _ = call(
+        batch_norm,
+        X,
+        gamma,
+        beta,
+        running_mean.clone(),
+        running_var.clone(),
+        training,
+        what=what,
+        from_scratch=FROM_SCRATCH,
+        **kwargs,
+    )
     if not isinstance(got, (tuple, list)) or len(got) != 3:
-        raise CheckFailure(f"{what} should return three tensors (Y, running_mean, running_var); "
-                           f"it returned {describe(got)}.")
-    expected = ref.batch_norm(X, gamma, beta, running_mean, running_var, training,
-                              MOMENTUM if momentum is None else momentum, EPS if eps is None else eps)
-    for label, value, want in zip(("The output Y of", "The running_mean returned by", "The running_var returned by"),
-                                  got, expected):
+        raise CheckFailure(
+            f"{what} should return three tensors (Y, running_mean, running_var); it returned {describe(got)}."
+        )
+    expected = ref.batch_norm(
+        X,
+        gamma,
+        beta,
+        running_mean,
+        running_var,
+        training,
+        MOMENTUM if momentum is None else momentum,
+        EPS if eps is None else eps,
+    )
+    for label, value, want in zip(
+        ("The output Y of", "The running_mean returned by", "The running_var returned by"), got, expected
+    ):
         assert_matches(value, want, f"{label} {what}")
     for kind, value in zip(("running_mean", "running_var"), got[1:]):
         if value.requires_grad:
@@ -135,8 +167,17 @@ def _batch(cases: Cases, shape: tuple, dtype) -> torch.Tensor:
     return X * _channel_view(scale, X) + _channel_view(shift, X)
 
 
-def _sequence(batch_norm, cases: Cases, shapes: list[tuple], modes: list[bool], dtype, fresh: bool,
-              momentum=None, eps=None, quiet_channel: bool = False) -> partial:
+def _sequence(
+    batch_norm,
+    cases: Cases,
+    shapes: list[tuple],
+    modes: list[bool],
+    dtype,
+    fresh: bool,
+    momentum=None,
+    eps=None,
+    quiet_channel: bool = False,
+) -> partial:
     """Steps of ``batch_norm`` on random batches of the ``shapes`` (cycled), one per mode in ``modes``,
     all drawn now; ``momentum`` is one value for every step or a list of one per step."""
     C = shapes[0][1]
@@ -173,19 +214,30 @@ def grade_batch_norm(batch_norm) -> None:
     H1, W1 = cases.distinct_sizes(2, 5)
     C0 = cases.size(2, 4)
     hidden = [
-        kit.Hidden(f"(N, C) = ({N}, {C}) batches (float32, default momentum and eps)",
-                   _sequence(batch_norm, cases, [(N, C)], train3_eval2, f32, fresh=True)),
-        kit.Hidden(f"(N, C, H, W) = ({N4}, {C4}, {H}, {W}) batches (float32, momentum={momentum:g}, eps={eps:g})",
-                   _sequence(batch_norm, cases, [(N4, C4, H, W)], train3_eval2, f32, fresh=True, momentum=momentum,
-                             eps=eps)),
-        kit.Hidden(f"(1, {C1}, {H1}, {W1}) batches: a single image (float64, random starting estimates)",
-                   _sequence(batch_norm, cases, [(1, C1, H1, W1)], [True, True, False, False], f64, fresh=False)),
-        kit.Hidden(f"batches of {C} channels whose channel 0 barely varies (float64, (N, C) and (N, C, H, W))",
-                   _sequence(batch_norm, cases, [(N, C), (N4, C, W, H)], [True, True, False], f64, fresh=False,
-                             quiet_channel=True)),
-        kit.Hidden(f"(N, C, H, W) = ({N4}, {C0}, {W}, {H}) batches with momentum 0, then 1 (float64)",
-                   _sequence(batch_norm, cases, [(N4, C0, W, H)], [True, True, False], f64, fresh=False,
-                             momentum=[0.0, 1.0, 1.0])),
+        kit.Hidden(
+            f"(N, C) = ({N}, {C}) batches (float32, default momentum and eps)",
+            _sequence(batch_norm, cases, [(N, C)], train3_eval2, f32, fresh=True),
+        ),
+        kit.Hidden(
+            f"(N, C, H, W) = ({N4}, {C4}, {H}, {W}) batches (float32, momentum={momentum:g}, eps={eps:g})",
+            _sequence(batch_norm, cases, [(N4, C4, H, W)], train3_eval2, f32, fresh=True, momentum=momentum, eps=eps),
+        ),
+        kit.Hidden(
+            f"(1, {C1}, {H1}, {W1}) batches: a single image (float64, random starting estimates)",
+            _sequence(batch_norm, cases, [(1, C1, H1, W1)], [True, True, False, False], f64, fresh=False),
+        ),
+        kit.Hidden(
+            f"batches of {C} channels whose channel 0 barely varies (float64, (N, C) and (N, C, H, W))",
+            _sequence(
+                batch_norm, cases, [(N, C), (N4, C, W, H)], [True, True, False], f64, fresh=False, quiet_channel=True
+            ),
+        ),
+        kit.Hidden(
+            f"(N, C, H, W) = ({N4}, {C0}, {W}, {H}) batches with momentum 0, then 1 (float64)",
+            _sequence(
+                batch_norm, cases, [(N4, C0, W, H)], [True, True, False], f64, fresh=False, momentum=[0.0, 1.0, 1.0]
+            ),
+        ),
     ]
     for training in (True, False):
         C = cases.size(2, 4)
@@ -194,9 +246,13 @@ def grade_batch_norm(batch_norm) -> None:
         gamma, beta = _affine(cases, C, f64)
         state = _start(cases, C, f64, fresh=False)
         G = cases.randn(*X.shape, dtype=f64)
-        hidden.append(kit.Hidden(f"the gradients with respect to X, gamma and beta for X of shape "
-                                 f"{shape_text(X.shape)} (float64, training={training})",
-                                 partial(_assert_bn_gradients, batch_norm, X, gamma, beta, *state, training, G)))
+        hidden.append(
+            kit.Hidden(
+                f"the gradients with respect to X, gamma and beta for X of shape "
+                f"{shape_text(X.shape)} (float64, training={training})",
+                partial(_assert_bn_gradients, batch_norm, X, gamma, beta, *state, training, G),
+            )
+        )
     kit.run_hidden(cases, hidden)
 
 
@@ -206,8 +262,9 @@ def _assert_bn_gradients(batch_norm, X, gamma, beta, running_mean, running_var, 
     reference = [t.clone().requires_grad_(True) for t in (X, gamma, beta)]
     what = f"batch_norm(X, gamma, beta, running_mean, running_var, training={training})"
     bn_step(batch_norm, *leaves, running_mean, running_var, training)
-    got, _ = call(batch_norm, *leaves, running_mean.clone(), running_var.clone(), training, what=what,
-                  from_scratch=FROM_SCRATCH)
+    got, _ = call(
+        batch_norm, *leaves, running_mean.clone(), running_var.clone(), training, what=what, from_scratch=FROM_SCRATCH
+    )
     Y = got[0]
     if not Y.requires_grad:
         raise CheckFailure(
@@ -248,8 +305,10 @@ def _new_layer(BatchNorm2d, *args, **kwargs) -> tuple[nn.Module, nn.Module, str]
     what = _call_text(args, kwargs)
     layer, _ = call(BatchNorm2d, *args, what=what, from_scratch=FROM_SCRATCH, **kwargs)
     if isinstance(layer, nn.modules.batchnorm._NormBase):
-        raise CheckFailure(f"{what} is PyTorch's own batch norm (a subclass of {type(layer).__mro__[1].__name__}). "
-                           "The exercise is to write it from scratch: subclass nn.Module.")
+        raise CheckFailure(
+            f"{what} is PyTorch's own batch norm (a subclass of {type(layer).__mro__[1].__name__}). "
+            "The exercise is to write it from scratch: subclass nn.Module."
+        )
     if not isinstance(layer, nn.Module):
         raise CheckFailure(
             f"{what} gave {describe(layer)}, not an nn.Module. Define BatchNorm2d as a class that "
@@ -261,8 +320,10 @@ def _new_layer(BatchNorm2d, *args, **kwargs) -> tuple[nn.Module, nn.Module, str]
     _assert_tensors(layer, reference, what, "buffers")
     keys, wanted = list(layer.state_dict()), list(reference.state_dict())
     if sorted(keys) != sorted(wanted):
-        raise CheckFailure(f"The state_dict of {what} has the keys {_names(keys)}; PyTorch's nn.BatchNorm2d "
-                           f"with the same arguments has {_names(wanted)}.")
+        raise CheckFailure(
+            f"The state_dict of {what} has the keys {_names(keys)}; PyTorch's nn.BatchNorm2d "
+            f"with the same arguments has {_names(wanted)}."
+        )
     return layer, reference, what
 
 
@@ -277,8 +338,10 @@ def _assert_tensors(layer: nn.Module, reference: nn.Module, what: str, kind: str
         if plain:
             how = "nn.Parameter" if kind == "parameters" else "self.register_buffer(name, tensor)"
             are, it = ("is a plain tensor", "it") if len(plain) == 1 else ("are plain tensors", "them")
-            message += (f" self.{' and self.'.join(plain)} {are}: register {it} with {how}, so that the module "
-                        f"moves {it} with .to() and saves {it} in its state_dict.")
+            message += (
+                f" self.{' and self.'.join(plain)} {are}: register {it} with {how}, so that the module "
+                f"moves {it} with .to() and saves {it} in its state_dict."
+            )
         extra = [n for n in got if n not in want]
         if extra and kind == "parameters" and not want:
             message += " With affine=False the layer has no learnable weight and bias."
@@ -312,8 +375,11 @@ def _random_state(cases: Cases, C: int, kwargs: dict) -> dict[str, torch.Tensor]
 
 def _load(layer: nn.Module, reference: nn.Module, what: str) -> None:
     """The student's layer loads PyTorch's state_dict (strictly), as a saved model would be loaded."""
-    call(layer.load_state_dict, reference.state_dict(), what=f"{what}.load_state_dict(the state_dict of "
-         "PyTorch's nn.BatchNorm2d with the same arguments)")
+    call(
+        layer.load_state_dict,
+        reference.state_dict(),
+        what=f"{what}.load_state_dict(the state_dict of PyTorch's nn.BatchNorm2d with the same arguments)",
+    )
 
 
 def _to(layer: nn.Module, reference: nn.Module, what: str, dtype: torch.dtype) -> tuple[nn.Module, nn.Module]:
@@ -323,8 +389,9 @@ def _to(layer: nn.Module, reference: nn.Module, what: str, dtype: torch.dtype) -
     return layer, reference.to(dtype)
 
 
-def module_step(layer: nn.Module, reference: nn.Module, X: torch.Tensor, training: bool, what: str, label: str,
-                setting: str = "") -> None:
+def module_step(
+    layer: nn.Module, reference: nn.Module, X: torch.Tensor, training: bool, what: str, label: str, setting: str = ""
+) -> None:
     """One forward pass of both layers in the same mode; compare the output, then every buffer.
 
     ``what`` is how the layer was built, ``setting`` what was loaded into it since, if anything.
@@ -359,15 +426,30 @@ def check_BatchNorm2d(BatchNorm2d) -> None:
         reference.bias.copy_(kit.on_device(EXAMPLE_BETA))
     _load(layer, reference, what)
     for training in (True, True, False):
-        module_step(layer, reference, X, training, what, "the chapter's X",
-                    f" with weight {EXAMPLE_GAMMA} and bias {EXAMPLE_BETA}")
+        module_step(
+            layer,
+            reference,
+            X,
+            training,
+            what,
+            "the chapter's X",
+            f" with weight {EXAMPLE_GAMMA} and bias {EXAMPLE_BETA}",
+        )
     layer, reference, what = _new_layer(BatchNorm2d, 2, affine=False, track_running_stats=False)
     for training in (True, False):
         module_step(layer, reference, X, training, what, "the chapter's X")
 
 
-def _module_case(BatchNorm2d, cases: Cases, C: int, kwargs: dict, shapes: list[tuple], modes: list[bool],
-                 dtype: torch.dtype, random_state: bool) -> partial:
+def _module_case(
+    BatchNorm2d,
+    cases: Cases,
+    C: int,
+    kwargs: dict,
+    shapes: list[tuple],
+    modes: list[bool],
+    dtype: torch.dtype,
+    random_state: bool,
+) -> partial:
     """One hidden case of ``BatchNorm2d(C, **kwargs)``, drawn now: a random state to load (or
     none), then a random batch of the ``shapes`` (cycled) for each mode of ``modes``."""
     state = _random_state(cases, C, kwargs) if random_state else None
@@ -375,8 +457,9 @@ def _module_case(BatchNorm2d, cases: Cases, C: int, kwargs: dict, shapes: list[t
     return partial(_module_sequence, BatchNorm2d, C, kwargs, state, steps, dtype)
 
 
-def _module_sequence(BatchNorm2d, C: int, kwargs: dict, state: dict | None, steps: list[tuple],
-                     dtype: torch.dtype) -> None:
+def _module_sequence(
+    BatchNorm2d, C: int, kwargs: dict, state: dict | None, steps: list[tuple], dtype: torch.dtype
+) -> None:
     """Build both layers, load ``state`` if any, move them to ``dtype``, run the ``steps``."""
     layer, reference, what = _new_layer(BatchNorm2d, C, **kwargs)
     if state is not None:
@@ -404,26 +487,65 @@ def grade_BatchNorm2d(BatchNorm2d) -> None:
     C = cases.size(2, 6)
     plan.append((f"BatchNorm2d({C}), fresh (float32)", C, {}, [shape(), shape()], modes, f32, False))
     C = cases.size(2, 6)
-    plan.append((f"BatchNorm2d({C}) with a random loaded state (float64, moved with .to)",
-                 C, {}, [shape(), shape(1)], modes, f64, True))
+    plan.append(
+        (
+            f"BatchNorm2d({C}) with a random loaded state (float64, moved with .to)",
+            C,
+            {},
+            [shape(), shape(1)],
+            modes,
+            f64,
+            True,
+        )
+    )
     C, momentum, eps = cases.size(2, 5), round(0.2 + 0.6 * cases.rng.random(), 2), 10.0 ** -cases.size(2, 4)
-    plan.append((f"BatchNorm2d({C}, eps={eps:g}, momentum={momentum:g}) (float64)",
-                 C, {"eps": eps, "momentum": momentum}, [shape()], modes, f64, True))
+    plan.append(
+        (
+            f"BatchNorm2d({C}, eps={eps:g}, momentum={momentum:g}) (float64)",
+            C,
+            {"eps": eps, "momentum": momentum},
+            [shape()],
+            modes,
+            f64,
+            True,
+        )
+    )
     C = cases.size(2, 5)
-    plan.append((f"BatchNorm2d({C}, momentum=None): a cumulative average (float64)",
-                 C, {"momentum": None}, [shape(), shape()], [True] * 4 + [False], f64, False))
+    plan.append(
+        (
+            f"BatchNorm2d({C}, momentum=None): a cumulative average (float64)",
+            C,
+            {"momentum": None},
+            [shape(), shape()],
+            [True] * 4 + [False],
+            f64,
+            False,
+        )
+    )
     C = cases.size(2, 5)
     plan.append((f"BatchNorm2d({C}, affine=False) (float32)", C, {"affine": False}, [shape()], modes, f32, True))
     C = cases.size(2, 5)
-    plan.append((f"BatchNorm2d({C}, track_running_stats=False) (float64)",
-                 C, {"track_running_stats": False}, [shape()], [True, False, True, False], f64, True))
+    plan.append(
+        (
+            f"BatchNorm2d({C}, track_running_stats=False) (float64)",
+            C,
+            {"track_running_stats": False},
+            [shape()],
+            [True, False, True, False],
+            f64,
+            True,
+        )
+    )
     hidden = [kit.Hidden(inputs, _module_case(BatchNorm2d, cases, *case)) for inputs, *case in plan]
     C = cases.size(2, 4)
     X = _batch(cases, shape(), f64)
     G = cases.randn(*X.shape, dtype=f64)
-    hidden.append(kit.Hidden(f"the gradients of BatchNorm2d({C}) in training mode, x of shape {shape_text(X.shape)} "
-                             "(float64)", partial(_assert_module_gradients, BatchNorm2d, C, _random_state(cases, C, {}),
-                                                  X, G)))
+    hidden.append(
+        kit.Hidden(
+            f"the gradients of BatchNorm2d({C}) in training mode, x of shape {shape_text(X.shape)} (float64)",
+            partial(_assert_module_gradients, BatchNorm2d, C, _random_state(cases, C, {}), X, G),
+        )
+    )
     kit.run_hidden(cases, hidden)
 
 
@@ -440,8 +562,10 @@ def _assert_module_gradients(BatchNorm2d, C: int, state: dict, X: torch.Tensor, 
     reference.train()
     out, _ = call(layer, x, what=f"{what}(x)", from_scratch=FROM_SCRATCH)
     if not isinstance(out, torch.Tensor) or not out.requires_grad:
-        raise CheckFailure(f"{what}(x) is not differentiable: its output is not connected to x, weight and bias in "
-                           "the autograd graph. Avoid .item(), .detach(), .data and torch.tensor(...) in forward.")
+        raise CheckFailure(
+            f"{what}(x) is not differentiable: its output is not connected to x, weight and bias in "
+            "the autograd graph. Avoid .item(), .detach(), .data and torch.tensor(...) in forward."
+        )
     expected = reference(x_ref)
     got = torch.autograd.grad(out, [layer.weight, layer.bias, x], G, allow_unused=True)
     want = torch.autograd.grad(expected, [reference.weight, reference.bias, x_ref], G)

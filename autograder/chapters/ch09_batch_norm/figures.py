@@ -36,9 +36,16 @@ def shared_statistics(X) -> Figure:
             if c == 0:
                 ax.text(x0 + W / 2, -0.35, f"image {n}", ha="center", va="bottom")
         values = X[:, c]
-        ax.text(width + 0.6, y0 + H / 2,
-                f"channel {c}\n{values.size} values\nmean {values.mean():.3g}\nvariance {values.var():.3g}",
-                ha="left", va="center", color=CHANNEL_COLOURS[c % 4], fontsize=9, fontweight="bold")
+        ax.text(
+            width + 0.6,
+            y0 + H / 2,
+            f"channel {c}\n{values.size} values\nmean {values.mean():.3g}\nvariance {values.var():.3g}",
+            ha="left",
+            va="center",
+            color=CHANNEL_COLOURS[c % 4],
+            fontsize=9,
+            fontweight="bold",
+        )
     board(ax, width + 5.0, height)
     return fig
 
@@ -60,8 +67,10 @@ def histograms(before, after, names: list[str]) -> Figure:
     before, after = array(before), array(after)
     fig = Figure(figsize=(9.0, 3.2), layout="constrained")
     axes = fig.subplots(1, 2)
-    for ax, data, title in ((axes[0], before, "before: the convolution's outputs"),
-                            (axes[1], after, "after batch normalization")):
+    for ax, data, title in (
+        (axes[0], before, "before: the convolution's outputs"),
+        (axes[1], after, "after batch normalization"),
+    ):
         channels = [data[:, c].ravel() for c in range(data.shape[1])]
         low, high = _limits(channels)
         bins = np.linspace(low, high, 40)
@@ -69,8 +78,14 @@ def histograms(before, after, names: list[str]) -> Figure:
             mean = 0.0 if abs(values.mean()) < 0.005 else values.mean()  # no "-0.00"
             colour = CHANNEL_COLOURS[c % 4]
             ax.hist(values, bins=bins, histtype="stepfilled", alpha=0.18, color=colour)
-            ax.hist(values, bins=bins, histtype="step", lw=1.8, color=colour,
-                    label=f"{names[c]}: mean {mean:.2f}, std {values.std():.2f}")
+            ax.hist(
+                values,
+                bins=bins,
+                histtype="step",
+                lw=1.8,
+                color=colour,
+                label=f"{names[c]}: mean {mean:.2f}, std {values.std():.2f}",
+            )
         ax.set_title(title)
         ax.set_xlabel("value")
         ax.set_yticks([])

@@ -9,9 +9,16 @@ import torch.nn.functional as F
 from torch import nn
 
 
-def batch_norm(X: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor, running_mean: torch.Tensor,
-               running_var: torch.Tensor, training: bool, momentum: float = 0.1,
-               eps: float = 1e-5) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def batch_norm(
+    X: torch.Tensor,
+    gamma: torch.Tensor,
+    beta: torch.Tensor,
+    running_mean: torch.Tensor,
+    running_var: torch.Tensor,
+    training: bool,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Batch normalization of ``X`` (N, C) or (N, C, H, W) per channel: ``(Y, running_mean, running_var)``.
 
     In training mode ``Y`` uses the batch's mean and biased variance over every axis but the

@@ -92,8 +92,10 @@ def _assert_modules(network: nn.Module, reference: nn.Module, name: str) -> None
     expected = [(path, module) for path, module in reference.named_modules() if path and "." in path]
     got_names, expected_names = [p for p, _ in got], [p for p, _ in expected]
     if got_names != expected_names:
-        first = next((i for i, (g, e) in enumerate(zip(got_names, expected_names)) if g != e),
-                     min(len(got_names), len(expected_names)))
+        first = next(
+            (i for i, (g, e) in enumerate(zip(got_names, expected_names)) if g != e),
+            min(len(got_names), len(expected_names)),
+        )
         where = (
             f"the first difference is at position {first + 1}: expected "
             f"{expected_names[first] if first < len(expected_names) else 'nothing more'}, got "
@@ -114,8 +116,7 @@ def _assert_parameters(network: nn.Module, reference: nn.Module, name: str) -> N
     expected = {p: tuple(t.shape) for p, t in reference.named_parameters()}
     if list(got) != list(expected):
         raise CheckFailure(
-            f"{name}().named_parameters() should give {', '.join(expected)}; it gives "
-            f"{', '.join(got) or 'nothing'}."
+            f"{name}().named_parameters() should give {', '.join(expected)}; it gives {', '.join(got) or 'nothing'}."
         )
     for path, shape in expected.items():
         if got[path] != shape:
@@ -161,8 +162,10 @@ def _assert_forward(cls, name: str, x: torch.Tensor, mode: str = "eval", seed: i
     network = _loaded(cls, name, reference, x.dtype)
     reference.eval()
     network.eval()
-    what = (f"{name}() (with the reference's weights loaded, in eval mode) applied to x of shape "
-            f"{shape_text(x.shape)} ({x.dtype})")
+    what = (
+        f"{name}() (with the reference's weights loaded, in eval mode) applied to x of shape "
+        f"{shape_text(x.shape)} ({x.dtype})"
+    )
     got, _ = call(network, x, what=what)
     expected = reference(x)
     try:
@@ -230,13 +233,20 @@ def _network_plan(cls, name: str, input_shape, cases: Cases) -> list[kit.Hidden]
     plan = [kit.Hidden("the structure of a new network", partial(_assert_structure, cls, name))]
     for seed, dtype in zip(seeds, (torch.float32, torch.float64)):
         N = cases.size(2, 7)
-        plan.append(kit.Hidden(f"a random batch of {N} images ({dtype})",
-                               partial(_assert_batch, cls, name, cases.randn(N, *input_shape, dtype=dtype), seed)))
+        plan.append(
+            kit.Hidden(
+                f"a random batch of {N} images ({dtype})",
+                partial(_assert_batch, cls, name, cases.randn(N, *input_shape, dtype=dtype), seed),
+            )
+        )
     N = cases.size(2, 4)
     x = cases.randn(N, *input_shape, dtype=torch.float64)
     G = cases.randn(N, ref.NUM_CLASSES, dtype=torch.float64)
-    plan.append(kit.Hidden(f"the gradients for a batch of {N} images (float64)",
-                           partial(_assert_gradients, cls, name, x, G, seeds[-1])))
+    plan.append(
+        kit.Hidden(
+            f"the gradients for a batch of {N} images (float64)", partial(_assert_gradients, cls, name, x, G, seeds[-1])
+        )
+    )
     return plan
 
 
@@ -286,8 +296,11 @@ def grade_DigitsCNN(DigitsCNN) -> None:
     in train mode only."""
     cases = Cases()
     plan = _network_plan(DigitsCNN, "DigitsCNN", (1, 8, 8), cases)
-    plan.append(kit.Hidden("a batch of 16 images in train mode",
-                           partial(_assert_dropout_active, DigitsCNN, cases.randn(16, 1, 8, 8))))
+    plan.append(
+        kit.Hidden(
+            "a batch of 16 images in train mode", partial(_assert_dropout_active, DigitsCNN, cases.randn(16, 1, 8, 8))
+        )
+    )
     kit.run_hidden(cases, plan)
 
 
@@ -397,8 +410,10 @@ def _random_network(cases: Cases) -> tuple[nn.Module, str]:
     with torch.no_grad():  # a batch norm that init_weights must not touch
         network[1].weight.uniform_(0.5, 1.5)
         network[1].bias.uniform_(-0.5, 0.5)
-    layers = (f"Conv2d({c0}, {6 * c1}, {(kh, kw)}), BatchNorm2d, Conv2d({6 * c1}, {c2}, 3, bias=False), "
-              f"Linear({flat}, {hidden}), Linear({hidden}, {classes}, bias=False)")
+    layers = (
+        f"Conv2d({c0}, {6 * c1}, {(kh, kw)}), BatchNorm2d, Conv2d({6 * c1}, {c2}, 3, bias=False), "
+        f"Linear({flat}, {hidden}), Linear({hidden}, {classes}, bias=False)"
+    )
     return network.to(device()), layers
 
 
@@ -408,13 +423,20 @@ def grade_init_weights(init_weights) -> None:
     layers without bias, a batch norm to leave alone, and nested blocks."""
     cases = Cases()
     torch.manual_seed(cases.size(0, 2**31 - 1))
-    plan = [kit.Hidden("a new SimpleCNN", partial(_assert_initialised, init_weights, ref.SimpleCNN().to(device()),
-                                                  "init_weights(SimpleCNN())"))]
+    plan = [
+        kit.Hidden(
+            "a new SimpleCNN",
+            partial(_assert_initialised, init_weights, ref.SimpleCNN().to(device()), "init_weights(SimpleCNN())"),
+        )
+    ]
     for _ in range(2):
         torch.manual_seed(cases.size(0, 2**31 - 1))
         network, layers = _random_network(cases)
-        plan.append(kit.Hidden(f"a network of {layers}", partial(_assert_initialised, init_weights, network,
-                                                                 "init_weights(model)")))
+        plan.append(
+            kit.Hidden(
+                f"a network of {layers}", partial(_assert_initialised, init_weights, network, "init_weights(model)")
+            )
+        )
     kit.run_hidden(cases, plan)
 
 
@@ -562,8 +584,8 @@ def _assert_trained(train_digits, epochs: int, lr: float, seed: int, threshold: 
         advice = (
             " The model was run in eval mode on the training set size only: did you measure the accuracy on the "
             "training set?"
-            if n_train in watch.eval_batches and n_test not in watch.eval_batches else
-            " Measure it on X_test, y_test from digits_data(), in eval mode, after the last epoch."
+            if n_train in watch.eval_batches and n_test not in watch.eval_batches
+            else " Measure it on X_test, y_test from digits_data(), in eval mode, after the last epoch."
         )
         raise CheckFailure(
             f"{what} returned an accuracy of {returned:.4f}, but the model it trained classifies "
@@ -592,11 +614,16 @@ def grade_train_digits(train_digits) -> None:
     cases = Cases()
     seeds = [cases.size(0, 2**31 - 1) for _ in range(3)]
     epochs = cases.size(*HIDDEN_EPOCHS)
-    kit.run_hidden(cases, [
-        kit.Hidden("one epoch with lr=0", partial(_assert_trained, train_digits, 1, 0.0, seeds[0], None)),
-        kit.Hidden(f"a full training run ({epochs} epochs, lr={HIDDEN_LR:g})",
-                   partial(_assert_reaches_threshold, train_digits, epochs, seeds[1:])),
-    ])
+    kit.run_hidden(
+        cases,
+        [
+            kit.Hidden("one epoch with lr=0", partial(_assert_trained, train_digits, 1, 0.0, seeds[0], None)),
+            kit.Hidden(
+                f"a full training run ({epochs} epochs, lr={HIDDEN_LR:g})",
+                partial(_assert_reaches_threshold, train_digits, epochs, seeds[1:]),
+            ),
+        ],
+    )
 
 
 def _assert_reaches_threshold(train_digits, epochs: int, seeds: list[int]) -> None:

@@ -35,8 +35,9 @@ def _arrays() -> tuple[np.ndarray, ...]:
 
     digits = load_digits()
     images = (digits.images / PIXEL_MAX).astype(np.float32)
-    return tuple(train_test_split(images, digits.target, test_size=TEST_SIZE, random_state=SPLIT_SEED,
-                                  stratify=digits.target))
+    return tuple(
+        train_test_split(images, digits.target, test_size=TEST_SIZE, random_state=SPLIT_SEED, stratify=digits.target)
+    )
 
 
 def digits_data(device: torch.device | str | None = None) -> Digits:

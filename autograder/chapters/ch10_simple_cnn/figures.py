@@ -51,10 +51,17 @@ def training_curves(history) -> Figure:
     left.set_xlabel("epoch")
     left.set_ylabel("mean training loss")
     left.set_yscale("log")
-    right.plot(epochs, [r["train_accuracy"] for r in history], color=TRAIN_COLOUR, marker="o", ms=3,
-               label="training set (1347)")
-    right.plot(epochs, [r["test_accuracy"] for r in history], color=TEST_COLOUR, marker="o", ms=3,
-               label="test set (450)")
+    right.plot(
+        epochs,
+        [r["train_accuracy"] for r in history],
+        color=TRAIN_COLOUR,
+        marker="o",
+        ms=3,
+        label="training set (1347)",
+    )
+    right.plot(
+        epochs, [r["test_accuracy"] for r in history], color=TEST_COLOUR, marker="o", ms=3, label="test set (450)"
+    )
     right.set_xlabel("epoch")
     right.set_ylabel("accuracy (eval mode)")
     right.set_ylim(max(0.0, min(r["test_accuracy"] for r in history) - 0.05), 1.005)
@@ -77,8 +84,16 @@ def confusion(matrix) -> Figure:
     for (i, j), count in np.ndenumerate(matrix):
         if count:
             weight = "bold" if i == j else "normal"
-            ax.text(j, i, str(count), ha="center", va="center", fontsize=8, weight=weight,
-                    color="#333333" if i == j else "black")
+            ax.text(
+                j,
+                i,
+                str(count),
+                ha="center",
+                va="center",
+                fontsize=8,
+                weight=weight,
+                color="#333333" if i == j else "black",
+            )
     ax.set_xticks(range(10))
     ax.set_yticks(range(10))
     ax.set_xlabel("predicted digit")
@@ -116,8 +131,10 @@ def feature_maps(image, first, second, label: str) -> Figure:
     ax.imshow(image, cmap="gray_r", vmin=0, vmax=1)
     framed(ax)
     ax.set_title(label)
-    for panel, maps, title, ncols in ((middle, first, "layer1: conv1 + ReLU, 8×8", 4),
-                                      (right, second, "layer2: conv2 + ReLU, 4×4", 6)):
+    for panel, maps, title, ncols in (
+        (middle, first, "layer1: conv1 + ReLU, 8×8", 4),
+        (right, second, "layer2: conv2 + ReLU, 4×4", 6),
+    ):
         rows = -(-len(maps) // ncols)
         axes = panel.subplots(rows, ncols, squeeze=False).ravel()
         for index, ax in enumerate(axes):

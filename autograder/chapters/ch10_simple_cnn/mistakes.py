@@ -95,8 +95,9 @@ class SimpleCNN_unnamed_layers(nn.Module):
         self.layer1 = nn.Sequential(nn.Conv2d(3, 32, 3, 1, padding=1), nn.ReLU(True), nn.MaxPool2d(2, 2))
         self.layer2 = nn.Sequential(nn.Conv2d(32, 64, 3, 1, padding=1), nn.ReLU(True), nn.MaxPool2d(2, 2))
         self.layer3 = nn.Sequential(nn.Conv2d(64, 128, 3, 1, padding=1), nn.ReLU(True), nn.MaxPool2d(2, 2))
-        self.layer4 = nn.Sequential(nn.Linear(2048, 512), nn.ReLU(True), nn.Linear(512, 64), nn.ReLU(True),
-                                    nn.Linear(64, 10))
+        self.layer4 = nn.Sequential(
+            nn.Linear(2048, 512), nn.ReLU(True), nn.Linear(512, 64), nn.ReLU(True), nn.Linear(64, 10)
+        )
 
     def forward(self, x):
         x = self.layer3(self.layer2(self.layer1(x)))
@@ -298,8 +299,7 @@ def init_weights_by_shape(model):
 @mistake(
     "init_weights",
     summary="initialises the convolutions only",
-    hint="The linear layers are part of the network too: initialise every nn.Conv2d and every "
-    "nn.Linear.",
+    hint="The linear layers are part of the network too: initialise every nn.Conv2d and every nn.Linear.",
     section=INIT,
 )
 def init_weights_conv_only(model):

@@ -124,8 +124,15 @@ def accuracy(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
     return (model(X).argmax(dim=1) == y).double().mean().item()
 
 
-def train(model: nn.Module, epochs: int, lr: float, batch_size: int = BATCH_SIZE, data=None,
-          progress=None, record: bool = True) -> list[dict]:
+def train(
+    model: nn.Module,
+    epochs: int,
+    lr: float,
+    batch_size: int = BATCH_SIZE,
+    data=None,
+    progress=None,
+    record: bool = True,
+) -> list[dict]:
     """Train ``model`` on the digits' training set with Adam and cross-entropy.
 
     Each epoch is one pass over a fresh random order of the training set in mini-batches.
@@ -144,7 +151,7 @@ def train(model: nn.Module, epochs: int, lr: float, batch_size: int = BATCH_SIZE
         order = torch.randperm(len(X_train), device=X_train.device)
         total = 0.0
         for start in range(0, len(X_train), batch_size):
-            batch = order[start:start + batch_size]
+            batch = order[start : start + batch_size]
             optimizer.zero_grad()
             loss = loss_fn(model(X_train[batch]), y_train[batch])
             loss.backward()
@@ -159,8 +166,9 @@ def train(model: nn.Module, epochs: int, lr: float, batch_size: int = BATCH_SIZE
         }
         history.append(numbers)
         if progress is not None:
-            epochs_range.set_postfix(loss=f"{numbers['loss']:.3f}", test=f"{numbers['test_accuracy']:.3f}",
-                                     refresh=False)
+            epochs_range.set_postfix(
+                loss=f"{numbers['loss']:.3f}", test=f"{numbers['test_accuracy']:.3f}", refresh=False
+            )
     return history
 
 

@@ -29,7 +29,9 @@ def _size(msg: dict) -> int:
 class LimitedExecute(Execute):
     """Execute a notebook on a kernel that was started elsewhere (``km``), within the limits."""
 
-    output_limit = Integer(2**20, help="bytes of output kept per notebook; later outputs are dropped, errors kept").tag(config=True)
+    output_limit = Integer(2**20, help="bytes of output kept per notebook; later outputs are dropped, errors kept").tag(
+        config=True
+    )
     stop_reason = Unicode("", help="set by the watchdog before it kills the kernel (wall time, memory)")
 
     def preprocess(self, nb, resources=None, km=None):
@@ -65,8 +67,13 @@ class LimitedExecute(Execute):
         return "the kernel died"
 
     def _mark_unfinished(self, nb) -> None:
-        for cell in nb.cells[self.current:]:
+        for cell in nb.cells[self.current :]:
             if cell.cell_type == "code" and cell.source.strip():
                 cell.setdefault("outputs", []).append(
-                    new_output("error", ename=STOPPED, evalue=self.stopped,
-                               traceback=[f"\x1b[0;31m{STOPPED}\x1b[0m: this cell did not finish: {self.stopped}."]))
+                    new_output(
+                        "error",
+                        ename=STOPPED,
+                        evalue=self.stopped,
+                        traceback=[f"\x1b[0;31m{STOPPED}\x1b[0m: this cell did not finish: {self.stopped}."],
+                    )
+                )

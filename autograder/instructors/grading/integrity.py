@@ -16,18 +16,42 @@ import sys
 import types
 
 WATCHED_MODULES = (
-    "builtins", "math", "torch", "torch.nn", "torch.nn.functional", "torch.nn.modules.module",
-    "torch.nn.modules.conv", "torch.functional", "torch._tensor", "torch.testing",
-    "torch.testing._comparison", "torch.autograd", "torch.autograd.grad_mode", "torch.overrides",
-    "torch.utils._python_dispatch", "IPython.core.interactiveshell", "ipykernel.ipkernel",
-    "ipykernel.kernelbase", "ipykernel.zmqshell", "jupyter_client.session", "getpass",
+    "builtins",
+    "math",
+    "torch",
+    "torch.nn",
+    "torch.nn.functional",
+    "torch.nn.modules.module",
+    "torch.nn.modules.conv",
+    "torch.functional",
+    "torch._tensor",
+    "torch.testing",
+    "torch.testing._comparison",
+    "torch.autograd",
+    "torch.autograd.grad_mode",
+    "torch.overrides",
+    "torch.utils._python_dispatch",
+    "IPython.core.interactiveshell",
+    "ipykernel.ipkernel",
+    "ipykernel.kernelbase",
+    "ipykernel.zmqshell",
+    "jupyter_client.session",
+    "getpass",
 )
 WATCHED_SYS = ("excepthook", "displayhook", "stdout", "stderr", "meta_path", "path_hooks")
 KERNEL_LISTS = ("ast_transformers", "input_transformers_post", "input_transformers_cleanup")
 # ipykernel installs fresh bound methods for these on every execution; torch._dynamo,
 # imported lazily, wraps torch.manual_seed.
-REPLACED_BY_THE_SYSTEM = {"builtins.input", "builtins.exit", "builtins.quit", "getpass.getpass", "kernel._save_getpass",
-                          "kernel._sys_raw_input", "kernel._sys_eval_input", "torch.manual_seed"}
+REPLACED_BY_THE_SYSTEM = {
+    "builtins.input",
+    "builtins.exit",
+    "builtins.quit",
+    "getpass.getpass",
+    "kernel._save_getpass",
+    "kernel._sys_raw_input",
+    "kernel._sys_eval_input",
+    "torch.manual_seed",
+}
 
 _recorded: dict = {}
 
@@ -89,8 +113,11 @@ def changes() -> list[str]:
             if not same and f"{space}.{key}" not in REPLACED_BY_THE_SYSTEM:
                 changed.append(f"{space}.{key}")
         if space in ("shell", "kernel", "session"):
-            changed += [f"{space}.{key} (overrides a method)" for key in sorted(after.keys() - before.keys())
-                        if f"{space}.{key}" not in REPLACED_BY_THE_SYSTEM]
+            changed += [
+                f"{space}.{key} (overrides a method)"
+                for key in sorted(after.keys() - before.keys())
+                if f"{space}.{key}" not in REPLACED_BY_THE_SYSTEM
+            ]
     return changed
 
 
@@ -113,12 +140,16 @@ def _grader_cell(source: str):
 
 def first_cell():
     """The grader's first cell (the output cap does not apply to grader cells)."""
-    return _grader_cell("from autograder.instructors.grading.integrity import record as _grader_record\n_grader_record()")
+    return _grader_cell(
+        "from autograder.instructors.grading.integrity import record as _grader_record\n_grader_record()"
+    )
 
 
 def last_cell(nonce: str):
     """The grader's last cell."""
-    return _grader_cell(f"from autograder.instructors.grading.integrity import report as _grader_report\n_grader_report({nonce!r})")
+    return _grader_cell(
+        f"from autograder.instructors.grading.integrity import report as _grader_report\n_grader_report({nonce!r})"
+    )
 
 
 def parse(outputs: list, nonce: str) -> dict | None:

@@ -45,7 +45,10 @@ class Zygote:
         self.status_dir = status_dir
         self.process = subprocess.Popen(
             [sys.executable, "-m", ZYGOTE, str(status_dir), str(os.getpid())],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
         )
         self._read()
 
@@ -270,13 +273,21 @@ class KernelFactory:
         home = self._home(uid)
         manager = AsyncKernelManager(transport="ipc", ip=str(home / "ipc"), kernel_name="python3")
         manager.connection_file = str(home / "connection.json")
-        spec = Spec(uid=uid, home=str(home), hidden=tuple(self.hidden), needed=tuple(needed_paths(self.hidden)),
-                    memory_bytes=None if cuda_present() else self.limits.memory_bytes,
-                    file_bytes=self.limits.output_bytes * 8, tmp_bytes=self.limits.tmp_bytes)
+        spec = Spec(
+            uid=uid,
+            home=str(home),
+            hidden=tuple(self.hidden),
+            needed=tuple(needed_paths(self.hidden)),
+            memory_bytes=None if cuda_present() else self.limits.memory_bytes,
+            file_bytes=self.limits.output_bytes * 8,
+            tmp_bytes=self.limits.tmp_bytes,
+        )
         provisioner = ZygoteProvisioner(kernel_id=str(uid), kernel_spec=manager.kernel_spec, parent=manager)
         provisioner.zygote = self.zygote
-        provisioner.request = {"spec": spec.__dict__, "env": {"HOME": str(home), "IPYTHONDIR": str(home / ".ipython"),
-                                                             "MPLCONFIGDIR": str(home / ".matplotlib")}}
+        provisioner.request = {
+            "spec": spec.__dict__,
+            "env": {"HOME": str(home), "IPYTHONDIR": str(home / ".ipython"), "MPLCONFIGDIR": str(home / ".matplotlib")},
+        }
         manager.provisioner = provisioner
         run_sync(manager.start_kernel)()
         return Kernel(manager, home, uid)
@@ -306,5 +317,11 @@ def kernel_environment(workers: int) -> dict[str, str]:
     """The zygote's environment: few malloc arenas, torch threads shared out between workers,
     and a CUDA check that does not initialise the driver (a fork would inherit it broken)."""
     threads = str(max(1, (os.cpu_count() or 1) // max(1, workers)))
-    return dict(os.environ, MALLOC_ARENA_MAX="2", OMP_NUM_THREADS=threads, MKL_NUM_THREADS=threads,
-                PYTORCH_NVML_BASED_CUDA_CHECK="1", PYDEVD_DISABLE_FILE_VALIDATION="1")
+    return dict(
+        os.environ,
+        MALLOC_ARENA_MAX="2",
+        OMP_NUM_THREADS=threads,
+        MKL_NUM_THREADS=threads,
+        PYTORCH_NVML_BASED_CUDA_CHECK="1",
+        PYDEVD_DISABLE_FILE_VALIDATION="1",
+    )

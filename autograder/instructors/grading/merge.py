@@ -48,8 +48,14 @@ class GradebookWriter:
                 self._zero(result, notebook.name)
                 continue
             nb = nbformat.reads(notebook.notebook, as_version=4)
-            resources = {"nbgrader": {"notebook": notebook.name, "assignment": result.assignment,
-                                      "student": result.student, "db_url": self.course.db_url}}
+            resources = {
+                "nbgrader": {
+                    "notebook": notebook.name,
+                    "assignment": result.assignment,
+                    "student": result.student,
+                    "db_url": self.course.db_url,
+                }
+            }
             for preprocessor in SAVE:
                 nb, resources = preprocessor(config=self.course.config)(nb, resources)
             nbformat.write(nb, destination / f"{notebook.name}.ipynb")

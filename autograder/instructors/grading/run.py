@@ -39,8 +39,9 @@ class Summary:
     def lines(self) -> list[str]:
         counts = self.statuses()
         head = ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s])
-        lines = [f"{len(self.graded)} graded now, {len(self.unchanged)} unchanged since the last run: "
-                 f"{head or 'nothing'}."]
+        lines = [
+            f"{len(self.graded)} graded now, {len(self.unchanged)} unchanged since the last run: {head or 'nothing'}."
+        ]
         rows = [(r.assignment, r.student, r.status, r.reasons) for r in self.graded]
         rows += [(a, s, entry["status"], entry["reasons"]) for a, s, entry in self.unchanged]
         rows.sort(key=lambda r: (STATUSES.index(r[2]), r[0], r[1]), reverse=True)
@@ -62,8 +63,9 @@ def _assignments(course: CourseFolder, wanted: list[str]) -> dict[str, list[str]
     return {a: known[a] for a in wanted}
 
 
-def _jobs(course: CourseFolder, assignments: dict[str, list[str]], limits: Limits, state: State,
-          force: bool, summary: Summary) -> list[Job]:
+def _jobs(
+    course: CourseFolder, assignments: dict[str, list[str]], limits: Limits, state: State, force: bool, summary: Summary
+) -> list[Job]:
     """A job for each submission that changed since the last run (each one, with ``force``)."""
     graded_under = repr((limits.cell_timeout, limits.wall_time, limits.memory, limits.output, limits.tmp))
     jobs = []
@@ -90,8 +92,9 @@ def _scratch(gradebook: Path) -> tuple[Path, str]:
     return scratch, f"sqlite:///{private / gradebook.name}"
 
 
-def grade(course: CourseFolder, wanted: list[str], limits: Limits, force: bool = False,
-          progress: bool = True) -> Summary:
+def grade(
+    course: CourseFolder, wanted: list[str], limits: Limits, force: bool = False, progress: bool = True
+) -> Summary:
     """Grade the class; return the summary (the gradebook is up to date when it returns)."""
     gradebook = course.gradebook
     if gradebook is None or not gradebook.exists():
@@ -110,14 +113,20 @@ def grade(course: CourseFolder, wanted: list[str], limits: Limits, force: bool =
     config = course.config
     config.OverwriteCells.add_missing_cells = True
     scratch, snapshot = _scratch(gradebook)
-    settings = {"config": config, "limits": limits, "scratch": str(scratch), "db_url": snapshot,
-                "hidden": [str(course.root), str(scratch / "private")]}
+    settings = {
+        "config": config,
+        "limits": limits,
+        "scratch": str(scratch),
+        "db_url": snapshot,
+        "hidden": [str(course.root), str(scratch / "private")],
+    }
     writer = GradebookWriter(course)
     context = multiprocessing.get_context("spawn")
     queue, results = context.Queue(), context.Queue()
     count = max(1, min(limits.workers, len(jobs)))
-    processes = [context.Process(target=worker.serve, args=(settings, queue, results), daemon=True)
-                 for _ in range(count)]
+    processes = [
+        context.Process(target=worker.serve, args=(settings, queue, results), daemon=True) for _ in range(count)
+    ]
     for process in processes:
         process.start()
     for job in jobs:
@@ -125,8 +134,13 @@ def grade(course: CourseFolder, wanted: list[str], limits: Limits, force: bool =
     for _ in processes:
         queue.put(None)
     try:
-        bar = tqdm(total=len(jobs), unit="submission", disable=not progress, file=sys.stderr,
-                   desc=f"grading with {count} worker{'s' * (count > 1)}")
+        bar = tqdm(
+            total=len(jobs),
+            unit="submission",
+            disable=not progress,
+            file=sys.stderr,
+            desc=f"grading with {count} worker{'s' * (count > 1)}",
+        )
         with bar:
             for _ in jobs:
                 result = _next_result(results, processes)

@@ -9,11 +9,26 @@ import ast
 import re
 
 TRUSTED_ROOTS = {"torch", "F", "nn", "autograder", "IPython", "ipykernel", "sys", "os", "builtins", "np", "numpy"}
-SHELL_HOOKS = {"set_custom_exc", "register", "set_hook", "ast_transformers", "input_transformers_post",
-               "showtraceback", "_showtraceback", "run_cell", "run_code", "excepthook"}
-RISKY_CALLS = {"setattr": "sets an attribute by name", "delattr": "deletes an attribute by name",
-               "settrace": "installs a trace function", "setprofile": "installs a profile function",
-               "_exit": "ends the kernel with os._exit", "reload": "reloads a module"}
+SHELL_HOOKS = {
+    "set_custom_exc",
+    "register",
+    "set_hook",
+    "ast_transformers",
+    "input_transformers_post",
+    "showtraceback",
+    "_showtraceback",
+    "run_cell",
+    "run_code",
+    "excepthook",
+}
+RISKY_CALLS = {
+    "setattr": "sets an attribute by name",
+    "delattr": "deletes an attribute by name",
+    "settrace": "installs a trace function",
+    "setprofile": "installs a profile function",
+    "_exit": "ends the kernel with os._exit",
+    "reload": "reloads a module",
+}
 COURSE_FILES = re.compile(r"gradebook|(^|/)(submitted|autograded|feedback|solutions|source)(/|$)|\.\./")
 _MAGIC = re.compile(r"^\s*[%!].*$", re.MULTILINE)
 

@@ -46,7 +46,10 @@ class State:
     def remember(self, result) -> None:
         """Record a submission's result and save the record."""
         self.entries[f"{result.assignment}/{result.student}"] = {
-            "digest": result.digest, "status": result.status, "reasons": result.reasons}
+            "digest": result.digest,
+            "status": result.status,
+            "reasons": result.reasons,
+        }
         self.save()
 
     def save(self) -> None:

@@ -119,8 +119,15 @@ class Grader:
         return result
 
     def _resources(self, job: Job, name: str) -> dict:
-        return {"nbgrader": {"notebook": name, "assignment": job.assignment, "student": job.student,
-                             "db_url": self.settings["db_url"]}, "files": list(job.files)}
+        return {
+            "nbgrader": {
+                "notebook": name,
+                "assignment": job.assignment,
+                "student": job.student,
+                "db_url": self.settings["db_url"],
+            },
+            "files": list(job.files),
+        }
 
     def _run(self, preprocessors, nb, resources, log=None):
         for preprocessor in preprocessors:
@@ -132,8 +139,11 @@ class Grader:
         try:
             nb = nbformat.read(path, as_version=4)
         except Exception as error:
-            result.note("failed", f"{path.name} is not a valid notebook ({type(error).__name__}: "
-                        f"{str(error).splitlines()[0] if str(error) else ''}): zero points")
+            result.note(
+                "failed",
+                f"{path.name} is not a valid notebook ({type(error).__name__}: "
+                f"{str(error).splitlines()[0] if str(error) else ''}): zero points",
+            )
             return
         resources = self._resources(job, path.stem)
         sources = source_cells(self.settings["db_url"], job.assignment, path.stem)
@@ -154,8 +164,11 @@ class Grader:
             result.note("graded", reason)
         for cell in nb.cells:
             cell.setdefault("id", uuid.uuid4().hex[:8])  # cells nbgrader added back have none
-        answers = {nbgrader_meta(c)["grade_id"]: c.source for c in nb.cells
-                   if c.cell_type == "code" and nbgrader_meta(c).get("solution")}
+        answers = {
+            nbgrader_meta(c)["grade_id"]: c.source
+            for c in nb.cells
+            if c.cell_type == "code" and nbgrader_meta(c).get("solution")
+        }
         findings = scan.scan(answers)
         nb = self._execute(nb, resources, result, findings)
         nb, resources = self._run(FINISH, nb, resources)
@@ -268,9 +281,14 @@ def withhold(nb, findings: list[str]) -> None:
     """Give every autograded code cell an error, so that nbgrader scores it zero."""
     for cell in nb.cells:
         if cell.cell_type == "code" and nbgrader_meta(cell).get("grade"):
-            cell.outputs.append(nbformat.v4.new_output(
-                "error", ename="GradingIntegrityError", evalue="points withheld: " + "; ".join(findings),
-                traceback=["\x1b[0;31mGradingIntegrityError\x1b[0m: points withheld, see the instructor."]))
+            cell.outputs.append(
+                nbformat.v4.new_output(
+                    "error",
+                    ename="GradingIntegrityError",
+                    evalue="points withheld: " + "; ".join(findings),
+                    traceback=["\x1b[0;31mGradingIntegrityError\x1b[0m: points withheld, see the instructor."],
+                )
+            )
 
 
 def serve(settings: dict, jobs, results) -> None:
@@ -283,7 +301,8 @@ def serve(settings: dict, jobs, results) -> None:
             try:
                 results.put(grader.grade(job))
             except Exception:
-                results.put(job.result([NotebookResult(n, status="failed", reasons=[_last_line()])
-                                        for n in job.notebooks]))
+                results.put(
+                    job.result([NotebookResult(n, status="failed", reasons=[_last_line()]) for n in job.notebooks])
+                )
     finally:
         grader.close()

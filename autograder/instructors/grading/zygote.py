@@ -80,8 +80,9 @@ def run_kernel(request: dict, zygote: int) -> None:
     """In the forked child: isolate, then serve as an IPython kernel until shut down."""
     from autograder.instructors.grading import integrity
 
-    spec = sandbox.Spec(**{**request["spec"], "hidden": tuple(request["spec"]["hidden"]),
-                           "needed": tuple(request["spec"]["needed"])})
+    spec = sandbox.Spec(
+        **{**request["spec"], "hidden": tuple(request["spec"]["hidden"]), "needed": tuple(request["spec"]["needed"])}
+    )
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     _redirect_stdio(Path(spec.home) / "kernel.log")
@@ -98,8 +99,14 @@ def run_kernel(request: dict, zygote: int) -> None:
     import autograder.runtime.notebook
 
     app = IPKernelApp.instance()
-    app.initialize(["-f", request["connection_file"], "--HistoryManager.hist_file=:memory:",
-                    "--IPKernelApp.capture_fd_output=True"])
+    app.initialize(
+        [
+            "-f",
+            request["connection_file"],
+            "--HistoryManager.hist_file=:memory:",
+            "--IPKernelApp.capture_fd_output=True",
+        ]
+    )
     autograder.runtime.notebook.install()
     integrity.isolation(refused)
     app.start()

@@ -139,8 +139,13 @@ def _add_submission(results: ClassResults, course: CourseFolder, submission, rec
         if not path.exists():
             graded = False
             if not recorded:
-                limits.append(("not graded", f"{notebook.name}: nbgrader left no autograded notebook "
-                               "(a dead kernel or an unreadable notebook: see the autograde log)"))
+                limits.append(
+                    (
+                        "not graded",
+                        f"{notebook.name}: nbgrader left no autograded notebook "
+                        "(a dead kernel or an unreadable notebook: see the autograde log)",
+                    )
+                )
             continue
         errors = _errors_by_cell(nbformat.read(path, as_version=4))
         if not recorded:

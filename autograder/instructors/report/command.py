@@ -30,6 +30,10 @@ def add_command(commands) -> None:
     """Add ``report`` to the subcommands of ``cnn-course``."""
     command = commands.add_parser("report", help=report.__doc__, description=report.__doc__)
     command.add_argument("assignments", nargs="*", help="assignments to report on (default: all in the gradebook)")
-    command.add_argument("--output", type=Path, default=DEFAULT_OUTPUT,
-                         help=f"where to write the page, from the course root (default: {DEFAULT_OUTPUT})")
+    command.add_argument(
+        "--output",
+        type=Path,
+        default=DEFAULT_OUTPUT,
+        help=f"where to write the page, from the course root (default: {DEFAULT_OUTPUT})",
+    )
     command.set_defaults(run=report)

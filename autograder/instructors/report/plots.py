@@ -34,8 +34,12 @@ def score_distribution(fractions: list[float], assignment: str) -> str:
     ax.hist([min(f, 1.0) for f in fractions], bins=BINS, color=ACCENT, edgecolor=EDGE)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set(xlim=(0, 1), xlabel="score (share of the maximum)", ylabel="students",
-           title=f"{assignment}: {len(fractions)} students")
+    ax.set(
+        xlim=(0, 1),
+        xlabel="score (share of the maximum)",
+        ylabel="students",
+        title=f"{assignment}: {len(fractions)} students",
+    )
     return data_uri(figure)
 
 

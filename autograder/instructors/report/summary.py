@@ -72,7 +72,9 @@ def most_failed_checks(results: ClassResults, top: int = 10) -> list[FailedCheck
     for (assignment, grade_id), checks in by_check.items():
         messages = Counter(gist(c.message) for c in checks if not c.passed)
         if messages:
-            failed.append(FailedCheck(assignment, grade_id, sum(messages.values()), len(checks), messages.most_common(1)[0][0]))
+            failed.append(
+                FailedCheck(assignment, grade_id, sum(messages.values()), len(checks), messages.most_common(1)[0][0])
+            )
     return sorted(failed, key=lambda f: (-f.failures, f.assignment, f.grade_id))[:top]
 
 
