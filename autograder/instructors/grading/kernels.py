@@ -314,9 +314,10 @@ def cuda_present() -> bool:
 
 
 def kernel_environment(workers: int) -> dict[str, str]:
-    """The zygote's environment: few malloc arenas, torch threads shared out between workers,
-    and a CUDA check that does not initialise the driver (a fork would inherit it broken)."""
-    threads = str(max(1, (os.cpu_count() or 1) // max(1, workers)))
+    """The zygote's environment: few malloc arenas, torch threads shared out between workers
+    (unless ``OMP_NUM_THREADS`` is set already, e.g. on a machine shared with other work), and a
+    CUDA check that does not initialise the driver (a fork would inherit it broken)."""
+    threads = os.environ.get("OMP_NUM_THREADS") or str(max(1, (os.cpu_count() or 1) // max(1, workers)))
     return dict(
         os.environ,
         MALLOC_ARENA_MAX="2",
