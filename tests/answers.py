@@ -22,8 +22,10 @@ CODE_EXERCISES = {
 def checks(exercise: str):
     """The visible and hidden check functions of an exercise."""
     assignment = CODE_EXERCISES[exercise]
-    module = chapters.part(assignment, "checks")
-    return getattr(module, f"check_{exercise}"), getattr(module, f"grade_{exercise}")
+    return (
+        getattr(chapters.part(assignment, "checks"), f"check_{exercise}"),
+        getattr(chapters.part(assignment, "hidden"), f"grade_{exercise}"),
+    )
 
 
 def namespace(assignment: str, **sources: str) -> dict:

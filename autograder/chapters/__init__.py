@@ -1,8 +1,10 @@
 """The chapters of the course: one package per chapter key ``chNN_topic``.
 
-Each holds the chapter's ``reference`` implementations, its ``checks`` (``check_X`` visible,
-``grade_X`` hidden), its known ``mistakes`` and its book ``figures``; the same key names the
-book page (``book/chNN_topic.md``) and the assignment (``solutions/chNN_topic/``).
+Each holds the chapter's visible ``checks`` (``check_X``) with their ``recorded.pt`` (the
+reference results and known mistakes they need, as data), and on the instructors' side its
+``reference`` implementations, its ``hidden`` checks (``grade_X``), its known ``mistakes``
+and its book ``figures``. The same key names the book page (``book/chNN_topic.md``) and
+the assignment (``solutions/chNN_topic/``).
 """
 
 import importlib
@@ -16,7 +18,7 @@ KEYS = tuple(sorted(m.name for m in pkgutil.iter_modules(__path__) if re.fullmat
 
 
 def part(key: str, name: str) -> ModuleType:
-    """The module ``name`` (``reference``, ``checks``, ``mistakes``, ``figures``) of chapter ``key``."""
+    """The module ``name`` (``checks``, ``hidden``, ``reference``, ``mistakes``, ``figures``) of chapter ``key``."""
     return importlib.import_module(f"{__name__}.{key}.{name}")
 
 

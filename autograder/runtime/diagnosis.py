@@ -33,11 +33,19 @@ from types import ModuleType
 
 import torch
 
-from autograder.runtime import sections
 from autograder.runtime.calling import observed
 from autograder.runtime.cases import grading_seed, pinned_seed
 from autograder.runtime.compare import CheckFailure, mismatch
 from autograder.runtime.mistakes import Mistake, mistakes_in
+from autograder.runtime.recorded import (
+    Call,
+    Recorded,
+    RecordedMistake,
+    device_of,
+    fixed_random_state,
+    restored,
+    stored,
+)
 
 # Seconds the diagnosis of one failed check may take in all; the remaining mistakes are
 # skipped after that, so that a slow exercise (training a network) stays within limits.
@@ -161,7 +169,7 @@ def _snapshot() -> Callable[[], None]:
 class Evidence:
     """Why a failed answer is taken for a known mistake."""
 
-    mistake: Mistake
+    mistake: Mistake | RecordedMistake
     inputs: int = 0
     random_inputs: bool = False
     same_failure: bool = False
@@ -185,9 +193,8 @@ class Evidence:
             where = "this input" if self.inputs == 1 else f"these {self.inputs} inputs"
             lines = [f"{LOOKS_LIKE}: {m.summary}. (It gives the same results on {where}.)"]
         lines.append(f"Hint: {m.hint}")
-        section = sections.find(m.section) if m.section else None
-        if section is not None:
-            lines.append(f"Read more: {section.describe()}.")
+        if m.read_more:
+            lines.append(f"Read more: {m.read_more}.")
         return "\n".join(lines)
 
 
@@ -200,7 +207,7 @@ def _namespace(answer) -> dict:
     return getattr(answer, "__globals__", {})
 
 
-def _candidate(mistake: Mistake, answer):
+def paste(mistake: Mistake, answer):
     """The wrong answer as if pasted into a copy of the student's notebook."""
     namespace = dict(_namespace(answer))
     with contextlib.redirect_stdout(io.StringIO()):
@@ -208,7 +215,8 @@ def _candidate(mistake: Mistake, answer):
     return namespace[mistake.exercise]
 
 
-def _without_traceback(message: str) -> str:
+def without_traceback(message: str) -> str:
+    """A check's failure message without the student's traceback lines (which name cells)."""
     return message.split(_WHERE)[0]
 
 
@@ -244,12 +252,12 @@ class _Diagnosis:
         mistake are compared on every input the check uses: any difference rules it out.
         """
         try:
-            candidate = _candidate(mistake, self.answer)
+            candidate = paste(mistake, self.answer)
         except Exception:
             return None
         replay()
         failure = self.rerun(candidate)
-        if failure is None or _without_traceback(failure) != _without_traceback(self.message):
+        if failure is None or without_traceback(failure) != without_traceback(self.message):
             return None
         if time.monotonic() > self.deadline:
             return Evidence(mistake, 0, self.hidden, same_failure=True)
@@ -339,6 +347,125 @@ class Diagnoser:
                 raise CheckFailure("\n\n".join([message, *(evidence.message() for evidence in found)])) from None
 
         return run
+
+
+# ---------------------------------------------------------------------------------------
+# Visible checks: the known mistakes as recorded data
+
+
+def twin_calls(check: Callable, answer, candidate, reference: Callable) -> list[Call]:
+    """Run the visible ``check`` on ``answer`` (a correct one) with ``candidate`` (a known
+    mistake) twinned on every call, and note each call: its arguments, the candidate's
+    outcome and the reference's result (what :class:`RecordedDiagnoser` compares with)."""
+    twin, calls = _Twin(answer, candidate, reference), []
+
+    def observe(fn, args: tuple, kwargs: dict) -> TwinCall | None:
+        if fn is not answer:
+            return None
+        pair, arguments = TwinCall(twin, args, kwargs), (stored(args), stored(kwargs))
+        settle = pair.settle
+
+        def noted(result=None, error=None) -> bool:
+            if not settle(result, error):
+                return False
+            kind, value = pair.outcome
+            outcome = ("result", stored(value)) if kind == "result" else ("error", value.__name__)
+            calls.append(Call(*arguments, (outcome, stored(pair.expected))))
+            return True
+
+        pair.settle = noted
+        return pair
+
+    with _quiet(), fixed_random_state(), observed(observe), contextlib.suppress(CheckFailure):
+        check(answer)
+    return calls
+
+
+class _ReplayCall:
+    """One call of the student's answer next to a recorded call of a known mistake."""
+
+    def __init__(self, tally: dict, call: Call) -> None:
+        self.tally, self.call = tally, call
+
+    def settle(self, result=None, error: BaseException | None = None) -> bool:
+        """Compare the student's outcome with the mistake's; go on with the reference's result."""
+        (kind, value), expected = self.call.outcome
+        on = device_of((result,))
+        if error is not None:
+            agree = kind == "error" and value in {c.__name__ for c in type(error).__mro__}
+        else:
+            agree = kind == "result" and _agree(result, restored(value, on))
+        if agree is None:
+            return False
+        self.tally["agreed" if agree else "disagreed"] += 1
+        self.expected = restored(expected, on)
+        return True
+
+
+class RecordedDiagnoser:
+    """Decorates a chapter's visible checks, ``check_<exercise>``, which run from a fixed random
+    state (see :mod:`autograder.runtime.recorded`): when one fails, its message gains the
+    known mistakes of the chapter's recording that failed it with the same message and gave
+    the same results on every call (they cannot be told apart when several do)."""
+
+    def __init__(self, recorded: Recorded) -> None:
+        self.recorded = recorded
+
+    def __call__(self, check: Callable) -> Callable:
+        """Diagnose ``check`` by its results, call by call, else by its failure."""
+        return self._decorate(check, twins=True)
+
+    def by_failure(self, check: Callable) -> Callable:
+        """Diagnose ``check`` by its failure only (the recording notes no calls)."""
+        return self._decorate(check, twins=False)
+
+    def _decorate(self, check: Callable, twins: bool) -> Callable:
+        match = _CHECK_NAME.match(check.__name__)
+        if match is None or match["kind"] != "check":
+            raise ValueError(f"{check.__name__}: a visible check is named check_<exercise>")
+
+        @functools.wraps(check)
+        def run(answer) -> None:
+            try:
+                with fixed_random_state():
+                    return check(answer)
+            except CheckFailure as failure:
+                message = str(failure)
+                if _diagnosing.get() or "NotImplementedError" in message:
+                    raise
+                found = self.explain(check, answer, message)
+                if not found:
+                    raise
+                raise CheckFailure("\n\n".join([message, *(evidence.message() for evidence in found)])) from None
+
+        run.twins = twins
+        return run
+
+    def explain(self, check: Callable, answer, message: str) -> list[Evidence]:
+        """The recorded mistakes ``answer`` behaves like in ``check``, which failed with ``message``."""
+        found = []
+        for mistake in self.recorded.mistakes(check.__name__):
+            if mistake.failure != without_traceback(message):
+                continue
+            tally = {"agreed": 0, "disagreed": 0}
+            if mistake.calls:
+                self._replay(check, answer, mistake, tally)
+            if not tally["disagreed"]:
+                found.append(Evidence(mistake, tally["agreed"], False, same_failure=not tally["agreed"]))
+        return found
+
+    @staticmethod
+    def _replay(check: Callable, answer, mistake: RecordedMistake, tally: dict) -> None:
+        """Run ``check`` on ``answer`` again, comparing each call with the mistake's."""
+
+        def observe(fn, args: tuple, kwargs: dict) -> _ReplayCall | None:
+            if fn is not answer:
+                return None
+            call = next((c for c in mistake.calls if c.matches(args, kwargs)), None)
+            return None if call is None else _ReplayCall(tally, call)
+
+        with _quiet(), fixed_random_state(), observed(observe), contextlib.suppress(CheckFailure):
+            check(answer)
 
 
 def recognised_mistakes(message: str, known: Iterable[Mistake]) -> list[Mistake]:

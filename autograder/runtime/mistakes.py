@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 
+from autograder.runtime import sections
+
 
 @dataclass(frozen=True)
 class Mistake:
@@ -24,6 +26,12 @@ class Mistake:
     hint: str
     function: Callable
     section: str | None = None
+
+    @property
+    def read_more(self) -> str | None:
+        """Where the book explains the point, in words (None without a section, or without the book)."""
+        found = sections.find(self.section) if self.section else None
+        return found.describe() if found is not None else None
 
     @property
     def source(self) -> str:

@@ -1,0 +1,88 @@
+"""Hidden checks of chapter 2 (cross-correlation), run at grading time: random shapes from the
+grading seed, float64, gradients, and no loop over pixels on larger inputs."""
+
+from functools import partial
+
+import torch
+
+from autograder.chapters.ch02_cross_correlation import mistakes
+from autograder.chapters.ch02_cross_correlation import reference as ref
+from autograder.chapters.ch02_cross_correlation.checks import FROM_SCRATCH, assert_no_pixel_loop, compare
+from autograder.runtime import kit
+from autograder.runtime.cases import Cases
+from autograder.runtime.diagnosis import Diagnoser
+
+diagnosed = Diagnoser(mistakes, ref)
+
+
+def _random_inputs(cases: Cases) -> list[tuple[torch.Tensor, torch.Tensor, str]]:
+    """Non-square inputs and kernels, a kernel as large as the input, a 1x1 kernel, float64."""
+    plan = []
+    for dtype in (torch.float32, torch.float32, torch.float64):
+        H, W = cases.distinct_sizes(4, 11)
+        kh, kw = cases.distinct_sizes(1, min(H, W))
+        plan.append((H, W, kh, kw, dtype))
+    H, W = cases.distinct_sizes(2, 6)
+    plan.append((H, W, H, W, torch.float32))
+    plan.append((cases.size(3, 7), cases.size(3, 7), 1, 1, torch.float64))
+    return [
+        (cases.randn(H, W, dtype=dtype), cases.randn(kh, kw, dtype=dtype), f"X {H}x{W} and K {kh}x{kw} ({dtype})")
+        for H, W, kh, kw, dtype in plan
+    ]
+
+
+def _hidden(fn, name: str, reference, cases: Cases) -> list[kit.Hidden]:
+    """The hidden cases of ``fn``: random inputs, then the gradient."""
+    plan = [
+        kit.Hidden(label, partial(compare, fn, X, K, reference(X, K), f"{name}(X, K)"))
+        for X, K, label in _random_inputs(cases)
+    ]
+    H, W = cases.distinct_sizes(3, 8)
+    X, K = cases.randn(H, W, dtype=torch.float64), cases.randn(2, 3, dtype=torch.float64)
+    G = cases.randn(H - 1, W - 2, dtype=torch.float64)
+    plan.append(
+        kit.Hidden(
+            f"the gradient for X {H}x{W} and K 2x3 (float64)",
+            partial(
+                kit.assert_gradients_match,
+                fn,
+                reference,
+                (X, K),
+                G,
+                f"{name}(X, K)",
+                ("X", "K"),
+                from_scratch=FROM_SCRATCH,
+                blocks=False,
+            ),
+        )
+    )
+    return plan
+
+
+@diagnosed
+def grade_corr2d(corr2d) -> None:
+    """Hidden checks of ``corr2d``: random shapes, edge cases, float64, gradients."""
+    cases = Cases()
+    kit.run_hidden(cases, _hidden(corr2d, "corr2d", ref.corr2d, cases))
+
+
+@diagnosed
+def grade_conv2d_flipped(conv2d_flipped) -> None:
+    """Hidden checks of ``conv2d_flipped``: random shapes, edge cases, float64, gradients."""
+    cases = Cases()
+    kit.run_hidden(cases, _hidden(conv2d_flipped, "conv2d_flipped", ref.conv2d_flipped, cases))
+
+
+@diagnosed
+def grade_corr2d_vectorized(corr2d_vectorized) -> None:
+    """Hidden checks of ``corr2d_vectorized``: as for ``corr2d``, plus no loop on larger inputs."""
+    cases = Cases()
+    plan = _hidden(corr2d_vectorized, "corr2d_vectorized", ref.corr2d_vectorized, cases)
+    small, large = (cases.size(5, 8), cases.size(5, 8)), (cases.size(20, 30), cases.size(20, 30))
+    plan.append(
+        kit.Hidden(
+            "a small and a larger input, to count the operations",
+            partial(assert_no_pixel_loop, corr2d_vectorized, small, large, cases),
+        )
+    )
+    kit.run_hidden(cases, plan)
