@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from solution_runs import solution_namespace, timed_gradings
 
-from autograder.chapters.ch03_conv_layer import checks as checks
+from autograder.chapters.ch03_conv_layer import checks, hidden
 from autograder.chapters.ch03_conv_layer import reference as ref
 from autograder.runtime.device import device
 
@@ -39,7 +39,7 @@ def stripe_runs(learn_kernel, seeds: int) -> None:
     """Learn the stripe data's kernel after ``seeds`` different seeds and summarise."""
     X, Y = (t.to(device()) for t in ref.make_stripe_data())
     edge = torch.tensor(checks.EDGE_KERNEL, device=X.device)
-    distance = checks.worst_distance(edge, torch.zeros(1))
+    distance = hidden.worst_distance(edge, torch.zeros(1))
     bound = ref.contraction(X, (1, 2), 0.01, 100) * distance
     errors = []
     start = time.perf_counter()
@@ -51,7 +51,7 @@ def stripe_runs(learn_kernel, seeds: int) -> None:
     print(f"stripe data, defaults (steps=100, lr=0.01), {seeds} seeds on {X.device}:")
     print(f"  proven bound on the error from any start in [-6, 6]^3: {bound:.2e}")
     print(f"  largest error {errors_t.max():.2e}, median {errors_t.median():.2e}")
-    for label, tolerance in (("visible", checks.VISIBLE_TOLERANCE), ("hidden", checks.TOLERANCE)):
+    for label, tolerance in (("visible", checks.VISIBLE_TOLERANCE), ("hidden", hidden.TOLERANCE)):
         failures = int((errors_t > tolerance).sum())
         print(f"  failures at the {label} tolerance {tolerance:g}: {failures} of {seeds} ({failures / seeds:.2%})")
     print(f"  time per call: {elapsed / seeds * 1e3:.1f} ms")
@@ -72,7 +72,7 @@ def main() -> int:
     print(f"corr2d: {kind}")
     stripe_runs(namespace["learn_kernel"], args.seeds)
     if args.hidden:
-        timed_gradings(checks.grade_learn_kernel, namespace["learn_kernel"], args.hidden)
+        timed_gradings(hidden.grade_learn_kernel, namespace["learn_kernel"], args.hidden)
     return 0
 
 

@@ -16,6 +16,7 @@ from torch import nn
 
 from autograder.chapters.ch02_cross_correlation import reference as correlation
 from autograder.chapters.ch03_conv_layer import checks as checks
+from autograder.chapters.ch03_conv_layer import hidden as hidden
 from autograder.chapters.ch03_conv_layer import reference as ref
 from autograder.runtime.cases import Cases
 from autograder.runtime.compare import mismatch
@@ -40,14 +41,14 @@ def test_stripe_data_hessian_and_the_proven_bound():
     factor = ref.contraction(X, (1, 2), 0.01, 100)
     assert factor == pytest.approx(2.807e-6, rel=1e-3)
     assert factor == pytest.approx(max(abs(1 - 0.01 * e) for e in eigenvalues.tolist()) ** 100)
-    distance = checks.worst_distance(EDGE, torch.zeros(1))  # 6 * sqrt(3) + |(1, -1, 0)|
+    distance = hidden.worst_distance(EDGE, torch.zeros(1))  # 6 * sqrt(3) + |(1, -1, 0)|
     assert distance == pytest.approx(6 * math.sqrt(3) + math.sqrt(2))
-    assert factor * distance < 1e-4 < checks.TOLERANCE < checks.VISIBLE_TOLERANCE
+    assert factor * distance < 1e-4 < hidden.TOLERANCE < checks.VISIBLE_TOLERANCE
     # The hidden check's slow variant (small lr, many steps) is covered by the same argument,
     # and 100 steps of that size are far from enough (ignoring `steps` is caught).
-    slow = ref.contraction(X, (1, 2), checks.SLOW_LR, checks.SLOW_STEPS)
+    slow = ref.contraction(X, (1, 2), hidden.SLOW_LR, hidden.SLOW_STEPS)
     assert slow * distance < 1e-6
-    assert (1 - checks.SLOW_LR * float(eigenvalues[0])) ** 100 > 0.25
+    assert (1 - hidden.SLOW_LR * float(eigenvalues[0])) ** 100 > 0.25
 
 
 def test_contraction_is_the_norm_of_the_iteration_matrix():
@@ -71,14 +72,14 @@ def test_random_targets_come_with_a_proof():
     steps; H != W, kh != kw and the kernel is not the default (1, 2)."""
     for seed in range(300):
         cases = Cases(seed)
-        kernel_size = cases.rng.choice(checks.RANDOM_KERNELS)
-        X, Y, K, b, lr, steps = checks.random_target(cases, kernel_size)
+        kernel_size = cases.rng.choice(hidden.RANDOM_KERNELS)
+        X, Y, K, b, lr, steps = hidden.random_target(cases, kernel_size)
         assert X.dtype == Y.dtype == K.dtype == torch.float64 and X.shape[0] != X.shape[1], seed
         assert kernel_size[0] != kernel_size[1] and kernel_size != (1, 2)
         assert torch.allclose(correlation.corr2d(X, K) + b, Y), seed
-        bound = ref.contraction(X, kernel_size, lr, steps) * checks.worst_distance(K, b)
-        assert bound <= checks.TOLERANCE, (seed, bound)
-        assert 1 <= steps <= checks.MAX_STEPS, seed
+        bound = ref.contraction(X, kernel_size, lr, steps) * hidden.worst_distance(K, b)
+        assert bound <= hidden.TOLERANCE, (seed, bound)
+        assert 1 <= steps <= hidden.MAX_STEPS, seed
         largest = float(torch.linalg.eigvalsh(ref.hessian(X, kernel_size))[-1])
         assert abs(1 - 0.01 * largest) >= 1.5, seed  # lr = 0.01 multiplies some error by >= 1.5 a step
 
@@ -102,7 +103,7 @@ def test_hidden_checks_stay_fast_with_a_loop_corr2d(monkeypatch):
     namespace = solved_namespace()
     namespace["corr2d"] = answers.solved_namespace("ch02_cross_correlation")["corr2d"]  # a pixel loop
     start = time.process_time()
-    checks.grade_learn_kernel(namespace["learn_kernel"])
+    hidden.grade_learn_kernel(namespace["learn_kernel"])
     assert time.process_time() - start < 20
 
 
@@ -127,8 +128,8 @@ def test_a_failed_hidden_learn_kernel_case_can_be_replayed(monkeypatch):
     seed = int(message.split("torch.manual_seed(")[1].split(")")[0])
     X, Y = (t.double() for t in ref.make_stripe_data())
     torch.manual_seed(seed)
-    replayed = namespace["learn_kernel"](X, Y, kernel_size=(1, 2), steps=checks.SLOW_STEPS, lr=checks.SLOW_LR)
-    assert mismatch(replayed, EDGE.double(), rtol=0.0, atol=checks.TOLERANCE) in message
+    replayed = namespace["learn_kernel"](X, Y, kernel_size=(1, 2), steps=hidden.SLOW_STEPS, lr=hidden.SLOW_LR)
+    assert mismatch(replayed, EDGE.double(), rtol=0.0, atol=hidden.TOLERANCE) in message
 
 
 # --- Conv2D and receptive_field: messages --------------------------------------------------
@@ -212,8 +213,8 @@ def test_reference_receptive_field_follows_the_formula():
 def test_hidden_receptive_field_cases_include_strides_beyond_kernels(monkeypatch):
     """Some hidden stack has a stride larger than its kernel below another layer."""
     seen = []
-    monkeypatch.setattr(checks, "_assert_field", lambda fn, kernels, strides, **kw: seen.append((kernels, strides)))
-    checks.grade_receptive_field(None)
+    monkeypatch.setattr(hidden, "assert_field", lambda fn, kernels, strides, **kw: seen.append((kernels, strides)))
+    hidden.grade_receptive_field(None)
     assert any(strides and any(s > k for k, s in zip(kernels[:-1], strides[:-1])) for kernels, strides in seen)
     assert any(strides is None for _, strides in seen)
     assert any(isinstance(kernels, tuple) for kernels, _ in seen)
@@ -223,13 +224,13 @@ def test_hidden_conv2d_cases_include_a_kernel_as_large_as_the_input(monkeypatch)
     """The hidden forward cases use non-square inputs and kernels, and one kernel fills the input."""
     shapes = []
 
-    def record(C, X, K, b, inputs):
+    def record(C, X, K, b, inputs, layer_output):
         shapes.append((X.shape, K.shape, X.dtype))
 
-    monkeypatch.setattr(checks, "_assert_forward", record)
-    monkeypatch.setattr(checks, "_assert_gradients", lambda *args: None)
-    monkeypatch.setattr(checks, "_assert_random_start", lambda *args: None)
-    checks.grade_Conv2D(None)
+    monkeypatch.setattr(hidden, "assert_forward", record)
+    monkeypatch.setattr(hidden, "_assert_gradients", lambda *args: None)
+    monkeypatch.setattr(hidden, "assert_random_start", lambda *args: None)
+    hidden.grade_Conv2D(None)
     assert any(x == k for x, k, _ in shapes)
     assert all(x[0] != x[1] for x, _, _ in shapes)
     assert any(k[0] != k[1] for x, k, _ in shapes if x != k)

@@ -12,6 +12,7 @@ from answers import solved_namespace as notebook_solved_namespace
 
 from autograder.chapters import mistakes_for
 from autograder.chapters.ch04_padding_stride import checks as checks
+from autograder.chapters.ch04_padding_stride import hidden
 from autograder.chapters.ch04_padding_stride import reference as ref
 from autograder.runtime.cases import Cases
 from autograder.runtime.compare import CheckFailure
@@ -104,14 +105,14 @@ def test_conv_output_size_hidden_edge_cases_are_reached(monkeypatch, condition, 
     checks.check_conv_output_size(namespace["conv_output_size"])
     wrong_size = r".*\nconv_output_size\(n=\d+, k=\d+, .*\) returned \d+, expected \d+\.$"
     with pytest.raises(CheckFailure, match=group + wrong_size):
-        checks.grade_conv_output_size(namespace["conv_output_size"])
+        hidden.grade_conv_output_size(namespace["conv_output_size"])
 
 
 @pytest.mark.parametrize("seed", range(30))
 def test_conv_output_size_hidden_plan_covers_the_edge_cases(seed):
     """Every seed draws valid cases, strides beyond the kernel, padding with dilation, output size 1
     and large n."""
-    plan = dict(checks._size_plan(Cases(seed)))
+    plan = dict(hidden._size_plan(Cases(seed)))
     for cases in plan.values():
         for n, k, p, _, d in cases:
             assert n >= 1 and d * (k - 1) + 1 <= n + 2 * p
@@ -129,7 +130,7 @@ def test_conv_output_size_hidden_plan_covers_the_edge_cases(seed):
 def test_corr2d_general_hidden_plan_covers_the_edge_cases(seed):
     """Non-square inputs, (height, width) pairs with different values, stride beyond the kernel,
     padding with dilation, a kernel filling the padded input, float64."""
-    plan = checks._general_plan(Cases(seed))
+    plan = hidden._general_plan(Cases(seed))
     for X, K, padding, stride, dilation, label in plan:
         ref.corr2d_general(X, K, padding, stride, dilation)  # the kernel fits
         assert X.shape[0] != X.shape[1] or "exactly as large" in label

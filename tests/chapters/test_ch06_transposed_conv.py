@@ -18,6 +18,7 @@ from torch import nn
 from autograder.chapters import mistakes_for
 from autograder.chapters.ch04_padding_stride.reference import conv_output_size
 from autograder.chapters.ch06_transposed_conv import checks as checks
+from autograder.chapters.ch06_transposed_conv import hidden as hidden
 from autograder.chapters.ch06_transposed_conv import reference as ref
 from autograder.runtime import sections
 from autograder.runtime.cases import Cases
@@ -107,7 +108,7 @@ def test_solution_conv_matrix_transposed_is_the_solution_trans_conv():
 @pytest.mark.parametrize("seed", range(40))
 def test_conv_matrix_hidden_plan_covers_the_edge_cases(seed):
     """Non-square shapes and kernels, a kernel as large as the input, a 1x1 kernel, float64."""
-    plan = checks._conv_matrix_plan(Cases(seed))
+    plan = hidden._conv_matrix_plan(Cases(seed))
     for K, (H, W), _ in plan:
         assert K.shape[0] <= H and K.shape[1] <= W
     for K, (H, W), _ in plan[:3]:
@@ -121,7 +122,7 @@ def test_conv_matrix_hidden_plan_covers_the_edge_cases(seed):
 def test_trans_conv_hidden_plan_covers_the_edge_cases(seed):
     """Valid settings, pair strides, a stride beyond the kernel, padding, a kernel larger than the
     input, a 1x1 kernel, float64."""
-    plan = checks._trans_plan(Cases(seed))
+    plan = hidden._trans_plan(Cases(seed))
     for X, K, stride, padding, _ in plan:
         assert ref.trans_conv(X, K, stride, padding).numel() >= 1
         assert X.shape[0] != X.shape[1]
@@ -139,7 +140,7 @@ def test_trans_conv_hidden_plan_covers_the_edge_cases(seed):
 @pytest.mark.parametrize("seed", range(40))
 def test_output_size_hidden_plan_covers_the_edge_cases(seed):
     """PyTorch accepts every case; output_padding, round trips, dilation and large n are all drawn."""
-    plan = dict(checks._size_plan(Cases(seed)))
+    plan = dict(hidden._size_plan(Cases(seed)))
     for examples in plan.values():
         for case in examples:
             assert ref.trans_conv_output_size(*case) >= 1
@@ -188,7 +189,7 @@ def test_wrong_only_on_large_inputs_loses_the_hidden_points(monkeypatch):
     function = answer("trans_conv_output_size", source)
     checks.check_trans_conv_output_size(function)
     with pytest.raises(CheckFailure, match=r"Hidden check 5 of 5 failed \(grading seed 99\), on large inputs"):
-        checks.grade_trans_conv_output_size(function)
+        hidden.grade_trans_conv_output_size(function)
 
 
 # --- the notebook and the book ------------------------------------------------------------------

@@ -81,8 +81,8 @@ def test_per_sample_slopes_are_caught_by_the_independence_check():
     source = next(m.source for m in MISTAKES if m.name == "rrelu_one_slope_per_sample")
     function = namespace(rrelu=source)["rrelu"]
     generator = torch.Generator().manual_seed(0)
-    with checks._seeded(0), pytest.raises(CheckFailure, match="neighbouring elements along dim 1 get nearly the same"):
-        checks._assert_training_slopes(function, 0.1, 0.4, (40, 500), torch.float32, generator)
+    with checks.seeded(0), pytest.raises(CheckFailure, match="neighbouring elements along dim 1 get nearly the same"):
+        checks.assert_training_slopes(function, 0.1, 0.4, (40, 500), torch.float32, generator)
 
 
 def test_nn_linear_inside_linear_is_refused():

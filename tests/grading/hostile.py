@@ -169,7 +169,9 @@ CASES = [
         "patch-autograder",
         "replaces the course's checks",
         answer(
-            "import autograder.chapters.ch01_autograd.checks as checks\nchecks.check_vjp = checks.grade_vjp = print"
+            "import autograder.chapters.ch01_autograd.checks as checks\n"
+            "import autograder.chapters.ch01_autograd.hidden as hidden\n"
+            "checks.check_vjp = hidden.grade_vjp = print"
         ),
         "flagged",
         "changes checks.check_vjp",
@@ -177,9 +179,12 @@ CASES = [
     Case(
         "patch-autograder-exec",
         "replaces the checks from a string the scan cannot read",
-        answer("exec('import autograder.chapters.ch01_autograd.checks as c\\nc.check_vjp = c.grade_vjp = print')"),
+        answer(
+            "exec('import autograder.chapters.ch01_autograd.checks as c\\n"
+            "import autograder.chapters.ch01_autograd.hidden as h\\nc.check_vjp = h.grade_vjp = print')"
+        ),
         "flagged",
-        "replaced autograder.chapters.ch01_autograd.checks.grade_vjp",
+        "replaced autograder.chapters.ch01_autograd.hidden.grade_vjp",
     ),
     Case(
         "patch-compare-exec",

@@ -18,6 +18,12 @@ class Conv2D(nn.Module):
         return F.conv2d(x[None, None], self.weight[None, None], self.bias)[0, 0]
 
 
+def layer_output(X: torch.Tensor, K: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """What a :class:`Conv2D` holding the weight ``K`` and the bias ``b`` maps ``X`` to (the
+    visible checks' recorded expectation: a tensor, where a layer could not be recorded)."""
+    return F.conv2d(X[None, None], K[None, None], b)[0, 0]
+
+
 def make_stripe_data() -> tuple[torch.Tensor, torch.Tensor]:
     """The 6x8 image with a dark vertical stripe in columns 2..5, and its 6x7 edge map."""
     X = torch.ones(6, 8)

@@ -1,28 +1,24 @@
-"""Checks of chapter 6 (transposed convolution): ``conv_matrix``, ``trans_conv`` and
+"""Visible checks of chapter 6 (transposed convolution): ``conv_matrix``, ``trans_conv`` and
 ``trans_conv_output_size``.
 
-The tensor exercises are compared with the references of
-:mod:`autograder.chapters.ch06_transposed_conv.reference` and may not run a built-in convolution (the family
-catches ``F.conv_transpose2d`` and ``nn.ConvTranspose2d`` too); chapter 2's finished
-``corr2d`` from :mod:`autograder.runtime.blocks` is allowed. ``trans_conv_output_size`` returns a
-Python int computed with arithmetic, compared exactly. Every check is wrapped in
-:func:`~autograder.runtime.diagnosis.diagnosed`, so that a failure names the known mistake (from
-:mod:`autograder.chapters.ch06_transposed_conv.mistakes`) the answer behaves like.
+The tensor exercises may not run a built-in convolution (the family catches
+``F.conv_transpose2d`` and ``nn.ConvTranspose2d`` too); chapter 2's finished ``corr2d`` from
+:mod:`autograder.runtime.blocks` is allowed. ``trans_conv_output_size`` returns a Python int
+computed with arithmetic, compared exactly. The expected values come from the chapter's
+recording (``expected``), the known mistakes' explanations too (``diagnosed``); the hidden
+checks are the instructors' (``hidden.py``).
 """
-
-from functools import partial
 
 import torch
 
-from autograder.chapters.ch06_transposed_conv import mistakes
-from autograder.chapters.ch06_transposed_conv import reference as ref
 from autograder.runtime import kit
 from autograder.runtime.calling import call
-from autograder.runtime.cases import Cases
-from autograder.runtime.compare import CheckFailure, shape_text
-from autograder.runtime.diagnosis import Diagnoser
+from autograder.runtime.compare import CheckFailure
+from autograder.runtime.diagnosis import RecordedDiagnoser
+from autograder.runtime.recorded import Recorded
 
-diagnosed = Diagnoser(mistakes, ref)
+expected = Recorded(__package__)
+diagnosed = RecordedDiagnoser(expected)
 
 FROM_SCRATCH = ("convolution",)
 
@@ -31,11 +27,8 @@ FROM_SCRATCH = ("convolution",)
 # conv_matrix
 
 
-def _assert_conv_matrix(
-    conv_matrix, K: torch.Tensor, input_shape: tuple[int, int], what: str, expected: torch.Tensor | None = None
-) -> None:
-    """``conv_matrix(K, input_shape)`` matches the reference (or ``expected``), no built-in convolution."""
-    expected = ref.conv_matrix(K, input_shape) if expected is None else expected
+def assert_conv_matrix(conv_matrix, K: torch.Tensor, input_shape: tuple[int, int], what: str, expected) -> None:
+    """``conv_matrix(K, input_shape)`` matches ``expected``, without a built-in convolution."""
     kit.assert_result(conv_matrix, (K, input_shape), expected, what, from_scratch=FROM_SCRATCH)
 
 
@@ -44,7 +37,7 @@ def check_conv_matrix(conv_matrix) -> None:
     """Visible checks of ``conv_matrix``: the chapter's 2x2 kernel on a 3x3 input (known answer),
     the source notes' 3x3 kernel on a 4x4 input, and a non-square case."""
     K = kit.on_device([[1.0, 2.0], [3.0, 4.0]])
-    expected = kit.on_device(
+    known = kit.on_device(
         [
             [1.0, 2.0, 0.0, 3.0, 4.0, 0.0, 0.0, 0.0, 0.0],
             [0.0, 1.0, 2.0, 0.0, 3.0, 4.0, 0.0, 0.0, 0.0],
@@ -52,98 +45,55 @@ def check_conv_matrix(conv_matrix) -> None:
             [0.0, 0.0, 0.0, 0.0, 1.0, 2.0, 0.0, 3.0, 4.0],
         ]
     )
-    _assert_conv_matrix(
+    assert_conv_matrix(
         conv_matrix,
         K,
         (3, 3),
         "conv_matrix(K, (3, 3)) with K = [[1, 2], [3, 4]] "
         "(W has 4 rows, one per output element, and 9 columns, one per input pixel)",
-        expected,
+        known,
     )
     K = kit.numbers(3, 3, shift=-1.0)
-    _assert_conv_matrix(conv_matrix, K, (4, 4), "conv_matrix(K, (4, 4)) with K = 1..9 as 3x3 (W is 4x16)")
+    assert_conv_matrix(
+        conv_matrix,
+        K,
+        (4, 4),
+        "conv_matrix(K, (4, 4)) with K = 1..9 as 3x3 (W is 4x16)",
+        expected.conv_matrix(K, (4, 4)),
+    )
     K = kit.numbers(2, 3, modulo=5, shift=2.0)
-    _assert_conv_matrix(
+    assert_conv_matrix(
         conv_matrix,
         K,
         (3, 5),
         "conv_matrix(K, (3, 5)) with K 2x3 (0..5 mod 5, minus 2): an input of 3 rows and 5 columns (W is 6x15)",
+        expected.conv_matrix(K, (3, 5)),
     )
-
-
-def _conv_matrix_plan(cases: Cases) -> list[tuple[torch.Tensor, tuple[int, int], str]]:
-    """Hidden cases (K, input_shape, inputs in words): H != W and kh != kw, a kernel as large
-    as the input, a 1x1 kernel, a single row of output, float64."""
-    plan = []
-    for dtype in (torch.float32, torch.float32, torch.float64):
-        H, W = cases.distinct_sizes(3, 8)
-        kh, kw = cases.distinct_sizes(1, min(H, W))
-        plan.append((cases.randn(kh, kw, dtype=dtype), (H, W), ""))
-    H, W = cases.distinct_sizes(2, 5)
-    plan.append((cases.randn(H, W), (H, W), " (the kernel as large as the input: W has one row)"))
-    plan.append((cases.randn(1, 1), cases.distinct_sizes(2, 6), " (a 1x1 kernel: W is diagonal)"))
-    H, W = cases.distinct_sizes(2, 6)
-    plan.append((cases.randn(H, cases.size(1, W)), (H, W), " (the kernel as tall as the input)"))
-    return [
-        (K, shape, f"K of shape {shape_text(K.shape)} ({K.dtype}) and input_shape {shape}{extra}")
-        for K, shape, extra in plan
-    ]
-
-
-@diagnosed
-def grade_conv_matrix(conv_matrix) -> None:
-    """Hidden checks of ``conv_matrix``: random non-square kernels and input shapes, a kernel as
-    large as the input, a 1x1 kernel, float64, and the gradient with respect to K."""
-    cases = Cases()
-    plan = [
-        kit.Hidden(inputs, partial(_assert_conv_matrix, conv_matrix, K, shape, f"conv_matrix(K, {shape})"))
-        for K, shape, inputs in _conv_matrix_plan(cases)
-    ]
-    H, W = cases.distinct_sizes(3, 6)
-    K = cases.randn(*cases.distinct_sizes(1, min(H, W)), dtype=torch.float64)
-    G = cases.randn(*ref.conv_matrix(K, (H, W)).shape, dtype=torch.float64)
-    plan.append(
-        kit.Hidden(
-            f"the gradient for K of shape {shape_text(K.shape)} (torch.float64) and input_shape {(H, W)}",
-            partial(
-                kit.assert_gradients_match,
-                conv_matrix,
-                ref.conv_matrix,
-                (K, (H, W)),
-                G,
-                f"conv_matrix(K, {(H, W)})",
-                ("K",),
-                from_scratch=FROM_SCRATCH,
-            ),
-        )
-    )
-    kit.run_hidden(cases, plan)
 
 
 # ---------------------------------------------------------------------------------------
 # trans_conv
 
 
-def _trans_what(stride, padding) -> str:
+def trans_what(stride, padding) -> str:
+    """The call ``trans_conv(X, K, stride, padding)`` in words."""
     return f"trans_conv(X, K, stride={stride!r}, padding={padding!r})"
 
 
-def _assert_trans_conv(
+def assert_trans_conv(
     trans_conv,
     X,
     K,
     stride,
     padding,
-    context: str = "",
-    expected: torch.Tensor | None = None,
+    context: str,
+    expected,
     *,
     defaults: bool = False,
 ) -> None:
-    """``trans_conv`` matches the reference (or ``expected``), without a built-in convolution.
+    """``trans_conv`` matches ``expected``, without a built-in convolution.
     With ``defaults``, it is called as ``trans_conv(X, K)``."""
-    if expected is None:
-        expected = ref.trans_conv(X, K, stride, padding)
-    what = "trans_conv(X, K)" if defaults else _trans_what(stride, padding)
+    what = "trans_conv(X, K)" if defaults else trans_what(stride, padding)
     what += f" {context}" if context else ""
     args = (X, K) if defaults else (X, K, stride, padding)
     kit.assert_result(trans_conv, args, expected, what, from_scratch=FROM_SCRATCH)
@@ -156,7 +106,7 @@ def check_trans_conv(trans_conv) -> None:
     X = kit.on_device([[0.0, 1.0], [2.0, 3.0]])
     K = kit.on_device([[0.0, 1.0], [2.0, 3.0]])
     example = "on the chapter's example (X = K = [[0, 1], [2, 3]])"
-    _assert_trans_conv(
+    assert_trans_conv(
         trans_conv,
         X,
         K,
@@ -167,108 +117,19 @@ def check_trans_conv(trans_conv) -> None:
         defaults=True,
     )
     strided = kit.on_device([[0.0, 0.0, 0.0, 1.0], [0.0, 0.0, 2.0, 3.0], [0.0, 2.0, 0.0, 3.0], [4.0, 6.0, 6.0, 9.0]])
-    _assert_trans_conv(trans_conv, X, K, 2, 0, example, strided)
-    _assert_trans_conv(trans_conv, X, K, 1, 1, example, kit.on_device([[4.0]]))
+    assert_trans_conv(trans_conv, X, K, 2, 0, example, strided)
+    assert_trans_conv(trans_conv, X, K, 1, 1, example, kit.on_device([[4.0]]))
     X = kit.numbers(2, 3, modulo=4)
     K = kit.numbers(3, 2, modulo=5, shift=2.0)
-    _assert_trans_conv(
-        trans_conv, X, K, (2, 1), (0, 1), "with X 2x3 (0..5 mod 4) and K 3x2 (0..5 mod 5, minus 2) (output 5x2)"
+    assert_trans_conv(
+        trans_conv,
+        X,
+        K,
+        (2, 1),
+        (0, 1),
+        "with X 2x3 (0..5 mod 4) and K 3x2 (0..5 mod 5, minus 2) (output 5x2)",
+        expected.trans_conv(X, K, (2, 1), (0, 1)),
     )
-
-
-def _trans_case(cases: Cases, H: int, W: int, kernel: tuple[int, int], stride, padding, dtype, label: str):
-    """(X, K, stride, padding, inputs in words)."""
-    X, K = cases.randn(H, W, dtype=dtype), cases.randn(*kernel, dtype=dtype)
-    inputs = f"{label}: X {H}x{W} and K {kernel[0]}x{kernel[1]} ({dtype}), stride={stride!r}, padding={padding!r}"
-    return X, K, stride, padding, inputs
-
-
-def _max_padding(n: int, k: int, s: int) -> int:
-    """The largest padding that leaves at least one output element along an axis."""
-    return ((n - 1) * s + k - 1) // 2
-
-
-def _trans_plan(cases: Cases) -> list[tuple]:
-    """Hidden cases of ``trans_conv``: (X, K, stride, padding, inputs in words)."""
-    f32, f64 = torch.float32, torch.float64
-    plan = []
-    H, W = cases.distinct_sizes(2, 6)
-    plan.append(_trans_case(cases, H, W, cases.distinct_sizes(1, 4), 1, 0, f32, "stride 1, no padding"))
-    H, W = cases.distinct_sizes(2, 5)
-    plan.append(
-        _trans_case(
-            cases, H, W, cases.distinct_sizes(2, 4), cases.distinct_sizes(2, 3), 0, f32, "a (height, width) stride"
-        )
-    )
-    H, W = cases.distinct_sizes(2, 5)
-    kh, kw = cases.distinct_sizes(1, 3)
-    stride = (kh + cases.size(1, 2), kw + cases.size(1, 2))
-    plan.append(_trans_case(cases, H, W, (kh, kw), stride, 0, f32, "a stride larger than the kernel (gaps of zeros)"))
-    H, W = cases.distinct_sizes(2, 5)
-    kh, kw = cases.distinct_sizes(2, 4)
-    sh, sw = cases.distinct_sizes(1, 3)
-    ph = cases.size(1, min(2, _max_padding(H, kh, sh)))
-    pw = cases.size(0, min(2, _max_padding(W, kw, sw)))
-    plan.append(_trans_case(cases, H, W, (kh, kw), (sh, sw), (ph, pw), f32, "padding with a stride"))
-    H, W = cases.distinct_sizes(1, 3)
-    plan.append(
-        _trans_case(cases, H, W, cases.distinct_sizes(4, 6), cases.size(1, 2), 0, f32, "a kernel larger than the input")
-    )
-    H, W = cases.distinct_sizes(2, 5)
-    plan.append(
-        _trans_case(
-            cases,
-            H,
-            W,
-            (1, 1),
-            cases.distinct_sizes(2, 3),
-            0,
-            f32,
-            "a 1x1 kernel (upsampling by spreading the input out)",
-        )
-    )
-    H, W = cases.distinct_sizes(2, 5)
-    kh, kw = cases.distinct_sizes(2, 4)
-    stride = cases.size(2, 3)
-    padding = min(cases.size(1, 2), _max_padding(min(H, W), min(kh, kw), stride))
-    plan.append(_trans_case(cases, H, W, (kh, kw), stride, padding, f64, "float64 with int stride and padding"))
-    return plan
-
-
-@diagnosed
-def grade_trans_conv(trans_conv) -> None:
-    """Hidden checks of ``trans_conv``: random non-square inputs and kernels, pair strides, a stride
-    larger than the kernel, padding with stride, a kernel larger than the input, a 1x1 kernel,
-    float64, and the gradient."""
-    cases = Cases()
-    plan = [
-        kit.Hidden(inputs, partial(_assert_trans_conv, trans_conv, X, K, stride, padding))
-        for X, K, stride, padding, inputs in _trans_plan(cases)
-    ]
-    H, W = cases.distinct_sizes(2, 5)
-    kh, kw = cases.distinct_sizes(2, 4)
-    stride = cases.distinct_sizes(1, 3)
-    padding = (cases.size(0, 1), cases.size(0, 1))
-    X, K, stride, padding, inputs = _trans_case(
-        cases, H, W, (kh, kw), stride, padding, torch.float64, "the gradient with respect to X and K"
-    )
-    G = cases.randn(*ref.trans_conv(X, K, stride, padding).shape, dtype=torch.float64)
-    plan.append(
-        kit.Hidden(
-            inputs,
-            partial(
-                kit.assert_gradients_match,
-                trans_conv,
-                ref.trans_conv,
-                (X, K, stride, padding),
-                G,
-                _trans_what(stride, padding),
-                ("X", "K"),
-                from_scratch=FROM_SCRATCH,
-            ),
-        )
-    )
-    kit.run_hidden(cases, plan)
 
 
 # ---------------------------------------------------------------------------------------
@@ -277,13 +138,15 @@ def grade_trans_conv(trans_conv) -> None:
 ARGUMENTS = ("stride", "padding", "output_padding", "dilation")
 
 
-def _size_what(n: int, k: int, *settings: int) -> str:
+def size_what(n: int, k: int, *settings: int) -> str:
+    """The call ``trans_conv_output_size(n, k, *settings)`` in words, the settings named."""
     named = ", ".join(f"{name}={value}" for name, value in zip(ARGUMENTS, settings))
     return f"trans_conv_output_size(n={n}, k={k}, {named})"
 
 
-def _assert_size(
+def assert_size(
     trans_conv_output_size,
+    reference,
     n: int,
     k: int,
     stride: int = 1,
@@ -293,21 +156,21 @@ def _assert_size(
     *,
     defaults: bool = False,
 ) -> None:
-    """``trans_conv_output_size`` returns exactly the reference's int, with Python arithmetic only
+    """``trans_conv_output_size`` returns exactly ``reference``'s int, with Python arithmetic only
     (with ``defaults``, it is called as ``trans_conv_output_size(n, k)``)."""
-    expected = ref.trans_conv_output_size(n, k, stride, padding, output_padding, dilation)
+    want = reference(n, k, stride, padding, output_padding, dilation)
     if defaults:
         what, args = f"trans_conv_output_size(n={n}, k={k}) (default stride, padding, output_padding, dilation)", (n, k)
     else:
         args = (n, k, stride, padding, output_padding, dilation)
-        what = _size_what(*args)
+        what = size_what(*args)
     got, ops = call(trans_conv_output_size, *args, what=what)
     if ops:
         raise CheckFailure(
             f"{what} ran tensor operations ({', '.join(sorted(set(ops)))}). Compute the size with Python "
             "integer arithmetic from the arguments; reading it off a real layer is how the check finds the answer."
         )
-    kit.assert_int(got, expected, what, kit.OUTPUT_SIZE)
+    kit.assert_int(got, want, what, kit.OUTPUT_SIZE)
 
 
 # The chapter's examples: (n, k, stride, padding, output_padding, dilation).
@@ -326,53 +189,6 @@ SIZE_EXAMPLES = [
 @diagnosed
 def check_trans_conv_output_size(trans_conv_output_size) -> None:
     """Visible checks of ``trans_conv_output_size``: the defaults, then the chapter's examples."""
-    _assert_size(trans_conv_output_size, 2, 2, defaults=True)
+    assert_size(trans_conv_output_size, expected.trans_conv_output_size, 2, 2, defaults=True)
     for example in SIZE_EXAMPLES:
-        _assert_size(trans_conv_output_size, *example)
-
-
-def _valid(n: int, k: int, s: int, p: int, op: int, d: int) -> bool:
-    """PyTorch accepts these settings: output_padding below stride or dilation, a positive output."""
-    return (op < s or op < d) and (n - 1) * s - 2 * p + d * (k - 1) + op + 1 >= 1
-
-
-def _draw(cases: Cases, n_range, k_range, s_range, p_range, d_range, *, output_padding: bool) -> tuple:
-    """A valid random (n, k, stride, padding, output_padding, dilation)."""
-    while True:
-        n, k, s = cases.size(*n_range), cases.size(*k_range), cases.size(*s_range)
-        p, d = cases.size(*p_range), cases.size(*d_range)
-        op = cases.size(1, max(s, d) - 1) if output_padding and max(s, d) > 1 else 0
-        if _valid(n, k, s, p, op, d):
-            return n, k, s, p, op, d
-
-
-def _size_plan(cases: Cases) -> list[tuple[str, list[tuple]]]:
-    """Groups of hidden cases (n, k, stride, padding, output_padding, dilation), each described."""
-    random_sizes = [_draw(cases, (1, 20), (1, 7), (1, 4), (0, 3), (1, 3), output_padding=False) for _ in range(10)]
-    with_output_padding = [_draw(cases, (1, 20), (1, 7), (2, 5), (0, 3), (1, 3), output_padding=True) for _ in range(6)]
-    undo = []  # the output_padding that gives back the input length of a strided convolution
-    for _ in range(5):
-        n, k, s, p, d = cases.size(6, 40), cases.size(1, 5), cases.size(2, 4), cases.size(0, 2), cases.size(1, 2)
-        if d * (k - 1) + 1 > n + 2 * p:
-            k = 1
-        room = n + 2 * p - d * (k - 1) - 1
-        undo.append((room // s + 1, k, s, p, room % s, d))
-    dilated = [
-        _draw(cases, (1, 15), (2, 5), (1, 3), (1, 3), (2, 4), output_padding=cases.size(0, 1) == 1) for _ in range(4)
-    ]
-    large = [_draw(cases, (500, 100_000), (1, 11), (1, 8), (0, 5), (1, 4), output_padding=True) for _ in range(4)]
-    return [
-        ("random sizes, kernels, strides, padding and dilation", random_sizes),
-        ("output_padding > 0 (below the stride)", with_output_padding),
-        ("the output_padding that restores the input length of a strided convolution", undo),
-        ("dilation > 1 with padding", dilated),
-        ("large inputs (n from 500 to 100000)", large),
-    ]
-
-
-@diagnosed
-def grade_trans_conv_output_size(trans_conv_output_size) -> None:
-    """Hidden checks of ``trans_conv_output_size``: a seeded grid of settings, output_padding,
-    round trips of strided convolutions, dilation with padding, large inputs."""
-    cases = Cases()
-    kit.run_hidden(cases, kit.example_groups(_size_plan(cases), partial(_assert_size, trans_conv_output_size)))
+        assert_size(trans_conv_output_size, expected.trans_conv_output_size, *example)

@@ -1,35 +1,35 @@
-"""Checks of chapter 9 (batch normalization): ``batch_norm`` and ``BatchNorm2d``.
+"""Visible checks of chapter 9 (batch normalization): ``batch_norm`` and ``BatchNorm2d``.
 
 Both are from scratch (no built-in batch, layer, instance or group norm) and compared with
 PyTorch over several steps: training steps, whose outputs use the batch's statistics and
 which move the running estimates, then evaluation steps, which use the running estimates
 and leave them alone. After every step the output and each running estimate are compared,
 and the student's own estimates feed the next step, as in a training loop. When a value is
-wrong, the message says which one, at which step; the diagnosis adds the known mistake of
-:mod:`autograder.chapters.ch09_batch_norm.mistakes` the answer behaves like (the biased
-variance stored, the momentum weighting the old value, batch statistics in eval mode, ...).
+wrong, the message says which one, at which step; the diagnosis adds the known mistake the
+answer behaves like (the biased variance stored, the momentum weighting the old value,
+batch statistics in eval mode, ...).
 
 ``BatchNorm2d`` is also checked as a module: its parameters and buffers (names, shapes,
-dtypes, initial values, ``state_dict`` keys, loading PyTorch's ``state_dict``), moving it
-with ``.to``, ``affine=False``, ``track_running_stats=False`` and ``momentum=None`` (a
-cumulative average, as in PyTorch).
-"""
+dtypes, initial values, ``state_dict`` keys, loading PyTorch's ``state_dict``), then
+``affine=False`` and ``track_running_stats=False``, against PyTorch's ``nn.BatchNorm2d``.
 
-from functools import partial
+The expected results of ``batch_norm`` come from the chapter's recording (``expected``), the
+known mistakes' explanations too (``diagnosed``); the hidden checks are the instructors'
+(``hidden.py``).
+"""
 
 import torch
 from torch import nn
 
-from autograder.chapters.ch09_batch_norm import mistakes
-from autograder.chapters.ch09_batch_norm import reference as ref
 from autograder.runtime import kit
 from autograder.runtime.calling import call
-from autograder.runtime.cases import Cases
 from autograder.runtime.compare import CheckFailure, assert_matches, describe, shape_text
 from autograder.runtime.device import device
-from autograder.runtime.diagnosis import Diagnoser
+from autograder.runtime.diagnosis import RecordedDiagnoser
+from autograder.runtime.recorded import Recorded
 
-diagnosed = Diagnoser(mistakes, ref)
+expected = Recorded(__package__)
+diagnosed = RecordedDiagnoser(expected)
 
 FROM_SCRATCH = ("batch_norm",)
 EPS, MOMENTUM = 1e-5, 0.1
@@ -48,11 +48,6 @@ def example_X4(dtype: torch.dtype = torch.float32) -> torch.Tensor:
 
 
 EXAMPLE_GAMMA, EXAMPLE_BETA = [2.0, 0.5], [1.0, -1.0]
-
-
-def _channel_view(t: torch.Tensor, X: torch.Tensor) -> torch.Tensor:
-    """A (C,) tensor shaped to broadcast against ``X`` along its channel axis 1."""
-    return t.reshape(1, -1, *([1] * (X.dim() - 2)))
 
 
 # ---------------------------------------------------------------------------------------
@@ -76,11 +71,13 @@ def bn_step(
     running_mean,
     running_var,
     training: bool,
+    want: tuple,
     momentum: float | None = None,
     eps: float | None = None,
     label: str = "X",
 ):
-    """One call of ``batch_norm`` checked against the reference; returns its running estimates.
+    """One call of ``batch_norm`` compared with ``want``, the reference's ``(Y, running_mean,
+    running_var)`` for this step; returns the student's running estimates.
 
     ``momentum`` and ``eps`` are passed by keyword when given, otherwise left to the defaults.
     The student gets copies of the running estimates, so that changing them in place is harmless.
@@ -106,20 +103,10 @@ def bn_step(
         raise CheckFailure(
             f"{what} should return three tensors (Y, running_mean, running_var); it returned {describe(got)}."
         )
-    expected = ref.batch_norm(
-        X,
-        gamma,
-        beta,
-        running_mean,
-        running_var,
-        training,
-        MOMENTUM if momentum is None else momentum,
-        EPS if eps is None else eps,
-    )
-    for label, value, want in zip(
-        ("The output Y of", "The running_mean returned by", "The running_var returned by"), got, expected
+    for label, value, wanted in zip(
+        ("The output Y of", "The running_mean returned by", "The running_var returned by"), got, want
     ):
-        assert_matches(value, want, f"{label} {what}")
+        assert_matches(value, wanted, f"{label} {what}")
     for kind, value in zip(("running_mean", "running_var"), got[1:]):
         if value.requires_grad:
             raise CheckFailure(
@@ -130,152 +117,27 @@ def bn_step(
     return got[1], got[2]
 
 
+def _visible_steps(batch_norm, example, modes: tuple[bool, ...], label: str) -> None:
+    """Steps of ``batch_norm`` on the batch ``example()`` with the chapter's gamma and beta, from
+    PyTorch's starting estimates (zeros and ones), one per mode of ``modes``, with the default
+    momentum and eps. The student's estimates feed the student's next step; the expected results
+    are the reference's, chained over the same steps from the same start. Each step gets fresh
+    inputs, so that an answer that changes them in place does not change the next step's."""
+    state = reference_state = (torch.zeros(2, device=device()), torch.ones(2, device=device()))
+    for training in modes:
+        X, gamma, beta = example(), kit.on_device(EXAMPLE_GAMMA), kit.on_device(EXAMPLE_BETA)
+        want = expected.batch_norm(X, gamma, beta, *reference_state, training, MOMENTUM, EPS)
+        state = bn_step(batch_norm, X, gamma, beta, *state, training, want, label=label)
+        reference_state = want[1:]
+
+
 @diagnosed
 def check_batch_norm(batch_norm) -> None:
     """Visible checks of ``batch_norm``: the chapter's (4, 2) example (a training step, the
     running estimates, an eval step), then the same numbers as (2, 2, 1, 2) images over two
     training steps and an eval step."""
-    gamma, beta = kit.on_device(EXAMPLE_GAMMA), kit.on_device(EXAMPLE_BETA)
-    mean, var = torch.zeros(2, device=device()), torch.ones(2, device=device())
-    X = example_X2()
-    step = bn_step(batch_norm, X, gamma, beta, mean, var, True, label="the chapter's X")
-    step = bn_step(batch_norm, X, gamma, beta, *step, False, label="the chapter's X")
-    X = example_X4()
-    step = (mean, var)
-    for _ in range(2):
-        step = bn_step(batch_norm, X, gamma, beta, *step, True, label="the chapter's 4-D X")
-    bn_step(batch_norm, X, gamma, beta, *step, False, label="the chapter's 4-D X")
-
-
-def _affine(cases: Cases, C: int, dtype) -> tuple[torch.Tensor, torch.Tensor]:
-    """Random gamma (away from 0) and beta of shape (C,)."""
-    return 1 + 0.5 * cases.randn(C, dtype=dtype), cases.randn(C, dtype=dtype)
-
-
-def _start(cases: Cases, C: int, dtype, fresh: bool) -> tuple[torch.Tensor, torch.Tensor]:
-    """Running estimates as PyTorch starts them (zeros and ones), or random ones (a positive variance)."""
-    if fresh:
-        return torch.zeros(C, dtype=dtype, device=cases.device), torch.ones(C, dtype=dtype, device=cases.device)
-    return cases.randn(C, dtype=dtype), 0.5 + cases.randn(C, dtype=dtype).abs()
-
-
-def _batch(cases: Cases, shape: tuple, dtype) -> torch.Tensor:
-    """Random values with a different mean and scale per channel (axis 1)."""
-    C = shape[1]
-    scale, shift = 0.5 + cases.randn(C, dtype=dtype).abs(), 2 * cases.randn(C, dtype=dtype)
-    X = cases.randn(*shape, dtype=dtype)
-    return X * _channel_view(scale, X) + _channel_view(shift, X)
-
-
-def _sequence(
-    batch_norm,
-    cases: Cases,
-    shapes: list[tuple],
-    modes: list[bool],
-    dtype,
-    fresh: bool,
-    momentum=None,
-    eps=None,
-    quiet_channel: bool = False,
-) -> partial:
-    """Steps of ``batch_norm`` on random batches of the ``shapes`` (cycled), one per mode in ``modes``,
-    all drawn now; ``momentum`` is one value for every step or a list of one per step."""
-    C = shapes[0][1]
-    gamma, beta = _affine(cases, C, dtype)
-    state = _start(cases, C, dtype, fresh)
-    steps = []
-    for number, training in enumerate(modes):
-        X = _batch(cases, shapes[number % len(shapes)], dtype)
-        if quiet_channel:  # a channel that barely varies: eps matters there
-            X[:, 0] = 2.0 + 1e-3 * X[:, 0] / X[:, 0].std()
-        steps.append((X, training, momentum[number] if isinstance(momentum, list) else momentum))
-    return partial(_run_steps, batch_norm, gamma, beta, state, steps, eps)
-
-
-def _run_steps(batch_norm, gamma, beta, state: tuple, steps: list[tuple], eps) -> None:
-    """Chain ``bn_step`` over ``steps`` ((X, training, momentum) each), as a training loop would."""
-    for number, (X, training, momentum) in enumerate(steps, start=1):
-        state = bn_step(batch_norm, X, gamma, beta, *state, training, momentum, eps, label=f"batch {number}")
-
-
-@diagnosed
-def grade_batch_norm(batch_norm) -> None:
-    """Hidden checks of ``batch_norm``: (N, C) and (N, C, H, W) batches with H != W over several
-    training steps then eval steps, defaults and random momentum and eps, N = 1 images, random
-    starting estimates, momentum 0 and 1, a channel that barely varies, float64, gradients."""
-    cases = Cases()
-    f32, f64 = torch.float32, torch.float64
-    train3_eval2 = [True, True, True, False, False]
-    N, C = cases.size(3, 9), cases.size(2, 6)
-    H, W = cases.distinct_sizes(2, 6)
-    N4, C4 = cases.size(2, 4), cases.size(2, 5)
-    momentum, eps = round(0.2 + 0.6 * cases.rng.random(), 2), 10.0 ** -cases.size(2, 4)
-    C1 = cases.size(2, 4)
-    H1, W1 = cases.distinct_sizes(2, 5)
-    C0 = cases.size(2, 4)
-    hidden = [
-        kit.Hidden(
-            f"(N, C) = ({N}, {C}) batches (float32, default momentum and eps)",
-            _sequence(batch_norm, cases, [(N, C)], train3_eval2, f32, fresh=True),
-        ),
-        kit.Hidden(
-            f"(N, C, H, W) = ({N4}, {C4}, {H}, {W}) batches (float32, momentum={momentum:g}, eps={eps:g})",
-            _sequence(batch_norm, cases, [(N4, C4, H, W)], train3_eval2, f32, fresh=True, momentum=momentum, eps=eps),
-        ),
-        kit.Hidden(
-            f"(1, {C1}, {H1}, {W1}) batches: a single image (float64, random starting estimates)",
-            _sequence(batch_norm, cases, [(1, C1, H1, W1)], [True, True, False, False], f64, fresh=False),
-        ),
-        kit.Hidden(
-            f"batches of {C} channels whose channel 0 barely varies (float64, (N, C) and (N, C, H, W))",
-            _sequence(
-                batch_norm, cases, [(N, C), (N4, C, W, H)], [True, True, False], f64, fresh=False, quiet_channel=True
-            ),
-        ),
-        kit.Hidden(
-            f"(N, C, H, W) = ({N4}, {C0}, {W}, {H}) batches with momentum 0, then 1 (float64)",
-            _sequence(
-                batch_norm, cases, [(N4, C0, W, H)], [True, True, False], f64, fresh=False, momentum=[0.0, 1.0, 1.0]
-            ),
-        ),
-    ]
-    for training in (True, False):
-        C = cases.size(2, 4)
-        H, W = cases.distinct_sizes(2, 4)
-        X = _batch(cases, (cases.size(2, 3), C, H, W), f64)
-        gamma, beta = _affine(cases, C, f64)
-        state = _start(cases, C, f64, fresh=False)
-        G = cases.randn(*X.shape, dtype=f64)
-        hidden.append(
-            kit.Hidden(
-                f"the gradients with respect to X, gamma and beta for X of shape "
-                f"{shape_text(X.shape)} (float64, training={training})",
-                partial(_assert_bn_gradients, batch_norm, X, gamma, beta, *state, training, G),
-            )
-        )
-    kit.run_hidden(cases, hidden)
-
-
-def _assert_bn_gradients(batch_norm, X, gamma, beta, running_mean, running_var, training: bool, G) -> None:
-    """The gradients of ``sum(Y * G)`` with respect to X, gamma and beta match PyTorch's."""
-    leaves = [t.clone().requires_grad_(True) for t in (X, gamma, beta)]
-    reference = [t.clone().requires_grad_(True) for t in (X, gamma, beta)]
-    what = f"batch_norm(X, gamma, beta, running_mean, running_var, training={training})"
-    bn_step(batch_norm, *leaves, running_mean, running_var, training)
-    got, _ = call(
-        batch_norm, *leaves, running_mean.clone(), running_var.clone(), training, what=what, from_scratch=FROM_SCRATCH
-    )
-    Y = got[0]
-    if not Y.requires_grad:
-        raise CheckFailure(
-            f"The output Y of {what} is not differentiable: it is not connected to X, gamma and beta in "
-            "the autograd graph. Avoid .item(), .detach(), numpy and torch.tensor(...) on the way."
-        )
-    expected = ref.batch_norm(*reference, running_mean, running_var, training)[0]
-    grads = torch.autograd.grad(Y, leaves, G, allow_unused=True)
-    wanted = torch.autograd.grad(expected, reference, G)
-    for label, g, e in zip(("X", "gamma", "beta"), grads, wanted):
-        assert_matches(torch.zeros_like(e) if g is None else g, e, f"The gradient of {what} with respect to {label}")
+    _visible_steps(batch_norm, example_X2, (True, False), "the chapter's X")
+    _visible_steps(batch_norm, example_X4, (True, True, False), "the chapter's 4-D X")
 
 
 # ---------------------------------------------------------------------------------------
@@ -299,7 +161,7 @@ def _names(items) -> str:
     return ", ".join(items) if items else "none"
 
 
-def _new_layer(BatchNorm2d, *args, **kwargs) -> tuple[nn.Module, nn.Module, str]:
+def new_layer(BatchNorm2d, *args, **kwargs) -> tuple[nn.Module, nn.Module, str]:
     """The student's layer and PyTorch's, both built with these arguments, after checking that
     the student's has PyTorch's parameters and buffers with their starting values."""
     what = _call_text(args, kwargs)
@@ -314,7 +176,7 @@ def _new_layer(BatchNorm2d, *args, **kwargs) -> tuple[nn.Module, nn.Module, str]
             f"{what} gave {describe(layer)}, not an nn.Module. Define BatchNorm2d as a class that "
             "subclasses nn.Module and calls super().__init__() first thing in __init__."
         )
-    reference = ref.BatchNorm2d(*args, **kwargs, device=device())
+    reference = nn.BatchNorm2d(*args, **kwargs, device=device())
     layer, _ = call(layer.to, device(), what=f"{what}.to({device()})")
     _assert_tensors(layer, reference, what, "parameters")
     _assert_tensors(layer, reference, what, "buffers")
@@ -358,35 +220,13 @@ def _assert_tensors(layer: nn.Module, reference: nn.Module, what: str, kind: str
             raise CheckFailure(f"{what}.{name} does not require gradients, so training could not change it.")
 
 
-def _random_state(cases: Cases, C: int, kwargs: dict) -> dict[str, torch.Tensor]:
-    """A state_dict for PyTorch's layer built with ``(C, **kwargs)``: random weight, bias and
-    running estimates (those it has) and a random count of training steps."""
-    state = ref.BatchNorm2d(C, **kwargs, device=device()).state_dict()
-    with torch.no_grad():
-        for name, tensor in state.items():
-            if name == "num_batches_tracked":
-                tensor.fill_(cases.size(1, 20))
-            elif name == "running_var":
-                tensor.copy_(0.5 + cases.randn(*tensor.shape).abs())
-            else:
-                tensor.copy_(cases.randn(*tensor.shape) + (1.0 if name == "weight" else 0.0))
-    return state
-
-
-def _load(layer: nn.Module, reference: nn.Module, what: str) -> None:
+def load_state(layer: nn.Module, reference: nn.Module, what: str) -> None:
     """The student's layer loads PyTorch's state_dict (strictly), as a saved model would be loaded."""
     call(
         layer.load_state_dict,
         reference.state_dict(),
         what=f"{what}.load_state_dict(the state_dict of PyTorch's nn.BatchNorm2d with the same arguments)",
     )
-
-
-def _to(layer: nn.Module, reference: nn.Module, what: str, dtype: torch.dtype) -> tuple[nn.Module, nn.Module]:
-    if dtype == torch.float32:
-        return layer, reference
-    layer, _ = call(layer.to, dtype, what=f"{what}.to({dtype})")
-    return layer, reference.to(dtype)
 
 
 def module_step(
@@ -420,11 +260,11 @@ def check_BatchNorm2d(BatchNorm2d) -> None:
     (2, 2, 1, 2) example over two training steps and an eval step, then the same without
     affine parameters and running estimates."""
     X = example_X4()
-    layer, reference, what = _new_layer(BatchNorm2d, 2)
+    layer, reference, what = new_layer(BatchNorm2d, 2)
     with torch.no_grad():
         reference.weight.copy_(kit.on_device(EXAMPLE_GAMMA))
         reference.bias.copy_(kit.on_device(EXAMPLE_BETA))
-    _load(layer, reference, what)
+    load_state(layer, reference, what)
     for training in (True, True, False):
         module_step(
             layer,
@@ -435,139 +275,6 @@ def check_BatchNorm2d(BatchNorm2d) -> None:
             "the chapter's X",
             f" with weight {EXAMPLE_GAMMA} and bias {EXAMPLE_BETA}",
         )
-    layer, reference, what = _new_layer(BatchNorm2d, 2, affine=False, track_running_stats=False)
+    layer, reference, what = new_layer(BatchNorm2d, 2, affine=False, track_running_stats=False)
     for training in (True, False):
         module_step(layer, reference, X, training, what, "the chapter's X")
-
-
-def _module_case(
-    BatchNorm2d,
-    cases: Cases,
-    C: int,
-    kwargs: dict,
-    shapes: list[tuple],
-    modes: list[bool],
-    dtype: torch.dtype,
-    random_state: bool,
-) -> partial:
-    """One hidden case of ``BatchNorm2d(C, **kwargs)``, drawn now: a random state to load (or
-    none), then a random batch of the ``shapes`` (cycled) for each mode of ``modes``."""
-    state = _random_state(cases, C, kwargs) if random_state else None
-    steps = [(_batch(cases, shapes[number % len(shapes)], dtype), training) for number, training in enumerate(modes)]
-    return partial(_module_sequence, BatchNorm2d, C, kwargs, state, steps, dtype)
-
-
-def _module_sequence(
-    BatchNorm2d, C: int, kwargs: dict, state: dict | None, steps: list[tuple], dtype: torch.dtype
-) -> None:
-    """Build both layers, load ``state`` if any, move them to ``dtype``, run the ``steps``."""
-    layer, reference, what = _new_layer(BatchNorm2d, C, **kwargs)
-    if state is not None:
-        reference.load_state_dict(state)
-        _load(layer, reference, what)
-    layer, reference = _to(layer, reference, what, dtype)
-    for number, (X, training) in enumerate(steps, start=1):
-        module_step(layer, reference, X, training, what, f"batch {number}")
-
-
-@diagnosed
-def grade_BatchNorm2d(BatchNorm2d) -> None:
-    """Hidden checks of ``BatchNorm2d``: random channels and non-square batches over training
-    and eval steps (and back), random loaded state, custom eps and momentum, momentum=None,
-    affine=False, track_running_stats=False, float64 with .to, a single image, gradients."""
-    cases = Cases()
-    f32, f64 = torch.float32, torch.float64
-    modes = [True, True, True, False, False, True, False]
-
-    def shape(N=None):
-        H, W = cases.distinct_sizes(2, 6)
-        return (cases.size(2, 4) if N is None else N, C, H, W)
-
-    plan = []
-    C = cases.size(2, 6)
-    plan.append((f"BatchNorm2d({C}), fresh (float32)", C, {}, [shape(), shape()], modes, f32, False))
-    C = cases.size(2, 6)
-    plan.append(
-        (
-            f"BatchNorm2d({C}) with a random loaded state (float64, moved with .to)",
-            C,
-            {},
-            [shape(), shape(1)],
-            modes,
-            f64,
-            True,
-        )
-    )
-    C, momentum, eps = cases.size(2, 5), round(0.2 + 0.6 * cases.rng.random(), 2), 10.0 ** -cases.size(2, 4)
-    plan.append(
-        (
-            f"BatchNorm2d({C}, eps={eps:g}, momentum={momentum:g}) (float64)",
-            C,
-            {"eps": eps, "momentum": momentum},
-            [shape()],
-            modes,
-            f64,
-            True,
-        )
-    )
-    C = cases.size(2, 5)
-    plan.append(
-        (
-            f"BatchNorm2d({C}, momentum=None): a cumulative average (float64)",
-            C,
-            {"momentum": None},
-            [shape(), shape()],
-            [True] * 4 + [False],
-            f64,
-            False,
-        )
-    )
-    C = cases.size(2, 5)
-    plan.append((f"BatchNorm2d({C}, affine=False) (float32)", C, {"affine": False}, [shape()], modes, f32, True))
-    C = cases.size(2, 5)
-    plan.append(
-        (
-            f"BatchNorm2d({C}, track_running_stats=False) (float64)",
-            C,
-            {"track_running_stats": False},
-            [shape()],
-            [True, False, True, False],
-            f64,
-            True,
-        )
-    )
-    hidden = [kit.Hidden(inputs, _module_case(BatchNorm2d, cases, *case)) for inputs, *case in plan]
-    C = cases.size(2, 4)
-    X = _batch(cases, shape(), f64)
-    G = cases.randn(*X.shape, dtype=f64)
-    hidden.append(
-        kit.Hidden(
-            f"the gradients of BatchNorm2d({C}) in training mode, x of shape {shape_text(X.shape)} (float64)",
-            partial(_assert_module_gradients, BatchNorm2d, C, _random_state(cases, C, {}), X, G),
-        )
-    )
-    kit.run_hidden(cases, hidden)
-
-
-def _assert_module_gradients(BatchNorm2d, C: int, state: dict, X: torch.Tensor, G: torch.Tensor) -> None:
-    """The gradients of ``sum(layer(x) * G)`` with respect to weight, bias and x in training
-    mode, ``state`` loaded and the layers moved to float64."""
-    layer, reference, what = _new_layer(BatchNorm2d, C)
-    reference.load_state_dict(state)
-    _load(layer, reference, what)
-    layer, reference = _to(layer, reference, what, torch.float64)
-    x, x_ref = X.clone().requires_grad_(True), X.clone().requires_grad_(True)
-    module_step(layer, reference, x, True, what, "x")
-    layer.train()
-    reference.train()
-    out, _ = call(layer, x, what=f"{what}(x)", from_scratch=FROM_SCRATCH)
-    if not isinstance(out, torch.Tensor) or not out.requires_grad:
-        raise CheckFailure(
-            f"{what}(x) is not differentiable: its output is not connected to x, weight and bias in "
-            "the autograd graph. Avoid .item(), .detach(), .data and torch.tensor(...) in forward."
-        )
-    expected = reference(x_ref)
-    got = torch.autograd.grad(out, [layer.weight, layer.bias, x], G, allow_unused=True)
-    want = torch.autograd.grad(expected, [reference.weight, reference.bias, x_ref], G)
-    for label, g, e in zip(("weight", "bias", "the input x"), got, want):
-        assert_matches(torch.zeros_like(e) if g is None else g, e, f"The gradient of {what}(x) with respect to {label}")

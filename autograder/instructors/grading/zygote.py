@@ -33,6 +33,7 @@ def preload() -> None:
     from autograder.instructors.grading import integrity  # noqa: F401
 
     for key in chapters.KEYS:
+        chapters.part(key, "checks")
         chapters.part(key, "hidden")
     warm_up()
 

@@ -1,0 +1,260 @@
+"""Hidden checks of chapter 4 (padding, stride and dilation), run at grading time: seeded grids
+of sizes, random non-square inputs and kernels, pair arguments, edge cases, float64 and gradients,
+compared with the references of :mod:`autograder.chapters.ch04_padding_stride.reference`."""
+
+from functools import partial
+
+import torch
+
+from autograder.chapters.ch04_padding_stride import mistakes
+from autograder.chapters.ch04_padding_stride import reference as ref
+from autograder.chapters.ch04_padding_stride.checks import (
+    NO_CONVOLUTION,
+    NO_PADDING,
+    assert_general,
+    assert_pad2d,
+    assert_size,
+    general_what,
+)
+from autograder.runtime import kit
+from autograder.runtime.cases import Cases
+from autograder.runtime.diagnosis import Diagnoser
+
+diagnosed = Diagnoser(mistakes, ref)
+
+
+def _span(k: int, d: int) -> int:
+    """Extent of a kernel of size ``k`` dilated by ``d`` along one axis."""
+    return d * (k - 1) + 1
+
+
+def _input_size(cases: Cases, span: int, pad: int, extra: int) -> int:
+    """A random input length on which a kernel of extent ``span`` fits after padding ``pad``."""
+    low = max(1, span - 2 * pad)
+    return cases.size(low, low + extra)
+
+
+# ---------------------------------------------------------------------------------------
+# conv_output_size
+
+
+def _fitting(cases: Cases, count: int, extra: int, *ranges: tuple[int, int]) -> list[tuple[int, ...]]:
+    """``count`` random (n, k, padding, stride, dilation): the last four drawn from their ``ranges``,
+    n such that the dilated kernel fits the padded input, with up to ``extra`` to spare."""
+    drawn = []
+    for _ in range(count):
+        k, p, s, d = (cases.size(*bounds) for bounds in ranges)
+        drawn.append((_input_size(cases, _span(k, d), p, extra), k, p, s, d))
+    return drawn
+
+
+def _size_plan(cases: Cases) -> list[tuple[str, list[tuple[int, int, int, int, int]]]]:
+    """Groups of hidden cases (n, k, padding, stride, dilation), each with a description."""
+    random_sizes = _fitting(cases, 12, 20, (1, 7), (0, 3), (1, 4), (1, 3))
+    stride_beyond_kernel = []
+    for _ in range(4):
+        k, p = cases.size(1, 4), cases.size(0, 2)
+        s = k + cases.size(1, 3)
+        stride_beyond_kernel.append((cases.size(k + 1, 30), k, p, s, 1))
+    padding_with_dilation = _fitting(cases, 4, 15, (2, 5), (1, 4), (1, 3), (2, 4))
+    kernel_fills_input = []
+    for _ in range(4):
+        k, s, d = cases.size(2, 6), cases.size(1, 4), cases.size(1, 3)
+        p = cases.size(0, min(2, (_span(k, d) - 1) // 2))
+        kernel_fills_input.append((_span(k, d) - 2 * p, k, p, s, d))
+    large = []
+    for _ in range(4):
+        k, p, s, d = cases.size(1, 11), cases.size(0, 5), cases.size(1, 8), cases.size(1, 4)
+        large.append((cases.size(500, 100_000), k, p, s, d))
+    return [
+        ("random sizes, kernels, padding, stride and dilation", random_sizes),
+        ("a stride larger than the kernel", stride_beyond_kernel),
+        ("padding together with dilation", padding_with_dilation),
+        ("a dilated kernel exactly as large as the padded input (output size 1)", kernel_fills_input),
+        ("large inputs (n from 500 to 100000)", large),
+    ]
+
+
+@diagnosed
+def grade_conv_output_size(conv_output_size) -> None:
+    """Hidden checks of ``conv_output_size``: a seeded grid of sizes, stride beyond the kernel,
+    padding with dilation, a kernel filling the padded input, large inputs."""
+    cases = Cases()
+    check = partial(assert_size, conv_output_size, ref.conv_output_size)
+    kit.run_hidden(cases, kit.example_groups(_size_plan(cases), check))
+
+
+# ---------------------------------------------------------------------------------------
+# pad2d
+
+
+@diagnosed
+def grade_pad2d(pad2d) -> None:
+    """Hidden checks of ``pad2d``: int and (ph, pw) paddings with ph != pw, a zero on one side,
+    no padding at all, float64, and the gradient."""
+    cases = Cases()
+    plan = []
+    H, W = cases.distinct_sizes(2, 9)
+    plan.append((H, W, cases.size(1, 3), torch.float32))
+    H, W = cases.distinct_sizes(2, 9)
+    plan.append((H, W, cases.distinct_sizes(1, 3), torch.float32))
+    H, W = cases.distinct_sizes(2, 9)
+    plan.append((H, W, (0, cases.size(1, 3)) if cases.size(0, 1) else (cases.size(1, 3), 0), torch.float32))
+    H, W = cases.distinct_sizes(2, 9)
+    plan.append((H, W, 0, torch.float32))
+    H, W = cases.distinct_sizes(2, 9)
+    plan.append((H, W, cases.distinct_sizes(1, 3), torch.float64))
+    hidden = [
+        kit.Hidden(
+            f"X {H}x{W} ({dtype}) with padding {padding!r}",
+            partial(assert_pad2d, pad2d, ref.pad2d, cases.randn(H, W, dtype=dtype), padding, f"pad2d(X, {padding!r})"),
+        )
+        for H, W, padding, dtype in plan
+    ]
+    H, W = cases.distinct_sizes(2, 7)
+    ph, pw = cases.distinct_sizes(1, 3)
+    X = cases.randn(H, W, dtype=torch.float64)
+    G = cases.randn(H + 2 * ph, W + 2 * pw, dtype=torch.float64)
+    hidden.append(
+        kit.Hidden(
+            f"the gradient for X {H}x{W} (float64) and padding ({ph}, {pw})",
+            partial(
+                kit.assert_gradients_match,
+                pad2d,
+                ref.pad2d,
+                (X, (ph, pw)),
+                G,
+                f"pad2d(X, ({ph}, {pw}))",
+                ("X",),
+                from_scratch=NO_PADDING,
+            ),
+        )
+    )
+    kit.run_hidden(cases, hidden)
+
+
+# ---------------------------------------------------------------------------------------
+# corr2d_general
+
+
+def _general_case(cases: Cases, kernel, padding, stride, dilation, dtype, label: str, *, fill: bool = False):
+    """Draw X for the kernel size and arguments (so that the kernel fits), and describe the case.
+
+    With ``fill``, the padded input is exactly as large as the dilated kernel.
+    """
+    (kh, kw), (ph, pw), (dh, dw) = kernel, kit.as_pair(padding), kit.as_pair(dilation)
+    if fill:
+        H, W = _span(kh, dh) - 2 * ph, _span(kw, dw) - 2 * pw
+    else:
+        H, W = _input_size(cases, _span(kh, dh), ph, 8), _input_size(cases, _span(kw, dw), pw, 8)
+        if W == H:
+            W += 1
+    inputs = (
+        f"{label}: X {H}x{W} and K {kh}x{kw} ({dtype}), padding={padding!r}, stride={stride!r}, dilation={dilation!r}"
+    )
+    return cases.randn(H, W, dtype=dtype), cases.randn(kh, kw, dtype=dtype), padding, stride, dilation, inputs
+
+
+def _general_plan(cases: Cases) -> list[tuple]:
+    """Hidden cases of ``corr2d_general``: (X, K, padding, stride, dilation, description)."""
+    f32, f64 = torch.float32, torch.float64
+    plan = [
+        _general_case(
+            cases,
+            cases.distinct_sizes(1, 4),
+            cases.distinct_sizes(0, 2),
+            cases.distinct_sizes(1, 3),
+            cases.distinct_sizes(1, 3),
+            f32,
+            "different height and width values",
+        ),
+        _general_case(
+            cases,
+            cases.distinct_sizes(2, 5),
+            cases.size(1, 2),
+            cases.distinct_sizes(1, 3),
+            1,
+            f32,
+            "an int padding and a (height, width) stride",
+        ),
+    ]
+    kh, kw = cases.distinct_sizes(1, 3)
+    stride = (kh + cases.size(1, 2), kw + cases.size(1, 2))
+    plan.append(_general_case(cases, (kh, kw), cases.size(0, 1), stride, 1, f32, "a stride larger than the kernel"))
+    plan.append(
+        _general_case(
+            cases,
+            cases.distinct_sizes(2, 4),
+            cases.distinct_sizes(1, 3),
+            1,
+            cases.size(2, 3),
+            f32,
+            "padding with dilation",
+        )
+    )
+    kh, kw = cases.distinct_sizes(2, 4)
+    dh, dw = cases.size(1, 2), cases.size(1, 2)
+    padding = tuple(cases.size(0, min(1, (_span(k, d) - 1) // 2)) for k, d in ((kh, dh), (kw, dw)))
+    plan.append(
+        _general_case(
+            cases,
+            (kh, kw),
+            padding,
+            cases.size(1, 3),
+            (dh, dw),
+            f32,
+            "a dilated kernel exactly as large as the padded input",
+            fill=True,
+        )
+    )
+    plan.append(
+        _general_case(
+            cases,
+            cases.distinct_sizes(1, 4),
+            cases.distinct_sizes(0, 2),
+            cases.distinct_sizes(1, 3),
+            cases.distinct_sizes(1, 2),
+            f64,
+            "float64",
+        )
+    )
+    return plan
+
+
+@diagnosed
+def grade_corr2d_general(corr2d_general) -> None:
+    """Hidden checks of ``corr2d_general``: random non-square inputs and kernels, pair arguments,
+    stride beyond the kernel, padding with dilation, a kernel filling the padded input, float64,
+    and the gradient."""
+    cases = Cases()
+    hidden = [
+        kit.Hidden(inputs, partial(assert_general, corr2d_general, ref.corr2d_general, X, K, padding, stride, dilation))
+        for X, K, padding, stride, dilation, inputs in _general_plan(cases)
+    ]
+    kernel, padding, stride, dilation = (
+        cases.distinct_sizes(2, 3),
+        cases.distinct_sizes(1, 2),
+        cases.distinct_sizes(1, 2),
+        cases.distinct_sizes(1, 2),
+    )
+    X, K, padding, stride, dilation, inputs = _general_case(
+        cases, kernel, padding, stride, dilation, torch.float64, "the gradient with respect to X and K"
+    )
+    G = cases.randn(*ref.corr2d_general(X, K, padding, stride, dilation).shape, dtype=torch.float64)
+    what = general_what(padding, stride, dilation)
+    hidden.append(
+        kit.Hidden(
+            inputs,
+            partial(
+                kit.assert_gradients_match,
+                corr2d_general,
+                ref.corr2d_general,
+                (X, K, padding, stride, dilation),
+                G,
+                what,
+                ("X", "K"),
+                from_scratch=NO_CONVOLUTION,
+            ),
+        )
+    )
+    kit.run_hidden(cases, hidden)

@@ -1,0 +1,270 @@
+"""Hidden checks of chapter 7 (pooling), run at grading time: random shapes from the grading
+seed, N > 1 and C > 1, H != W, kh != kw, float64 and gradients, compared with the references
+of :mod:`autograder.chapters.ch07_pooling.reference`. Hidden inputs are standard normal, so
+that no window has two equal maxima and the maximum's index is unique.
+"""
+
+from functools import partial
+
+import torch
+
+from autograder.chapters.ch07_pooling import mistakes
+from autograder.chapters.ch07_pooling import reference as ref
+from autograder.chapters.ch07_pooling.checks import FROM_SCRATCH, assert_with_indices, call_text, unpool_args
+from autograder.runtime import kit
+from autograder.runtime.calling import call
+from autograder.runtime.cases import Cases
+from autograder.runtime.compare import CheckFailure, assert_matches, shape_text
+from autograder.runtime.diagnosis import Diagnoser
+
+diagnosed = Diagnoser(mistakes, ref)
+
+
+def _inputs(X: torch.Tensor, extra: str = "") -> str:
+    """Describe the input of a hidden case: shape and dtype."""
+    return f"X of shape {shape_text(X.shape)}{extra} ({X.dtype})"
+
+
+def _tensor_hidden(fn, name: str, reference, cases: Cases, items: list, gradients: list) -> None:
+    """Run the hidden cases ``items`` ((args, inputs in words) each), then the gradient cases
+    ``gradients`` ((args, labels of the tensor args, inputs in words) each)."""
+    first = "Y" if name == "max_unpool" else "X"
+    plan = [
+        kit.Hidden(
+            inputs,
+            partial(
+                kit.assert_result, fn, args, reference(*args), call_text(name, args, first), from_scratch=FROM_SCRATCH
+            ),
+        )
+        for args, inputs in items
+    ]
+    for args, labels, inputs in gradients:
+        G = cases.randn(*reference(*args).shape, dtype=torch.float64)
+        what = call_text(name, args, first)
+        if name == "max_unpool":
+            plan.append(kit.Hidden(inputs, partial(_assert_unpool_gradient, fn, args, G, what)))
+        else:
+            plan.append(
+                kit.Hidden(
+                    inputs,
+                    partial(
+                        kit.assert_gradients_match, fn, reference, args, G, what, labels, from_scratch=FROM_SCRATCH
+                    ),
+                )
+            )
+    kit.run_hidden(cases, plan)
+
+
+def _window(cases: Cases, H: int, W: int) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int]]:
+    """A kernel with kh != kw that fits (H, W), a stride (None counted as the kernel) and a
+    padding of at most half the kernel, as PyTorch allows."""
+    kh, kw = cases.distinct_sizes(1, min(H, W, 4))
+    return (kh, kw), (cases.size(1, 3), cases.size(1, 3)), (cases.size(0, kh // 2), cases.size(0, kw // 2))
+
+
+# ---------------------------------------------------------------------------------------
+# pool2d
+
+
+def _pool2d_plan(cases: Cases) -> list:
+    items = []
+    for mode, dtype in (
+        ("max", torch.float32),
+        ("avg", torch.float32),
+        ("max", torch.float64),
+        ("avg", torch.float64),
+        ("max", torch.float32),
+        ("avg", torch.float32),
+    ):
+        H, W = cases.distinct_sizes(4, 10)
+        kernel, stride, padding = _window(cases, H, W)
+        X = cases.randn(cases.size(2, 3), cases.size(2, 4), H, W, dtype=dtype)
+        items.append(((X, kernel, stride, padding, mode), _inputs(X)))
+    for mode in ("max", "avg"):
+        H, W = cases.distinct_sizes(4, 9)
+        kh, kw = cases.distinct_sizes(1, 3)
+        X = cases.randn(2, cases.size(2, 3), H, W)
+        items.append(((X, (kh, kw), None, 0, mode), _inputs(X, ", stride=None (the kernel size)")))
+        stride = (kh + cases.size(1, 2), kw + cases.size(1, 2))
+        items.append(((X, (kh, kw), stride, (kh // 2, kw // 2), mode), _inputs(X, ", stride larger than the kernel")))
+        items.append(((X, (H, W), None, 0, mode), _inputs(X, ", the kernel as large as the input")))
+    return items
+
+
+def _pool2d_gradients(cases: Cases) -> list:
+    gradients = []
+    for mode in ("max", "avg"):
+        H, W = cases.distinct_sizes(4, 8)
+        kernel, stride, padding = _window(cases, H, W)
+        X = cases.randn(2, cases.size(2, 3), H, W, dtype=torch.float64)
+        gradients.append(((X, kernel, stride, padding, mode), ("X",), f"the gradient for {_inputs(X)}, mode={mode!r}"))
+    return gradients
+
+
+@diagnosed
+def grade_pool2d(pool2d) -> None:
+    """Hidden checks of ``pool2d``: both modes, N > 1 and C > 1, H != W, kh != kw, the default
+    stride, overlapping windows, a stride larger than the kernel, padding, a kernel as large
+    as the input, float64, gradients."""
+    cases = Cases()
+    _tensor_hidden(pool2d, "pool2d", ref.pool2d, cases, _pool2d_plan(cases), _pool2d_gradients(cases))
+
+
+# ---------------------------------------------------------------------------------------
+# avg_pool2d
+
+
+@diagnosed
+def grade_avg_pool2d(avg_pool2d) -> None:
+    """Hidden checks of ``avg_pool2d``: padding counted and not counted, divisor_override with
+    both, the default stride, N > 1 and C > 1, H != W, kh != kw, float64, gradients."""
+    cases = Cases()
+    items = []
+    settings = [
+        (True, None),
+        (False, None),
+        (True, cases.size(2, 9)),
+        (False, cases.size(2, 9)),
+        (True, None),
+        (False, None),
+    ]
+    for number, (count, divisor) in enumerate(settings):
+        H, W = cases.distinct_sizes(4, 10)
+        (kh, kw), stride, _ = _window(cases, H, W)
+        kh, kw = max(kh, 2), max(kw, 2)  # room for padding on both axes
+        padding = (cases.size(1, kh // 2), cases.size(1, kw // 2))
+        dtype = torch.float64 if number % 3 == 2 else torch.float32
+        X = cases.randn(cases.size(2, 3), cases.size(2, 4), H, W, dtype=dtype)
+        items.append(((X, (kh, kw), stride, padding, count, divisor), _inputs(X)))
+    H, W = cases.distinct_sizes(4, 9)
+    X = cases.randn(2, 3, H, W)
+    items.append(((X, cases.distinct_sizes(2, 3)), _inputs(X, ", every argument after kernel_size at its default")))
+    gradients = []
+    for count, divisor in ((True, None), (False, None), (False, cases.size(2, 7))):
+        H, W = cases.distinct_sizes(4, 8)
+        X = cases.randn(2, cases.size(2, 3), H, W, dtype=torch.float64)
+        args = (X, (3, 2), (cases.size(1, 2), cases.size(1, 2)), 1, count, divisor)
+        gradients.append((args, ("X",), f"the gradient for {_inputs(X)}"))
+    _tensor_hidden(avg_pool2d, "avg_pool2d", ref.avg_pool2d, cases, items, gradients)
+
+
+# ---------------------------------------------------------------------------------------
+# max_pool_with_indices
+
+
+@diagnosed
+def grade_max_pool_with_indices(max_pool_with_indices) -> None:
+    """Hidden checks of ``max_pool_with_indices``: N > 1 and C > 1, H != W, kh != kw, the
+    default stride, overlapping windows, a stride larger than the kernel, windows that leave
+    rows and columns out, a kernel as large as the input, float64."""
+    cases = Cases()
+    items = []
+    for dtype in (torch.float32, torch.float32, torch.float64):
+        H, W = cases.distinct_sizes(4, 11)
+        kernel, stride, _ = _window(cases, H, W)
+        items.append((kernel, stride, H, W, dtype, ""))
+    H, W = cases.distinct_sizes(5, 11)
+    items.append((cases.distinct_sizes(2, 3), None, H, W, torch.float32, ", stride=None (the kernel size)"))
+    H, W = cases.distinct_sizes(5, 11)
+    items.append(((2, 3), (3, 4), H, W, torch.float32, ", stride larger than the kernel"))
+    H, W = cases.distinct_sizes(2, 6)
+    items.append(((H, W), None, H, W, torch.float32, ", the kernel as large as the input"))
+    plan = []
+    for kernel, stride, H, W, dtype, extra in items:
+        X = cases.randn(cases.size(2, 3), cases.size(2, 4), H, W, dtype=dtype)
+        args = (X, kernel) if stride is None else (X, kernel, stride)
+        plan.append(
+            kit.Hidden(
+                _inputs(X, extra),
+                partial(
+                    assert_with_indices,
+                    max_pool_with_indices,
+                    args,
+                    call_text("max_pool_with_indices", args),
+                    ref.max_pool_with_indices,
+                ),
+            )
+        )
+    kit.run_hidden(cases, plan)
+
+
+# ---------------------------------------------------------------------------------------
+# max_unpool
+
+
+def _assert_unpool_gradient(max_unpool, args: tuple, G: torch.Tensor, what: str) -> None:
+    """The gradient of ``sum(max_unpool(Y, indices, size) * G)`` with respect to Y matches the
+    reference's (the integer indices take no gradient, so the shared helper does not apply)."""
+    Y, indices, size = args
+    leaf = Y.clone().requires_grad_(True)
+    out, _ = call(max_unpool, leaf, indices, size, what=what, from_scratch=FROM_SCRATCH)
+    if not isinstance(out, torch.Tensor) or not out.requires_grad:
+        raise CheckFailure(
+            f"{what} is not differentiable in Y: its result is not connected to Y in the autograd graph. "
+            "Write Y into a tensor of zeros with indexing or scatter (no .item(), .tolist() or numpy)."
+        )
+    assert_matches(out, ref.max_unpool(leaf, indices, size), what)
+    (got,) = torch.autograd.grad(out, leaf, G)
+    (expected,) = torch.autograd.grad(ref.max_unpool(leaf, indices, size), leaf, G)
+    assert_matches(got, expected, f"The gradient of {what} with respect to Y")
+
+
+@diagnosed
+def grade_max_unpool(max_unpool) -> None:
+    """Hidden checks of ``max_unpool``: indices from pooling random inputs (N > 1, C > 1,
+    H != W, kh != kw, strides at least the kernel, sizes that leave rows and columns out), new
+    values, float64, the gradient with respect to Y."""
+    cases = Cases()
+    items = []
+    for number, dtype in enumerate((torch.float32, torch.float32, torch.float64, torch.float32)):
+        H, W = cases.distinct_sizes(4, 11)
+        kh, kw = cases.distinct_sizes(1, 3)
+        stride = None if number == 0 else (kh + cases.size(0, 2), kw + cases.size(0, 2))
+        X = cases.randn(cases.size(2, 3), cases.size(2, 4), H, W, dtype=dtype)
+        Y = ref.max_pool_with_indices(X, (kh, kw), stride)[0]
+        args = unpool_args(ref.max_pool_with_indices, X, (kh, kw), stride, values=cases.randn(*Y.shape, dtype=dtype))
+        items.append(
+            (
+                args,
+                f"Y of shape {shape_text(Y.shape)} ({dtype}) and indices from pooling X of shape "
+                f"{shape_text(X.shape)} with kernel_size={(kh, kw)}, stride={stride}, "
+                f"output_size={args[2]}",
+            )
+        )
+    H, W = cases.distinct_sizes(4, 9)
+    X = cases.randn(2, 3, H, W, dtype=torch.float64)
+    Y = ref.max_pool_with_indices(X, (2, 3))[0]
+    args = unpool_args(ref.max_pool_with_indices, X, (2, 3), values=cases.randn(*Y.shape, dtype=torch.float64))
+    gradient = (
+        args,
+        ("Y",),
+        f"the gradient with respect to Y, for Y of shape {shape_text(Y.shape)} and output_size={args[2]}",
+    )
+    _tensor_hidden(max_unpool, "max_unpool", ref.max_unpool, cases, items, [gradient])
+
+
+# ---------------------------------------------------------------------------------------
+# adaptive_avg_pool2d
+
+
+@diagnosed
+def grade_adaptive_avg_pool2d(adaptive_avg_pool2d) -> None:
+    """Hidden checks of ``adaptive_avg_pool2d``: sizes that divide the input and sizes that do
+    not, int and pair output sizes, outputs as large as the input and 1x1, N > 1, C > 1,
+    H != W, float64, gradients."""
+    cases = Cases()
+    items = []
+    for dtype in (torch.float32, torch.float32, torch.float64, torch.float32):
+        H, W = cases.distinct_sizes(5, 17)
+        X = cases.randn(cases.size(2, 3), cases.size(2, 4), H, W, dtype=dtype)
+        items.append(((X, cases.distinct_sizes(2, min(H, W) - 1)), _inputs(X)))
+    H, W = cases.distinct_sizes(5, 13)
+    X = cases.randn(2, 3, H, W)
+    items.append(((X, cases.size(2, min(H, W) - 1)), _inputs(X, ", an int output_size")))
+    items.append(((X, (H, W)), _inputs(X, ", the output as large as the input")))
+    items.append(((X, 1), _inputs(X, ", output_size=1 (a global average)")))
+    H, W = cases.distinct_sizes(5, 10)
+    X = cases.randn(2, 3, H, W, dtype=torch.float64)
+    args = (X, cases.distinct_sizes(2, min(H, W) - 1))
+    gradient = (args, ("X",), f"the gradient for {_inputs(X)}, output_size={args[1]}")
+    _tensor_hidden(adaptive_avg_pool2d, "adaptive_avg_pool2d", ref.adaptive_avg_pool2d, cases, items, [gradient])
