@@ -14,7 +14,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 ASSIGNMENTS := $(notdir $(wildcard solutions/ch*))
 
-.PHONY: help setup system-packages book exercises lint format test test-fast clean
+.PHONY: help setup system-packages book exercises record student-edition lint format test test-fast clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -42,7 +42,13 @@ exercises: setup  ## regenerate exercises/ from solutions/ with nbgrader, and th
 	$(BIN)/cnn-course generate $(ASSIGNMENTS)
 	$(BIN)/python -m autograder.instructors.mistakes_page
 
-book: setup exercises  ## build the HTML book strictly into _build/html
+record: setup  ## write each chapter's recorded.pt (the reference results and known mistakes its visible checks need) from the solutions
+	$(BIN)/cnn-course record
+
+student-edition: setup exercises  ## write dist/student/: what students get (exercises, chapters' text, their package, its wheel, the kits)
+	$(BIN)/cnn-course student-edition
+
+book: setup exercises  ## build the HTML book strictly into _build/html (with the exercise kits)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
 
@@ -61,7 +67,7 @@ test-fast: setup  ## unit tests only (no nbgrader, no book)
 	$(BIN)/pytest -m "not slow"
 
 clean:  ## remove builds and local grading state (keeps .venv)
-	rm -rf _build gradebook.db .nbgrader.log submitted autograded feedback reports artifacts
+	rm -rf _build dist gradebook.db .nbgrader.log submitted autograded feedback reports artifacts
 
 .PHONY: benchmark
 benchmark: setup  ## throughput of `cnn-course grade` against sequential `nbgrader autograde` (minutes)

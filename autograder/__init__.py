@@ -17,6 +17,7 @@ from autograder.runtime import notebook
 from autograder.runtime.compare import CheckFailure
 from autograder.runtime.device import device
 
-__all__ = ["CheckFailure", "device"]
+__all__ = ["CheckFailure", "__version__", "device"]
+__version__ = "0.2.0"
 
 notebook.install()

@@ -4,6 +4,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from autograder.runtime import blocks, guard
 from autograder.runtime.compare import CheckFailure
 from autograder.runtime.guard import assert_from_scratch, recording, reference_calls, used_builtins
 
@@ -80,3 +81,22 @@ def test_padding_builtins_are_recognised(pad):
     with recording() as ops:
         pad()
     assert used_builtins(ops, ("padding",))
+
+
+def test_a_finished_block_counts_as_from_scratch():
+    """An answer built on autograder.runtime.blocks passes a from-scratch check (the block calls
+    the built-in convolution), and the block's result is chapter 2's cross-correlation."""
+    image, kernel = torch.arange(9.0).reshape(3, 3), torch.tensor([[0.0, 1.0], [2.0, 3.0]])
+    with recording() as ops:
+        Y = blocks.corr2d(image, kernel) * 1
+    assert_from_scratch(ops, "an answer on the block", ("convolution",))
+    assert Y.tolist() == [[19.0, 25.0], [37.0, 43.0]]
+    with recording() as ops:
+        F.conv2d(image[None, None], kernel[None, None])
+    assert used_builtins(ops, ("convolution",))
+
+
+def test_answers_cannot_hide_a_built_in_as_a_finished_block():
+    """Only autograder.runtime.blocks may mark operations as a finished block's."""
+    with pytest.raises(CheckFailure, match="finished blocks only"), guard.finished_block():
+        pass

@@ -1,11 +1,14 @@
 """The package's three sides and their dependencies: the runtime imports neither the chapters nor the
 instructors' tools, a chapter imports no instructors' tool and no other chapter's checks or mistakes,
-and no two modules import each other, directly or round a longer cycle."""
+what students install imports nothing else, and no two modules import each other, directly or
+round a longer cycle."""
 
 import ast
 from pathlib import Path
 
 import pytest
+
+from autograder.instructors.edition import student_package_files
 
 PACKAGE = Path(__file__).resolve().parents[1] / "autograder"
 
@@ -87,3 +90,20 @@ def test_no_import_cycle():
     for module in sorted(EDGES):
         if module not in state:
             visit(module, [module])
+
+
+STUDENT_SIDE = {module_name(PACKAGE.parent / path) for path in student_package_files() if path.suffix == ".py"}
+
+
+@pytest.mark.parametrize("module", sorted(STUDENT_SIDE))
+def test_the_students_package_imports_only_itself(module):
+    """What students install (autograder/instructors/edition: the runtime, the chapters' visible
+    checks) imports no reference, hidden check, known mistake, figure or instructors' tool."""
+    assert EDGES[module] <= STUDENT_SIDE, EDGES[module] - STUDENT_SIDE
+
+
+def test_the_students_package_is_the_runtime_and_the_visible_checks():
+    """The student side is the runtime and one checks module per chapter (the scan above has work)."""
+    assert {"autograder.runtime.kit", "autograder.chapters.ch02_cross_correlation.checks"} <= STUDENT_SIDE
+    chapter_parts = {m.split(".")[3] for m in STUDENT_SIDE if m.count(".") == 3 and ".chapters.ch" in m}
+    assert chapter_parts <= {"checks", "data"}, chapter_parts

@@ -3,11 +3,13 @@
 import ast
 import re
 import subprocess
+import sys
 
 import nbformat
 import pytest
 from course import ASSIGNMENTS, REPO
 
+from autograder.instructors.edition import wheel_name
 from autograder.instructors.submissions import exercise_of, nbgrader_meta
 
 TRACKED = subprocess.run(["git", "ls-files", "*.ipynb"], cwd=REPO, capture_output=True, text=True).stdout.split()
@@ -71,3 +73,35 @@ def test_points_table_matches_the_test_cells(path):
         assert points[f"test_{exercise}_hidden_cases"] == hidden, exercise
     written = sum(p for grade_id, p in points.items() if grade_id.startswith("written_"))
     assert re.search(r"\| written question \| (\d+) \(by hand\)", intro)[1] == str(written)
+
+
+FIRST_CELL_RUN = """
+import importlib.util, sys
+real = importlib.util.find_spec
+importlib.util.find_spec = lambda name, *args: None if name == "autograder" else real(name, *args)
+from IPython.core.interactiveshell import InteractiveShell
+InteractiveShell.instance().run_cell(sys.stdin.read())
+"""
+
+
+def first_cell_says(folder, key: str) -> str:
+    """What the exercise's first code cell shows in Jupyter (IPython) in ``folder`` without the package."""
+    notebook = nbformat.read(REPO / "exercises" / key / f"{key}.ipynb", as_version=4)
+    source = next(c.source for c in notebook.cells if c.cell_type == "code")
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_CELL_RUN], input=source, cwd=folder, capture_output=True, text=True, check=True
+    )
+    return (done.stdout + done.stderr).strip()
+
+
+@pytest.mark.parametrize("key", ASSIGNMENTS)
+def test_first_cell_says_how_to_install_the_package(key, tmp_path):
+    """Without the package, the first cell shows one sentence, no traceback: the exact command
+    that installs the kit's wheel when it lies beside the notebook, else where to get the kit."""
+    alone = first_cell_says(tmp_path, key)
+    assert alone.count("\n") == 0 and "kit" in alone and "Traceback" not in alone, alone
+    (tmp_path / wheel_name()).touch()
+    beside = first_cell_says(tmp_path, key)
+    assert beside == (
+        f"The course's package is missing: run  %pip install {wheel_name()}  in a new cell, then restart the kernel."
+    )

@@ -9,6 +9,7 @@ import re
 import sys
 from pathlib import Path
 
+from autograder import chapters
 from autograder.instructors.course import load_config, nbgrader
 from autograder.instructors.grading.command import add_command as add_grade
 from autograder.instructors.report.command import add_command as add_report
@@ -60,6 +61,24 @@ def validate(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def record(args: argparse.Namespace) -> int:
+    """Write the chapters' recorded.pt: the reference results and known mistakes the visible checks need."""
+    from autograder.instructors.record import write
+
+    for key in args.keys or chapters.KEYS:
+        print(f"recorded {write(key, args.root).relative_to(args.root)}")
+    return 0
+
+
+def student_edition(args: argparse.Namespace) -> int:
+    """Write the student edition (exercises, chapters' text, the students' package, its wheel and the kits)."""
+    from autograder.instructors.edition import write_edition
+
+    dest = write_edition((args.dest or args.root / "dist" / "student").resolve(), args.root)
+    print(f"The student edition is in {dest}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``cnn-course``."""
     parser = argparse.ArgumentParser(prog="cnn-course", description=__doc__.splitlines()[0])
@@ -73,6 +92,12 @@ def main(argv: list[str] | None = None) -> int:
     command.add_argument("notebooks", nargs="+", type=Path)
     command.add_argument("--invert", action="store_true", help="succeed only if no test passes (for blank exercises)")
     command.set_defaults(run=validate)
+    command = commands.add_parser("record", help=record.__doc__)
+    command.add_argument("keys", nargs="*", help="chapter keys (default: all), e.g. ch02_cross_correlation")
+    command.set_defaults(run=record)
+    command = commands.add_parser("student-edition", help=student_edition.__doc__)
+    command.add_argument("dest", nargs="?", type=Path, help="where to write it (default: dist/student)")
+    command.set_defaults(run=student_edition)
     add_report(commands)
     add_grade(commands)
     args = parser.parse_args(argv)

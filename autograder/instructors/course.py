@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+# The course's repository: this package's parent folder (an editable install, as make setup does).
+REPO = Path(__file__).resolve().parents[2]
 CONFIG_FILE = "nbgrader_config.py"
 CONFIG_ERRORS = "TRAITLETS_APPLICATION_RAISE_CONFIG_FILE_ERROR"
 SQLITE = "sqlite:///"

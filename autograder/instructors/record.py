@@ -8,8 +8,6 @@ notebook), the real references and every known mistake of the chapter. It fails 
 solution does not pass a visible check: the recording would hold a wrong expectation.
 """
 
-import argparse
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,13 +15,12 @@ import nbformat
 import torch
 
 from autograder import chapters
+from autograder.instructors.course import REPO
 from autograder.instructors.submissions import run_code_cells
 from autograder.runtime.compare import CheckFailure
 from autograder.runtime.diagnosis import paste, twin_calls, without_traceback
 from autograder.runtime.mistakes import mistakes_in
 from autograder.runtime.recorded import Call, RecordedMistake, as_data, fixed_random_state, same
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 class RecordError(RuntimeError):
@@ -91,16 +88,8 @@ def write(key: str, root: Path = REPO) -> Path:
     return path
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m autograder.instructors.record [KEY ...]``: record the chapters (all by default)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "keys", nargs="*", default=list(chapters.KEYS), help="chapter keys, e.g. ch02_cross_correlation"
-    )
-    for key in parser.parse_args(argv).keys:
+if __name__ == "__main__":  # python -m autograder.instructors.record KEY ...: as `cnn-course record KEY ...`
+    import sys
+
+    for key in sys.argv[1:] or chapters.KEYS:
         print(f"recorded {write(key).relative_to(REPO)}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

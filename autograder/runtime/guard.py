@@ -11,6 +11,7 @@ implementations (``autograder/chapters/*/reference.py``), nor to
 """
 
 import contextlib
+import contextvars
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -90,8 +91,25 @@ BUILTINS = {
 }
 
 
+_in_block: contextvars.ContextVar[bool] = contextvars.ContextVar("in_finished_block", default=False)
+
+
+@contextlib.contextmanager
+def finished_block() -> Iterator[None]:
+    """Inside the block, operations go unrecorded: a finished block of
+    :mod:`autograder.runtime.blocks` may call the built-in that an answer built on it may not
+    (an answer built on it is still "from scratch"). Only that module may use it."""
+    if sys._getframe(2).f_code.co_filename != BLOCKS_FILE:
+        raise CheckFailure("finished_block() is for the course's finished blocks only, not for answers.")
+    token = _in_block.set(True)
+    try:
+        yield
+    finally:
+        _in_block.reset(token)
+
+
 class _Recorder(TorchDispatchMode):
-    """Record the name of every ATen operation run while active."""
+    """Record the name of every ATen operation run while active (but inside a finished block)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -104,7 +122,8 @@ class _Recorder(TorchDispatchMode):
         return False
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        self.ops.append(func.overloadpacket.__name__)
+        if not _in_block.get():
+            self.ops.append(func.overloadpacket.__name__)
         return func(*args, **(kwargs or {}))
 
 

@@ -22,6 +22,7 @@ import contextlib
 import contextvars
 import functools
 import random
+import types
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,12 +46,12 @@ class RecordingMissing(RuntimeError):
 # ---------------------------------------------------------------------------------------
 # Values as data
 
-_DTYPE, _OPAQUE = "__dtype__", "__opaque__"
+_DTYPE, _NAMED, _OPAQUE = "__dtype__", "__named__", "__opaque__"
 
 
 def stored(value):
-    """``value`` as plain data: tensors detached on the CPU, containers rebuilt, dtypes named;
-    anything else (a module, a function) becomes an opaque marker that equals nothing."""
+    """``value`` as plain data: tensors detached on the CPU, containers rebuilt, dtypes, functions
+    and classes named; anything else (a module instance) becomes an opaque marker that equals nothing."""
     if isinstance(value, torch.Tensor):
         return value.detach().to("cpu", copy=True)
     if isinstance(value, torch.dtype):
@@ -61,6 +62,8 @@ def stored(value):
         return {k: stored(v) for k, v in value.items()}
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
+    if isinstance(value, (type, types.FunctionType, types.BuiltinFunctionType)):
+        return {_NAMED: f"{value.__module__}.{value.__qualname__}"}
     return {_OPAQUE: type(value).__qualname__}
 
 
@@ -96,8 +99,8 @@ def same(recorded, actual) -> bool:
     if isinstance(recorded, dict):
         if _OPAQUE in recorded:
             return False
-        if _DTYPE in recorded:
-            return isinstance(actual, torch.dtype) and stored(actual) == recorded
+        if _DTYPE in recorded or _NAMED in recorded:
+            return stored(actual) == recorded
         return (
             isinstance(actual, dict)
             and actual.keys() == recorded.keys()
