@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from solution_runs import solution_namespace, timed_gradings
 
-from autograder.chapters.ch10_simple_cnn import checks as checks
+from autograder.chapters.ch10_simple_cnn import hidden
 from autograder.chapters.ch10_simple_cnn import reference as ref
 from autograder.chapters.ch10_simple_cnn.data import digits_data
 from autograder.runtime.cases import Cases
@@ -43,10 +43,10 @@ def hidden_run(train_digits, seed: int) -> tuple[int, float]:
     """The full training run of the hidden check for grading seed ``seed``: (epochs, test accuracy)."""
     cases = Cases(seed)
     seeds = [cases.size(0, 2**31 - 1) for _ in range(2)]
-    epochs = cases.size(*checks.HIDDEN_EPOCHS)
+    epochs = cases.size(*hidden.HIDDEN_EPOCHS)
     torch.manual_seed(seeds[1])
     network = ref.digits_sequential().to(device())
-    train_digits(network, epochs, checks.HIDDEN_LR)
+    train_digits(network, epochs, hidden.HIDDEN_LR)
     data = digits_data(device())
     return epochs, ref.accuracy(network, data.X_test, data.y_test)
 
@@ -57,13 +57,13 @@ def accuracy_runs(train_digits, seeds: int) -> None:
         accuracies.append(hidden_run(train_digits, seed)[1])
     elapsed = time.perf_counter() - start
     values = torch.tensor(accuracies, dtype=torch.float64)
-    failures = int((values < checks.THRESHOLD).sum())
-    print(f"hidden training run, grading seeds 0..{seeds - 1} (epochs {checks.HIDDEN_EPOCHS}, lr {checks.HIDDEN_LR}):")
+    failures = int((values < hidden.THRESHOLD).sum())
+    print(f"hidden training run, grading seeds 0..{seeds - 1} (epochs {hidden.HIDDEN_EPOCHS}, lr {hidden.HIDDEN_LR}):")
     print(
         f"  test accuracy: lowest {values.min():.4f}, 1st percentile {values.quantile(0.01):.4f}, "
         f"median {values.median():.4f}, highest {values.max():.4f}"
     )
-    print(f"  below {checks.THRESHOLD}: {failures} of {seeds} ({failures / seeds:.2%})")
+    print(f"  below {hidden.THRESHOLD}: {failures} of {seeds} ({failures / seeds:.2%})")
     print(f"  time per run: {elapsed / seeds:.2f} s")
 
 
@@ -77,7 +77,7 @@ def main() -> int:
     if args.seeds:
         accuracy_runs(train_digits, args.seeds)
     if args.gradings:
-        timed_gradings(checks.grade_train_digits, train_digits, args.gradings)
+        timed_gradings(hidden.grade_train_digits, train_digits, args.gradings)
     return 0
 
 

@@ -9,7 +9,7 @@ MESSAGES = {
     "DigitsCNN_functional_dropout": "is not right",
     "init_weights_biases_random": "every bias of a convolution or linear layer must be set to 0",
     "init_weights_uniform": "look uniform (xavier_uniform_?)",
-    "init_weights_break": "layer2.conv2.weight",
+    "init_weights_break": "features.conv2.weight",
     "init_weights_bias_always": "'NoneType' object has no attribute 'data'",
     "init_weights_by_shape": "a parameter of BatchNorm2d",
     # one watched epoch of the visible check is enough to name these

@@ -1,16 +1,18 @@
 """Chapter 10 (putting it together): the references against PyTorch, the shared digits data, the
-statistics behind the checks of init_weights, the watch on train_digits. The generic tests
-(messages, seeds, the course's references handed in) read the chapter's table,
-tests/chapters/ch10_simple_cnn.py.
+visible checks' data (the recording) and their own networks, the statistics behind the checks of
+init_weights, the watch on train_digits. The generic tests (messages, seeds, the course's
+references handed in) read the chapter's table, tests/chapters/ch10_simple_cnn.py.
 
 How often the hidden check of ``train_digits`` fails a correct answer is measured, not tested
 (it trains networks for seconds each): ``benchmarks/train_digits_reliability.py`` found the
 solution's test accuracy between 0.942 and 0.991 over grading seeds 0..99, never below 0.93
-(:data:`autograder.chapters.ch10_simple_cnn.checks.MEASURED`), and the check retries a short run once.
+(:data:`autograder.chapters.ch10_simple_cnn.hidden.MEASURED`), and the check retries a short run once.
 """
 
+import ast
 import math
 from functools import partial
+from pathlib import Path
 
 import answers
 import pytest
@@ -19,6 +21,7 @@ from answers import failure, named, with_mistake
 from torch import nn
 
 from autograder.chapters.ch10_simple_cnn import checks as checks
+from autograder.chapters.ch10_simple_cnn import hidden as hidden
 from autograder.chapters.ch10_simple_cnn import reference as ref
 from autograder.chapters.ch10_simple_cnn.data import TEST_SIZE, digits_data
 from autograder.instructors.submissions import nbgrader_meta
@@ -101,13 +104,71 @@ def test_reference_train_digits_reaches_the_threshold_reproducibly():
     for _ in range(2):
         torch.manual_seed(3)
         model = ref.digits_sequential()
-        with checks._one_thread():
-            accuracies.append(ref.train_digits(model, checks.HIDDEN_EPOCHS[0], checks.HIDDEN_LR))
-    assert accuracies[0] == accuracies[1] >= checks.THRESHOLD
+        with checks.one_thread():
+            accuracies.append(ref.train_digits(model, hidden.HIDDEN_EPOCHS[0], hidden.HIDDEN_LR))
+    assert accuracies[0] == accuracies[1] >= hidden.THRESHOLD
     torch.manual_seed(0)
     history = ref.train(ref.digits_sequential(), epochs=2, lr=0.01)
     assert len(history) == 2 and set(history[0]) == {"loss", "train_accuracy", "test_accuracy"}
     assert history[1]["loss"] < history[0]["loss"]
+
+
+# --- the visible checks: no answer, recorded data ------------------------------------------
+
+CHAPTER = "autograder.chapters.ch10_simple_cnn"
+
+
+def test_visible_checks_import_no_answer():
+    """checks.py imports the runtime, the chapter's data and libraries only: no reference, hidden
+    check, mistake, figure, other chapter's answers or instructors' tools."""
+    tree = ast.parse(Path(checks.__file__).read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    ours = {name for name in imported if name.startswith("autograder")}
+    assert all(name.startswith("autograder.runtime") or name == f"{CHAPTER}.data" for name in ours), ours
+
+
+def test_visible_checks_networks_are_not_the_exercises():
+    """The networks the visible checks initialise and train are none of the exercises' networks."""
+    exercises = [checks.describe_network(cls()) for cls in (ref.SimpleCNN, ref.DigitsCNN)]
+    exercises.append(checks.describe_network(ref.digits_sequential()))
+    for network in (checks.init_network(), checks.practice_network()):
+        mine = checks.describe_network(network)
+        assert all(mine["parameters"] != other["parameters"] for other in exercises)
+
+
+def test_recording_is_up_to_date_and_small():
+    """What the visible checks read from recorded.pt is what the reference gives now, and the file
+    stays small (no weights in it: the checks draw them from a seed)."""
+    assert checks.expected.path.stat().st_size < 200_000
+    for name, shape in (("SimpleCNN", ref.INPUT_SHAPE), ("DigitsCNN", (1, 8, 8))):
+        assert checks.expected.network_structure(name) == ref.network_structure(name)
+        x = checks.example_input((2, *shape), torch.float64)
+        recorded = checks.expected.seeded_output(name, checks.VISIBLE_SEED, x)
+        torch.testing.assert_close(recorded, ref.seeded_output(name, checks.VISIBLE_SEED, x))
+    assert (checks.INPUT_SHAPE, checks.NUM_CLASSES, checks.BATCH_SIZE) == (
+        ref.INPUT_SHAPE,
+        ref.NUM_CLASSES,
+        ref.BATCH_SIZE,
+    )
+
+
+def test_seeded_weights_are_the_same_everywhere_and_load_into_the_reference():
+    """The weights drawn from a seed depend on the seed alone, not on the global random state, and
+    the reference's networks hold them as the student's network will."""
+    parameters = ref.network_structure("DigitsCNN")["parameters"]
+    torch.manual_seed(1)
+    first = checks.seeded_weights(parameters, 5, torch.device("cpu"), torch.float32)
+    torch.manual_seed(2)
+    second = checks.seeded_weights(parameters, 5, torch.device("cpu"), torch.float64)
+    assert list(first) == [name for name, _ in parameters]
+    for name in first:
+        torch.testing.assert_close(first[name].double(), second[name], rtol=1e-7, atol=0)
+    network = ref.seeded_network("DigitsCNN", 5, torch.device("cpu"), torch.float32)
+    for name, value in network.state_dict().items():
+        assert torch.equal(value, first[name])
+    other = checks.seeded_weights(parameters, 6, torch.device("cpu"), torch.float32)
+    assert not torch.equal(first["layer1.conv1.weight"], other["layer1.conv1.weight"])
 
 
 # --- the statistics behind the checks of init_weights ---------------------------------------
@@ -162,7 +223,7 @@ def test_ignoring_lr_is_caught_by_the_lr_zero_case(monkeypatch):
     monkeypatch.setenv("AUTOGRADER_SEED", "7")
     message = r"(?s)Hidden check 1 of 2 failed \(grading seed 7\).*no step should move any weight"
     with pytest.raises(CheckFailure, match=message):
-        checks.grade_train_digits(with_mistake(named("train_digits_fixed_lr"))["train_digits"])
+        hidden.grade_train_digits(with_mistake(named("train_digits_fixed_lr"))["train_digits"])
 
 
 LEGITIMATE_VARIANTS = {
@@ -207,22 +268,22 @@ def test_a_short_first_run_gets_a_second_chance(monkeypatch):
     """A correct answer whose first full run falls short passes on the second; two short runs fail."""
     namespace = solved_namespace()
     calls = []
-    real = checks._assert_trained
+    real = hidden._assert_trained
 
     def unlucky(train_digits, epochs, lr, seed, threshold, short=()):
         calls.append(threshold)
         if threshold is not None and len(calls) in short:
-            raise checks._BelowThreshold("too low")
+            raise hidden._BelowThreshold("too low")
         return None if threshold is not None else real(train_digits, epochs, lr, seed, threshold)
 
     monkeypatch.setenv("AUTOGRADER_SEED", "1")
-    monkeypatch.setattr(checks, "_assert_trained", lambda *args: unlucky(*args, short=(2,)))
-    checks.grade_train_digits.__wrapped__(namespace["train_digits"])
-    assert calls[1:] == [checks.THRESHOLD, checks.THRESHOLD]
+    monkeypatch.setattr(hidden, "_assert_trained", lambda *args: unlucky(*args, short=(2,)))
+    hidden.grade_train_digits.__wrapped__(namespace["train_digits"])
+    assert calls[1:] == [hidden.THRESHOLD, hidden.THRESHOLD]
     calls.clear()
-    monkeypatch.setattr(checks, "_assert_trained", lambda *args: unlucky(*args, short=(2, 3)))
+    monkeypatch.setattr(hidden, "_assert_trained", lambda *args: unlucky(*args, short=(2, 3)))
     with pytest.raises(CheckFailure, match="A second run from another seed fell short too"):
-        checks.grade_train_digits.__wrapped__(namespace["train_digits"])
+        hidden.grade_train_digits.__wrapped__(namespace["train_digits"])
 
 
 def test_train_digits_leaves_the_thread_count_as_it_was():
@@ -231,7 +292,7 @@ def test_train_digits_leaves_the_thread_count_as_it_was():
     before = torch.get_num_threads()
     torch.set_num_threads(2)
     try:
-        with checks._one_thread():
+        with checks.one_thread():
             assert torch.get_num_threads() == 1
         assert torch.get_num_threads() == 2
     finally:

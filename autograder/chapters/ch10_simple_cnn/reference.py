@@ -11,6 +11,8 @@ from collections import OrderedDict
 import torch
 from torch import nn
 
+# accuracy (the share of images classified right, in eval mode) is the visible checks' own, shared here.
+from autograder.chapters.ch10_simple_cnn.checks import accuracy, describe_network, seeded_weights
 from autograder.chapters.ch10_simple_cnn.data import digits_data
 
 INPUT_SHAPE = (3, 32, 32)  # SimpleCNN's input: a 32x32 RGB image (CIFAR-10 sized)
@@ -114,14 +116,35 @@ def digits_sequential() -> nn.Sequential:
 
 
 # ---------------------------------------------------------------------------------------
-# Training
+# The networks as data, for the visible checks (recorded: see autograder.runtime.recorded)
+
+NETWORKS = {"SimpleCNN": SimpleCNN, "DigitsCNN": DigitsCNN}
+
+
+def network_structure(name: str) -> dict:
+    """The network ``name`` (``SimpleCNN`` or ``DigitsCNN``) as plain data: its children, its
+    sub-modules with their settings and its parameters' shapes (``checks.describe_network``)."""
+    with torch.random.fork_rng(devices=[]):  # builds a network, disturbing no random numbers
+        return describe_network(NETWORKS[name]())
+
+
+def seeded_network(name: str, seed: int, on: torch.device, dtype: torch.dtype) -> nn.Module:
+    """The network ``name`` on ``on`` and ``dtype``, in eval mode, holding ``checks.seeded_weights``
+    of ``seed`` (the weights the checks load into the student's network)."""
+    with torch.random.fork_rng(devices=[]):
+        network = NETWORKS[name]().to(on, dtype)
+    network.load_state_dict(seeded_weights(describe_network(network)["parameters"], seed, on, dtype))
+    return network.eval()
 
 
 @torch.no_grad()
-def accuracy(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
-    """The share of ``X`` that ``model`` (switched to eval mode) classifies as ``y``."""
-    model.eval()
-    return (model(X).argmax(dim=1) == y).double().mean().item()
+def seeded_output(name: str, seed: int, x: torch.Tensor) -> torch.Tensor:
+    """The output of :func:`seeded_network` on ``x`` (on its device and dtype)."""
+    return seeded_network(name, seed, x.device, x.dtype)(x)
+
+
+# ---------------------------------------------------------------------------------------
+# Training
 
 
 def train(
