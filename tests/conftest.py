@@ -28,6 +28,7 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 SHARED_FIXTURE_UNITS = {
     "tests/book/test_build.py": "the book (built once, tests/book/conftest.py)",
     "tests/book/test_browser.py": "the book (built once, tests/book/conftest.py)",
+    "tests/book/test_repository_links.py": "the book (built once, tests/book/conftest.py)",
     "tests/grading/test_report.py": "the graded class (tests/grading/conftest.py)",
     "tests/grading/test_formgrader.py": "the graded class (tests/grading/conftest.py)",
 }

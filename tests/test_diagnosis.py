@@ -194,3 +194,12 @@ def test_students_page_shows_a_real_message():
     page = (sections.BOOK / "students.md").read_text(encoding="utf-8")
     quoted = page.split("```text\nCheckFailure: ", 1)[1].split("\n```", 1)[0]
     assert quoted == failure("corr2d", with_mistake(named("corr2d_off_by_one")), kinds=(0,))
+
+
+def test_an_answer_built_on_a_failing_exercise_is_sent_there_first():
+    """A correct conv2d_flipped on a corr2d that flips the kernel fails like the mistake "does not
+    flip" (recorded with the solution's corr2d); the message sends the student to corr2d instead."""
+    namespace = with_mistake(named("corr2d_flips_kernel"))
+    message = failure("conv2d_flipped", namespace, kinds=(0,))
+    assert "Your conv2d_flipped calls your corr2d, which fails its own visible check: fix corr2d first" in message
+    assert "Hint:" not in message

@@ -16,6 +16,8 @@ from autograder.runtime.guard import finished_block
 
 def corr2d(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     """2-D cross-correlation of ``X`` (H, W) with ``K`` (kh, kw), shape (H - kh + 1, W - kw + 1),
-    differentiable in ``X`` and ``K`` (chapter 2's exercise, done by the built-in convolution)."""
+    differentiable in ``X`` and ``K`` (chapter 2's exercise, done by the built-in convolution).
+    Mixed dtypes give the promoted dtype, as the products of a hand-written loop would."""
+    dtype = torch.promote_types(X.dtype, K.dtype)
     with finished_block():
-        return F.conv2d(X[None, None], K[None, None])[0, 0]
+        return F.conv2d(X.to(dtype)[None, None], K.to(dtype)[None, None])[0, 0]

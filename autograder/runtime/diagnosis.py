@@ -402,6 +402,44 @@ class _ReplayCall:
         return True
 
 
+def _names_used(answer) -> set[str]:
+    """The global names the code of ``answer`` (a function, or a class's methods) refers to."""
+    codes = [answer.__code__] if hasattr(answer, "__code__") else []
+    if isinstance(answer, type):
+        codes = [v.__code__ for v in vars(answer).values() if hasattr(v, "__code__")]
+    names: set[str] = set()
+    while codes:
+        code = codes.pop()
+        names.update(code.co_names)
+        codes += [c for c in code.co_consts if hasattr(c, "co_names")]
+    return names
+
+
+def failing_dependencies(check: Callable, answer) -> list[str]:
+    """The exercises of the same chapter that ``answer`` calls (the student's own, from the
+    notebook) and that fail their own visible check: a known mistake recorded with the
+    solution's versions of them would be named wrongly."""
+    namespace, failing = _namespace(answer), []
+    for name in sorted(_names_used(answer)):
+        other = check.__globals__.get(f"check_{name}")
+        if other is None or other.__wrapped__ is check or name not in namespace:
+            continue
+        with _quiet(), fixed_random_state():
+            try:
+                other.__wrapped__(namespace[name])
+            except Exception:
+                failing.append(name)
+    return failing
+
+
+def _dependency_note(exercise: str, failing: list[str]) -> str:
+    names = " and ".join(failing)
+    return (
+        f"Your {exercise} calls your {names}, which {'fail their' if len(failing) > 1 else 'fails its'} own "
+        f"visible check: fix {names} first, then run this check again."
+    )
+
+
 class RecordedDiagnoser:
     """Decorates a chapter's visible checks, ``check_<exercise>``, which run from a fixed random
     state (see :mod:`autograder.runtime.recorded`): when one fails, its message gains the
@@ -433,6 +471,8 @@ class RecordedDiagnoser:
                 message = str(failure)
                 if _diagnosing.get() or "NotImplementedError" in message:
                     raise
+                if failing := failing_dependencies(check, answer):
+                    raise CheckFailure(f"{message}\n\n{_dependency_note(match['exercise'], failing)}") from None
                 found = self.explain(check, answer, message)
                 if not found:
                     raise
@@ -458,11 +498,18 @@ class RecordedDiagnoser:
     def _replay(check: Callable, answer, mistake: RecordedMistake, tally: dict) -> None:
         """Run ``check`` on ``answer`` again, comparing each call with the mistake's."""
 
+        unused = list(mistake.calls)
+
         def observe(fn, args: tuple, kwargs: dict) -> _ReplayCall | None:
             if fn is not answer:
                 return None
-            call = next((c for c in mistake.calls if c.matches(args, kwargs)), None)
-            return None if call is None else _ReplayCall(tally, call)
+            # The first recorded call with these arguments not yet replayed: a check may call an
+            # answer twice alike (to see state build up), and the second outcome is the second's.
+            call = next((c for c in unused if c.matches(args, kwargs)), None)
+            if call is None:
+                return None
+            unused.remove(call)
+            return _ReplayCall(tally, call)
 
         with _quiet(), fixed_random_state(), observed(observe), contextlib.suppress(CheckFailure):
             check(answer)
