@@ -203,3 +203,21 @@ def test_an_answer_built_on_a_failing_exercise_is_sent_there_first():
     message = failure("conv2d_flipped", namespace, kinds=(0,))
     assert "Your conv2d_flipped calls your corr2d, which fails its own visible check: fix corr2d first" in message
     assert "Hint:" not in message
+
+
+def test_a_hidden_diagnosis_tries_only_the_mistakes_alike_on_the_visible_check(monkeypatch):
+    """An answer that passes the visible check is compared, on a hidden check, only with the known
+    mistakes that pass it too (by the recording), and the right one is still named."""
+    visible_check, _ = checks("corr2d")
+    fail_visible = {m.name for m in visible_check.recorded.mistakes("check_corr2d")}
+    passes_visible = [m for m in mistakes_for("corr2d") if m.name not in fail_visible]
+    assert passes_visible and fail_visible, "corr2d needs mistakes on both sides of its visible check"
+    tried = []
+    evidence = diagnosis._Diagnosis.evidence
+    monkeypatch.setattr(
+        diagnosis._Diagnosis, "evidence", lambda self, m, r: tried.append(m.name) or evidence(self, m, r)
+    )
+    mistake = passes_visible[0]
+    message = hidden_failure(mistake, 7, monkeypatch)
+    assert f"Hint: {mistake.hint}" in message
+    assert set(tried) <= {m.name for m in passes_visible}

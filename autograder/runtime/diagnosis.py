@@ -23,6 +23,7 @@ instructors' report).
 import contextlib
 import contextvars
 import functools
+import importlib
 import io
 import random
 import re
@@ -334,9 +335,10 @@ class Diagnoser:
                 if "NotImplementedError" in message:
                     raise
                 restore_after = _snapshot()
-                diagnosis = _Diagnosis(
-                    check, answer, exercise, hidden, seed, message, mistakes_in(self.mistakes, exercise), reference
-                )
+                candidates = mistakes_in(self.mistakes, exercise)
+                if hidden:
+                    candidates = same_on_the_visible_check(check, answer, exercise, candidates)
+                diagnosis = _Diagnosis(check, answer, exercise, hidden, seed, message, candidates, reference)
                 try:
                     found = diagnosis.explain(replay)
                 except Exception:
@@ -478,7 +480,7 @@ class RecordedDiagnoser:
                     raise
                 raise CheckFailure("\n\n".join([message, *(evidence.message() for evidence in found)])) from None
 
-        run.twins = twins
+        run.twins, run.recorded = twins, self.recorded
         return run
 
     def explain(self, check: Callable, answer, message: str) -> list[Evidence]:
@@ -513,6 +515,28 @@ class RecordedDiagnoser:
 
         with _quiet(), fixed_random_state(), observed(observe), contextlib.suppress(CheckFailure):
             check(answer)
+
+
+def same_on_the_visible_check(check: Callable, answer, exercise: str, mistakes: list[Mistake]) -> list[Mistake]:
+    """The ``mistakes`` that do on the exercise's visible check what ``answer`` does (pass it, or
+    fail it with the same message), by the chapter's recording: the others cannot be what the
+    answer does, and a hidden check's diagnosis need not run them (most mistakes fail the
+    visible check, most answers that reach grading pass it). All of them when none is alike."""
+    checks = importlib.import_module(f"{check.__module__.rpartition('.')[0]}.checks")
+    visible = getattr(checks, f"check_{exercise}", None)
+    if visible is None or not hasattr(visible, "recorded"):
+        return mistakes
+    with _quiet(), fixed_random_state():
+        try:
+            visible.__wrapped__(answer)
+            verdict = None
+        except CheckFailure as failure:
+            verdict = without_traceback(str(failure))
+        except Exception:
+            return mistakes
+    recorded = {m.name: m.failure for m in visible.recorded.mistakes(visible.__name__)}
+    # None alike: an answer that keeps state (a cache) may by now do what none of them does fresh.
+    return [m for m in mistakes if recorded.get(m.name) == verdict] or mistakes
 
 
 def recognised_mistakes(message: str, known: Iterable[Mistake]) -> list[Mistake]:

@@ -32,7 +32,14 @@ STUDENT_PACKAGE = (
     "autograder/chapters/ch*/data.py",
 )
 # What else the edition holds, beside the package: the exercises and the chapters' text.
-STUDENT_FILES = ("exercises/ch*/*.ipynb", "book/intro.md", "book/students.md", "book/mistakes.md", "book/ch*.md", "LICENSE")
+STUDENT_FILES = (
+    "exercises/ch*/*.ipynb",
+    "book/intro.md",
+    "book/students.md",
+    "book/mistakes.md",
+    "book/ch*.md",
+    "LICENSE",
+)
 # What the students' package needs at run time (the checks, the chapters' data and plots).
 DEPENDENCIES = ("torch>=2.4,<2.14", "numpy>=1.24", "matplotlib>=3.7", "scikit-learn>=1.3")
 WHEEL = "cnn_course-{version}-py3-none-any.whl"
