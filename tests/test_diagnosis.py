@@ -221,3 +221,14 @@ def test_a_hidden_diagnosis_tries_only_the_mistakes_alike_on_the_visible_check(m
     message = hidden_failure(mistake, 7, monkeypatch)
     assert f"Hint: {mistake.hint}" in message
     assert set(tried) <= {m.name for m in passes_visible}
+
+
+def test_a_hidden_diagnosis_of_an_answer_on_a_failing_exercise_tries_every_mistake(monkeypatch):
+    """When the answer calls another exercise of the student's that fails (here a wrong pad2d),
+    the visible check's recording says nothing about it: every mistake is tried, pasted into the
+    student's notebook, and the right one is named."""
+    monkeypatch.setenv("AUTOGRADER_SEED", "1412710163")
+    namespace = with_mistake(named("pad2d_top_left_only"))
+    exec(named("corr2d_general_dilation_ignored").source, namespace)
+    message = failure("corr2d_general", namespace, kinds=(1,))
+    assert f"Hint: {named('corr2d_general_dilation_ignored').hint}" in message

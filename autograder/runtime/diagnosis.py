@@ -521,10 +521,12 @@ def same_on_the_visible_check(check: Callable, answer, exercise: str, mistakes: 
     """The ``mistakes`` that do on the exercise's visible check what ``answer`` does (pass it, or
     fail it with the same message), by the chapter's recording: the others cannot be what the
     answer does, and a hidden check's diagnosis need not run them (most mistakes fail the
-    visible check, most answers that reach grading pass it). All of them when none is alike."""
+    visible check, most answers that reach grading pass it). All of them when none is alike, or
+    when the answer calls another exercise of the student's that fails (the recording holds the
+    mistakes' outcomes with the solution's)."""
     checks = importlib.import_module(f"{check.__module__.rpartition('.')[0]}.checks")
     visible = getattr(checks, f"check_{exercise}", None)
-    if visible is None or not hasattr(visible, "recorded"):
+    if visible is None or not hasattr(visible, "recorded") or failing_dependencies(visible.__wrapped__, answer):
         return mistakes
     with _quiet(), fixed_random_state():
         try:

@@ -114,11 +114,15 @@ LAYER_TWINS = {
 
 @pytest.mark.parametrize("name", sorted(LAYER_TWINS))
 def test_a_layer_on_a_wrong_batch_norm_gets_one_explanation(name, monkeypatch):
-    """A right BatchNorm2d that calls a wrong batch_norm fails with the layer's twin of that
-    mistake as its one explanation, not with every layer mistake that calls the same function."""
+    """A right BatchNorm2d that calls a wrong batch_norm is sent to batch_norm by its visible check,
+    and its hidden check names the layer's twin of that mistake as its one explanation, not every
+    layer mistake that calls the same function."""
     monkeypatch.setenv("AUTOGRADER_SEED", "3")
     source = next(m.source for m in mistakes_for("batch_norm") if m.name == name)
-    message = failure("BatchNorm2d", namespace(batch_norm=source)["BatchNorm2d"])
+    layer = namespace(batch_norm=source)["BatchNorm2d"]
+    visible = failure("BatchNorm2d", layer, kinds=(0,))
+    assert "Your BatchNorm2d calls your batch_norm, which fails its own visible check" in visible, visible
+    message = failure("BatchNorm2d", layer, kinds=(1,))
     assert [m.name for m in recognised_mistakes(message, mistakes_for("BatchNorm2d"))] == [LAYER_TWINS[name]], message
 
 
