@@ -3,8 +3,9 @@
 One environment for the module: the student edition's README setup command, run as written
 in a temporary copy of the edition (a fresh virtual environment: the wheel from wheels/,
 PyTorch and the rest from the registry, JupyterLab). In it: every chapter's visible checks
-import, the README's second command serves the exercises, and an exercise from a kit runs
-end to end, correct (every visible check passes) and with a known mistake (its hint shows).
+import, the README's second command serves the exercises, and an exercise from a kit (its
+README's install command run in its folder) runs end to end, correct (every visible check
+passes) and with a known mistake (its hint shows).
 (What the first cell says where the package is missing: tests/test_notebooks.py.)
 """
 
@@ -86,10 +87,17 @@ def visible_cells(notebook: nbformat.NotebookNode) -> list:
 
 @pytest.fixture(scope="module")
 def kit(edition, tmp_path_factory) -> Path:
-    """The chapter's kit, unzipped into a folder of its own."""
+    """The chapter's kit, unzipped into a folder of its own, its README's install command run
+    there (with the environment's Python: the same packages, so it only has to resolve)."""
     folder = tmp_path_factory.mktemp("kit")
     with zipfile.ZipFile(edition / "kits" / f"{KEY}.zip") as data:
         data.extractall(folder)
+    readme = (folder / KEY / "README.md").read_text(encoding="utf-8")
+    install = re.search(r"`(python -m pip install [^`]+)`", readme)[1].split()
+    done = subprocess.run(
+        [python(edition), *install[1:]], cwd=folder / KEY, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
     return folder / KEY
 
 
