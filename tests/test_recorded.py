@@ -1,18 +1,24 @@
-"""Each chapter's recorded.pt is what recording it now gives: no visible check compares with a
-stale value, and no known mistake is missed or described by an old text (`make record`)."""
+"""Each chapter's recorded.pt is fresh: made from the sources as they are (`make record`), and
+recording again gives the same file, so no visible check compares with a stale value and no known
+mistake is missed or described by an old text."""
+
+import shutil
 
 import pytest
 import torch
+from course import REPO
 
 from autograder import chapters
-from autograder.instructors.record import record
+from autograder.instructors.record import record, sources_digest
 from autograder.runtime.recorded import FILE_NAME, Recorded
 
-pytestmark = pytest.mark.slow
+# Recording a chapter runs its visible checks with every known mistake: one chapter shows that a
+# recording is reproducible; the digests show that every chapter's is up to date.
+REPRODUCED = "ch02_cross_correlation"
 
 
 def same_data(a, b) -> bool:
-    """Equal plain data, tensors within float tolerance."""
+    """Equal plain data, tensors within float tolerance (NaN equal to NaN)."""
     if isinstance(a, torch.Tensor):
         return (
             isinstance(b, torch.Tensor)
@@ -27,12 +33,23 @@ def same_data(a, b) -> bool:
     return a == b
 
 
-@pytest.mark.parametrize("key", chapters.KEYS)
-def test_recording_is_up_to_date(key):
-    """Recording the chapter again gives its committed file (else run `make record`)."""
+def committed(key: str) -> dict:
     path = Recorded(f"autograder.chapters.{key}").path
     assert path.name == FILE_NAME and path.exists(), f"{path} is missing: run `make record`"
-    assert same_data(record(key), torch.load(path, weights_only=True)), f"{path} is stale: run `make record`"
+    return torch.load(path, weights_only=True)
+
+
+@pytest.mark.parametrize("key", chapters.KEYS)
+def test_recording_is_made_from_the_sources_as_they_are(key):
+    """The recording's digest of its sources (runtime, checks, references, mistakes, solution) is
+    theirs now (else run `make record`)."""
+    assert committed(key)["sources"] == sources_digest(key), f"{key}'s {FILE_NAME} is stale: run `make record`"
+
+
+@pytest.mark.slow
+def test_recording_again_gives_the_same_file():
+    """Recording a chapter again gives its committed file, value for value."""
+    assert same_data(record(REPRODUCED), committed(REPRODUCED))
 
 
 def test_the_comparison_sees_a_changed_value():
@@ -41,3 +58,13 @@ def test_the_comparison_sees_a_changed_value():
     assert same_data(data, data)
     assert not same_data(data, {**data, "reference": {"f": [{"args": (torch.ones(2),), "outcome": torch.ones(2)}]}})
     assert not same_data(data, {**data, "mistakes": {"check_f": []}})
+
+
+def test_the_digest_sees_a_changed_source(tmp_path):
+    """Changing a known mistake's source changes the digest."""
+    for relative in ("autograder", "solutions/ch01_autograd"):
+        shutil.copytree(REPO / relative, tmp_path / relative, ignore=shutil.ignore_patterns("__pycache__"))
+    before = sources_digest("ch01_autograd", tmp_path)
+    mistakes = tmp_path / "autograder" / "chapters" / "ch01_autograd" / "mistakes.py"
+    mistakes.write_text(mistakes.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert sources_digest("ch01_autograd", tmp_path) != before

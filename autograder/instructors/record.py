@@ -8,6 +8,7 @@ notebook), the real references and every known mistake of the chapter. It fails 
 solution does not pass a visible check: the recording would hold a wrong expectation.
 """
 
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -59,6 +60,24 @@ def _unique(calls: list[Call]) -> list[Call]:
     return kept
 
 
+def sources_digest(key: str, root: Path = REPO) -> str:
+    """A digest of what chapter ``key``'s recording is made from: the runtime, the chapter's
+    checks, references and known mistakes (their "read more" texts, from the book, included)
+    and its solution notebook. A recording whose digest differs is stale."""
+    chapter = root / "autograder" / "chapters" / key
+    files = [
+        *sorted((root / "autograder" / "runtime").glob("*.py")),
+        *(chapter / f"{name}.py" for name in ("checks", "reference", "mistakes")),
+        root / "solutions" / key / f"{key}.ipynb",
+    ]
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for mistake in mistakes_in(chapters.part(key, "mistakes")):
+        digest.update(f"{mistake.name}: {mistake.read_more}\0".encode())
+    return digest.hexdigest()
+
+
 def record(key: str, root: Path = REPO) -> dict:
     """The contents of chapter ``key``'s ``recorded.pt``."""
     checks, reference = chapters.part(key, "checks"), chapters.part(key, "reference")
@@ -78,7 +97,7 @@ def record(key: str, root: Path = REPO) -> dict:
                 texts = {k: getattr(mistake, k) for k in ("exercise", "name", "summary", "hint", "read_more")}
                 found.setdefault(f"check_{exercise}", []).append(RecordedMistake(**texts, failure=failure, calls=calls))
     calls = {name: _unique(entries) for name, entries in session["reference_calls"].items()}
-    return as_data(calls, found)
+    return {**as_data(calls, found), "sources": sources_digest(key, root)}
 
 
 def write(key: str, root: Path = REPO) -> Path:
