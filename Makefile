@@ -31,7 +31,7 @@ $(BIN)/python:
 
 $(VENV)/.installed: requirements.txt pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet --no-compile -r requirements.txt
+	$(BIN)/pip install --quiet -r requirements.txt
 	$(BIN)/pip check
 	touch $@
 
