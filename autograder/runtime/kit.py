@@ -156,6 +156,14 @@ class Hidden:
     run: Callable[[], object]
 
 
+def gradient_case(
+    inputs: str, fn, reference: Callable, args: Sequence, G: torch.Tensor, what: str, labels: Sequence[str], **options
+) -> Hidden:
+    """The hidden case on ``inputs`` that compares the gradients of ``fn`` with the reference's
+    (see :func:`assert_gradients_match`, which takes the other arguments)."""
+    return Hidden(inputs, partial(assert_gradients_match, fn, reference, args, G, what, labels, **options))
+
+
 def run_hidden(cases: Cases, plan: Sequence[Hidden]) -> None:
     """Run the hidden cases of ``plan`` in order. A failure is prefixed with the case's number,
     the grading seed (to replay the run) and its inputs, since the student cannot see the code."""

@@ -41,19 +41,16 @@ def _hidden(fn, name: str, reference, cases: Cases) -> list[kit.Hidden]:
     X, K = cases.randn(H, W, dtype=torch.float64), cases.randn(2, 3, dtype=torch.float64)
     G = cases.randn(H - 1, W - 2, dtype=torch.float64)
     plan.append(
-        kit.Hidden(
+        kit.gradient_case(
             f"the gradient for X {H}x{W} and K 2x3 (float64)",
-            partial(
-                kit.assert_gradients_match,
-                fn,
-                reference,
-                (X, K),
-                G,
-                f"{name}(X, K)",
-                ("X", "K"),
-                from_scratch=FROM_SCRATCH,
-                blocks=False,
-            ),
+            fn,
+            reference,
+            (X, K),
+            G,
+            f"{name}(X, K)",
+            ("X", "K"),
+            from_scratch=FROM_SCRATCH,
+            blocks=False,
         )
     )
     return plan

@@ -116,18 +116,15 @@ def grade_pad2d(pad2d) -> None:
     X = cases.randn(H, W, dtype=torch.float64)
     G = cases.randn(H + 2 * ph, W + 2 * pw, dtype=torch.float64)
     hidden.append(
-        kit.Hidden(
+        kit.gradient_case(
             f"the gradient for X {H}x{W} (float64) and padding ({ph}, {pw})",
-            partial(
-                kit.assert_gradients_match,
-                pad2d,
-                ref.pad2d,
-                (X, (ph, pw)),
-                G,
-                f"pad2d(X, ({ph}, {pw}))",
-                ("X",),
-                from_scratch=NO_PADDING,
-            ),
+            pad2d,
+            ref.pad2d,
+            (X, (ph, pw)),
+            G,
+            f"pad2d(X, ({ph}, {pw}))",
+            ("X",),
+            from_scratch=NO_PADDING,
         )
     )
     kit.run_hidden(cases, hidden)
@@ -243,18 +240,15 @@ def grade_corr2d_general(corr2d_general) -> None:
     G = cases.randn(*ref.corr2d_general(X, K, padding, stride, dilation).shape, dtype=torch.float64)
     what = general_what(padding, stride, dilation)
     hidden.append(
-        kit.Hidden(
+        kit.gradient_case(
             inputs,
-            partial(
-                kit.assert_gradients_match,
-                corr2d_general,
-                ref.corr2d_general,
-                (X, K, padding, stride, dilation),
-                G,
-                what,
-                ("X", "K"),
-                from_scratch=NO_CONVOLUTION,
-            ),
+            corr2d_general,
+            ref.corr2d_general,
+            (X, K, padding, stride, dilation),
+            G,
+            what,
+            ("X", "K"),
+            from_scratch=NO_CONVOLUTION,
         )
     )
     kit.run_hidden(cases, hidden)

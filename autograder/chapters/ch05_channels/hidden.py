@@ -35,14 +35,7 @@ def _tensor_hidden(fn, name: str, reference, cases: Cases, items: list, gradient
     ]
     args, labels, inputs = gradient
     G = cases.randn(*reference(*args).shape, dtype=torch.float64)
-    plan.append(
-        kit.Hidden(
-            inputs,
-            partial(
-                kit.assert_gradients_match, fn, reference, args, G, _what(name, args), labels, from_scratch=FROM_SCRATCH
-            ),
-        )
-    )
+    plan.append(kit.gradient_case(inputs, fn, reference, args, G, _what(name, args), labels, from_scratch=FROM_SCRATCH))
     kit.run_hidden(cases, plan)
 
 
@@ -164,18 +157,15 @@ def grade_corr2d_1x1(corr2d_1x1) -> None:
     X, K = cases.randn(Ci, H, W, dtype=torch.float64), cases.randn(Co, Ci, 1, 1, dtype=torch.float64)
     G = cases.randn(Co, H, W, dtype=torch.float64)
     plan.append(
-        kit.Hidden(
+        kit.gradient_case(
             f"the gradient for {_inputs(X, K)}",
-            partial(
-                kit.assert_gradients_match,
-                corr2d_1x1,
-                ref.corr2d_1x1,
-                (X, K),
-                G,
-                "corr2d_1x1(X, K)",
-                ("X", "K"),
-                from_scratch=FROM_SCRATCH,
-            ),
+            corr2d_1x1,
+            ref.corr2d_1x1,
+            (X, K),
+            G,
+            "corr2d_1x1(X, K)",
+            ("X", "K"),
+            from_scratch=FROM_SCRATCH,
         )
     )
     small = (cases.size(2, 3), cases.size(2, 3), cases.size(3, 5), cases.size(3, 5))

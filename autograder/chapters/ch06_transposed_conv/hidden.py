@@ -69,18 +69,15 @@ def grade_conv_matrix(conv_matrix) -> None:
     K = cases.randn(*cases.distinct_sizes(1, min(H, W)), dtype=torch.float64)
     G = cases.randn(*ref.conv_matrix(K, (H, W)).shape, dtype=torch.float64)
     plan.append(
-        kit.Hidden(
+        kit.gradient_case(
             f"the gradient for K of shape {shape_text(K.shape)} (torch.float64) and input_shape {(H, W)}",
-            partial(
-                kit.assert_gradients_match,
-                conv_matrix,
-                ref.conv_matrix,
-                (K, (H, W)),
-                G,
-                f"conv_matrix(K, {(H, W)})",
-                ("K",),
-                from_scratch=FROM_SCRATCH,
-            ),
+            conv_matrix,
+            ref.conv_matrix,
+            (K, (H, W)),
+            G,
+            f"conv_matrix(K, {(H, W)})",
+            ("K",),
+            from_scratch=FROM_SCRATCH,
         )
     )
     kit.run_hidden(cases, plan)
@@ -173,18 +170,15 @@ def grade_trans_conv(trans_conv) -> None:
     )
     G = cases.randn(*ref.trans_conv(X, K, stride, padding).shape, dtype=torch.float64)
     plan.append(
-        kit.Hidden(
+        kit.gradient_case(
             inputs,
-            partial(
-                kit.assert_gradients_match,
-                trans_conv,
-                ref.trans_conv,
-                (X, K, stride, padding),
-                G,
-                trans_what(stride, padding),
-                ("X", "K"),
-                from_scratch=FROM_SCRATCH,
-            ),
+            trans_conv,
+            ref.trans_conv,
+            (X, K, stride, padding),
+            G,
+            trans_what(stride, padding),
+            ("X", "K"),
+            from_scratch=FROM_SCRATCH,
         )
     )
     kit.run_hidden(cases, plan)

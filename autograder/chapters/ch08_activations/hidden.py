@@ -180,18 +180,15 @@ def _grade_activation(fn, name: str, reference: Callable, stable_gradient: bool)
     plan = _hidden(fn, name, reference, cases)
     x = _smooth(cases)
     plan.append(
-        kit.Hidden(
+        kit.gradient_case(
             f"the gradient for {_describe(x)}",
-            partial(
-                kit.assert_gradients_match,
-                fn,
-                reference,
-                (x,),
-                cases.randn(*x.shape, dtype=x.dtype),
-                f"{name}(x)",
-                ("x",),
-                from_scratch=FROM_SCRATCH,
-            ),
+            fn,
+            reference,
+            (x,),
+            cases.randn(*x.shape, dtype=x.dtype),
+            f"{name}(x)",
+            ("x",),
+            from_scratch=FROM_SCRATCH,
         )
     )
     if stable_gradient:
@@ -237,18 +234,15 @@ def grade_leaky_relu(leaky_relu) -> None:
     plan = _hidden(leaky_relu, "leaky_relu", ref.leaky_relu, cases, slopes=True)
     x, slope = _smooth(cases), round(cases.rng.uniform(0.05, 0.5), 3)
     plan.append(
-        kit.Hidden(
+        kit.gradient_case(
             f"the gradient for {_describe(x)}, negative_slope={slope}",
-            partial(
-                kit.assert_gradients_match,
-                leaky_relu,
-                ref.leaky_relu,
-                (x, slope),
-                cases.randn(*x.shape, dtype=x.dtype),
-                f"leaky_relu(x, {slope})",
-                ("x",),
-                from_scratch=FROM_SCRATCH,
-            ),
+            leaky_relu,
+            ref.leaky_relu,
+            (x, slope),
+            cases.randn(*x.shape, dtype=x.dtype),
+            f"leaky_relu(x, {slope})",
+            ("x",),
+            from_scratch=FROM_SCRATCH,
         )
     )
     kit.run_hidden(cases, plan)
@@ -287,18 +281,15 @@ def grade_prelu(prelu) -> None:
         x = _smooth(cases)
         a = cases.randn(x.shape[1] if a_shape == "C" else 1, dtype=torch.float64) * 0.5
         hidden.append(
-            kit.Hidden(
+            kit.gradient_case(
                 f"the gradient for {_describe(x)}, a of shape {shape_text(a.shape)}",
-                partial(
-                    kit.assert_gradients_match,
-                    prelu,
-                    ref.prelu,
-                    (x, a),
-                    cases.randn(*x.shape, dtype=x.dtype),
-                    "prelu(x, a)",
-                    ("x", "a"),
-                    from_scratch=FROM_SCRATCH,
-                ),
+                prelu,
+                ref.prelu,
+                (x, a),
+                cases.randn(*x.shape, dtype=x.dtype),
+                "prelu(x, a)",
+                ("x", "a"),
+                from_scratch=FROM_SCRATCH,
             )
         )
     kit.run_hidden(cases, hidden)
