@@ -57,12 +57,6 @@ class SharedFixtureScheduling(LoadScopeScheduling):
         return super()._split_scope(nodeid)
 
 
-def pytest_xdist_auto_num_workers(config) -> int:
-    """One worker per core, and one more: a worker often waits on a subprocess (nbgrader's start,
-    a kernel, pip, the browser), and the spare one keeps the cores busy meanwhile."""
-    return (os.cpu_count() or 1) + 1
-
-
 def pytest_xdist_make_scheduler(config, log):
     """Schedule with :class:`SharedFixtureScheduling` (units in collection order)."""
     config.option.loadscopereorder = False
