@@ -53,12 +53,14 @@ def exercise_page(app, pagename: str, templatename: str, context: dict, doctree)
     if not (_downloads(app) / kit).exists():
         return
     href = html.escape(context["pathto"](kit, 1))
-    context["body"] = (
+    box = (
         '<div class="admonition tip exercise-kit"><p class="admonition-title">Work on it anywhere</p>'
         f'<p><a class="reference download" href="{href}" download>Download this exercise\'s kit</a>: '
         "the notebook, the course's package (a wheel) and a three-line README. Install the wheel with "
         "<code>pip</code>, open the notebook in JupyterLab, and the checks run on your machine.</p></div>"
-    ) + context["body"]
+    )
+    title, heading, rest = context["body"].partition("</h1>")  # under the page's title
+    context["body"] = f"{title}{heading}{box}{rest}" if heading else box + title
 
 
 def copy_kits(app, exception) -> None:

@@ -1,12 +1,15 @@
 """The built HTML book: every page, no solutions, unexecuted exercises, local math and images."""
 
 import re
+import zipfile
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 import nbformat
 import pytest
+
+from autograder.instructors.edition import wheel_name
 
 pytestmark = pytest.mark.slow
 
@@ -147,6 +150,22 @@ def test_exercise_page_offers_its_notebook(built_book: Path, exercise_page: str)
     targets = [page.resolve(button["href"]) for button in buttons]
     assert notebook in targets, f"{exercise_page}.html download links: {targets}"
     assert notebook.is_file()
+
+
+def test_exercise_page_offers_its_kit(built_book: Path, exercise_page: str) -> None:
+    """Under its title, the exercise page offers its kit: a zip in the build holding the notebook
+    as released, the students' wheel and a README."""
+    key = exercise_page.split("/")[1]
+    html = (built_book / f"{exercise_page}.html").read_text(encoding="utf-8")
+    assert html.index("</h1>") < html.index("exercise-kit"), "the kit box is not under the page's title"
+    page = Page(built_book / f"{exercise_page}.html")
+    targets = [page.resolve(link["href"]) for link in page.find_all("a", "download") if "kits/" in link["href"]]
+    assert targets == [built_book / "kits" / f"{key}.zip"], targets
+    with zipfile.ZipFile(targets[0]) as kit:
+        names = sorted(PurePosixPath(name).name for name in kit.namelist())
+        assert names == sorted(["README.md", f"{key}.ipynb", wheel_name()])
+        released = (REPO / "exercises" / key / f"{key}.ipynb").read_bytes()
+        assert kit.read(f"{key}/{key}.ipynb") == released
 
 
 def test_math_is_served_locally(built_book: Path) -> None:
