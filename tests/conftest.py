@@ -37,7 +37,7 @@ SHARED_FIXTURE_UNITS = {
 PER_PARAMETER_UNITS = {"tests/test_grading.py"}
 PARAMETER = re.compile(r"\[(?P<id>[^\]]+)\]$")
 # Test files parametrized over every chapter (test ids start with the chapter key): one unit per chapter.
-PER_CHAPTER_UNITS = {"tests/test_checks.py", "tests/test_exercises.py"}
+PER_CHAPTER_UNITS = {"tests/test_checks.py", "tests/test_exercises.py", "tests/test_properties.py"}
 CHAPTER = re.compile(r"\[(?P<key>ch\d\d_[a-z0-9_]+?)(?=[-\]])")
 
 

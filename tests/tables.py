@@ -47,6 +47,10 @@ Names a table may define (``answer`` is the name of a known mistake, or of an en
     True when every known mistake of the chapter must name a section of the book.
 ``HINTS_QUOTING_THE_SOLUTION``
     ``{mistake: reason}``: hints allowed to quote a line of the instructor's answer.
+``PROPERTIES``
+    ``{exercise: (property, ...)}``: what the exercise's text states of every answer, as keys of
+    :data:`autograder.runtime.properties.PHRASES`; each needs a variant that breaks it
+    (test_properties.py).
 """
 
 import importlib.util
@@ -73,6 +77,7 @@ DEFAULTS = {
     "SECTIONS_ELSEWHERE": {},
     "EVERY_MISTAKE_HAS_A_SECTION": False,
     "HINTS_QUOTING_THE_SOLUTION": {},
+    "PROPERTIES": {},
 }
 
 

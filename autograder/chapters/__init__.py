@@ -12,7 +12,7 @@ import pkgutil
 import re
 from types import ModuleType
 
-from autograder.runtime.mistakes import Mistake, mistakes_in
+from autograder.runtime.mistakes import Mistake, Variant, mistakes_in, variants_in
 
 KEYS = tuple(sorted(m.name for m in pkgutil.iter_modules(__path__) if re.fullmatch(r"ch\d\d_\w+", m.name)))
 
@@ -27,11 +27,16 @@ def all_mistakes() -> list[Mistake]:
     return [m for key in KEYS for m in mistakes_in(part(key, "mistakes"))]
 
 
+def all_variants() -> list[Variant]:
+    """Every chapter's property-breaking variants (in its ``mistakes`` module), chapter by chapter."""
+    return [v for key in KEYS for v in variants_in(part(key, "mistakes"))]
+
+
 def mistakes_for(exercise: str) -> list[Mistake]:
     """The known mistakes of one exercise."""
     return [m for m in all_mistakes() if m.exercise == exercise]
 
 
-def chapter_of(mistake: Mistake) -> str:
+def chapter_of(mistake: Mistake | Variant) -> str:
     """The key of the chapter a mistake belongs to."""
     return mistake.function.__module__.split(".")[2]

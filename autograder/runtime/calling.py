@@ -35,6 +35,26 @@ def _student_frames(error: BaseException) -> str:
     return "".join(traceback.format_list(frames)).rstrip()
 
 
+# PyTorch's errors that a student meets for one reason a sentence can give: (part of the message, explanation).
+EXPLAINED = (
+    (
+        "leaf Variable that requires grad is being used in an in-place operation",
+        "It changed its input in place, which the exercise forbids (and PyTorch refuses for an input "
+        "that requires grad): compute the result into a new tensor instead.",
+    ),
+    (
+        "Can't call numpy() on Tensor that requires grad",
+        "A result computed through numpy would not be differentiable: numpy arrays are outside "
+        "PyTorch's autograd graph. Stay with tensor operations.",
+    ),
+)
+
+
+def _explained(error: BaseException) -> str:
+    """The explanation of ``error`` from :data:`EXPLAINED`, on a line of its own, or nothing."""
+    return "".join(f"\n{why}" for part, why in EXPLAINED if part in str(error))
+
+
 def call(fn, *args, what: str, from_scratch: tuple[str, ...] = (), blocks: bool = True, record: bool = True, **kwargs):
     """Return ``(fn(*args, **kwargs), ops)``: the result and the ATen operations it ran.
 
@@ -64,7 +84,8 @@ def call(fn, *args, what: str, from_scratch: tuple[str, ...] = (), blocks: bool 
             return pair.expected, ops
         where = _student_frames(error)
         raise CheckFailure(
-            f"{what} raised {type(error).__name__}: {error}" + (f"\nWhere, in your code:\n{where}" if where else "")
+            f"{what} raised {type(error).__name__}: {error}{_explained(error)}"
+            + (f"\nWhere, in your code:\n{where}" if where else "")
         ) from None
     if pair is not None and pair.settle(result):
         result = pair.expected

@@ -1,4 +1,6 @@
-"""Known mistakes: realistic wrong answers to a graded exercise, each with a hint.
+"""Known mistakes: realistic wrong answers to a graded exercise, each with a hint; and
+property-breaking variants: answers right on the values that break a property the
+exercise's text states (dtype kept, inputs unchanged, ...).
 
 A chapter's ``mistakes`` module defines wrong implementations decorated with
 :func:`mistake`. The tests submit each one (in place of the solution) and require that it
@@ -36,11 +38,32 @@ class Mistake:
     @property
     def source(self) -> str:
         """Notebook cell source that defines ``exercise`` as this wrong implementation."""
-        lines = textwrap.dedent(inspect.getsource(self.function)).splitlines()
-        start = next(i for i, line in enumerate(lines) if line.startswith(("def ", "class ")))
-        body = "\n".join(lines[start:])
-        header = "import torch\nimport torch.nn.functional as F\nfrom torch import nn"
-        return f"{header}\n\n{body}\n\n{self.exercise} = {self.function.__name__}\n"
+        return cell_source(self.exercise, self.function)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """An answer to ``exercise`` that breaks the stated ``property`` (a key of
+    :data:`autograder.runtime.properties.PHRASES`): a visible check must say so."""
+
+    exercise: str
+    name: str
+    property: str
+    function: Callable
+
+    @property
+    def source(self) -> str:
+        """Notebook cell source that defines ``exercise`` as this variant."""
+        return cell_source(self.exercise, self.function)
+
+
+def cell_source(exercise: str, function: Callable) -> str:
+    """Notebook cell source that defines ``exercise`` as ``function`` (a wrong answer)."""
+    lines = textwrap.dedent(inspect.getsource(function)).splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(("def ", "class ")))
+    body = "\n".join(lines[start:])
+    header = "import torch\nimport torch.nn.functional as F\nfrom torch import nn"
+    return f"{header}\n\n{body}\n\n{exercise} = {function.__name__}\n"
 
 
 def mistake(exercise: str, summary: str, hint: str, section: str | None = None) -> Callable[[Callable], Callable]:
@@ -51,6 +74,25 @@ def mistake(exercise: str, summary: str, hint: str, section: str | None = None) 
         return function
 
     return register
+
+
+def breaks(exercise: str, property: str) -> Callable[[Callable], Callable]:
+    """Mark the decorated function (or class) as an answer to ``exercise`` that breaks ``property``."""
+
+    def register(function: Callable) -> Callable:
+        function.__variant__ = Variant(exercise, function.__name__, property, function)
+        return function
+
+    return register
+
+
+def variants_in(module: ModuleType) -> list[Variant]:
+    """The property-breaking variants ``module`` defines, in the order it defines them."""
+    return [
+        value.__variant__
+        for value in vars(module).values()
+        if getattr(value, "__module__", None) == module.__name__ and hasattr(value, "__variant__")
+    ]
 
 
 def mistakes_in(module: ModuleType, exercise: str | None = None) -> list[Mistake]:
