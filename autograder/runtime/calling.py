@@ -44,7 +44,7 @@ EXPLAINED = (
     ),
     (
         "Can't call numpy() on Tensor that requires grad",
-        "A result computed through numpy would not be differentiable: numpy arrays are outside "
+        "A result computed through numpy is not differentiable: numpy arrays are outside "
         "PyTorch's autograd graph. Stay with tensor operations.",
     ),
 )

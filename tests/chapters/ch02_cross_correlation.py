@@ -4,11 +4,17 @@ MESSAGES = {
     # mistake: a phrase its first failing check must say
     "corr2d_off_by_one": "Expected shape (2, 2), got shape (1, 1).",
     "corr2d_flips_kernel": "First wrong value at index (0, 0): expected 19, got 5.",
-    "corr2d_float32_output": "Expected dtype torch.float64 (the input's dtype), got torch.float32.",
+    "corr2d_float32_output": "does not keep the input's dtype: given float64 inputs, it returned a torch.float32",
     "corr2d_builtin": "must be written from scratch, but it called PyTorch's built-in convolution",
     "corr2d_vectorized_row_loop": "must not loop over the input: it ran 16 tensor operations on the smaller",
 }
 
 HIDDEN_FAILURES = {
     "corr2d_square_input": r"Hidden check \d of \d failed \(grading seed {seed}\), on X \d+x\d+ and K",
+}
+
+PROPERTIES = {
+    "corr2d": ("dtype", "device", "differentiable", "unchanged", "non-square", "from scratch"),
+    "conv2d_flipped": ("differentiable", "unchanged", "non-square", "from scratch"),
+    "corr2d_vectorized": ("dtype", "differentiable", "unchanged", "non-square", "from scratch"),
 }

@@ -5,7 +5,9 @@ and tests/chapters/ch02_cross_correlation.py."""
 import re
 
 import pytest
-from answers import failure, solved_namespace
+from answers import answer_failure, failure, solved_namespace, with_answer
+
+from autograder.runtime.cases import SEED_VAR
 
 
 def test_student_traceback_shows_only_student_code():
@@ -32,3 +34,21 @@ def test_calling_the_courses_own_implementation_fails(module, function):
     assert f"called the course's own implementation ({module.split('.')[-1]}.{function})" in failure(
         "corr2d_vectorized", namespace
     )
+
+
+SQUARE_ONLY_TRANSPOSE = """
+def corr2d_vectorized(X, K):
+    if K.shape[0] == K.shape[1]:
+        K = K.T
+    windows = X.unfold(0, K.shape[0], 1).unfold(1, K.shape[1], 1)
+    return (windows * K).sum(dim=(2, 3))
+"""
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_hidden_check_has_a_square_kernel(seed, monkeypatch):
+    """An answer right for non-square kernels that transposes square ones fails the hidden
+    check, whatever the seed: the hidden cases have square kernels larger than 1x1 too."""
+    monkeypatch.setenv(SEED_VAR, str(seed))
+    answer = with_answer("corr2d_vectorized", SQUARE_ONLY_TRANSPOSE)["corr2d_vectorized"]
+    assert answer_failure("corr2d_vectorized", answer, kinds=(1,), diagnose=False) is not None

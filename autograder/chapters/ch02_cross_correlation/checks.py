@@ -6,7 +6,7 @@ explanations too (``diagnosed``); the hidden checks are the instructors' (``hidd
 
 import torch
 
-from autograder.runtime import kit
+from autograder.runtime import kit, properties
 from autograder.runtime.cases import Cases
 from autograder.runtime.device import device
 from autograder.runtime.diagnosis import RecordedDiagnoser
@@ -28,14 +28,21 @@ def compare(fn, X: torch.Tensor, K: torch.Tensor, expected: torch.Tensor, what: 
     kit.assert_result(fn, (X, K), expected, what, from_scratch=FROM_SCRATCH, blocks=False)
 
 
+def assert_properties(fn, X: torch.Tensor, K: torch.Tensor, what: str) -> None:
+    """What the exercises state of every answer: X and K unchanged, their dtype and device kept,
+    differentiable with respect to both."""
+    properties.assert_properties(fn, (X, K), what, {0: "X", 1: "K"}, from_scratch=FROM_SCRATCH, blocks=False)
+
+
 def _visible(fn, name: str, reference, expected_example: list[list[float]]) -> None:
-    """The chapter's worked example (with its known answer), then a non-square case."""
+    """The chapter's worked example (with its known answer), a non-square case, then the stated properties."""
     X, K = _worked_example()
     what = f"{name}(X, K) on the chapter's example (X = 0..8 as 3x3, K = [[0, 1], [2, 3]])"
     compare(fn, X, K, kit.on_device(expected_example), what)
-    X = kit.numbers(4, 5)
     K = kit.on_device([[1.0, 0.0, -1.0], [2.0, 0.5, 0.0]])
-    compare(fn, X, K, reference(X, K), f"{name}(X, K) with X = 0..19 as 4x5 and K = {K.tolist()}")
+    X = kit.numbers(4, 6)
+    compare(fn, X, K, reference(X, K), f"{name}(X, K) on a non-square example (X = 0..23 as 4x6, K = {K.tolist()})")
+    assert_properties(fn, kit.numbers(4, 6), K.clone(), f"{name}(X, K) with X = 0..23 as 4x6")
 
 
 @diagnosed

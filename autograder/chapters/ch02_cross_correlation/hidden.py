@@ -7,7 +7,12 @@ import torch
 
 from autograder.chapters.ch02_cross_correlation import mistakes
 from autograder.chapters.ch02_cross_correlation import reference as ref
-from autograder.chapters.ch02_cross_correlation.checks import FROM_SCRATCH, assert_no_pixel_loop, compare
+from autograder.chapters.ch02_cross_correlation.checks import (
+    FROM_SCRATCH,
+    assert_no_pixel_loop,
+    assert_properties,
+    compare,
+)
 from autograder.runtime import kit
 from autograder.runtime.cases import Cases
 from autograder.runtime.diagnosis import Diagnoser
@@ -16,12 +21,19 @@ diagnosed = Diagnoser(mistakes, ref)
 
 
 def _random_inputs(cases: Cases) -> list[tuple[torch.Tensor, torch.Tensor, str]]:
-    """Non-square inputs and kernels, a kernel as large as the input, a 1x1 kernel, float64."""
+    """Non-square inputs and kernels, a square kernel on a non-square input and a non-square
+    kernel on a square one, a kernel as large as the input, a 1x1 kernel, float64."""
     plan = []
     for dtype in (torch.float32, torch.float32, torch.float64):
         H, W = cases.distinct_sizes(4, 11)
         kh, kw = cases.distinct_sizes(1, min(H, W))
         plan.append((H, W, kh, kw, dtype))
+    H, W = cases.distinct_sizes(4, 11)
+    k = cases.size(2, min(H, W))
+    plan.append((H, W, k, k, torch.float64))
+    n = cases.size(4, 9)
+    kh, kw = cases.distinct_sizes(1, n)
+    plan.append((n, n, kh, kw, torch.float32))
     H, W = cases.distinct_sizes(2, 6)
     plan.append((H, W, H, W, torch.float32))
     plan.append((cases.size(3, 7), cases.size(3, 7), 1, 1, torch.float64))
@@ -32,12 +44,16 @@ def _random_inputs(cases: Cases) -> list[tuple[torch.Tensor, torch.Tensor, str]]
 
 
 def _hidden(fn, name: str, reference, cases: Cases) -> list[kit.Hidden]:
-    """The hidden cases of ``fn``: random inputs, then the gradient."""
+    """The hidden cases of ``fn``: random inputs, the stated properties, then the gradient."""
     plan = [
         kit.Hidden(label, partial(compare, fn, X, K, reference(X, K), f"{name}(X, K)"))
         for X, K, label in _random_inputs(cases)
     ]
     H, W = cases.distinct_sizes(3, 8)
+    X, K = cases.randn(H, W), cases.randn(3, 2)
+    plan.append(
+        kit.Hidden(f"the stated properties, on X {H}x{W} and K 3x2", partial(assert_properties, fn, X, K, f"{name}(X, K)"))
+    )
     X, K = cases.randn(H, W, dtype=torch.float64), cases.randn(2, 3, dtype=torch.float64)
     G = cases.randn(H - 1, W - 2, dtype=torch.float64)
     plan.append(

@@ -2,9 +2,10 @@
 
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from autograder.chapters.ch02_cross_correlation.reference import corr2d
-from autograder.runtime.mistakes import mistake
+from autograder.runtime.mistakes import breaks, mistake
 
 
 @mistake(
@@ -220,5 +221,128 @@ def corr2d_vectorized_swapped_reshape(X, K):
     hint="Vectorize the sliding window yourself (unfold, as_strided or shifted slices).",
     section="ch02_cross_correlation#all-windows-at-once",
 )
+def corr2d_vectorized_builtin(X, K):
+    return F.conv2d(X[None, None], K[None, None])[0, 0]
+
+
+
+# --- Answers right on the chapter's example that break a property the exercises state ---------
+
+
+@breaks("corr2d", "dtype")
+def corr2d_default_dtype(X, K):
+    h, w = K.shape
+    Y = torch.zeros(X.shape[0] - h + 1, X.shape[1] - w + 1, device=X.device)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (X[i : i + h, j : j + w] * K).sum()
+    return Y
+
+
+@breaks("corr2d", "device")
+def corr2d_default_device(X, K):
+    h, w = K.shape
+    Y = torch.zeros(X.shape[0] - h + 1, X.shape[1] - w + 1, dtype=X.dtype)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (X[i : i + h, j : j + w] * K).sum()
+    return Y
+
+
+@breaks("corr2d", "differentiable")
+def corr2d_python_numbers(X, K):
+    h, w = K.shape
+    rows = [
+        [float((X[i : i + h, j : j + w] * K).sum()) for j in range(X.shape[1] - w + 1)]
+        for i in range(X.shape[0] - h + 1)
+    ]
+    return torch.tensor(rows, dtype=X.dtype, device=X.device)
+
+
+@breaks("corr2d", "unchanged")
+def corr2d_output_over_input(X, K):
+    h, w = K.shape
+    Y = torch.zeros(X.shape[0] - h + 1, X.shape[1] - w + 1, dtype=X.dtype, device=X.device)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (X[i : i + h, j : j + w] * K).sum()
+    X[: Y.shape[0], : Y.shape[1]] = Y  # reuse the input's memory for the output
+    return X[: Y.shape[0], : Y.shape[1]]
+
+
+@breaks("corr2d", "non-square")
+def corr2d_one_side(X, K):
+    h, w = K.shape
+    n = X.shape[0] - h + 1
+    Y = torch.zeros(n, n, dtype=X.dtype, device=X.device)
+    for i in range(n):
+        for j in range(n):
+            Y[i, j] = (X[i : i + h, j : j + w] * K).sum()
+    return Y
+
+
+@breaks("corr2d", "from scratch")
+def corr2d_conv_layer(X, K):
+    layer = nn.Conv2d(1, 1, K.shape, bias=False).to(X.device, X.dtype)
+    with torch.no_grad():
+        layer.weight.copy_(K)
+    return layer(X[None, None])[0, 0]
+
+
+@breaks("conv2d_flipped", "differentiable")
+def conv2d_flipped_numpy_flip(X, K):
+    import numpy as np
+
+    return corr2d(X, torch.from_numpy(np.flip(K.numpy(), axis=(0, 1)).copy()).to(K.device))
+
+
+@breaks("conv2d_flipped", "unchanged")
+def conv2d_flipped_in_place(X, K):
+    K.copy_(torch.flip(K, dims=(0, 1)))
+    return corr2d(X, K)
+
+
+@breaks("conv2d_flipped", "non-square")
+def conv2d_flipped_reshaped(X, K):
+    h, w = K.shape
+    return corr2d(X, K.reshape(-1).flip(0).reshape(w, h))
+
+
+@breaks("conv2d_flipped", "from scratch")
+def conv2d_flipped_conv_layer(X, K):
+    return F.conv2d(X[None, None], K.flip(0, 1)[None, None])[0, 0]
+
+
+@breaks("corr2d_vectorized", "differentiable")
+def corr2d_vectorized_numpy(X, K):
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    windows = sliding_window_view(X.detach().cpu().numpy(), tuple(K.shape))
+    return torch.einsum("ijab,ab->ij", torch.from_numpy(windows.copy()).to(X.device), K.detach())
+
+
+@breaks("corr2d_vectorized", "dtype")
+def corr2d_vectorized_float_kernel(X, K):
+    h, w = K.shape
+    windows = X.unfold(0, h, 1).unfold(1, w, 1)
+    return torch.einsum("ijab,ab->ij", windows.float(), K.float())
+
+
+@breaks("corr2d_vectorized", "unchanged")
+def corr2d_vectorized_unfold_in_place(X, K):
+    h, w = K.shape
+    H, W = X.shape
+    columns = F.unfold(X.unsqueeze_(0).unsqueeze_(0), (h, w))
+    return (K.reshape(1, -1) @ columns).reshape(H - h + 1, W - w + 1)
+
+
+@breaks("corr2d_vectorized", "non-square")
+def corr2d_vectorized_square_windows(X, K):
+    h = K.shape[0]
+    windows = X.unfold(0, h, 1).unfold(1, h, 1)
+    return (windows * K).sum(dim=(2, 3))
+
+
+@breaks("corr2d_vectorized", "from scratch")
 def corr2d_vectorized_builtin(X, K):
     return F.conv2d(X[None, None], K[None, None])[0, 0]
