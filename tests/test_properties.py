@@ -6,8 +6,11 @@ The table's ``PROPERTIES`` (tests/tables.py) lists what each exercise's text sta
 stated property needs a variant that breaks it. Test ids start with the chapter key.
 """
 
+import ast
+
 import pytest
 from answers import CODE_EXERCISES, answer_failure, with_answer
+from course import REPO
 from tables import entry
 
 from autograder.chapters import KEYS, all_variants, chapter_of
@@ -19,6 +22,14 @@ VARIANTS = all_variants()
 STATED = sorted(
     (key, exercise, prop) for key in KEYS for exercise, props in entry(key, "PROPERTIES").items() for prop in props
 )
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_mistakes_modules_name_each_answer_once(key):
+    """A second definition under one name would silently replace a known mistake or a variant."""
+    tree = ast.parse((REPO / "autograder" / "chapters" / key / "mistakes.py").read_text())
+    names = [node.name for node in tree.body if isinstance(node, ast.FunctionDef | ast.ClassDef)]
+    assert len(names) == len(set(names)), sorted({n for n in names if names.count(n) > 1})
 
 
 def variant_id(variant: Variant) -> str:

@@ -55,7 +55,11 @@ _CHECK_NAME = re.compile(r"^(?P<kind>check|grade)_(?P<exercise>\w+)$")
 _WHERE = "\nWhere, in your code:"
 PLAIN = "Known mistake"
 LOOKS_LIKE = "This looks like a known mistake"
-_RECOGNISED = re.compile(rf"^(?:{PLAIN}|{LOOKS_LIKE}): (?P<summary>.+?)\.(?: \(|$)", re.MULTILINE)
+ONE_OF = "This looks like one of {} known mistakes, which behave alike on this check:"
+# A mistake named alone ("Known mistake: <summary>. (...)") or in a list of several ("- <summary>. Hint: ...").
+_RECOGNISED = re.compile(
+    rf"^(?:(?:{PLAIN}|{LOOKS_LIKE}): (?P<summary>.+?)\.(?: \(|$)|- (?P<listed>.+?)\. Hint: )", re.MULTILINE
+)
 
 
 @dataclass
@@ -197,6 +201,19 @@ class Evidence:
         if m.read_more:
             lines.append(f"Read more: {m.read_more}.")
         return "\n".join(lines)
+
+
+def explanation(found: list[Evidence]) -> str:
+    """What a failed check's message gains from the mistakes ``found``: one mistake's evidence
+    and hint, or, when several behave alike, one sentence saying so and each one's hint."""
+    if len(found) == 1:
+        return found[0].message()
+    lines = [ONE_OF.format(len(found))]
+    lines += [f"- {e.mistake.summary}. Hint: {e.mistake.hint}" for e in found]
+    sections = list(dict.fromkeys(e.mistake.read_more for e in found if e.mistake.read_more))
+    if sections:
+        lines.append(f"Read more: {'; '.join(sections)}.")
+    return "\n".join(lines)
 
 
 def _namespace(answer) -> dict:
@@ -346,7 +363,7 @@ class Diagnoser:
                 restore_after()
                 if not found:
                     raise
-                raise CheckFailure("\n\n".join([message, *(evidence.message() for evidence in found)])) from None
+                raise CheckFailure(f"{message}\n\n{explanation(found)}") from None
 
         return run
 
@@ -478,7 +495,7 @@ class RecordedDiagnoser:
                 found = self.explain(check, answer, message)
                 if not found:
                     raise
-                raise CheckFailure("\n\n".join([message, *(evidence.message() for evidence in found)])) from None
+                raise CheckFailure(f"{message}\n\n{explanation(found)}") from None
 
         run.twins, run.recorded = twins, self.recorded
         return run
@@ -545,5 +562,6 @@ def recognised_mistakes(message: str, known: Iterable[Mistake]) -> list[Mistake]
     """The mistakes of ``known`` that a check's failure ``message`` names."""
     known, found = list(known), []
     for match in _RECOGNISED.finditer(message):
-        found += [m for m in known if m.summary == match["summary"] and m not in found]
+        summary = match["summary"] or match["listed"]
+        found += [m for m in known if m.summary == summary and m not in found]
     return found

@@ -344,5 +344,7 @@ def corr2d_vectorized_square_windows(X, K):
 
 
 @breaks("corr2d_vectorized", "from scratch")
-def corr2d_vectorized_builtin(X, K):
-    return F.conv2d(X[None, None], K[None, None])[0, 0]
+def corr2d_vectorized_conv_layer(X, K):
+    layer = nn.Conv2d(1, 1, K.shape, bias=False).to(X.device, X.dtype)
+    layer.weight.data.copy_(K)
+    return layer(X[None, None])[0, 0]
