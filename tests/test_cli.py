@@ -1,4 +1,4 @@
-"""The instructors' command: config errors are fatal, validation gates on the result."""
+"""The instructors' command: config errors are fatal, validation shows every failure whole."""
 
 import ast
 import os
@@ -7,12 +7,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
+from answers import named
 from course import ASSIGNMENTS, REPO
 
 from autograder.instructors.course import load_config, nbgrader, nbgrader_env
+from autograder.instructors.submissions import solved, with_mistake
 
 CLI = [sys.executable, "-m", "autograder"]
+ASSIGNMENT = "ch02_cross_correlation"
 
 
 def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
@@ -62,15 +66,46 @@ def test_broken_config_stops_nbgrader(broken_course):
     assert not (broken_course / "exercises").exists()
 
 
+@pytest.fixture(scope="module")
+def downloaded(tmp_path_factory) -> dict[str, Path]:
+    """Chapter 2's exercise as a student downloads it, alone in a folder outside the course: as
+    released, solved, and solved but for corr2d, one row and one column short (a known mistake)."""
+    release = nbformat.read(REPO / "exercises" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    solution = nbformat.read(REPO / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    mistake = named("corr2d_off_by_one")
+    versions = {
+        "blank": release,
+        "solved": solved(release, solution),
+        "mistake": with_mistake(release, solution, mistake.exercise, mistake.source),
+    }
+    folder = tmp_path_factory.mktemp("downloads")
+    for name, notebook in versions.items():
+        nbformat.write(notebook, folder / f"{name}.ipynb")
+    return {name: folder / f"{name}.ipynb" for name in versions}
+
+
 @pytest.mark.slow
-def test_validate_passes_solution_and_fails_blank():
-    """`cnn-course validate` exits 0 on the solution and 1 on the untouched exercise (one assignment:
-    test_grading.py grades the solution and the blank exercise of every one)."""
-    notebook = "ch02_cross_correlation/ch02_cross_correlation.ipynb"
-    solution = run("validate", f"solutions/{notebook}")
-    assert solution.returncode == 0, solution.stdout
-    blank = run("validate", f"exercises/{notebook}")
-    assert blank.returncode == 1 and "NotImplementedError" in blank.stdout
+def test_validate_shows_each_failing_cell_whole(downloaded):
+    """Outside the course folder, `cnn-course validate` names each failing test cell and prints its
+    whole message, hint included, with no warning about hidden cells; it exits 1."""
+    done = run("validate", str(downloaded["mistake"]), cwd=downloaded["mistake"].parent)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "FAILED test_corr2d_chapter_example" in done.stdout
+    assert f"Hint: {named('corr2d_off_by_one').hint}" in " ".join(done.stdout.split())
+    assert "ok     test_corr2d_vectorized_chapter_example" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr and "converted to a float" not in done.stdout + done.stderr
+    assert not done.stderr.strip(), done.stderr
+
+
+@pytest.mark.slow
+def test_validate_passes_a_solved_notebook_and_inverts_on_a_blank_one(downloaded):
+    """Exit 0 for the solved exercise; the blank one fails, and passes with --invert (no visible check passes)."""
+    cwd = downloaded["solved"].parent
+    solved_run = run("validate", str(downloaded["solved"]), cwd=cwd)
+    assert solved_run.returncode == 0, solved_run.stdout + solved_run.stderr
+    blank = run("validate", str(downloaded["blank"]), cwd=cwd)
+    assert blank.returncode == 1 and "replace it with your solution first" in blank.stdout
+    assert run("validate", "--invert", str(downloaded["blank"]), cwd=cwd).returncode == 0
 
 
 def _imports(path: Path) -> set[str]:

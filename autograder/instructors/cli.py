@@ -1,11 +1,11 @@
 """The instructors' command line: ``cnn-course COMMAND``.
 
-Every command runs nbgrader with the course's configuration and fails loudly when that
-configuration cannot be loaded (plain nbgrader logs the error and carries on).
+Every command that runs nbgrader does so with the course's configuration and fails loudly
+when that configuration cannot be loaded (plain nbgrader logs the error and carries on).
+``validate`` needs no course folder: it is the students' command too.
 """
 
 import argparse
-import re
 import sys
 from pathlib import Path
 
@@ -13,8 +13,7 @@ from autograder import chapters
 from autograder.instructors.course import load_config, nbgrader
 from autograder.instructors.grading.command import add_command as add_grade
 from autograder.instructors.report.command import add_command as add_report
-
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+from autograder.runtime import validate as validating
 
 
 def check_config(args: argparse.Namespace) -> int:
@@ -43,22 +42,10 @@ def generate(args: argparse.Namespace) -> int:
 
 
 def validate(args: argparse.Namespace) -> int:
-    """Run notebooks' tests with nbgrader's Validator; exit 1 when any fails (or, with --invert, passes)."""
-    from nbgrader.validator import Validator
+    """Run notebooks as the grader would; print each failing test cell's whole message; exit 1 on a failure."""
+    from autograder.runtime.validate import validate as run
 
-    config = load_config(args.root)
-    validator = Validator(config=config, invert=args.invert)
-    failed = 0
-    for path in args.notebooks:
-        result = validator.validate(str(path))
-        print(f"{'FAILED' if result else 'ok    '} {path}")
-        for problem, cells in result.items():
-            for cell in cells if isinstance(cells, list) else [cells]:
-                text = cell.get("raw_error", cell.get("source", "")) if isinstance(cell, dict) else cell
-                summary = _ANSI.sub("", str(text))
-                print(f"    {problem}: {summary.splitlines()[0] if summary else ''}")
-        failed += bool(result)
-    return 1 if failed else 0
+    return run([path.resolve() for path in args.notebooks], args.invert)
 
 
 def record(args: argparse.Namespace) -> int:
@@ -89,8 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     command.add_argument("assignments", nargs="+", help="assignment names, e.g. ch02_cross_correlation")
     command.set_defaults(run=generate)
     command = commands.add_parser("validate", help=validate.__doc__)
-    command.add_argument("notebooks", nargs="+", type=Path)
-    command.add_argument("--invert", action="store_true", help="succeed only if no test passes (for blank exercises)")
+    validating.add_arguments(command)
     command.set_defaults(run=validate)
     command = commands.add_parser("record", help=record.__doc__)
     command.add_argument("keys", nargs="*", help="chapter keys (default: all), e.g. ch02_cross_correlation")

@@ -94,7 +94,7 @@ def record(key: str, root: Path = REPO) -> dict:
                     continue
                 exact = getattr(reference, exercise, None) if check.twins else None
                 calls = twin_calls(bare, answer, candidate, exact) if exact is not None else []
-                texts = {k: getattr(mistake, k) for k in ("exercise", "name", "summary", "hint", "read_more")}
+                texts = {k: getattr(mistake, k) for k in ("exercise", "name", "summary", "hint", "read_more", "links")}
                 found.setdefault(f"check_{exercise}", []).append(RecordedMistake(**texts, failure=failure, calls=calls))
     calls = {name: _unique(entries) for name, entries in session["reference_calls"].items()}
     return {**as_data(calls, found), "sources": sources_digest(key, root)}

@@ -18,8 +18,25 @@ TOLERANCES = {
 }
 
 
+# Results this small are shown in full beside what was expected (in Jupyter, as two tables).
+SHOWN_IN_FULL = 64
+
+
 class CheckFailure(AssertionError):
-    """A check found a wrong result; the message says what was expected and what came back."""
+    """A check found a wrong result; the message says what was expected and what came back.
+
+    Beside the message, for the notebook's rich display: ``tables``, small tensors to show in
+    full (``(label, tensor)`` pairs), and ``links``, the book sections the message names in
+    words (``{words: {"html": "page.html#id", "md": "page.md#id"}}``).
+    """
+
+    def __init__(self, message: str = "", *, tables: tuple = (), links: dict | None = None) -> None:
+        super().__init__(message)
+        self.tables, self.links = tables, dict(links or {})
+
+    def extended(self, text: str, links: dict | None = None) -> "CheckFailure":
+        """This failure with ``text`` appended as a paragraph of its own (and its ``links``)."""
+        return CheckFailure(f"{self}\n\n{text}", tables=self.tables, links={**self.links, **(links or {})})
 
 
 def tolerance(dtype: torch.dtype) -> tuple[float, float]:
@@ -100,4 +117,6 @@ def assert_matches(
     """Raise :class:`CheckFailure` naming ``what`` when ``got`` does not match ``expected``."""
     problem = mismatch(got, expected, rtol=rtol, atol=atol)
     if problem is not None:
-        raise CheckFailure(f"{what} is not right.\n{problem}")
+        small = isinstance(got, torch.Tensor) and got.shape == expected.shape and got.numel() <= SHOWN_IN_FULL
+        shown = (("expected", expected.detach()), ("got", got.detach())) if small and 1 <= got.dim() <= 2 else ()
+        raise CheckFailure(f"{what} is not right.\n{problem}", tables=shown)

@@ -203,6 +203,12 @@ class Evidence:
         return "\n".join(lines)
 
 
+def explained(failure: CheckFailure, found: list[Evidence]) -> CheckFailure:
+    """``failure`` with the :func:`explanation` of the mistakes ``found`` appended."""
+    links = {e.mistake.read_more: e.mistake.links for e in found if e.mistake.read_more and e.mistake.links}
+    return failure.extended(explanation(found), links)
+
+
 def explanation(found: list[Evidence]) -> str:
     """What a failed check's message gains from the mistakes ``found``: one mistake's evidence
     and hint, or, when several behave alike, one sentence saying so and each one's hint."""
@@ -363,7 +369,7 @@ class Diagnoser:
                 restore_after()
                 if not found:
                     raise
-                raise CheckFailure(f"{message}\n\n{explanation(found)}") from None
+                raise explained(failure, found) from None
 
         return run
 
@@ -491,11 +497,11 @@ class RecordedDiagnoser:
                 if _diagnosing.get() or "NotImplementedError" in message:
                     raise
                 if failing := failing_dependencies(check, answer):
-                    raise CheckFailure(f"{message}\n\n{_dependency_note(match['exercise'], failing)}") from None
+                    raise failure.extended(_dependency_note(match["exercise"], failing)) from None
                 found = self.explain(check, answer, message)
                 if not found:
                     raise
-                raise CheckFailure(f"{message}\n\n{explanation(found)}") from None
+                raise explained(failure, found) from None
 
         run.twins, run.recorded = twins, self.recorded
         return run

@@ -171,9 +171,8 @@ def run_hidden(cases: Cases, plan: Sequence[Hidden]) -> None:
         try:
             case.run()
         except CheckFailure as failure:
-            raise CheckFailure(
-                f"Hidden check {number} of {len(plan)} failed (grading seed {cases.seed}), on {case.inputs}.\n{failure}"
-            ) from None
+            where = f"Hidden check {number} of {len(plan)} failed (grading seed {cases.seed}), on {case.inputs}."
+            raise CheckFailure(f"{where}\n{failure}", tables=failure.tables) from None
 
 
 def _each(check: Callable, examples: Sequence[tuple]) -> None:

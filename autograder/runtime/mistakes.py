@@ -36,6 +36,12 @@ class Mistake:
         return found.describe() if found is not None else None
 
     @property
+    def links(self) -> dict[str, str]:
+        """Where the book explains the point, as links (see :meth:`.sections.Section.links`)."""
+        found = sections.find(self.section) if self.section else None
+        return found.links() if found is not None else {}
+
+    @property
     def source(self) -> str:
         """Notebook cell source that defines ``exercise`` as this wrong implementation."""
         return cell_source(self.exercise, self.function)

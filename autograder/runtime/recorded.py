@@ -158,7 +158,8 @@ class RecordedMistake:
     """A known mistake as one visible check saw it: its texts, the check's failure message
     (without the traceback), and on each call of the answer the pair ``(mistake's outcome,
     reference's result)``, an outcome being ``("result", value)`` or ``("error", type name)``;
-    ``read_more`` says where the book explains it (the book itself is not installed)."""
+    ``read_more`` says where the book explains it, ``links`` links there (the book itself is
+    not installed)."""
 
     exercise: str
     name: str
@@ -167,6 +168,7 @@ class RecordedMistake:
     read_more: str | None
     failure: str
     calls: list[Call] = field(default_factory=list)
+    links: dict[str, str] = field(default_factory=dict)
 
 
 def as_data(reference_calls: dict[str, list[Call]], mistakes: dict[str, list[RecordedMistake]]) -> dict:

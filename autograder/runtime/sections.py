@@ -45,6 +45,11 @@ class Section:
         match = re.match(r"ch(\d+)_", self.page)
         return int(match[1]) if match else None
 
+    def links(self) -> dict[str, str]:
+        """Where the section is, relative to the book: in the built HTML book, and in its Markdown
+        source as JupyterLab shows it (whose heading ids are the titles with hyphens for spaces)."""
+        return {"html": f"{self.page}.html#{self.html_id}", "md": f"{self.page}.md#{self.title.replace(' ', '-')}"}
+
     def describe(self) -> str:
         """Where to read, in words: 'chapter 2 ("Cross-correlation"), section "The kernel flip"'."""
         chapter = f"chapter {self.chapter}" if self.chapter else f"the page {self.page}"

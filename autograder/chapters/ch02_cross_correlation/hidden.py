@@ -52,7 +52,9 @@ def _hidden(fn, name: str, reference, cases: Cases) -> list[kit.Hidden]:
     H, W = cases.distinct_sizes(3, 8)
     X, K = cases.randn(H, W), cases.randn(3, 2)
     plan.append(
-        kit.Hidden(f"the stated properties, on X {H}x{W} and K 3x2", partial(assert_properties, fn, X, K, f"{name}(X, K)"))
+        kit.Hidden(
+            f"the stated properties, on X {H}x{W} and K 3x2", partial(assert_properties, fn, X, K, f"{name}(X, K)")
+        )
     )
     X, K = cases.randn(H, W, dtype=torch.float64), cases.randn(2, 3, dtype=torch.float64)
     G = cases.randn(H - 1, W - 2, dtype=torch.float64)

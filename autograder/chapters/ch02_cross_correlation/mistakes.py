@@ -225,7 +225,6 @@ def corr2d_vectorized_builtin(X, K):
     return F.conv2d(X[None, None], K[None, None])[0, 0]
 
 
-
 # --- Answers right on the chapter's example that break a property the exercises state ---------
 
 

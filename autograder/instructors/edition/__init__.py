@@ -41,7 +41,14 @@ STUDENT_FILES = (
     "LICENSE",
 )
 # What the students' package needs at run time (the checks, the chapters' data and plots).
-DEPENDENCIES = ("torch>=2.4,<2.14", "numpy>=1.24", "matplotlib>=3.7", "scikit-learn>=1.3")
+DEPENDENCIES = (
+    "torch>=2.4,<2.14",
+    "numpy>=1.24",
+    "matplotlib>=3.7",
+    "scikit-learn>=1.3",
+    "nbclient>=0.8",  # cnn-course validate runs a notebook in a fresh kernel
+    "ipykernel>=6",
+)
 WHEEL = "cnn_course-{version}-py3-none-any.whl"
 
 

@@ -316,7 +316,8 @@ def cuda_present() -> bool:
 def kernel_environment(workers: int) -> dict[str, str]:
     """The zygote's environment: few malloc arenas, torch threads shared out between workers
     (unless ``OMP_NUM_THREADS`` is set already, e.g. on a machine shared with other work), and a
-    CUDA check that does not initialise the driver (a fork would inherit it broken)."""
+    CUDA check that does not initialise the driver (a fork would inherit it broken); and
+    ``NBGRADER_EXECUTION``, as nbgrader sets it, so that failed checks print plain text."""
     threads = os.environ.get("OMP_NUM_THREADS") or str(max(1, (os.cpu_count() or 1) // max(1, workers)))
     return dict(
         os.environ,
@@ -325,4 +326,5 @@ def kernel_environment(workers: int) -> dict[str, str]:
         MKL_NUM_THREADS=threads,
         PYTORCH_NVML_BASED_CUDA_CHECK="1",
         PYDEVD_DISABLE_FILE_VALIDATION="1",
+        NBGRADER_EXECUTION="autograde",
     )
