@@ -256,3 +256,19 @@ def test_a_hidden_diagnosis_of_an_answer_on_a_failing_exercise_tries_every_mista
     exec(named("corr2d_general_dilation_ignored").source, namespace)
     message = failure("corr2d_general", namespace, kinds=(1,))
     assert f"Hint: {named('corr2d_general_dilation_ignored').hint}" in message
+
+
+@pytest.mark.parametrize("kind", [0, 1], ids=["visible", "hidden"])
+def test_a_broken_diagnosis_leaves_a_trace_and_the_plain_message(kind, monkeypatch, capsys):
+    """When the search for a known mistake itself fails, the student gets the check's own message
+    and the cell's stderr says what broke (the instructor sees it in the graded notebook)."""
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("no room left")
+
+    monkeypatch.setattr(diagnosis._Diagnosis, "explain", broken)
+    monkeypatch.setattr(diagnosis.RecordedDiagnoser, "explain", broken)
+    monkeypatch.setenv("AUTOGRADER_SEED", "7")
+    message = failure("corr2d", with_mistake(named("corr2d_flips_kernel")), kinds=(kind,))
+    assert message is not None and "Hint:" not in message
+    assert f"{diagnosis.SEARCH_FAILED}: RuntimeError: no room left" in capsys.readouterr().err

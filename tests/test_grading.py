@@ -26,6 +26,8 @@ from course import ASSIGNMENTS, REPO, Course, Grade
 
 from autograder.chapters import all_mistakes, chapter_of, mistakes_for
 from autograder.instructors.course import nbgrader_env
+from autograder.instructors.report.collect import collect
+from autograder.instructors.report.summary import known_mistakes
 from autograder.instructors.submissions import answers, exercise_of, solved, with_mistakes
 from autograder.runtime.cases import SEED_VAR
 from autograder.runtime.mistakes import Mistake
@@ -176,6 +178,20 @@ def test_feedback_names_every_known_mistake(graded):
         text = html.unescape(page.read_text())
         unnamed += [f"{student}: {m.name}" for m in mistakes if f"Hint: {m.hint}" not in text]
     assert not unnamed, f"feedback without the mistake's hint (grading seed {graded.seed}):\n" + "\n".join(unnamed)
+
+
+def test_report_counts_every_known_mistake(graded):
+    """The class report, read from what `cnn-course grade` wrote, counts each student's known mistake."""
+    counts = known_mistakes(collect(graded.course, [graded.assignment]), graded.assignment)
+    uncounted = [
+        f"{student}: {m.name}"
+        for student, mistakes in graded.mistakes.items()
+        for m in mistakes
+        if not counts.get(m.exercise, {}).get(m.summary)
+    ]
+    assert not uncounted, f"known mistakes the report does not count (grading seed {graded.seed}):\n" + "\n".join(
+        uncounted
+    )
 
 
 def test_failed_checks_show_a_message_not_a_traceback(graded):

@@ -27,6 +27,7 @@ import importlib
 import io
 import random
 import re
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -307,6 +308,16 @@ class _Diagnosis:
         return found
 
 
+SEARCH_FAILED = "The search for a known mistake in this failure broke off"
+
+
+def _failed_search(error: Exception) -> list:
+    """Note on stderr (in the cell's output: the instructor and the tests see it) that the
+    diagnosis itself failed; the student keeps the check's own message. No mistake is found."""
+    print(f"({SEARCH_FAILED}: {type(error).__name__}: {error}. The message is the check's own.)", file=sys.stderr)
+    return []
+
+
 @contextlib.contextmanager
 def _quiet() -> Iterator[None]:
     """Reruns print nothing (a student's debugging prints would repeat)."""
@@ -364,8 +375,8 @@ class Diagnoser:
                 diagnosis = _Diagnosis(check, answer, exercise, hidden, seed, message, candidates, reference)
                 try:
                     found = diagnosis.explain(replay)
-                except Exception:
-                    found = []
+                except Exception as error:
+                    found = _failed_search(error)
                 restore_after()
                 if not found:
                     raise
@@ -498,7 +509,10 @@ class RecordedDiagnoser:
                     raise
                 if failing := failing_dependencies(check, answer):
                     raise failure.extended(_dependency_note(match["exercise"], failing)) from None
-                found = self.explain(check, answer, message)
+                try:
+                    found = self.explain(check, answer, message)
+                except Exception as error:
+                    found = _failed_search(error)
                 if not found:
                     raise
                 raise explained(failure, found) from None
