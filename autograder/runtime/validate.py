@@ -134,9 +134,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``cnn-course validate NOTEBOOK...`` of the students' package."""
-    parser = argparse.ArgumentParser(prog="cnn-course", description="Check exercise notebooks of the CNN course.")
+    """``cnn-course`` of the students' package: ``validate NOTEBOOK...`` and ``lab-setup``."""
+    from autograder.runtime import lab_setup
+
+    parser = argparse.ArgumentParser(prog="cnn-course", description="The CNN course's commands for students.")
     commands = parser.add_subparsers(dest="command", required=True)
     add_arguments(commands.add_parser("validate", help=__doc__.splitlines()[0]))
+    setup = commands.add_parser("lab-setup", help=lab_setup.__doc__.splitlines()[0])
+    setup.add_argument("--exchange", action="store_true", help="keep the assignment and course lists")
     args = parser.parse_args(argv)
+    if args.command == "lab-setup":
+        return lab_setup.set_up(args.exchange)
     return validate([p.resolve() for p in args.notebooks], args.invert)
