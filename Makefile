@@ -69,6 +69,9 @@ test-fast: setup  ## unit tests only (no nbgrader, no book)
 clean:  ## remove builds and local grading state (keeps .venv)
 	rm -rf _build dist gradebook.db .nbgrader.log submitted autograded feedback reports artifacts
 
-.PHONY: benchmark
+.PHONY: benchmark benchmark-checks
 benchmark: setup  ## throughput of `cnn-course grade` against sequential `nbgrader autograde` (minutes)
 	$(BIN)/python benchmarks/grade_class.py
+
+benchmark-checks: setup  ## seconds each visible check takes in a fresh kernel (the table of book/students.md)
+	$(BIN)/python benchmarks/visible_checks.py
