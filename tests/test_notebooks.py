@@ -56,6 +56,20 @@ def test_test_cells_follow_the_conventions(path):
 
 
 @pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.parent.name)
+def test_test_cells_let_run_all_go_on_and_echo_nothing(path):
+    """A failing test cell does not stop "Run All" (Jupyter's raises-exception tag), and the
+    student's version of a hidden test cell ends in a statement with no value to echo as Out[n]
+    (nbgrader would also try to read a value as a partial score and warn)."""
+    notebook = nbformat.read(path, as_version=4)
+    for cell in (c for c in notebook.cells if nbgrader_meta(c).get("grade") and c.cell_type == "code"):
+        grade_id = nbgrader_meta(cell)["grade_id"]
+        assert "raises-exception" in cell.metadata.get("tags", []), grade_id
+        shown = cell.source.split("### BEGIN HIDDEN TESTS")[0]
+        last = ast.parse(shown).body[-1]
+        assert not (isinstance(last, ast.Expr) and isinstance(last.value, ast.Constant)), grade_id
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.parent.name)
 def test_points_table_matches_the_test_cells(path):
     """The intro's points table gives each exercise the points its test cells carry."""
     notebook = nbformat.read(path, as_version=4)
