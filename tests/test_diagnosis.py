@@ -70,13 +70,6 @@ def test_unknown_mistake_shows_the_diff_alone(exercise, source, monkeypatch):
         assert "Hint:" not in message and not diagnosis.recognised_mistakes(message, all_mistakes())
 
 
-def test_several_indistinguishable_mistakes_are_all_named():
-    """Two wrong answers that behave alike on the check's inputs are both named."""
-    message = failure("corr2d_grouped", with_mistake(named("corr2d_grouped_groups_ignored")))
-    found = {m.name for m in diagnosis.recognised_mistakes(message, all_mistakes())}
-    assert {"corr2d_grouped_groups_ignored", "corr2d_grouped_first_input_group"} <= found
-
-
 def test_mistakes_alike_are_said_once_with_each_hint():
     """Two mistakes that behave alike make one sentence that says so, then each one's hint; the
     report's parser reads both back."""

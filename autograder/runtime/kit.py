@@ -68,13 +68,29 @@ def assert_gradients_match(
             "autograd graph. Avoid .item(), .tolist(), .detach(), numpy and torch.tensor(...) "
             "on intermediate values; build the result from tensor operations on the inputs."
         )
-    assert_matches(out, reference(*leaves), what)
-    got = torch.autograd.grad(out, tensors, G, allow_unused=True)
-    expected = torch.autograd.grad(reference(*leaves), tensors, G, allow_unused=True)
+    copies = [a.detach().clone().requires_grad_(True) if isinstance(a, torch.Tensor) else a for a in args]
+    expected_out = reference(*copies)
+    assert_matches(out, expected_out, what)
+    got = gradients(out, tensors, G, what)
+    expected = torch.autograd.grad(
+        expected_out, [a for a in copies if isinstance(a, torch.Tensor)], G, allow_unused=True
+    )
     for label, g, e, leaf in zip(labels, got, expected, tensors):
         g = torch.zeros_like(leaf) if g is None else g
         e = torch.zeros_like(leaf) if e is None else e
         assert_matches(g, e, f"The gradient of {what} with respect to {label}")
+
+
+def gradients(out: torch.Tensor, inputs: Sequence[torch.Tensor], G: torch.Tensor, what: str) -> tuple:
+    """The gradients of ``sum(out * G)`` with respect to ``inputs``; an answer whose graph cannot
+    be run backward (it changed in place a value autograd kept) fails the check with PyTorch's words."""
+    try:
+        return torch.autograd.grad(out, inputs, G, allow_unused=True)
+    except RuntimeError as error:
+        raise CheckFailure(
+            f"{what}: computing its gradient failed, with PyTorch's error: {error}\nUsually an operation "
+            "changed in place (a method ending in _, an assignment X[...] = ...) a value the backward pass needs."
+        ) from None
 
 
 def assert_ops_do_not_grow(fn, small: Sequence, large: Sequence, what: str, advice: str, **options) -> None:
@@ -111,7 +127,7 @@ class IntAdvice:
 # The output length of a convolution (chapter 4) or a transposed convolution (chapter 6).
 OUTPUT_SIZE = IntAdvice(
     quantity="the output size",
-    float_advice="True division / always gives a float: use floor division // instead.",
+    float_advice="A float usually comes from true division /: use floor division // for sizes.",
     tensor_advice=". Compute the size with Python integers, not tensors.",
 )
 

@@ -15,6 +15,7 @@ import torch
 
 from autograder.runtime.calling import call
 from autograder.runtime.compare import CheckFailure
+from autograder.runtime.kit import gradients as kit_gradients
 
 # The phrase a failure of each stated property says (tests/test_properties.py holds every
 # property-breaking variant to it). "from scratch", "non-square", "batch" and "recipe" are
@@ -119,8 +120,8 @@ def assert_differentiable(
             f"{what} is not differentiable: its result is not connected to its inputs in the autograd graph, "
             f"so no gradient can flow back through it. {causes}"
         )
-    gradients = torch.autograd.grad(out.sum(), [leaves[i] for i in labels], allow_unused=True)
-    for name, gradient in zip(labels.values(), gradients):
+    found = kit_gradients(out, [leaves[i] for i in labels], torch.ones_like(out), what)
+    for name, gradient in zip(labels.values(), found):
         if gradient is None:
             raise CheckFailure(
                 f"{what} is not differentiable with respect to {name}: its result does not depend on "
