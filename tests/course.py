@@ -1,13 +1,17 @@
 """A throwaway nbgrader course made from the repository, graded with the real nbgrader."""
 
+import os
 import shutil
+import tempfile
+from functools import cache
 from pathlib import Path
 from typing import NamedTuple
+from unittest import mock
 
 import nbformat
 from nbgrader.api import Gradebook
 
-from autograder.instructors.course import CourseFolder, nbgrader
+from autograder.instructors.course import CourseFolder, nbgrader, nbgrader_env
 
 REPO = Path(__file__).resolve().parents[1]
 ASSIGNMENTS = sorted(path.name for path in (REPO / "solutions").iterdir() if path.is_dir())
@@ -28,6 +32,16 @@ class Grade(NamedTuple):
     needs_manual_grade: bool
 
 
+@cache
+def empty_gradebook() -> Path:
+    """A new, empty gradebook, made once per test process: nbgrader makes each one by asking a
+    separate ``alembic`` process for the schema's version (seconds), and a course copies it."""
+    path = Path(tempfile.mkdtemp(prefix="gradebook-")) / "gradebook.db"
+    with mock.patch.dict(os.environ, {"PATH": nbgrader_env()["PATH"]}):
+        Gradebook(f"sqlite:///{path}").close()
+    return path
+
+
 class Course(CourseFolder):
     """An nbgrader course folder holding the repository's config (followed by ``config``, lines
     of nbgrader configuration of the test's own) and solutions. Folders are named by their
@@ -40,6 +54,8 @@ class Course(CourseFolder):
             file.write(config)
         super().__init__(root)
         shutil.copytree(REPO / "solutions", self.folder("source"))
+        if self.gradebook is not None and not self.gradebook.exists():
+            shutil.copy(empty_gradebook(), self.gradebook)
 
     @classmethod
     def copy_of(cls, course: "Course", root: Path) -> "Course":

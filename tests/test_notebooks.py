@@ -119,3 +119,18 @@ def test_first_cell_says_how_to_install_the_package(key, tmp_path):
     assert beside == (
         f"The course's package is missing: run  %pip install {wheel_name()}  in a new cell, then restart the kernel."
     )
+
+
+def test_students_page_times_every_visible_check():
+    """The students' page gives the measured time of every visible check (make benchmark-checks), each under 1 s."""
+    page = (REPO / "book" / "students.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (ch\d\d_\w+) \| `(\w+)` \| ([\d.]+) \|$", page, re.MULTILINE)
+    timed = {(key, grade_id): float(seconds) for key, grade_id, seconds in rows}
+    visible = {
+        (path.parent.name, nbgrader_meta(cell)["grade_id"])
+        for path in SOLUTIONS
+        for cell in nbformat.read(path, as_version=4).cells
+        if nbgrader_meta(cell).get("grade") and cell.cell_type == "code" and "BEGIN HIDDEN TESTS" not in cell.source
+    }
+    assert set(timed) == visible, set(timed) ^ visible
+    assert all(seconds < 1 for seconds in timed.values()), timed

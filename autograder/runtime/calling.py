@@ -43,6 +43,12 @@ EXPLAINED = (
         "that requires grad): compute the result into a new tensor instead.",
     ),
     (
+        "Expected all tensors to be on the same device",
+        "It mixed tensors on different devices: a tensor created without device=... lands on the "
+        "CPU even when the inputs live on a GPU. Create new tensors on the input's device "
+        "(device=X.device, or torch.zeros_like and friends).",
+    ),
+    (
         "Can't call numpy() on Tensor that requires grad",
         "A result computed through numpy is not differentiable: numpy arrays are outside "
         "PyTorch's autograd graph. Stay with tensor operations.",
