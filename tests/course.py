@@ -1,8 +1,11 @@
 """A throwaway nbgrader course made from the repository, graded with the real nbgrader."""
 
+import contextlib
+import io
 import os
 import shutil
 import tempfile
+import traceback
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple
@@ -11,7 +14,7 @@ from unittest import mock
 import nbformat
 from nbgrader.api import Gradebook
 
-from autograder.instructors.course import CourseFolder, nbgrader, nbgrader_env
+from autograder.instructors.course import CourseFolder, nbgrader_env
 
 REPO = Path(__file__).resolve().parents[1]
 ASSIGNMENTS = sorted(path.name for path in (REPO / "solutions").iterdir() if path.is_dir())
@@ -54,7 +57,7 @@ class Course(CourseFolder):
             file.write(config)
         super().__init__(root)
         shutil.copytree(REPO / "solutions", self.folder("source"))
-        if self.gradebook is not None and not self.gradebook.exists():
+        if self.gradebook is not None and self.gradebook.parent.is_dir() and not self.gradebook.exists():
             shutil.copy(empty_gradebook(), self.gradebook)
 
     @classmethod
@@ -68,9 +71,42 @@ class Course(CourseFolder):
     def nbgrader(self, *args: str, env: dict[str, str] | None = None) -> str:
         """Run nbgrader in the course (with ``env`` added to its environment); fail with its log
         if it exits non-zero."""
-        done = nbgrader(self.root, *args, environment=env, capture_output=True, text=True)
-        assert done.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{done.stdout}\n{failure_log(done.stderr)}"
-        return done.stdout + done.stderr
+        status, log = self.run_nbgrader(*args, env=env)
+        assert status == 0, f"nbgrader {' '.join(args)} failed:\n{failure_log(log)}"
+        return log
+
+    def run_nbgrader(self, *args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+        """``nbgrader ARGS`` run in this process, as its command line runs it (in the course, with
+        :func:`~autograder.instructors.course.nbgrader_env`): its exit status and its output.
+        A new ``nbgrader`` process would spend seconds importing what this one holds already;
+        tests/test_cli.py runs the command line itself."""
+        from jupyter_core.application import NoStart
+        from nbgrader.apps.nbgraderapp import NbGraderApp
+
+        output = io.StringIO()
+        with (
+            mock.patch.dict(os.environ, {**nbgrader_env(), **(env or {})}),
+            contextlib.chdir(self.root),
+            contextlib.redirect_stdout(output),
+            contextlib.redirect_stderr(output),
+        ):
+            app = NbGraderApp.instance()
+            try:
+                app.initialize(list(args))
+                app.start()
+                status = 0
+            except NoStart:  # how jupyter's applications end once a subcommand is done
+                status = 0
+            except SystemExit as exit:
+                status = exit.code if isinstance(exit.code, int) else int(bool(exit.code))
+            except Exception:  # as the command line would end: with the traceback, status 1
+                traceback.print_exc()
+                status = 1
+            finally:
+                if app.subapp is not None:
+                    type(app.subapp).clear_instance()
+                NbGraderApp.clear_instance()
+        return status, output.getvalue()
 
     def notebook(self, step: str, assignment: str, student: str | None = None) -> Path:
         """Path of the assignment's notebook in a step's folder (and the student's sub-folder)."""

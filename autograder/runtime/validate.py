@@ -90,7 +90,7 @@ def run(path: Path, timeout: int = CELL_TIMEOUT) -> list[Outcome]:
         else:
             os.environ["NBGRADER_EXECUTION"] = previous
     return [
-        Outcome(grade_id, _error(cell), "### BEGIN HIDDEN TESTS" in cell.source or grade_id.endswith(HIDDEN_SUFFIX))
+        Outcome(grade_id, _error(cell), grade_id.endswith(HIDDEN_SUFFIX))
         for cell in notebook.cells
         if (grade_id := _grade_id(cell))
     ]

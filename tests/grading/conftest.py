@@ -11,7 +11,6 @@ import pytest
 from course import Course
 
 from autograder.chapters import mistakes_for
-from autograder.instructors.course import nbgrader
 from autograder.instructors.submissions import answers, fill, nbgrader_meta, solved, with_mistake
 
 ASSIGNMENT = "ch02_cross_correlation"
@@ -64,8 +63,8 @@ def graded_class(tmp_path_factory: pytest.TempPathFactory) -> GradedClass:
     course.nbgrader("autograde", ASSIGNMENT, "--Execute.timeout=5")  # a 5 s cell timeout ends the loop
     crashing = fill(release, {**answers(solution), "corr2d_vectorized": "import os\nos._exit(1)\n"})
     course.submit(CRASHER, ASSIGNMENT, crashing)
-    crashed = nbgrader(course.root, "autograde", ASSIGNMENT, f"--student={CRASHER}", capture_output=True, text=True)
-    assert crashed.returncode != 0, "nbgrader graded a notebook whose kernel died"
+    status, _ = course.run_nbgrader("autograde", ASSIGNMENT, f"--student={CRASHER}")
+    assert status != 0, "nbgrader graded a notebook whose kernel died"
     course.nbgrader("generate_feedback", ASSIGNMENT)
     students = [WRITER, "blank", *MISTAKES, LOOPER, CRASHER]
     return GradedClass(course, ASSIGNMENT, students)
