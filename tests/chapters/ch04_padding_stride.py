@@ -8,22 +8,27 @@ MESSAGES = {
     "conv_output_size_builtin": "must be written from scratch, but it called PyTorch's built-in convolution",
     "pad2d_pair_swapped": "Expected shape (7, 6), got shape (5, 8).",
     "pad2d_ones": "First wrong value at index (0, 0): expected 0, got 1.",
-    "pad2d_float32": "Expected dtype torch.float64 (the input's dtype), got torch.float32.",
-    "pad2d_tolist": "pad2d(X, (",
+    "pad2d_float32": "pad2d(X, (2, 1)) with a non-square X = 1..12 as 3x4 (2 rows above and below, 1 column left "
+    "and right) does not keep the input's dtype: given float64 inputs, it returned a torch.float32 tensor.",
+    "pad2d_tolist": "pad2d(X, (2, 1)) with a non-square X = 1..12 as 3x4 (2 rows above and below, 1 column left "
+    "and right) is not differentiable",
     "pad2d_builtin": "must be written from scratch, but it called PyTorch's built-in padding",
     "corr2d_general_dilation_ignored": "Expected shape (3, 5), got shape (4, 6).",
     "corr2d_general_padding_one_side": "Expected shape (4, 4), got shape (3, 3).",
     "corr2d_general_stride_rows_only": "First wrong value at index (0, 1): expected 8, got 3.",
-    "corr2d_general_item": "is not differentiable",
+    "corr2d_general_item": "corr2d_general(X, K, padding=0, stride=1, dilation=2) with a non-square X 5x7 (0..34 "
+    "mod 6), K = [[0, 1], [2, 3]] (output 3x5) is not differentiable",
     "corr2d_general_builtin": "must be written from scratch, but it called PyTorch's built-in convolution",
 }
 
 HIDDEN_FAILURES = {
-    "pad2d_float32": r"Hidden check 5 of 6 failed \(grading seed {seed}\), on X \d+x\d+ \(torch.float64\) "
+    "pad2d_float32": r"Hidden check 5 of 8 failed \(grading seed {seed}\), on X \d+x\d+ \(torch.float64\) "
     r"with padding \(\d, \d\)",
-    "corr2d_general_item": r"Hidden check 7 of 7 failed \(grading seed {seed}\), on the gradient with respect "
+    "corr2d_general_item": r"Hidden check 8 of 9 failed \(grading seed {seed}\), on the gradient with respect "
     r"to X and K: X \d+x\d+ and K \d+x\d+ \(torch.float64\), padding=\(\d, \d\)",
 }
+
+ONE_HINT_PER_MISTAKE = True
 
 MISTAKE_SEEDS = range(0, 100, 13)
 SOLUTION_SEEDS = range(60)
@@ -82,4 +87,12 @@ OTHER_CORRECT_ANSWERS = {
 SECTIONS_ELSEWHERE = {
     "pad2d_tolist": "ch01_autograd",
     "corr2d_general_item": "ch01_autograd",
+}
+
+_TENSOR = ("dtype", "device", "differentiable", "unchanged", "from scratch", "non-square")
+PROPERTIES = {
+    # a Python int, computed with arithmetic (no convolution run to read the size off)
+    "conv_output_size": ("from scratch",),
+    "pad2d": _TENSOR,
+    "corr2d_general": _TENSOR,
 }

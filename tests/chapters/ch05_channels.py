@@ -3,7 +3,8 @@
 MESSAGES = {
     "corr2d_multi_in_stacked": "Expected shape (2, 2), got shape (2, 2, 2).",
     "corr2d_multi_in_mean": "First wrong value at index (0, 0): expected 56, got 28.",
-    "corr2d_multi_in_float32_buffer": "Expected dtype torch.float64 (the input's dtype), got torch.float32.",
+    "corr2d_multi_in_float32_buffer": "does not keep the input's dtype: given float64 inputs, it returned a "
+    "torch.float32 tensor.",
     "corr2d_multi_in_builtin": "must be written from scratch, but it called PyTorch's built-in convolution",
     "corr2d_multi_in_out_sums_outputs": "Expected shape (3, 2, 2), got shape (2, 2).",
     "corr2d_multi_in_out_channels_last": "Expected shape (3, 2, 2), got shape (2, 2, 3).",
@@ -12,19 +13,27 @@ MESSAGES = {
     "corr2d_1x1_broadcast_sum": "gives the right values, but it ran no matrix product",
     "corr2d_1x1_reuses_multi_in_out": "gives the right values, but it ran no matrix product",
     "corr2d_grouped_reversed_groups": "First wrong value at index (0, 0, 0): expected 56, got 124.",
+    # one explanation for an answer that ignores groups (it reads the first block of X for every group)
+    "corr2d_grouped_groups_ignored": "Hint: Every output channel was computed from the first Ci // groups input "
+    "channels only",
     "conv2d_num_params_no_bias": (
         "conv2d_num_params(in_channels=3, out_channels=64, kernel_size=3, bias=True, groups=1) "
         "returned 1728, expected 1792."
     ),
     "conv2d_num_params_groups_ignored": "groups=4) returned 73856, expected 18560.",
-    "conv2d_num_params_pair_as_square": "kernel_size=(3, 5), bias=True, groups=1) returned 57, expected 93.",
-    "conv2d_num_params_float": "returned 1792.0, a float; it must return a Python int.",
-    "conv2d_num_params_builds_module": "ran tensor operations (empty, uniform_): it built a layer or tensors.",
+    "conv2d_num_params_pair_as_square": "kernel_size=(3, 5), bias=True, groups=1) (a non-square kernel) returned 57, "
+    "expected 93.",
+    "conv2d_num_params_float": "returned 1792.0, a float; it must return a Python int. A float usually comes from "
+    "true division /",
+    "conv2d_num_params_builds_module": "built a layer or tensors to count the parameters: counting must not build "
+    "the layer",
     "linear_num_params_bias_per_input": (
-        "linear_num_params(in_features=150528, out_features=4096, bias=True) returned 616713216, expected 616566784."
+        "linear_num_params(in_features=784, out_features=10, bias=True) returned 8624, expected 7850."
     ),
     "linear_num_params_bias_always": "linear_num_params(in_features=10, out_features=5, bias=False) returned 55",
 }
+
+ONE_HINT_PER_MISTAKE = True
 
 HIDDEN_FAILURES = {
     "corr2d_multi_in_float32_buffer": r"Hidden check \d of \d failed \(grading seed {seed}\), on X of shape "
@@ -67,4 +76,15 @@ def linear_num_params(in_features, out_features, bias=True):
         "channels last": "def corr2d_1x1(X, K):\n    return (X.permute(1, 2, 0) @ K.flatten(1).T).permute(2, 0, 1)\n",
         "matmul on 3-D": "def corr2d_1x1(X, K):\n    return (K.flatten(1) @ X.flatten(1)).unflatten(1, X.shape[1:])\n",
     },
+}
+
+_TENSOR = ("dtype", "device", "differentiable", "unchanged", "from scratch", "non-square")
+PROPERTIES = {
+    "corr2d_multi_in": _TENSOR,
+    "corr2d_multi_in_out": _TENSOR,
+    "corr2d_1x1": _TENSOR,
+    "corr2d_grouped": _TENSOR,
+    # counts: a Python int computed with arithmetic, without building the layer or any tensor
+    "conv2d_num_params": ("from scratch", "non-square"),
+    "linear_num_params": ("from scratch",),
 }

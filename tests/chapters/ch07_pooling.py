@@ -3,8 +3,8 @@
 MESSAGES = {
     "pool2d_stride_defaults_to_one": "Expected shape (1, 1, 2, 2), got shape (1, 1, 3, 3).",
     "pool2d_across_channels": "Expected shape (1, 2, 2, 4), got shape (1, 1, 2, 4).",
-    "pool2d_max_pads_zeros": "on X 2x3x4x5 holding negative numbers",
-    "pool2d_avg_excludes_padding": "mode='avg') on X 2x3x4x5 holding negative numbers",
+    "pool2d_max_pads_zeros": "on a batch of non-square planes (X 2x3x4x5, 0..119 mod 7, minus 10: negative numbers)",
+    "pool2d_avg_excludes_padding": "mode='avg') on a batch of non-square planes (X 2x3x4x5",
     "pool2d_builtin": "must be written from scratch, but it called PyTorch's built-in pooling",
     "avg_pool2d_always_clipped": "count_include_pad=True, divisor_override=None) on X = ones 1x1x3x3 is not right",
     "avg_pool2d_padding_always_counted": "count_include_pad=False, divisor_override=None) on X = ones 1x1x3x3",
@@ -14,14 +14,15 @@ MESSAGES = {
     "max_pool_with_indices_rows_times_H": "First wrong value at index (0, 0, 0, 0): expected 5, got 4.",
     "max_pool_with_indices_global": "The indices of max_pool_with_indices(X, kernel_size=(2, 2), stride=(2, 3))",
     "max_pool_with_indices_builtin": "must be written from scratch, but it called PyTorch's built-in pooling",
-    "max_unpool_whole_tensor": "with Y = 1..16 as 2x2x2x2 (float64)",
+    "max_unpool_whole_tensor": "on a batch: Y = 1..16 as 2x2x2x2 (float64)",
     "max_unpool_divides_by_H": "raised IndexError: index 4 is out of bounds for dimension 2 with size 4",
     "max_unpool_doubles": "raised RuntimeError: index 18 is out of bounds for dimension 2 with size 16",
     "max_unpool_float32": "Expected dtype torch.float64 (the input's dtype), got torch.float32.",
     "max_unpool_builtin": "must be written from scratch, but it called PyTorch's built-in pooling",
     "adaptive_avg_pool2d_floor_end": "8 of 9 values differ",
     "adaptive_avg_pool2d_fixed_window": "9 of 9 values differ",
-    "adaptive_avg_pool2d_axes_swapped": "adaptive_avg_pool2d(X, output_size=(3, 3)) on X = 0..34 as 1x1x5x7",
+    "adaptive_avg_pool2d_axes_swapped": "adaptive_avg_pool2d(X, output_size=(3, 3)) on a non-square plane, "
+    "X = 0..34 as 1x1x5x7",
     "adaptive_avg_pool2d_builtin": "must be written from scratch, but it called PyTorch's built-in pooling",
 }
 
@@ -34,6 +35,15 @@ HIDDEN_FAILURES = {
 # every mistake (a student who overfits the visible examples still loses points).
 MISTAKE_SEEDS = (0, 1, 2, 3, 4, 7)
 SOLUTION_SEEDS = range(30)
+
+_TENSOR_PROPERTIES = ("dtype", "device", "differentiable", "unchanged", "non-square", "batch", "from scratch")
+PROPERTIES = {
+    "pool2d": _TENSOR_PROPERTIES,
+    "avg_pool2d": _TENSOR_PROPERTIES,
+    "max_pool_with_indices": _TENSOR_PROPERTIES,
+    "max_unpool": _TENSOR_PROPERTIES,
+    "adaptive_avg_pool2d": _TENSOR_PROPERTIES,
+}
 
 OTHER_CORRECT_ANSWERS = {
     "pool2d": """

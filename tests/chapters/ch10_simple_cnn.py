@@ -11,14 +11,29 @@ MESSAGES = {
     "init_weights_uniform": "look uniform (xavier_uniform_?)",
     "init_weights_break": "features.conv2.weight",
     "init_weights_bias_always": "'NoneType' object has no attribute 'data'",
+    # the visible check's network has a linear layer without bias too
+    "init_weights_linear_bias_always": "'NoneType' object has no attribute 'zero_'",
     "init_weights_by_shape": "a parameter of BatchNorm2d",
-    # one watched epoch of the visible check is enough to name these
-    "train_digits_no_eval": "never ran the model in eval mode",
-    "train_digits_no_zero_grad": "call optimizer.zero_grad()",
-    "train_digits_softmax_loss": "back-propagated through a softmax",
+    # the visible check's short run is enough to name these, and says which rule of the recipe broke
+    "train_digits_no_eval": "never ran the model in eval mode. The recipe tests in eval mode",
+    "train_digits_no_zero_grad": "The recipe clears them for every mini-batch: backward() accumulates, so call "
+    "optimizer.zero_grad()",
+    "train_digits_softmax_loss": "back-propagated through a softmax: the loss was computed on softmax(...) of the "
+    "network's output. The recipe computes nn.CrossEntropyLoss on the raw scores",
+    "train_digits_fixed_lr": "ran Adam at a learning rate of 0.001; the recipe runs it at the lr argument, 0.01",
     "train_digits_train_accuracy": "did you measure the accuracy on the training set?",
-    "train_digits_one_batch": "ran the network on 32 training images",
+    "train_digits_one_batch": "ran the network on 64 training images in train mode; 2 epoch(s) over the 80 training "
+    "images are 160",
     "train_digits_percentage": "not a percentage",
+}
+
+# What each exercise's text states beyond the values (tests/test_properties.py): the networks keep
+# the batch and float64, init_weights the parameters' dtype and device, train_digits the recipe.
+PROPERTIES = {
+    "SimpleCNN": ("batch", "dtype"),
+    "init_weights": ("dtype", "device"),
+    "DigitsCNN": ("batch", "dtype"),
+    "train_digits": ("recipe",),
 }
 
 # The hidden check of train_digits trains networks for seconds: fewer seeds for its mistakes,

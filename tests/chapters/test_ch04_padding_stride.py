@@ -47,7 +47,7 @@ RIGHT = "(n + 2 * padding - dilation * (k - 1) - 1) // stride + 1"
 @pytest.mark.parametrize(
     "wrapped, phrase",
     [
-        (f"float({RIGHT})", "returned 6.0, a float; it must return a Python int. True division / always gives"),
+        (f"float({RIGHT})", "returned 6.0, a float; it must return a Python int. A float usually comes from true"),
         (f"torch.tensor({RIGHT})", "returned a tensor (tensor(6)); it must return a Python int."),
         (f"np.int64({RIGHT})", "(of type numpy.int64); it must return a Python int (convert with int(...))"),
         ("True", "returned True, a bool; it must return the output size as a Python int."),
@@ -129,12 +129,15 @@ def test_conv_output_size_hidden_plan_covers_the_edge_cases(seed):
 @pytest.mark.parametrize("seed", range(30))
 def test_corr2d_general_hidden_plan_covers_the_edge_cases(seed):
     """Non-square inputs, (height, width) pairs with different values, stride beyond the kernel,
-    padding with dilation, a kernel filling the padded input, float64."""
+    padding with dilation, a kernel filling the padded input, float64, then a square input and kernel."""
     plan = hidden._general_plan(Cases(seed))
     for X, K, padding, stride, dilation, label in plan:
         ref.corr2d_general(X, K, padding, stride, dilation)  # the kernel fits
-        assert X.shape[0] != X.shape[1] or "exactly as large" in label
-        assert K.shape[0] != K.shape[1]
+        if "square input" not in label:
+            assert X.shape[0] != X.shape[1] or "exactly as large" in label
+            assert K.shape[0] != K.shape[1]
+    X, K, *_ = plan[-1]
+    assert X.shape[0] == X.shape[1] and K.shape[0] == K.shape[1] > 1
     X, K, padding, stride, dilation, _ = plan[0]
     assert all(isinstance(v, tuple) and v[0] != v[1] for v in (padding, stride, dilation))
     _, K, _, stride, _, _ = plan[2]

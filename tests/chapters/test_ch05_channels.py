@@ -1,7 +1,9 @@
-"""Chapter 5 (channels): loops and matrix products in corr2d_1x1, integer counts, the finished
-blocks, the references. The generic tests (messages, seeds, other correct answers) read the
-chapter's table, tests/chapters/ch05_channels.py."""
+"""Chapter 5 (channels): loops and matrix products in corr2d_1x1, integer counts (and answers
+that build the layer they count), one explanation for an answer that ignores groups, the
+finished blocks, the references. The generic tests (messages, seeds, other correct answers,
+properties) read the chapter's table, tests/chapters/ch05_channels.py."""
 
+import time
 from functools import partial
 
 import numpy as np
@@ -9,6 +11,7 @@ import pytest
 import torch
 from answers import answer_failure as failure  # (exercise, the answer itself, ...)
 from answers import namespace as notebook_namespace
+from answers import with_answer
 
 from autograder.chapters.ch05_channels import reference as ref
 
@@ -44,6 +47,70 @@ def test_non_int_counts_are_rejected(value, phrase):
     """A count that is not a Python int fails with a message that says what it is."""
     message = failure("conv2d_num_params", lambda *args: value)
     assert message is not None and phrase in message, message
+
+
+@pytest.mark.parametrize(
+    "expression, phrase",
+    [
+        (
+            "torch.tensor(weights + biases)",
+            "conv2d_num_params(in_channels=3, out_channels=64, kernel_size=3, bias=True, groups=1) returned a "
+            "tensor (tensor(1792)); it must return a Python int, computed with integer arithmetic on the arguments "
+            "(no tensors).",
+        ),
+        (
+            "torch.tensor(weights + biases).item()",
+            "groups=1) built a layer or tensors to count the parameters: counting must not build the layer",
+        ),
+    ],
+)
+def test_counts_through_tensors_are_told_in_plain_words(expression, phrase):
+    """A count returned as a tensor, or computed through one, is told so without PyTorch's names
+    for the operations it ran."""
+    source = (
+        "def conv2d_num_params(in_channels, out_channels, kernel_size, bias=True, groups=1):\n"
+        "    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size\n"
+        "    weights = out_channels * (in_channels // groups) * kh * kw\n"
+        "    biases = out_channels if bias else 0\n"
+        f"    return {expression}\n"
+    )
+    message = failure("conv2d_num_params", with_answer("conv2d_num_params", source)["conv2d_num_params"])
+    assert phrase in message, message
+    assert "lift_fresh" not in message and "tensor operations" not in message, message
+
+
+@pytest.mark.parametrize("kind", [0, 1])
+def test_building_the_layer_to_count_is_refused_on_a_small_layer_first(kind):
+    """An answer that builds the nn.Linear it counts fails on a small layer, before the checks reach
+    the chapter's 616-million-weight example (seconds and gigabytes): each check stays fast."""
+    source = (
+        "from torch import nn\n\n"
+        "def linear_num_params(in_features, out_features, bias=True):\n"
+        "    return sum(p.numel() for p in nn.Linear(in_features, out_features, bias=bias).parameters())\n"
+    )
+    answer = with_answer("linear_num_params", source)["linear_num_params"]
+    start = time.process_time()
+    message = failure("linear_num_params", answer, kinds=(kind,))
+    assert time.process_time() - start < 1.0
+    assert "bias=True) built a layer or tensors to count the parameters: counting must not build the layer" in message
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "    return corr2d_multi_in_out(X, K)\n",
+        "    per_in, per_out = X.shape[0] // groups, K.shape[0] // groups\n"
+        "    return torch.cat([corr2d_multi_in_out(X[:per_in], k) for k in K.split(per_out)])\n",
+    ],
+    ids=["groups ignored", "first block for every group"],
+)
+def test_reading_the_first_block_for_every_group_gets_one_explanation(body):
+    """Ignoring groups and reading the same block for every group compute the same thing: the
+    message explains it once, by its effect."""
+    source = f"def corr2d_grouped(X, K, groups):\n{body}"
+    message = failure("corr2d_grouped", with_answer("corr2d_grouped", source)["corr2d_grouped"])
+    assert message.count("Hint: ") == 1, message
+    assert "Hint: Every output channel was computed from the first Ci // groups input channels only" in message
 
 
 def test_count_checks_use_the_defaults():

@@ -13,6 +13,7 @@ from answers import answer_failure as failure  # (exercise, the answer itself, .
 from answers import solved_namespace as notebook_solved_namespace
 from answers import with_answer
 from course import REPO
+from tables import entry
 from torch import nn
 
 from autograder.chapters import mistakes_for
@@ -116,16 +117,20 @@ def test_conv_matrix_hidden_plan_covers_the_edge_cases(seed):
     assert plan[2][0].dtype == torch.float64
     assert plan[3][0].shape == plan[3][1]
     assert plan[4][0].shape == (1, 1) and plan[4][1][0] != plan[4][1][1]
+    K, (H, W), _ = plan[-1]  # a kernel transposed only when square is caught
+    assert H == W and K.shape[0] == K.shape[1] >= 2
 
 
 @pytest.mark.parametrize("seed", range(40))
 def test_trans_conv_hidden_plan_covers_the_edge_cases(seed):
     """Valid settings, pair strides, a stride beyond the kernel, padding, a kernel larger than the
-    input, a 1x1 kernel, float64."""
+    input, a 1x1 kernel, float64, and a square input with a square kernel."""
     plan = hidden._trans_plan(Cases(seed))
     for X, K, stride, padding, _ in plan:
         assert ref.trans_conv(X, K, stride, padding).numel() >= 1
-        assert X.shape[0] != X.shape[1]
+    assert all(X.shape[0] != X.shape[1] for X, *_ in plan[:-1])
+    X, K, *_ = plan[-1]
+    assert X.shape[0] == X.shape[1] and K.shape[0] == K.shape[1] >= 2
     _, K, stride, _, _ = plan[2]
     assert stride[0] > K.shape[0] and stride[1] > K.shape[1]
     _, _, stride, padding, _ = plan[3]
@@ -160,15 +165,16 @@ RIGHT = "(n - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 
 @pytest.mark.parametrize(
     "wrapped, phrase",
     [
-        (f"float({RIGHT})", "returned 3.0, a float; it must return a Python int."),
-        (f"torch.tensor({RIGHT})", "ran tensor operations"),
+        (f"float({RIGHT})", "returned 3.0, a float; it must return a Python int. Usual causes: a float somewhere"),
+        (f"torch.tensor({RIGHT})", "used PyTorch tensors or layers; it must compute the size from scratch"),
         (f"np.int64({RIGHT})", "(of type numpy.int64); it must return a Python int (convert with int(...))"),
         ("True", "returned True, a bool"),
         ("None", "returned None: did you forget the return statement?"),
     ],
 )
 def test_output_size_must_be_a_python_int(wrapped, phrase):
-    """A float, tensor, NumPy integer, bool or None fails, and the message says what came back."""
+    """A float, tensor, NumPy integer, bool or None fails, and the message says what came back, assuming
+    nothing of the code: no formula of the exercise divides, and no operation's name is quoted."""
     source = (
         "import numpy as np\n\n"
         "def trans_conv_output_size(n, k, stride=1, padding=0, output_padding=0, dilation=1):\n"
@@ -177,6 +183,7 @@ def test_output_size_must_be_a_python_int(wrapped, phrase):
     message = failure("trans_conv_output_size", answer("trans_conv_output_size", source))
     assert message.startswith("trans_conv_output_size(n=2, k=2) (default stride, padding, output_padding, dilation)")
     assert phrase in message, message
+    assert "division / always" not in message and "lift_fresh" not in message, message
 
 
 def test_wrong_only_on_large_inputs_loses_the_hidden_points(monkeypatch):
@@ -192,6 +199,18 @@ def test_wrong_only_on_large_inputs_loses_the_hidden_points(monkeypatch):
         hidden.grade_trans_conv_output_size(function)
 
 
+# --- messages that describe what the answer did ----------------------------------------------------
+
+
+def test_kernel_turned_is_told_the_effect_not_a_padding_it_did_not_do():
+    """An answer that spreads copies of K turned by 180 degrees pads nothing: its message names what
+    its result shows, and gives padding only as one usual cause (issue 14)."""
+    exercise, source = entry(ASSIGNMENT, "OTHER_WRONG_ANSWERS")["trans_conv_spreads_flipped_kernel"]
+    message = failure(exercise, answer(exercise, source))
+    assert "known mistake: applies the kernel turned by 180 degrees." in message, message
+    assert "usual causes are" in message and "Padding X with k - 1 zeros" not in message, message
+
+
 # --- the notebook and the book ------------------------------------------------------------------
 
 
@@ -201,7 +220,7 @@ def test_mistakes_cover_the_planned_wrong_answers():
     headings = set(sections.page_sections(ASSIGNMENT))
     assert {"each-input-element-spreads-a-copy-of-the-kernel", "output-padding"} <= headings
     required = {
-        "trans_conv_plain_conv",
+        "trans_conv_kernel_turned",
         "trans_conv_pads_input",
         "trans_conv_stride_ignored",
         "trans_conv_output_size_no_output_padding",

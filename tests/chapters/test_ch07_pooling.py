@@ -1,6 +1,7 @@
-"""Chapter 7 (pooling): the references against PyTorch, index dtypes, gradients of unpooling and
-the built-in modules. The generic tests (messages, seeds, other correct answers, the course's
-references handed in, the hints' sections) read the chapter's table, tests/chapters/ch07_pooling.py."""
+"""Chapter 7 (pooling): the references against PyTorch and the dtype of the indices. The generic
+tests (messages, seeds, other correct answers, the course's references handed in, the hints'
+sections, the stated properties and their variants) read the chapter's table,
+tests/chapters/ch07_pooling.py."""
 
 import math
 from functools import partial
@@ -75,7 +76,7 @@ def test_avg_pool2d_reference_divisors():
 
 
 # ---------------------------------------------------------------------------------------
-# Indices, gradients and built-in modules.
+# Indices.
 
 
 def test_wrong_index_dtype_is_named():
@@ -88,30 +89,3 @@ def test_wrong_index_dtype_is_named():
 
     assert "have dtype torch.int32; they must be torch.int64" in failure("max_pool_with_indices", int32_indices)
     assert "must return a pair (Y, indices)" in failure("max_pool_with_indices", lambda *args: solution(*args)[0])
-
-
-def test_non_differentiable_unpool_fails_the_gradient_check():
-    """An unpooling that goes through Python numbers passes the values but not the gradient."""
-    source = """
-def max_unpool(Y, indices, output_size):
-    H, W = output_size
-    N, C = Y.shape[:2]
-    out = torch.zeros(N, C, H * W, dtype=Y.dtype, device=Y.device)
-    for n in range(N):
-        for c in range(C):
-            for q, v in zip(indices[n, c].flatten().tolist(), Y[n, c].flatten().tolist()):
-                out[n, c, q] = v
-    return out.reshape(N, C, H, W)
-"""
-    message = failure("max_unpool", namespace(max_unpool=source)["max_unpool"])
-    assert message is not None and "is not differentiable in Y" in message, message
-
-
-def test_pooling_with_the_built_in_module_is_caught():
-    """nn.MaxPool2d, not only F.max_pool2d, runs an operation of the pooling family."""
-
-    def pool2d(X, kernel_size, stride=None, padding=0, mode="max"):
-        layer = nn.MaxPool2d if mode == "max" else nn.AvgPool2d
-        return layer(kernel_size, stride, padding)(X)
-
-    assert "built-in pooling" in failure("pool2d", pool2d)

@@ -21,6 +21,7 @@ from answers import failure, named, with_mistake
 from torch import nn
 
 from autograder.chapters.ch10_simple_cnn import checks as checks
+from autograder.chapters.ch10_simple_cnn import data as data
 from autograder.chapters.ch10_simple_cnn import hidden as hidden
 from autograder.chapters.ch10_simple_cnn import reference as ref
 from autograder.chapters.ch10_simple_cnn.data import TEST_SIZE, digits_data
@@ -139,13 +140,19 @@ def test_visible_checks_networks_are_not_the_exercises():
 
 def test_recording_is_up_to_date_and_small():
     """What the visible checks read from recorded.pt is what the reference gives now, and the file
-    stays small (no weights in it: the checks draw them from a seed)."""
+    stays small (no network's weights in it: the checks draw them from a seed; the visible run's
+    small network and split are small)."""
     assert checks.expected.path.stat().st_size < 200_000
     for name, shape in (("SimpleCNN", ref.INPUT_SHAPE), ("DigitsCNN", (1, 8, 8))):
         assert checks.expected.network_structure(name) == ref.network_structure(name)
         x = checks.example_input((2, *shape), torch.float64)
         recorded = checks.expected.seeded_output(name, checks.VISIBLE_SEED, x)
         torch.testing.assert_close(recorded, ref.seeded_output(name, checks.VISIBLE_SEED, x))
+    for recorded, now in zip(checks.expected.practice_digits(), ref.practice_digits()):
+        assert torch.equal(recorded.cpu(), now)
+    run = ref.practice_run(**checks.PRACTICE)
+    for name, weight in checks.expected.practice_run(**checks.PRACTICE).items():
+        torch.testing.assert_close(weight.cpu(), run[name], rtol=0, atol=1e-6)
     assert (checks.INPUT_SHAPE, checks.NUM_CLASSES, checks.BATCH_SIZE) == (
         ref.INPUT_SHAPE,
         ref.NUM_CLASSES,
@@ -219,11 +226,16 @@ def test_relu_inplace_does_not_matter():
 
 
 def test_ignoring_lr_is_caught_by_the_lr_zero_case(monkeypatch):
-    """With lr=0 no weight may move: a fixed learning rate moves them all."""
+    """With lr=0 no weight may move: a fixed learning rate is caught there, by the optimizer's rate
+    (the recipe) and, for an answer that steps the weights itself, by the weights that moved."""
     monkeypatch.setenv("AUTOGRADER_SEED", "7")
-    message = r"(?s)Hidden check 1 of 2 failed \(grading seed 7\).*no step should move any weight"
+    message = r"(?s)Hidden check 1 of 2 failed \(grading seed 7\).*ran Adam at a learning rate of 0.001; the recipe"
     with pytest.raises(CheckFailure, match=message):
         hidden.grade_train_digits(with_mistake(named("train_digits_fixed_lr"))["train_digits"])
+    fixed_lr = named("train_digits_fixed_lr").function
+    run = checks._train(fixed_lr, ref.digits_sequential, ref.practice_digits(), 1, 0.0, 7)
+    with pytest.raises(CheckFailure, match="no step should move any weight"):
+        checks._assert_moved(run, 0.0)
 
 
 LEGITIMATE_VARIANTS = {
@@ -247,12 +259,31 @@ LEGITIMATE_VARIANTS = {
         "",
         "",
     ),
+    "slices of the order": (
+        "for batch in order.split(32):",
+        "for start in range(0, len(X_train), 32):",
+        "optimizer.zero_grad()\n",
+        "batch = order[start : start + 32]\n            optimizer.zero_grad()\n",
+    ),
+    "train mode set once": (
+        "    for _ in range(epochs):\n        model.train()\n",
+        "    model.train()\n    for _ in range(epochs):\n",
+        "",
+        "",
+    ),
+    "the order drawn on the CPU": (
+        "torch.randperm(len(X_train), device=on)",
+        "torch.randperm(len(X_train)).to(on)",
+        "",
+        "",
+    ),
 }
 
 
 @pytest.mark.parametrize("variant", sorted(LEGITIMATE_VARIANTS))
 def test_train_digits_watch_accepts_correct_variants(variant):
-    """Other correct ways to zero the gradients, to compute the loss or to predict pass the visible check."""
+    """Other correct ways to zero the gradients, to compute the loss, to go through the order or to
+    predict pass the visible check: they make the recipe's random draws, and end with its weights."""
     source = next(c.source for c in SOLUTION.cells if nbgrader_meta(c).get("grade_id") == "train_digits")
     old, new, old2, new2 = LEGITIMATE_VARIANTS[variant]
     assert old in source and old2 in source
@@ -297,3 +328,38 @@ def test_train_digits_leaves_the_thread_count_as_it_was():
         assert torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(before)
+
+
+def test_the_visible_run_is_short_and_needs_no_scikit_learn(monkeypatch):
+    """The visible check trains on the recorded small split (given to the answer's digits_data()),
+    never loading the digits from scikit-learn (a second, cold), and the run is a few steps."""
+    namespace = solved_namespace()
+
+    def no_loading():
+        raise AssertionError("the visible check loaded the digits")
+
+    monkeypatch.setattr(data, "_arrays", no_loading)
+    assert failure("train_digits", namespace, kinds=(0,)) is None
+    assert checks.batch_sizes(ref.PRACTICE_SIZES[0], checks.PRACTICE["epochs"]) == [32, 32, 16, 32, 32, 16]
+
+
+def test_given_split_replaces_the_digits_in_new_tensors():
+    """Inside given(split), digits_data() returns copies of split on the device asked for (by default
+    split's own), and the chapter's split again afterwards."""
+    split = ref.practice_digits()
+    with data.given(split):
+        first = digits_data()
+        assert [len(t) for t in first] == [80, 80, 60, 60]
+        assert all(torch.equal(a, b) and a.data_ptr() != b.data_ptr() for a, b in zip(first, split))
+        assert digits_data("meta").X_train.device.type == "meta"
+    assert len(digits_data("cpu").X_train) == 1347
+
+
+def test_recipe_weights_tell_a_changed_recipe_apart():
+    """The solution's run ends within SAME_WEIGHTS of the recorded run (here, exactly); a run on an
+    unshuffled order, which the other recipe checks do not see, ends far from it."""
+    namespace = solved_namespace()
+    source = next(c.source for c in SOLUTION.cells if nbgrader_meta(c).get("grade_id") == "train_digits")
+    exec(source.replace("torch.randperm(len(X_train), device=on)", "torch.arange(len(X_train), device=on)"), namespace)
+    message = failure("train_digits", namespace, kinds=(0,))
+    assert message is not None and "other weights than the recipe gives" in message and "The recipe:" in message

@@ -1,7 +1,9 @@
 """Visible checks of chapter 4 (padding, stride and dilation): ``conv_output_size``, ``pad2d``, ``corr2d_general``.
 
-``conv_output_size`` returns a Python int, compared exactly; the tensor exercises are
-compared with the references' results. ``pad2d`` must not call a padding built-in
+``conv_output_size`` returns a Python int, compared exactly, computed without a convolution;
+the tensor exercises are compared with the references' results on non-square inputs and
+kernels, then checked for the properties their text states (the input's dtype and device
+kept, inputs unchanged, differentiable). ``pad2d`` must not call a padding built-in
 (``F.pad``); ``corr2d_general`` must not call a convolution built-in, but may pad with
 ``F.pad`` (the intended path is the student's own ``pad2d``). The expected values come from
 the chapter's recording (``expected``), the known mistakes' explanations too
@@ -13,7 +15,7 @@ from collections.abc import Callable
 
 import torch
 
-from autograder.runtime import kit
+from autograder.runtime import kit, properties
 from autograder.runtime.calling import call
 from autograder.runtime.diagnosis import RecordedDiagnoser
 from autograder.runtime.recorded import Recorded
@@ -89,9 +91,21 @@ def assert_pad2d(
     kit.assert_result(pad2d, (X, padding), result, what, from_scratch=NO_PADDING)
 
 
+def assert_pad2d_properties(pad2d, X: torch.Tensor, padding, what: str) -> None:
+    """What the text of ``pad2d`` states besides its values: X unchanged, its dtype and device
+    kept, differentiable in X."""
+    properties.assert_properties(pad2d, (X, padding), what, {0: "X"}, from_scratch=NO_PADDING)
+
+
+def _pair_example() -> torch.Tensor:
+    """The input of the (ph, pw) example: 1..12 as 3x4."""
+    return kit.numbers(3, 4, shift=-1.0)
+
+
 @diagnosed
 def check_pad2d(pad2d) -> None:
-    """Visible checks of ``pad2d``: an int padding with its known answer, then a (ph, pw) pair."""
+    """Visible checks of ``pad2d``: an int padding with its known answer, then a (ph, pw) pair,
+    on non-square inputs; then the stated properties."""
     X = kit.on_device([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
     known = kit.on_device(
         [
@@ -101,15 +115,10 @@ def check_pad2d(pad2d) -> None:
             [0.0, 0.0, 0.0, 0.0, 0.0],
         ]
     )
-    assert_pad2d(pad2d, expected.pad2d, X, 1, "pad2d(X, 1) with X = [[1, 2, 3], [4, 5, 6]]", known)
-    X = kit.numbers(3, 4, shift=-1.0)
-    assert_pad2d(
-        pad2d,
-        expected.pad2d,
-        X,
-        (2, 1),
-        "pad2d(X, (2, 1)) with X = 1..12 as 3x4 (2 rows above and below, 1 column left and right)",
-    )
+    assert_pad2d(pad2d, expected.pad2d, X, 1, "pad2d(X, 1) with a non-square X = [[1, 2, 3], [4, 5, 6]]", known)
+    what = "pad2d(X, (2, 1)) with a non-square X = 1..12 as 3x4 (2 rows above and below, 1 column left and right)"
+    assert_pad2d(pad2d, expected.pad2d, _pair_example(), (2, 1), what)
+    assert_pad2d_properties(pad2d, _pair_example(), (2, 1), what)
 
 
 # ---------------------------------------------------------------------------------------
@@ -131,15 +140,36 @@ def assert_general(
     context: str = "",
     known: torch.Tensor | None = None,
 ) -> None:
-    """``corr2d_general`` matches ``reference`` (or ``known``), without a convolution built-in."""
+    """``corr2d_general`` matches ``reference`` (or ``known``), without a convolution built-in.
+
+    The answer gets copies of X and K, which the visible checks use more than once: one that
+    changes its inputs is told so by the property check, not by a puzzling failure on the next
+    example."""
     result = reference(X, K, padding, stride, dilation) if known is None else known
     what = general_what(padding, stride, dilation) + (f" {context}" if context else "")
-    kit.assert_result(corr2d_general, (X, K, padding, stride, dilation), result, what, from_scratch=NO_CONVOLUTION)
+    args = (X.clone(), K.clone(), padding, stride, dilation)
+    kit.assert_result(corr2d_general, args, result, what, from_scratch=NO_CONVOLUTION)
+
+
+def assert_general_properties(corr2d_general, X, K, padding, stride, dilation, context: str = "") -> None:
+    """What the text of ``corr2d_general`` states besides its values: X and K unchanged, the
+    input's dtype and device kept, differentiable in X and K."""
+    what = general_what(padding, stride, dilation) + (f" {context}" if context else "")
+    properties.assert_properties(
+        corr2d_general, (X, K, padding, stride, dilation), what, {0: "X", 1: "K"}, from_scratch=NO_CONVOLUTION
+    )
+
+
+def _dilated_example() -> tuple[torch.Tensor, torch.Tensor]:
+    """The dilation example: X = 0..34 mod 6 as 5x7, K = [[0, 1], [2, 3]]."""
+    return kit.numbers(5, 7, modulo=6), kit.on_device([[0.0, 1.0], [2.0, 3.0]])
 
 
 @diagnosed
 def check_corr2d_general(corr2d_general) -> None:
-    """Visible checks of ``corr2d_general``: the chapter's examples (padding, stride, dilation)."""
+    """Visible checks of ``corr2d_general``: the chapter's examples (padding, stride, dilation),
+    non-square kernels and inputs among them; then the stated properties, on the example without
+    padding (where an answer that skips the copy would work on X itself)."""
     reference = expected.corr2d_general
     X, K = kit.numbers(3, 3), kit.on_device([[0.0, 1.0], [2.0, 3.0]])
     example = "on the chapter's example (X = 0..8 as 3x3, K = [[0, 1], [2, 3]])"
@@ -153,10 +183,10 @@ def check_corr2d_general(corr2d_general) -> None:
     K = kit.on_device([[1.0, 0.0, -1.0], [2.0, 1.0, 0.0], [0.0, -1.0, 3.0]])
     assert_general(corr2d_general, reference, X, K, 1, 1, 1, f"{eight} and a 3x3 K (output 8x8)")
     K5 = kit.numbers(5, 3, shift=7.0)
-    assert_general(corr2d_general, reference, X, K5, (2, 1), 1, 1, f"{eight} and a 5x3 K (output 8x8)")
+    assert_general(corr2d_general, reference, X, K5, (2, 1), 1, 1, f"{eight} and a non-square 5x3 K (output 8x8)")
     assert_general(corr2d_general, reference, X, K, 1, 2, 1, f"{eight} and a 3x3 K (output 4x4)")
     K = kit.numbers(3, 5, modulo=4, shift=1.0)
-    assert_general(corr2d_general, reference, X, K, (0, 1), (3, 4), 1, f"{eight} and a 3x5 K (output 2x2)")
-    X, K = kit.numbers(5, 7, modulo=6), kit.on_device([[0.0, 1.0], [2.0, 3.0]])
-    context = "with X 5x7 (0..34 mod 6), K = [[0, 1], [2, 3]] (output 3x5)"
-    assert_general(corr2d_general, reference, X, K, 0, 1, 2, context)
+    assert_general(corr2d_general, reference, X, K, (0, 1), (3, 4), 1, f"{eight} and a non-square 3x5 K (output 2x2)")
+    context = "with a non-square X 5x7 (0..34 mod 6), K = [[0, 1], [2, 3]] (output 3x5)"
+    assert_general(corr2d_general, reference, *_dilated_example(), 0, 1, 2, context)
+    assert_general_properties(corr2d_general, *_dilated_example(), 0, 1, 2, context)

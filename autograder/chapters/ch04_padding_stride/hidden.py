@@ -1,6 +1,7 @@
 """Hidden checks of chapter 4 (padding, stride and dilation), run at grading time: seeded grids
-of sizes, random non-square inputs and kernels, pair arguments, edge cases, float64 and gradients,
-compared with the references of :mod:`autograder.chapters.ch04_padding_stride.reference`."""
+of sizes, random non-square and square inputs and kernels, pair arguments, edge cases, float64,
+gradients and the stated properties, compared with the references of
+:mod:`autograder.chapters.ch04_padding_stride.reference`."""
 
 from functools import partial
 
@@ -12,7 +13,9 @@ from autograder.chapters.ch04_padding_stride.checks import (
     NO_CONVOLUTION,
     NO_PADDING,
     assert_general,
+    assert_general_properties,
     assert_pad2d,
+    assert_pad2d_properties,
     assert_size,
     general_what,
 )
@@ -91,7 +94,7 @@ def grade_conv_output_size(conv_output_size) -> None:
 @diagnosed
 def grade_pad2d(pad2d) -> None:
     """Hidden checks of ``pad2d``: int and (ph, pw) paddings with ph != pw, a zero on one side,
-    no padding at all, float64, and the gradient."""
+    no padding at all, float64, a square input, the gradient and the stated properties."""
     cases = Cases()
     plan = []
     H, W = cases.distinct_sizes(2, 9)
@@ -104,6 +107,8 @@ def grade_pad2d(pad2d) -> None:
     plan.append((H, W, 0, torch.float32))
     H, W = cases.distinct_sizes(2, 9)
     plan.append((H, W, cases.distinct_sizes(1, 3), torch.float64))
+    side = cases.size(2, 9)
+    plan.append((side, side, cases.distinct_sizes(1, 3), torch.float32))
     hidden = [
         kit.Hidden(
             f"X {H}x{W} ({dtype}) with padding {padding!r}",
@@ -127,6 +132,14 @@ def grade_pad2d(pad2d) -> None:
             from_scratch=NO_PADDING,
         )
     )
+    H, W = cases.distinct_sizes(2, 7)
+    padding = cases.distinct_sizes(1, 3)
+    hidden.append(
+        kit.Hidden(
+            f"the stated properties for X {H}x{W} and padding {padding!r}",
+            partial(assert_pad2d_properties, pad2d, cases.randn(H, W), padding, f"pad2d(X, {padding!r})"),
+        )
+    )
     kit.run_hidden(cases, hidden)
 
 
@@ -134,14 +147,19 @@ def grade_pad2d(pad2d) -> None:
 # corr2d_general
 
 
-def _general_case(cases: Cases, kernel, padding, stride, dilation, dtype, label: str, *, fill: bool = False):
+def _general_case(
+    cases: Cases, kernel, padding, stride, dilation, dtype, label: str, *, fill: bool = False, square: bool = False
+):
     """Draw X for the kernel size and arguments (so that the kernel fits), and describe the case.
 
-    With ``fill``, the padded input is exactly as large as the dilated kernel.
+    With ``fill``, the padded input is exactly as large as the dilated kernel; with ``square``,
+    X is square. Otherwise X is never square.
     """
     (kh, kw), (ph, pw), (dh, dw) = kernel, kit.as_pair(padding), kit.as_pair(dilation)
     if fill:
         H, W = _span(kh, dh) - 2 * ph, _span(kw, dw) - 2 * pw
+    elif square:
+        H = W = max(_input_size(cases, _span(kh, dh), ph, 8), _input_size(cases, _span(kw, dw), pw, 8))
     else:
         H, W = _input_size(cases, _span(kh, dh), ph, 8), _input_size(cases, _span(kw, dw), pw, 8)
         if W == H:
@@ -215,6 +233,19 @@ def _general_plan(cases: Cases) -> list[tuple]:
             "float64",
         )
     )
+    k = cases.size(2, 4)
+    plan.append(
+        _general_case(
+            cases,
+            (k, k),
+            cases.size(0, 2),
+            cases.size(1, 3),
+            cases.size(1, 2),
+            f32,
+            "a square input and kernel",
+            square=True,
+        )
+    )
     return plan
 
 
@@ -222,7 +253,8 @@ def _general_plan(cases: Cases) -> list[tuple]:
 def grade_corr2d_general(corr2d_general) -> None:
     """Hidden checks of ``corr2d_general``: random non-square inputs and kernels, pair arguments,
     stride beyond the kernel, padding with dilation, a kernel filling the padded input, float64,
-    and the gradient."""
+    a square input and kernel, the gradient, and the stated properties (without padding, where an
+    answer might work on X itself)."""
     cases = Cases()
     hidden = [
         kit.Hidden(inputs, partial(assert_general, corr2d_general, ref.corr2d_general, X, K, padding, stride, dilation))
@@ -251,4 +283,7 @@ def grade_corr2d_general(corr2d_general) -> None:
             from_scratch=NO_CONVOLUTION,
         )
     )
+    kernel, stride, dilation = cases.distinct_sizes(2, 3), cases.distinct_sizes(1, 2), cases.distinct_sizes(1, 2)
+    X, K, _, _, _, inputs = _general_case(cases, kernel, 0, stride, dilation, torch.float32, "the stated properties")
+    hidden.append(kit.Hidden(inputs, partial(assert_general_properties, corr2d_general, X, K, 0, stride, dilation)))
     kit.run_hidden(cases, hidden)

@@ -1,4 +1,6 @@
-"""Wrong answers to chapter 4's ``conv_output_size``, ``pad2d`` and ``corr2d_general``.
+"""Wrong answers to chapter 4's ``conv_output_size``, ``pad2d`` and ``corr2d_general``: known
+mistakes, and after each exercise's, answers right on the chapter's example that break a
+property its text states (``@breaks``).
 
 Each function's source becomes the student's answer cell. The ``corr2d_general`` ones call
 ``pad2d``, which in the notebook is the student's own answer to the previous exercise; the
@@ -7,9 +9,10 @@ import below only makes the name resolve in this module.
 
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from autograder.chapters.ch04_padding_stride.reference import pad2d
-from autograder.runtime.mistakes import mistake
+from autograder.runtime.mistakes import breaks, mistake
 
 # ---------------------------------------------------------------------------------------
 # conv_output_size
@@ -53,8 +56,8 @@ def conv_output_size_padding_once(n, k, padding=0, stride=1, dilation=1):
 @mistake(
     "conv_output_size",
     summary="forgets the + 1 (counts steps, not positions)",
-    hint="The formula in the division counts the steps between the first and the last window; "
-    "the number of windows is one more than the number of steps.",
+    hint="Every size came out one too small: the number of windows is one more than the number "
+    "of steps between the first window and the last.",
     section="ch04_padding_stride#the-output-size-formula",
 )
 def conv_output_size_no_plus_one(n, k, padding=0, stride=1, dilation=1):
@@ -64,8 +67,8 @@ def conv_output_size_no_plus_one(n, k, padding=0, stride=1, dilation=1):
 @mistake(
     "conv_output_size",
     summary="forgets the - 1 (one position too many at stride 1)",
-    hint="Check your formula on a kernel as large as the input (n = k = 3, no padding, stride "
-    "1): it fits in exactly one position.",
+    hint="The sizes are one too large at stride 1. Check your formula on a kernel as large as the "
+    "input (n = k = 3, no padding, stride 1): it fits in exactly one position.",
     section="ch04_padding_stride#the-output-size-formula",
 )
 def conv_output_size_no_minus_one(n, k, padding=0, stride=1, dilation=1):
@@ -74,9 +77,9 @@ def conv_output_size_no_minus_one(n, k, padding=0, stride=1, dilation=1):
 
 @mistake(
     "conv_output_size",
-    summary="uses true division and returns a float",
-    hint="In Python, / always gives a float, even when the division is exact. Use floor "
-    "division // so the size is an int, rounded down.",
+    summary="returns the size as a float",
+    hint="The sizes came back as floats (8.0 for 8). The usual cause is true division /, which "
+    "gives a float even when the division is exact: floor division // keeps an int and rounds down.",
     section="ch04_padding_stride#the-output-size-formula",
 )
 def conv_output_size_true_division(n, k, padding=0, stride=1, dilation=1):
@@ -86,8 +89,9 @@ def conv_output_size_true_division(n, k, padding=0, stride=1, dilation=1):
 @mistake(
     "conv_output_size",
     summary="applies the stride before adding the padding",
-    hint="The kernel slides over the padded input, so the padding belongs inside the division "
-    "by the stride: the padded border is stepped over like any other pixels.",
+    hint="With padding and a stride above 1 the sizes come out too large: the kernel slides over "
+    "the padded input, so the stride steps over the padded border like any other pixels (the "
+    "padding is part of the length that is divided into steps).",
     section="ch04_padding_stride#the-output-size-formula",
 )
 def conv_output_size_stride_before_padding(n, k, padding=0, stride=1, dilation=1):
@@ -105,6 +109,12 @@ def conv_output_size_builtin(n, k, padding=0, stride=1, dilation=1):
     x = torch.zeros(1, 1, n, 1)
     w = torch.zeros(1, 1, k, 1)
     return F.conv2d(x, w, padding=(padding, 0), stride=(stride, 1), dilation=(dilation, 1)).shape[2]
+
+
+@breaks("conv_output_size", "from scratch")
+def conv_output_size_layer(n, k, padding=0, stride=1, dilation=1):
+    layer = nn.Conv2d(1, 1, (k, 1), padding=(padding, 0), stride=(stride, 1), dilation=(dilation, 1))
+    return layer(torch.zeros(1, 1, n, 1)).shape[2]
 
 
 # ---------------------------------------------------------------------------------------
@@ -144,7 +154,7 @@ def pad2d_pair_swapped(X, padding):
 @mistake(
     "pad2d",
     summary="pads with ones instead of zeros",
-    hint="Zero padding fills the new border with zeros; start from a tensor of zeros.",
+    hint="The new border holds ones, but zero padding fills it with zeros.",
     section="ch04_padding_stride#zero-padding",
 )
 def pad2d_ones(X, padding):
@@ -158,8 +168,9 @@ def pad2d_ones(X, padding):
 @mistake(
     "pad2d",
     summary="always returns float32",
-    hint="torch.zeros(...) makes float32 unless told otherwise; create the padded tensor with "
-    "X's dtype (and device), so that a float64 input gives a float64 result.",
+    hint="Given a float64 X, the result came back float32: a tensor created without dtype=... "
+    "(torch.zeros, torch.ones, ...) is float32 whatever X is. Create the padded tensor with X's "
+    "dtype (and device).",
     section="ch04_padding_stride#padding-stride-and-dilation",
 )
 def pad2d_float32(X, padding):
@@ -172,9 +183,10 @@ def pad2d_float32(X, padding):
 
 @mistake(
     "pad2d",
-    summary="builds the result from X.tolist() (not differentiable)",
-    hint=".tolist() turns the values into Python numbers, which autograd cannot follow, so no "
-    "gradient reaches X. Build the result with tensor operations on X itself.",
+    summary="returns a result that no gradient flows through",
+    hint="No gradient reaches X: the values went through Python numbers or numpy (.tolist(), "
+    ".item(), .numpy()), which autograd cannot follow. Build the result with tensor operations on "
+    "X itself.",
     section="ch01_autograd#tensors-that-record-their-history",
 )
 def pad2d_tolist(X, padding):
@@ -210,6 +222,61 @@ def pad2d_int_rows_only(X, padding):
 def pad2d_builtin(X, padding):
     ph, pw = (padding, padding) if isinstance(padding, int) else padding
     return F.pad(X, (pw, pw, ph, ph))
+
+
+@breaks("pad2d", "dtype")
+def pad2d_as_float(X, padding):
+    X = X.float()  # pad floats, whatever came in
+    ph, pw = (padding, padding) if isinstance(padding, int) else padding
+    H, W = X.shape
+    Y = torch.zeros(H + 2 * ph, W + 2 * pw, dtype=X.dtype, device=X.device)
+    Y[ph : ph + H, pw : pw + W] = X
+    return Y
+
+
+@breaks("pad2d", "device")
+def pad2d_on_default_device(X, padding):
+    ph, pw = (padding, padding) if isinstance(padding, int) else padding
+    H, W = X.shape
+    Y = torch.zeros(H + 2 * ph, W + 2 * pw, dtype=X.dtype)
+    Y[ph : ph + H, pw : pw + W] = X
+    return Y
+
+
+@breaks("pad2d", "differentiable")
+def pad2d_numpy(X, padding):
+    import numpy as np
+
+    ph, pw = (padding, padding) if isinstance(padding, int) else padding
+    padded = np.pad(X.detach().cpu().numpy(), ((ph, ph), (pw, pw)))
+    return torch.from_numpy(padded).to(X.device)
+
+
+@breaks("pad2d", "unchanged")
+def pad2d_transposes_X(X, padding):
+    ph, pw = (padding, padding) if isinstance(padding, int) else padding
+
+    def pad_rows(T, p):
+        zeros = T.new_zeros(p, T.shape[1])
+        return torch.cat([zeros, T, zeros])
+
+    X.t_()  # the columns as rows, to pad them the same way
+    return pad_rows(pad_rows(X, pw).t(), ph)
+
+
+@breaks("pad2d", "from scratch")
+def pad2d_zero_pad_layer(X, padding):
+    ph, pw = (padding, padding) if isinstance(padding, int) else padding
+    return torch.nn.ZeroPad2d((pw, pw, ph, ph))(X)
+
+
+@breaks("pad2d", "non-square")
+def pad2d_square_input(X, padding):
+    ph, pw = (padding, padding) if isinstance(padding, int) else padding
+    n = len(X)  # the side of X
+    Y = torch.zeros(n + 2 * ph, n + 2 * pw, dtype=X.dtype, device=X.device)
+    Y[ph : ph + n, pw : pw + n] = X
+    return Y
 
 
 # ---------------------------------------------------------------------------------------
@@ -386,9 +453,10 @@ def corr2d_general_padding_ignored(X, K, padding=0, stride=1, dilation=1):
 
 @mistake(
     "corr2d_general",
-    summary="collects the outputs with .item() (not differentiable)",
-    hint=".item() turns each output into a Python number, which autograd cannot follow, so no "
-    "gradient reaches X or K. Keep every output a tensor (write it into a tensor, or stack them).",
+    summary="returns a result that no gradient flows through",
+    hint="No gradient reaches X or K: the outputs went through Python numbers or numpy (.item(), "
+    "float(...), .tolist(), .numpy()), which autograd cannot follow. Keep every output a tensor "
+    "(write it into a tensor, or stack them).",
     section="ch01_autograd#tensors-that-record-their-history",
 )
 def corr2d_general_item(X, K, padding=0, stride=1, dilation=1):
@@ -413,3 +481,79 @@ def corr2d_general_item(X, K, padding=0, stride=1, dilation=1):
 )
 def corr2d_general_builtin(X, K, padding=0, stride=1, dilation=1):
     return F.conv2d(X[None, None], K[None, None], padding=padding, stride=stride, dilation=dilation)[0, 0]
+
+
+@breaks("corr2d_general", "dtype")
+def corr2d_general_float32_output(X, K, padding=0, stride=1, dilation=1):
+    sh, sw = (stride, stride) if isinstance(stride, int) else stride
+    dh, dw = (dilation, dilation) if isinstance(dilation, int) else dilation
+    X = pad2d(X, padding)
+    kh, kw = K.shape
+    span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+    Y = torch.zeros((X.shape[0] - span_h) // sh + 1, (X.shape[1] - span_w) // sw + 1, device=X.device)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (X[i * sh : i * sh + span_h : dh, j * sw : j * sw + span_w : dw] * K).sum()
+    return Y
+
+
+@breaks("corr2d_general", "device")
+def corr2d_general_output_on_default_device(X, K, padding=0, stride=1, dilation=1):
+    sh, sw = (stride, stride) if isinstance(stride, int) else stride
+    dh, dw = (dilation, dilation) if isinstance(dilation, int) else dilation
+    X = pad2d(X, padding)
+    kh, kw = K.shape
+    span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+    Y = torch.zeros((X.shape[0] - span_h) // sh + 1, (X.shape[1] - span_w) // sw + 1, dtype=X.dtype)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (X[i * sh : i * sh + span_h : dh, j * sw : j * sw + span_w : dw] * K).sum()
+    return Y
+
+
+@breaks("corr2d_general", "differentiable")
+def corr2d_general_numpy(X, K, padding=0, stride=1, dilation=1):
+    import numpy as np
+
+    sh, sw = (stride, stride) if isinstance(stride, int) else stride
+    dh, dw = (dilation, dilation) if isinstance(dilation, int) else dilation
+    P, Kn = pad2d(X, padding).detach().cpu().numpy(), K.detach().cpu().numpy()
+    kh, kw = Kn.shape
+    span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+    Y = np.zeros(((P.shape[0] - span_h) // sh + 1, (P.shape[1] - span_w) // sw + 1), dtype=P.dtype)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (P[i * sh : i * sh + span_h : dh, j * sw : j * sw + span_w : dw] * Kn).sum()
+    return torch.from_numpy(Y).to(X.device)
+
+
+@breaks("corr2d_general", "unchanged")
+def corr2d_general_unsqueezes_K(X, K, padding=0, stride=1, dilation=1):
+    sh, sw = (stride, stride) if isinstance(stride, int) else stride
+    dh, dw = (dilation, dilation) if isinstance(dilation, int) else dilation
+    X = pad2d(X, padding)
+    kh, kw = K.shape
+    windows = X.unfold(0, dh * (kh - 1) + 1, sh).unfold(1, dw * (kw - 1) + 1, sw)[..., ::dh, ::dw]
+    K.unsqueeze_(0).unsqueeze_(0)  # (1, 1, kh, kw), to broadcast over the (rows, cols) windows
+    return (windows * K).sum(dim=(-2, -1))
+
+
+@breaks("corr2d_general", "from scratch")
+def corr2d_general_layer(X, K, padding=0, stride=1, dilation=1):
+    layer = nn.Conv2d(1, 1, tuple(K.shape), padding=padding, stride=stride, dilation=dilation, bias=False)
+    layer.weight.data = K[None, None]
+    return layer(X[None, None])[0, 0]
+
+
+@breaks("corr2d_general", "non-square")
+def corr2d_general_square_kernel(X, K, padding=0, stride=1, dilation=1):
+    sh, sw = (stride, stride) if isinstance(stride, int) else stride
+    dh, dw = (dilation, dilation) if isinstance(dilation, int) else dilation
+    X = pad2d(X, padding)
+    k = len(K)  # the side of the kernel
+    span_h, span_w = dh * (k - 1) + 1, dw * (k - 1) + 1
+    Y = torch.zeros((X.shape[0] - span_h) // sh + 1, (X.shape[1] - span_w) // sw + 1, dtype=X.dtype, device=X.device)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (X[i * sh : i * sh + span_h : dh, j * sw : j * sw + span_w : dw] * K).sum()
+    return Y

@@ -2,9 +2,12 @@
 ``corr2d_1x1``, ``conv2d_num_params``, ``linear_num_params`` and ``corr2d_grouped``.
 
 The tensor exercises are from scratch (no built-in convolution; chapter 2's finished
-``corr2d`` from :mod:`autograder.runtime.blocks` is allowed). ``corr2d_1x1`` must also run a
-matrix product and a number of operations that does not grow with the sizes. The parameter
-counts are Python ints compared exactly, computed with arithmetic (no tensors, no modules).
+``corr2d`` from :mod:`autograder.runtime.blocks` is allowed), work on non-square inputs and
+kernels, and keep the properties their text states: the input's dtype and device, inputs
+unchanged, differentiable in ``X`` and ``K`` (checked after the values). ``corr2d_1x1`` must also
+run a matrix product and a number of operations that does not grow with the sizes. The
+parameter counts are Python ints compared exactly, computed from scratch with arithmetic (no
+tensors, no modules).
 
 The expected values come from the chapter's recording (``expected``), the known mistakes'
 explanations too (``diagnosed``); the hidden checks are the instructors' (``hidden.py``).
@@ -12,7 +15,7 @@ explanations too (``diagnosed``); the hidden checks are the instructors' (``hidd
 
 import torch
 
-from autograder.runtime import kit
+from autograder.runtime import kit, properties
 from autograder.runtime.calling import call
 from autograder.runtime.cases import Cases
 from autograder.runtime.compare import CheckFailure, assert_matches
@@ -58,6 +61,13 @@ def _example_K() -> torch.Tensor:
 EXAMPLE = "the chapter's example (X channels 0..8 and 1..9 as 3x3, K channels [[0, 1], [2, 3]] and [[1, 2], [3, 4]])"
 
 
+def assert_tensor_properties(fn, args: tuple, what: str) -> None:
+    """What the text of every tensor exercise states, besides its values: inputs unchanged, the
+    input's dtype and device kept, differentiable in X and K (the first two arguments). The
+    visible checks pass inputs made afresh: an answer may have changed those of the value checks."""
+    properties.assert_properties(fn, args, what, {0: "X", 1: "K"}, from_scratch=FROM_SCRATCH)
+
+
 # ---------------------------------------------------------------------------------------
 # corr2d_multi_in
 
@@ -65,55 +75,55 @@ EXAMPLE = "the chapter's example (X channels 0..8 and 1..9 as 3x3, K channels [[
 @diagnosed
 def check_corr2d_multi_in(corr2d_multi_in) -> None:
     """Visible checks of ``corr2d_multi_in``: the chapter's two-channel example and a
-    three-channel non-square case, without the built-in convolution."""
-    kit.assert_result(
-        corr2d_multi_in,
-        (_example_X(), _example_K()),
-        kit.on_device([[56.0, 72.0], [104.0, 120.0]]),
-        f"corr2d_multi_in(X, K) on {EXAMPLE}",
-        from_scratch=FROM_SCRATCH,
-    )
+    three-channel non-square case, without the built-in convolution; then the stated properties."""
+    what = f"corr2d_multi_in(X, K) on {EXAMPLE}"
+    known = kit.on_device([[56.0, 72.0], [104.0, 120.0]])
+    kit.assert_result(corr2d_multi_in, (_example_X(), _example_K()), known, what, from_scratch=FROM_SCRATCH)
     X = kit.numbers(3, 4, 5, modulo=7)
-    K = kit.numbers(3, 2, 3, modulo=5, shift=2.0)
+    K = kit.numbers(3, 3, 2, modulo=5, shift=2.0)
     kit.assert_result(
         corr2d_multi_in,
         (X, K),
         expected.corr2d_multi_in(X, K),
-        "corr2d_multi_in(X, K) with X 3x4x5 (0..59 mod 7) and K 3x2x3 (0..17 mod 5, minus 2)",
+        "corr2d_multi_in(X, K) on a non-square example: X 3x4x5 (0..59 mod 7) and K 3x3x2 (0..17 mod 5, minus 2)",
         from_scratch=FROM_SCRATCH,
     )
+    assert_tensor_properties(corr2d_multi_in, (_example_X(), _example_K()), what)
 
 
 # ---------------------------------------------------------------------------------------
 # corr2d_multi_in_out
 
 
+def _three_outputs_example() -> tuple[torch.Tensor, torch.Tensor]:
+    """The chapter's X, and its kernel K stacked with K + 1 and K + 2: three output channels."""
+    K = _example_K()
+    return _example_X(), torch.stack([K, K + 1, K + 2])
+
+
 @diagnosed
 def check_corr2d_multi_in_out(corr2d_multi_in_out) -> None:
     """Visible checks of ``corr2d_multi_in_out``: the chapter's example with three output
-    channels (K, K + 1, K + 2), then a non-square case with 2 input and 3 output channels."""
-    K = _example_K()
-    K = torch.stack([K, K + 1, K + 2])
+    channels (K, K + 1, K + 2), then a non-square case with 2 input and 3 output channels;
+    then the stated properties."""
+    what = (
+        "corr2d_multi_in_out(X, K) on the chapter's example (X channels 0..8 and 1..9 as 3x3, "
+        "K of shape (3, 2, 2, 2): the example's kernel K, K + 1 and K + 2)"
+    )
     known = kit.on_device(
         [[[56.0, 72.0], [104.0, 120.0]], [[76.0, 100.0], [148.0, 172.0]], [[96.0, 128.0], [192.0, 224.0]]]
     )
-    kit.assert_result(
-        corr2d_multi_in_out,
-        (_example_X(), K),
-        known,
-        "corr2d_multi_in_out(X, K) on the chapter's example (X channels 0..8 and 1..9 as 3x3, "
-        "K of shape (3, 2, 2, 2): the example's kernel K, K + 1 and K + 2)",
-        from_scratch=FROM_SCRATCH,
-    )
+    kit.assert_result(corr2d_multi_in_out, _three_outputs_example(), known, what, from_scratch=FROM_SCRATCH)
     X = kit.numbers(2, 4, 5, modulo=6)
     K = kit.numbers(6, 3, 2, modulo=5, shift=2.0).reshape(3, 2, 3, 2)
     kit.assert_result(
         corr2d_multi_in_out,
         (X, K),
         expected.corr2d_multi_in_out(X, K),
-        "corr2d_multi_in_out(X, K) with X 2x4x5 (0..39 mod 6) and K 3x2x3x2 (0..35 mod 5, minus 2)",
+        "corr2d_multi_in_out(X, K) on a non-square example: X 2x4x5 (0..39 mod 6) and K 3x2x3x2 (0..35 mod 5, minus 2)",
         from_scratch=FROM_SCRATCH,
     )
+    assert_tensor_properties(corr2d_multi_in_out, _three_outputs_example(), what)
 
 
 # ---------------------------------------------------------------------------------------
@@ -158,21 +168,22 @@ def assert_1x1_no_loop(
     )
 
 
+def _1x1_example() -> tuple[torch.Tensor, torch.Tensor]:
+    """X = 0..17 as 3x2x3 and K 2x3x1x1: output channel 0 adds the channels, 1 is channel 0 minus 2."""
+    return kit.numbers(3, 2, 3), kit.on_device([[1.0, 1.0, 1.0], [1.0, 0.0, -1.0]]).reshape(2, 3, 1, 1)
+
+
 @diagnosed
 def check_corr2d_1x1(corr2d_1x1) -> None:
-    """Visible checks of ``corr2d_1x1``: a 3-channel example with a known answer, a larger case,
-    a matrix product, and no loop (the operation count does not grow with the sizes)."""
-    X = kit.numbers(3, 2, 3)
-    K = kit.on_device([[1.0, 1.0, 1.0], [1.0, 0.0, -1.0]]).reshape(2, 3, 1, 1)
-    known = kit.on_device([[[18.0, 21.0, 24.0], [27.0, 30.0, 33.0]], [[-12.0] * 3, [-12.0] * 3]])
-    assert_1x1(
-        corr2d_1x1,
-        X,
-        K,
-        "corr2d_1x1(X, K) with X 3x2x3 (channels 0..5, 6..11, 12..17) and K 2x3x1x1 "
-        "(output channel 0 adds the three channels, output channel 1 is channel 0 minus channel 2)",
-        known,
+    """Visible checks of ``corr2d_1x1``: a 3-channel non-square example with a known answer, a
+    larger case, a matrix product, no loop (the operation count does not grow with the sizes),
+    and the stated properties."""
+    what = (
+        "corr2d_1x1(X, K) on a non-square example: X 3x2x3 (channels 0..5, 6..11, 12..17) and K 2x3x1x1 "
+        "(output channel 0 adds the three channels, output channel 1 is channel 0 minus channel 2)"
     )
+    known = kit.on_device([[[18.0, 21.0, 24.0], [27.0, 30.0, 33.0]], [[-12.0] * 3, [-12.0] * 3]])
+    assert_1x1(corr2d_1x1, *_1x1_example(), what, known)
     X = kit.numbers(4, 3, 5, modulo=7)
     K = kit.numbers(5, 4, 1, modulo=5, shift=2.0).reshape(5, 4, 1, 1)
     assert_1x1(
@@ -183,6 +194,7 @@ def check_corr2d_1x1(corr2d_1x1) -> None:
         expected.corr2d_1x1(X, K),
     )
     assert_1x1_no_loop(corr2d_1x1, (3, 2, 4, 5), (7, 5, 9, 11), None)
+    assert_tensor_properties(corr2d_1x1, _1x1_example(), what)
 
 
 # ---------------------------------------------------------------------------------------
@@ -192,22 +204,26 @@ def check_corr2d_1x1(corr2d_1x1) -> None:
 PARAMETER_COUNT = kit.IntAdvice(
     quantity="the number of parameters",
     float_advice=(
-        "True division / always gives a float, even when the division is exact: use floor division // instead."
+        "A float usually comes from true division /, which gives one even when the division is exact: "
+        "count with integers only (floor division // where you divide)."
     ),
-    tensor_advice=". Count with Python integers, not tensors.",
+    tensor_advice=", computed with integer arithmetic on the arguments (no tensors).",
     type_aside=", of type {}",
 )
 
 
 def _assert_count(fn, count: int, what: str, args: tuple) -> None:
-    """``fn(*args)`` returns exactly ``count``, as a Python int, with no tensor operation."""
+    """``fn(*args)`` returns exactly ``count``, as a Python int, and builds no tensor on the way.
+
+    The checks try small layers before large ones, so that an answer that builds the layer
+    it counts is refused before it could allocate a large one (600 million weights take
+    seconds and gigabytes)."""
     got, ops = call(fn, *args, what=what)
-    if ops:
-        ran = ", ".join(sorted(set(ops)))
+    if ops and not isinstance(got, torch.Tensor):
         raise CheckFailure(
-            f"{what} ran tensor operations ({ran}): it built a layer or tensors. Count the parameters "
-            "with Python integer arithmetic from the arguments; building the layer and counting its "
-            "parameters is how the check finds the answer, not the exercise."
+            f"{what} built a layer or tensors to count the parameters: counting must not build the layer "
+            "(a large one takes seconds and gigabytes). Count from scratch, with Python integer arithmetic "
+            "on the arguments; building the layer is how the check finds the expected count."
         )
     kit.assert_int(got, count, what, PARAMETER_COUNT)
 
@@ -226,13 +242,15 @@ def assert_conv2d_count(
     """``conv2d_num_params`` gives the parameter count of the matching ``nn.Conv2d`` (as
     ``reference`` counts it: the recorded one by default). Arguments are passed by position,
     in the order of the signature; with ``defaults``, ``bias`` and ``groups`` are left out so
-    that the defaults are used."""
+    that the defaults are used. A (kh, kw) kernel with kh != kw is named as non-square."""
     count = reference(in_channels, out_channels, kernel_size, bias=bias, groups=groups)
     head = f"conv2d_num_params(in_channels={in_channels}, out_channels={out_channels}, kernel_size={kernel_size!r}"
     if defaults:
         what, args = f"{head}) (default bias and groups)", (in_channels, out_channels, kernel_size)
     else:
         what, args = f"{head}, bias={bias}, groups={groups})", (in_channels, out_channels, kernel_size, bias, groups)
+    if len(set(kit.as_pair(kernel_size))) > 1:
+        what += " (a non-square kernel)"
     _assert_count(conv2d_num_params, count, what, args)
 
 
@@ -277,11 +295,11 @@ def check_conv2d_num_params(conv2d_num_params) -> None:
         assert_conv2d_count(conv2d_num_params, *example)
 
 
-# The chapter's examples: (in_features, out_features, bias).
+# The chapter's examples: (in_features, out_features, bias), the large layer last (see _assert_count).
 LINEAR_EXAMPLES = [
-    (224 * 224 * 3, 4096, True),  # a 224x224 RGB image flattened into a 4096-unit layer
     (784, 10, True),  # a 28x28 image to 10 classes
     (10, 5, False),
+    (224 * 224 * 3, 4096, True),  # a 224x224 RGB image flattened into a 4096-unit layer
 ]
 
 
@@ -308,26 +326,23 @@ def _grouped_example() -> tuple[torch.Tensor, torch.Tensor]:
 
 @diagnosed
 def check_corr2d_grouped(corr2d_grouped) -> None:
-    """Visible checks of ``corr2d_grouped``: two groups on the chapter's example, a depthwise
-    case, and one group (an ordinary multi-channel convolution), without the built-in convolution."""
-    X, K = _grouped_example()
-    known = kit.on_device([[[56.0, 72.0], [104.0, 120.0]], [[124.0, 148.0], [196.0, 220.0]]])
-    kit.assert_result(
-        corr2d_grouped,
-        (X, K, 2),
-        known,
+    """Visible checks of ``corr2d_grouped``: two groups on the chapter's example, a non-square
+    depthwise case, and one group (an ordinary multi-channel convolution), without the built-in
+    convolution; then the stated properties."""
+    what = (
         "corr2d_grouped(X, K, groups=2) with X 4x3x3 (channels 0..8, 1..9, 2..10, 3..11) and K "
-        "2x2x2x2 (the chapter's two-channel kernel for output 0, the same plus 1 for output 1)",
-        from_scratch=FROM_SCRATCH,
+        "2x2x2x2 (the chapter's two-channel kernel for output 0, the same plus 1 for output 1)"
     )
+    known = kit.on_device([[[56.0, 72.0], [104.0, 120.0]], [[124.0, 148.0], [196.0, 220.0]]])
+    kit.assert_result(corr2d_grouped, (*_grouped_example(), 2), known, what, from_scratch=FROM_SCRATCH)
     X = kit.numbers(3, 4, 5, modulo=7)
     K = kit.numbers(6, 2, 3, modulo=5, shift=2.0).reshape(6, 1, 2, 3)
     kit.assert_result(
         corr2d_grouped,
         (X, K, 3),
         expected.corr2d_grouped(X, K, 3),
-        "corr2d_grouped(X, K, groups=3) (depthwise, two filters per channel) with X 3x4x5 "
-        "(0..59 mod 7) and K 6x1x2x3 (0..35 mod 5, minus 2)",
+        "corr2d_grouped(X, K, groups=3) on a non-square depthwise example (two filters per channel): "
+        "X 3x4x5 (0..59 mod 7) and K 6x1x2x3 (0..35 mod 5, minus 2)",
         from_scratch=FROM_SCRATCH,
     )
     X = kit.numbers(2, 4, 5, modulo=6)
@@ -336,6 +351,8 @@ def check_corr2d_grouped(corr2d_grouped) -> None:
         corr2d_grouped,
         (X, K, 1),
         expected.corr2d_grouped(X, K, 1),
-        "corr2d_grouped(X, K, groups=1) with X 2x4x5 (0..39 mod 6) and K 3x2x3x2 (0..35 mod 5, minus 2)",
+        "corr2d_grouped(X, K, groups=1) on a non-square example: X 2x4x5 (0..39 mod 6) and K 3x2x3x2 "
+        "(0..35 mod 5, minus 2)",
         from_scratch=FROM_SCRATCH,
     )
+    assert_tensor_properties(corr2d_grouped, (*_grouped_example(), 2), what)

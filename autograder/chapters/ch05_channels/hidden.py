@@ -1,6 +1,7 @@
 """Hidden checks of chapter 5 (channels), run at grading time: random channel counts and
-shapes from the grading seed, float64, gradients, matrix products and no loop on larger
-sizes, and parameter counts of random and large layers, compared with the references of
+shapes from the grading seed (square and non-square inputs and kernels), float64, gradients,
+the stated properties, matrix products and no loop on larger sizes, and parameter counts of
+random and large layers, compared with the references of
 :mod:`autograder.chapters.ch05_channels.reference`."""
 
 from functools import partial
@@ -15,6 +16,7 @@ from autograder.chapters.ch05_channels.checks import (
     assert_1x1_no_loop,
     assert_conv2d_count,
     assert_linear_count,
+    assert_tensor_properties,
 )
 from autograder.runtime import kit
 from autograder.runtime.cases import Cases
@@ -26,7 +28,8 @@ diagnosed = Diagnoser(mistakes, ref)
 
 def _tensor_hidden(fn, name: str, reference, cases: Cases, items: list, gradient: tuple) -> None:
     """Run the hidden cases ``items`` ((args, inputs in words) each), then the gradient case
-    ``gradient`` (args, labels of the tensor args, inputs in words), in float64."""
+    ``gradient`` (args, labels of the tensor args, inputs in words), in float64, then the stated
+    properties on the gradient case's inputs."""
     plan = [
         kit.Hidden(
             inputs, partial(kit.assert_result, fn, args, reference(*args), _what(name, args), from_scratch=FROM_SCRATCH)
@@ -36,7 +39,21 @@ def _tensor_hidden(fn, name: str, reference, cases: Cases, items: list, gradient
     args, labels, inputs = gradient
     G = cases.randn(*reference(*args).shape, dtype=torch.float64)
     plan.append(kit.gradient_case(inputs, fn, reference, args, G, _what(name, args), labels, from_scratch=FROM_SCRATCH))
+    plan.append(_properties_case(fn, _what(name, args), args))
     kit.run_hidden(cases, plan)
+
+
+def _properties_case(fn, what: str, args: tuple) -> kit.Hidden:
+    """The hidden case that re-tests the stated properties (dtype, device, inputs unchanged,
+    differentiable) on random inputs."""
+    X, K = args[:2]
+    return kit.Hidden(f"the stated properties for {_inputs(X, K)}", partial(assert_tensor_properties, fn, args, what))
+
+
+def _square(cases: Cases) -> tuple[int, int, int, int]:
+    """(H, W, kh, kw) of a square input (3x3 to 8x8) and a square kernel larger than 1x1."""
+    n, k = cases.size(3, 8), cases.size(2, 3)
+    return n, n, k, k
 
 
 def _what(name: str, args) -> str:
@@ -55,7 +72,7 @@ def _inputs(X: torch.Tensor, K: torch.Tensor, extra: str = "") -> str:
 
 def _multi_in_plan(cases: Cases) -> list:
     """(X, K) of random channel counts, H != W and kh != kw, one channel, a kernel as large as
-    the input, float64."""
+    the input, a square input and kernel, float64."""
     shapes = []
     for dtype in (torch.float32, torch.float32, torch.float64):
         H, W = cases.distinct_sizes(4, 10)
@@ -66,6 +83,7 @@ def _multi_in_plan(cases: Cases) -> list:
     shapes.append((1, H, W, kh, kw, torch.float32))
     H, W = cases.distinct_sizes(2, 6)
     shapes.append((cases.size(2, 4), H, W, H, W, torch.float32))
+    shapes.append((cases.size(2, 4), *_square(cases), torch.float32))
     items = []
     for Ci, H, W, kh, kw, dtype in shapes:
         X, K = cases.randn(Ci, H, W, dtype=dtype), cases.randn(Ci, kh, kw, dtype=dtype)
@@ -76,8 +94,9 @@ def _multi_in_plan(cases: Cases) -> list:
 
 @diagnosed
 def grade_corr2d_multi_in(corr2d_multi_in) -> None:
-    """Hidden checks of ``corr2d_multi_in``: random channel counts (1 included), non-square
-    inputs and kernels, a kernel as large as the input, float64, gradients."""
+    """Hidden checks of ``corr2d_multi_in``: random channel counts (1 included), non-square and
+    square inputs and kernels, a kernel as large as the input, float64, gradients, the stated
+    properties."""
     cases = Cases()
     items = _multi_in_plan(cases)
     Ci = cases.size(2, 4)
@@ -100,7 +119,8 @@ def grade_corr2d_multi_in(corr2d_multi_in) -> None:
 @diagnosed
 def grade_corr2d_multi_in_out(corr2d_multi_in_out) -> None:
     """Hidden checks of ``corr2d_multi_in_out``: Ci != Co (one input channel, one output
-    channel), non-square inputs and kernels, a kernel as large as the input, float64, gradients."""
+    channel), non-square and square inputs and kernels, a kernel as large as the input, float64,
+    gradients, the stated properties."""
     cases = Cases()
     shapes = []
     for dtype in (torch.float32, torch.float32, torch.float64):
@@ -114,6 +134,7 @@ def grade_corr2d_multi_in_out(corr2d_multi_in_out) -> None:
     Ci, Co = cases.distinct_sizes(2, 4)
     H, W = cases.distinct_sizes(2, 5)
     shapes.append((Co, Ci, H, W, H, W, torch.float32))
+    shapes.append((*cases.distinct_sizes(2, 4), *_square(cases), torch.float32))
     items = []
     for Co, Ci, H, W, kh, kw, dtype in shapes:
         X, K = cases.randn(Ci, H, W, dtype=dtype), cases.randn(Co, Ci, kh, kw, dtype=dtype)
@@ -139,7 +160,8 @@ def grade_corr2d_multi_in_out(corr2d_multi_in_out) -> None:
 @diagnosed
 def grade_corr2d_1x1(corr2d_1x1) -> None:
     """Hidden checks of ``corr2d_1x1``: random Ci != Co (one input channel, one output channel),
-    H != W, float64, gradients, a matrix product and no loop on larger sizes."""
+    H != W and H == W, float64, gradients, the stated properties, a matrix product and no loop
+    on larger sizes."""
     cases = Cases()
     shapes = []
     for dtype in (torch.float32, torch.float32, torch.float64):
@@ -147,6 +169,8 @@ def grade_corr2d_1x1(corr2d_1x1) -> None:
         shapes.append((Co, Ci, *cases.distinct_sizes(2, 12), dtype))
     shapes.append((cases.size(2, 5), 1, *cases.distinct_sizes(2, 9), torch.float32))
     shapes.append((1, cases.size(2, 5), *cases.distinct_sizes(2, 9), torch.float32))
+    side = cases.size(2, 9)
+    shapes.append((*cases.distinct_sizes(2, 8), side, side, torch.float32))
     plan = []
     for Co, Ci, H, W, dtype in shapes:
         X, K = cases.randn(Ci, H, W, dtype=dtype), cases.randn(Co, Ci, 1, 1, dtype=dtype)
@@ -168,6 +192,7 @@ def grade_corr2d_1x1(corr2d_1x1) -> None:
             from_scratch=FROM_SCRATCH,
         )
     )
+    plan.append(_properties_case(corr2d_1x1, "corr2d_1x1(X, K)", (X, K)))
     small = (cases.size(2, 3), cases.size(2, 3), cases.size(3, 5), cases.size(3, 5))
     large = tuple(size + cases.size(3, 8) for size in small)
     plan.append(
@@ -266,11 +291,23 @@ def grade_linear_num_params(linear_num_params) -> None:
 
 
 def _grouped_case(
-    cases: Cases, groups: int, per_in: int, per_out: int, dtype: torch.dtype, label: str, *, fill: bool = False
+    cases: Cases,
+    groups: int,
+    per_in: int,
+    per_out: int,
+    dtype: torch.dtype,
+    label: str,
+    *,
+    fill: bool = False,
+    square: bool = False,
 ):
-    """((X, K, groups), inputs in words) with ``per_in`` input and ``per_out`` output channels per group."""
-    H, W = cases.distinct_sizes(3, 8)
-    kh, kw = (H, W) if fill else cases.distinct_sizes(1, min(H, W))
+    """((X, K, groups), inputs in words) with ``per_in`` input and ``per_out`` output channels per
+    group; with ``fill`` a kernel as large as the input, with ``square`` a square input and kernel."""
+    if square:
+        H, W, kh, kw = _square(cases)
+    else:
+        H, W = cases.distinct_sizes(3, 8)
+        kh, kw = (H, W) if fill else cases.distinct_sizes(1, min(H, W))
     X = cases.randn(groups * per_in, H, W, dtype=dtype)
     K = cases.randn(groups * per_out, per_in, kh, kw, dtype=dtype)
     return (X, K, groups), f"{label}: {_inputs(X, K, f', groups={groups}')}"
@@ -279,7 +316,8 @@ def _grouped_case(
 @diagnosed
 def grade_corr2d_grouped(corr2d_grouped) -> None:
     """Hidden checks of ``corr2d_grouped``: one group, depthwise, groups in between, Ci != Co,
-    non-square inputs and kernels, a kernel as large as the input, float64, gradients."""
+    non-square and square inputs and kernels, a kernel as large as the input, float64,
+    gradients, the stated properties."""
     cases = Cases()
     f32, f64 = torch.float32, torch.float64
     per_in, per_out = cases.distinct_sizes(1, 4)
@@ -302,6 +340,8 @@ def grade_corr2d_grouped(corr2d_grouped) -> None:
     items.append(
         _grouped_case(cases, cases.size(2, 3), per_in, per_out, f32, "a kernel as large as the input", fill=True)
     )
+    per_in, per_out = cases.distinct_sizes(1, 3)
+    items.append(_grouped_case(cases, cases.size(2, 3), per_in, per_out, f32, "a square input and kernel", square=True))
     per_in, per_out = cases.distinct_sizes(2, 3)
     args, inputs = _grouped_case(cases, 2, per_in, per_out, f64, "the gradient")
     _tensor_hidden(corr2d_grouped, "corr2d_grouped", ref.corr2d_grouped, cases, items, (args, ("X", "K"), inputs))

@@ -3,15 +3,17 @@
 
 The tensor exercises may not run a built-in convolution (the family catches
 ``F.conv_transpose2d`` and ``nn.ConvTranspose2d`` too); chapter 2's finished ``corr2d`` from
-:mod:`autograder.runtime.blocks` is allowed. ``trans_conv_output_size`` returns a Python int
-computed with arithmetic, compared exactly. The expected values come from the chapter's
+:mod:`autograder.runtime.blocks` is allowed. After their values, the checks test what the
+exercises' text states (:mod:`autograder.runtime.properties`): inputs unchanged, dtype and device
+kept, differentiable. ``trans_conv_output_size`` returns a Python int computed with arithmetic,
+compared exactly. The expected values come from the chapter's
 recording (``expected``), the known mistakes' explanations too (``diagnosed``); the hidden
 checks are the instructors' (``hidden.py``).
 """
 
 import torch
 
-from autograder.runtime import kit
+from autograder.runtime import kit, properties
 from autograder.runtime.calling import call
 from autograder.runtime.compare import CheckFailure
 from autograder.runtime.diagnosis import RecordedDiagnoser
@@ -23,19 +25,25 @@ diagnosed = RecordedDiagnoser(expected)
 FROM_SCRATCH = ("convolution",)
 
 
+def copies(*args) -> tuple:
+    """``args`` with their tensors copied: an answer that writes into its inputs must not change
+    what the next call gets (the property checks then say what it did)."""
+    return tuple(a.clone() if isinstance(a, torch.Tensor) else a for a in args)
+
+
 # ---------------------------------------------------------------------------------------
 # conv_matrix
 
 
 def assert_conv_matrix(conv_matrix, K: torch.Tensor, input_shape: tuple[int, int], what: str, expected) -> None:
     """``conv_matrix(K, input_shape)`` matches ``expected``, without a built-in convolution."""
-    kit.assert_result(conv_matrix, (K, input_shape), expected, what, from_scratch=FROM_SCRATCH)
+    kit.assert_result(conv_matrix, copies(K, input_shape), expected, what, from_scratch=FROM_SCRATCH)
 
 
 @diagnosed
 def check_conv_matrix(conv_matrix) -> None:
     """Visible checks of ``conv_matrix``: the chapter's 2x2 kernel on a 3x3 input (known answer),
-    the source notes' 3x3 kernel on a 4x4 input, and a non-square case."""
+    the source notes' 3x3 kernel on a 4x4 input, a non-square case, then the stated properties on it."""
     K = kit.on_device([[1.0, 2.0], [3.0, 4.0]])
     known = kit.on_device(
         [
@@ -62,13 +70,12 @@ def check_conv_matrix(conv_matrix) -> None:
         expected.conv_matrix(K, (4, 4)),
     )
     K = kit.numbers(2, 3, modulo=5, shift=2.0)
-    assert_conv_matrix(
-        conv_matrix,
-        K,
-        (3, 5),
-        "conv_matrix(K, (3, 5)) with K 2x3 (0..5 mod 5, minus 2): an input of 3 rows and 5 columns (W is 6x15)",
-        expected.conv_matrix(K, (3, 5)),
+    what = (
+        "conv_matrix(K, (3, 5)) on a non-square example: K 2x3 (0..5 mod 5, minus 2) and an input of 3 rows "
+        "and 5 columns (W is 6x15)"
     )
+    assert_conv_matrix(conv_matrix, K, (3, 5), what, expected.conv_matrix(K, (3, 5)))
+    properties.assert_properties(conv_matrix, (K, (3, 5)), what, {0: "K"}, from_scratch=FROM_SCRATCH)
 
 
 # ---------------------------------------------------------------------------------------
@@ -96,13 +103,14 @@ def assert_trans_conv(
     what = "trans_conv(X, K)" if defaults else trans_what(stride, padding)
     what += f" {context}" if context else ""
     args = (X, K) if defaults else (X, K, stride, padding)
-    kit.assert_result(trans_conv, args, expected, what, from_scratch=FROM_SCRATCH)
+    kit.assert_result(trans_conv, copies(*args), expected, what, from_scratch=FROM_SCRATCH)
 
 
 @diagnosed
 def check_trans_conv(trans_conv) -> None:
     """Visible checks of ``trans_conv``: the chapter's 2x2 example with the defaults, with stride 2
-    and with padding 1 (known answers), then a non-square case with pair arguments."""
+    and with padding 1 (known answers), a non-square case with pair arguments, then the stated
+    properties on it."""
     X = kit.on_device([[0.0, 1.0], [2.0, 3.0]])
     K = kit.on_device([[0.0, 1.0], [2.0, 3.0]])
     example = "on the chapter's example (X = K = [[0, 1], [2, 3]])"
@@ -121,14 +129,14 @@ def check_trans_conv(trans_conv) -> None:
     assert_trans_conv(trans_conv, X, K, 1, 1, example, kit.on_device([[4.0]]))
     X = kit.numbers(2, 3, modulo=4)
     K = kit.numbers(3, 2, modulo=5, shift=2.0)
-    assert_trans_conv(
+    context = "on a non-square example: X 2x3 (0..5 mod 4) and K 3x2 (0..5 mod 5, minus 2) (output 5x2)"
+    assert_trans_conv(trans_conv, X, K, (2, 1), (0, 1), context, expected.trans_conv(X, K, (2, 1), (0, 1)))
+    properties.assert_properties(
         trans_conv,
-        X,
-        K,
-        (2, 1),
-        (0, 1),
-        "with X 2x3 (0..5 mod 4) and K 3x2 (0..5 mod 5, minus 2) (output 5x2)",
-        expected.trans_conv(X, K, (2, 1), (0, 1)),
+        (X, K, (2, 1), (0, 1)),
+        f"{trans_what((2, 1), (0, 1))} {context}",
+        {0: "X", 1: "K"},
+        from_scratch=FROM_SCRATCH,
     )
 
 
@@ -136,6 +144,16 @@ def check_trans_conv(trans_conv) -> None:
 # trans_conv_output_size
 
 ARGUMENTS = ("stride", "padding", "output_padding", "dilation")
+
+# What a size that is not a Python int is told: what came back, then the usual causes (no formula
+# of the exercise divides, so a float has other sources too).
+SIZE_ADVICE = kit.IntAdvice(
+    quantity="the output size",
+    float_advice="Usual causes: a float somewhere in the arithmetic (a constant such as 1.0, float(...), "
+    "math.pow, or a true division /, which gives a float even when it divides evenly). Keep every step "
+    "in Python integers.",
+    tensor_advice=". Compute the size with Python integers, not tensors.",
+)
 
 
 def size_what(n: int, k: int, *settings: int) -> str:
@@ -167,10 +185,10 @@ def assert_size(
     got, ops = call(trans_conv_output_size, *args, what=what)
     if ops:
         raise CheckFailure(
-            f"{what} ran tensor operations ({', '.join(sorted(set(ops)))}). Compute the size with Python "
-            "integer arithmetic from the arguments; reading it off a real layer is how the check finds the answer."
+            f"{what} used PyTorch tensors or layers; it must compute the size from scratch, with Python "
+            "integer arithmetic on its arguments (running a real layer is how the check finds the expected size)."
         )
-    kit.assert_int(got, want, what, kit.OUTPUT_SIZE)
+    kit.assert_int(got, want, what, SIZE_ADVICE)
 
 
 # The chapter's examples: (n, k, stride, padding, output_padding, dilation).

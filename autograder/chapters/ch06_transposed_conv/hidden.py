@@ -1,5 +1,6 @@
 """Hidden checks of chapter 6 (transposed convolution), run at grading time: random non-square
-shapes from the grading seed, edge cases, float64, gradients, and a seeded grid of output sizes.
+shapes from the grading seed, a square one, edge cases, float64, gradients, the stated properties
+on random inputs, and a seeded grid of output sizes.
 
 The tensor exercises are compared with the references of
 :mod:`autograder.chapters.ch06_transposed_conv.reference`, and every check is wrapped in
@@ -20,12 +21,21 @@ from autograder.chapters.ch06_transposed_conv.checks import (
     assert_trans_conv,
     trans_what,
 )
-from autograder.runtime import kit
+from autograder.runtime import kit, properties
 from autograder.runtime.cases import Cases
 from autograder.runtime.compare import shape_text
 from autograder.runtime.diagnosis import Diagnoser
 
 diagnosed = Diagnoser(mistakes, ref)
+
+
+def _properties_case(fn, args: tuple, what: str, labels: dict[int, str], inputs: str) -> kit.Hidden:
+    """The hidden case that re-tests what the exercise's text states (inputs unchanged, dtype and
+    device kept, differentiable) on random ``inputs``."""
+    return kit.Hidden(
+        f"the properties the exercise states (inputs unchanged, dtype and device kept, differentiable), on {inputs}",
+        partial(properties.assert_properties, fn, args, what, labels, from_scratch=FROM_SCRATCH),
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -39,7 +49,7 @@ def _assert_conv_matrix(conv_matrix, K: torch.Tensor, input_shape: tuple[int, in
 
 def _conv_matrix_plan(cases: Cases) -> list[tuple[torch.Tensor, tuple[int, int], str]]:
     """Hidden cases (K, input_shape, inputs in words): H != W and kh != kw, a kernel as large
-    as the input, a 1x1 kernel, a single row of output, float64."""
+    as the input, a 1x1 kernel, a single row of output, float64, then a square input and kernel."""
     plan = []
     for dtype in (torch.float32, torch.float32, torch.float64):
         H, W = cases.distinct_sizes(3, 8)
@@ -50,6 +60,9 @@ def _conv_matrix_plan(cases: Cases) -> list[tuple[torch.Tensor, tuple[int, int],
     plan.append((cases.randn(1, 1), cases.distinct_sizes(2, 6), " (a 1x1 kernel: W is diagonal)"))
     H, W = cases.distinct_sizes(2, 6)
     plan.append((cases.randn(H, cases.size(1, W)), (H, W), " (the kernel as tall as the input)"))
+    n = cases.size(3, 6)
+    k = cases.size(2, n - 1)
+    plan.append((cases.randn(k, k), (n, n), " (a square input and a square kernel)"))
     return [
         (K, shape, f"K of shape {shape_text(K.shape)} ({K.dtype}) and input_shape {shape}{extra}")
         for K, shape, extra in plan
@@ -59,7 +72,8 @@ def _conv_matrix_plan(cases: Cases) -> list[tuple[torch.Tensor, tuple[int, int],
 @diagnosed
 def grade_conv_matrix(conv_matrix) -> None:
     """Hidden checks of ``conv_matrix``: random non-square kernels and input shapes, a kernel as
-    large as the input, a 1x1 kernel, float64, and the gradient with respect to K."""
+    large as the input, a 1x1 kernel, a square case, float64, the gradient with respect to K, and
+    the stated properties."""
     cases = Cases()
     plan = [
         kit.Hidden(inputs, partial(_assert_conv_matrix, conv_matrix, K, shape, f"conv_matrix(K, {shape})"))
@@ -80,6 +94,10 @@ def grade_conv_matrix(conv_matrix) -> None:
             from_scratch=FROM_SCRATCH,
         )
     )
+    H, W = cases.distinct_sizes(3, 6)
+    K = cases.randn(*cases.distinct_sizes(1, min(H, W)))
+    inputs = f"K of shape {shape_text(K.shape)} and input_shape {(H, W)}"
+    plan.append(_properties_case(conv_matrix, (K, (H, W)), f"conv_matrix(K, {(H, W)})", {0: "K"}, inputs))
     kit.run_hidden(cases, plan)
 
 
@@ -148,6 +166,10 @@ def _trans_plan(cases: Cases) -> list[tuple]:
     stride = cases.size(2, 3)
     padding = min(cases.size(1, 2), _max_padding(min(H, W), min(kh, kw), stride))
     plan.append(_trans_case(cases, H, W, (kh, kw), stride, padding, f64, "float64 with int stride and padding"))
+    n, k = cases.size(2, 5), cases.size(2, 4)
+    stride = cases.size(1, 3)
+    padding = min(cases.size(0, 1), _max_padding(n, k, stride))
+    plan.append(_trans_case(cases, n, n, (k, k), stride, padding, f32, "a square input and a square kernel"))
     return plan
 
 
@@ -155,7 +177,7 @@ def _trans_plan(cases: Cases) -> list[tuple]:
 def grade_trans_conv(trans_conv) -> None:
     """Hidden checks of ``trans_conv``: random non-square inputs and kernels, pair strides, a stride
     larger than the kernel, padding with stride, a kernel larger than the input, a 1x1 kernel,
-    float64, and the gradient."""
+    float64, a square case, the gradient, and the stated properties."""
     cases = Cases()
     plan = [
         kit.Hidden(inputs, partial(_assert_trans_conv, trans_conv, X, K, stride, padding))
@@ -181,6 +203,12 @@ def grade_trans_conv(trans_conv) -> None:
             from_scratch=FROM_SCRATCH,
         )
     )
+    H, W = cases.distinct_sizes(2, 5)
+    X, K, stride, padding, inputs = _trans_case(
+        cases, H, W, cases.distinct_sizes(2, 4), cases.distinct_sizes(1, 3), (1, 0), torch.float32, "random inputs"
+    )
+    what = trans_what(stride, padding)
+    plan.append(_properties_case(trans_conv, (X, K, stride, padding), what, {0: "X", 1: "K"}, inputs))
     kit.run_hidden(cases, plan)
 
 

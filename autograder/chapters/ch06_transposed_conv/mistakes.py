@@ -1,4 +1,6 @@
-"""Wrong answers to chapter 6's ``conv_matrix``, ``trans_conv`` and ``trans_conv_output_size``.
+"""Wrong answers to chapter 6's ``conv_matrix``, ``trans_conv`` and ``trans_conv_output_size``:
+the known mistakes (``@mistake``, with hints) and, after them, answers right on the chapter's
+examples that break a property the exercise's text states (``@breaks``).
 
 Each function's source becomes the student's answer cell. In the notebook, ``corr2d`` comes
 from the imports cell (chapter 2's finished block); the import below only makes the name
@@ -10,7 +12,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from autograder.runtime.blocks import corr2d
-from autograder.runtime.mistakes import mistake
+from autograder.runtime.mistakes import breaks, mistake
 
 CHAPTER = "ch06_transposed_conv"
 
@@ -99,9 +101,9 @@ def conv_matrix_shape_swapped(K, input_shape):
 
 @mistake(
     "conv_matrix",
-    summary="fills a float32 matrix whatever K's dtype",
-    hint="torch.zeros(...) is float32 unless told otherwise; give it dtype=K.dtype (and device=K.device) "
-    "so that a float64 kernel gives a float64 matrix.",
+    summary="returns a float32 matrix for a float64 kernel",
+    hint="A tensor created without dtype=... (torch.zeros, torch.empty, torch.tensor, ...) is float32 "
+    "whatever K is: create the matrix with dtype=K.dtype and device=K.device.",
 )
 def conv_matrix_float32(K, input_shape):
     H, W = input_shape
@@ -116,9 +118,10 @@ def conv_matrix_float32(K, input_shape):
 
 @mistake(
     "conv_matrix",
-    summary="builds the matrix from Python numbers (not differentiable)",
-    hint="K.tolist() turns the kernel into Python floats that autograd cannot follow, so no gradient "
-    "reaches K. Write the entries of K into a tensor instead.",
+    summary="returns a matrix that is not differentiable in K",
+    hint="The matrix is not connected to K in the autograd graph, usually because its entries went "
+    "through Python numbers (.tolist(), .item(), float(...)), numpy or .detach(). Write the entries of K "
+    "into a tensor of zeros instead.",
 )
 def conv_matrix_tolist(K, input_shape):
     H, W = input_shape
@@ -137,14 +140,90 @@ def conv_matrix_tolist(K, input_shape):
 
 @mistake(
     "conv_matrix",
-    summary="runs the built-in F.conv2d on unit images",
-    hint="The columns of W are indeed the responses to unit images, but the exercise asks you to place "
-    "the kernel's entries yourself; F.conv2d is how the check builds the expected matrix.",
+    summary="runs a built-in convolution",
+    hint="The exercise asks you to place the kernel's entries yourself, without running a convolution: "
+    "a built-in convolution is how the check builds the expected matrix.",
 )
 def conv_matrix_builtin(K, input_shape):
     H, W = input_shape
     units = torch.eye(H * W, dtype=K.dtype, device=K.device).reshape(H * W, 1, H, W)
     return F.conv2d(units, K[None, None]).flatten(1).T
+
+
+# Answers right on the chapter's examples that break a stated property of conv_matrix.
+
+
+@breaks("conv_matrix", "dtype")
+def conv_matrix_in_float32(K, input_shape):
+    K = K.float()
+    H, W = input_shape
+    kh, kw = K.shape
+    oh, ow = H - kh + 1, W - kw + 1
+    M = K.new_zeros(oh * ow, H * W)
+    for i in range(oh):
+        for j in range(ow):
+            M[i * ow + j].view(H, W)[i : i + kh, j : j + kw] = K
+    return M
+
+
+@breaks("conv_matrix", "device")
+def conv_matrix_default_device(K, input_shape):
+    H, W = input_shape
+    kh, kw = K.shape
+    oh, ow = H - kh + 1, W - kw + 1
+    M = torch.zeros(oh * ow, H * W, dtype=K.dtype)
+    for i in range(oh):
+        for j in range(ow):
+            for a in range(kh):
+                for b in range(kw):
+                    M[i * ow + j, (i + a) * W + (j + b)] = K[a, b]
+    return M
+
+
+@breaks("conv_matrix", "differentiable")
+def conv_matrix_item(K, input_shape):
+    H, W = input_shape
+    kh, kw = K.shape
+    oh, ow = H - kh + 1, W - kw + 1
+    M = torch.zeros(oh * ow, H * W, dtype=K.dtype, device=K.device)
+    for i in range(oh):
+        for j in range(ow):
+            for a in range(kh):
+                for b in range(kw):
+                    M[i * ow + j, (i + a) * W + (j + b)] = K[a, b].item()
+    return M
+
+
+@breaks("conv_matrix", "unchanged")
+def conv_matrix_flattens_K_in_place(K, input_shape):
+    H, W = input_shape
+    kh, kw = K.shape
+    oh, ow = H - kh + 1, W - kw + 1
+    K.resize_(kh * kw)  # one row of kernel entries
+    M = torch.zeros(oh * ow, H * W, dtype=K.dtype, device=K.device)
+    for i in range(oh):
+        for j in range(ow):
+            for a in range(kh):
+                for b in range(kw):
+                    M[i * ow + j, (i + a) * W + (j + b)] = K[a * kw + b]
+    return M
+
+
+@breaks("conv_matrix", "non-square")
+def conv_matrix_square_only(K, input_shape):
+    n, k = input_shape[0], K.shape[0]
+    m = n - k + 1
+    M = torch.zeros(m * m, n * n, dtype=K.dtype, device=K.device)
+    for i in range(m):
+        for j in range(m):
+            M[i * m + j].view(n, n)[i : i + k, j : j + k] = K
+    return M
+
+
+@breaks("conv_matrix", "from scratch")
+def conv_matrix_jacobian(K, input_shape):
+    X = torch.zeros(*input_shape, dtype=K.dtype, device=K.device)
+    return torch.autograd.functional.jacobian(lambda x: F.conv2d(x[None, None], K[None, None]).flatten(), X).flatten(1)
 
 
 # ---------------------------------------------------------------------------------------
@@ -153,12 +232,13 @@ def conv_matrix_builtin(K, input_shape):
 
 @mistake(
     "trans_conv",
-    summary="computes a plain convolution of the zero-padded input",
-    hint="Padding X with k - 1 zeros and sliding K over it gives the right shape, but the windows then "
-    "meet K back to front: each input element must spread a copy of K scaled by its value.",
+    summary="applies the kernel turned by 180 degrees",
+    hint="Each input element must spread a copy of K in its own orientation, K[0, 0] at the top-left of its "
+    "block; usual causes are sliding K over a zero-padded input without flipping it first, or reading K from "
+    "its last entry backwards.",
     section=f"{CHAPTER}#a-convolution-in-disguise",
 )
-def trans_conv_plain_conv(X, K, stride=1, padding=0):
+def trans_conv_kernel_turned(X, K, stride=1, padding=0):
     (sh, sw), (ph, pw) = [(v, v) if isinstance(v, int) else v for v in (stride, padding)]
     kh, kw = K.shape
     H, W = X.shape
@@ -172,9 +252,9 @@ def trans_conv_plain_conv(X, K, stride=1, padding=0):
 
 @mistake(
     "trans_conv",
-    summary="pads the input instead of cropping the output",
+    summary="padding makes the output larger instead of smaller",
     hint="In a transposed convolution, padding does the opposite of what it does in a convolution: it "
-    "removes padding rows and columns from each border of the result.",
+    "removes padding rows and columns from each border of the result, and nothing is added to the input.",
     section=f"{CHAPTER}#padding",
 )
 def trans_conv_pads_input(X, K, stride=1, padding=0):
@@ -227,9 +307,9 @@ def trans_conv_crop_one_side(X, K, stride=1, padding=0):
 
 @mistake(
     "trans_conv",
-    summary="writes each scaled kernel over the previous ones instead of adding",
+    summary="keeps one scaled kernel where copies overlap instead of their sum",
     hint="Where the copies of K from neighbouring input elements overlap, their contributions add up; "
-    "assigning with = keeps only the last one.",
+    "the usual cause of keeping only one is assigning a block (=) instead of adding to it (+=).",
     section=f"{CHAPTER}#each-input-element-spreads-a-copy-of-the-kernel",
 )
 def trans_conv_overwrites(X, K, stride=1, padding=0):
@@ -262,9 +342,9 @@ def trans_conv_pairs_swapped(X, K, stride=1, padding=0):
 
 @mistake(
     "trans_conv",
-    summary="adds into a float32 buffer whatever the input's dtype",
-    hint="torch.zeros(...) is float32 by default, so float64 inputs lose precision and dtype; pass "
-    "dtype=X.dtype and device=X.device.",
+    summary="returns float32 for float64 inputs",
+    hint="A tensor created without dtype=... (torch.zeros, torch.empty, torch.tensor, ...) is float32 "
+    "whatever the input is: create the output with dtype=X.dtype and device=X.device.",
 )
 def trans_conv_float32_buffer(X, K, stride=1, padding=0):
     (sh, sw), (ph, pw) = [(v, v) if isinstance(v, int) else v for v in (stride, padding)]
@@ -279,12 +359,88 @@ def trans_conv_float32_buffer(X, K, stride=1, padding=0):
 
 @mistake(
     "trans_conv",
-    summary="calls the built-in F.conv_transpose2d",
+    summary="calls a built-in convolution",
     hint="Spread the scaled copies of K yourself (loops over the input elements are fine); "
-    "F.conv_transpose2d is the reference it is checked against.",
+    "PyTorch's transposed convolution is the reference the check compares with.",
 )
 def trans_conv_builtin(X, K, stride=1, padding=0):
     return F.conv_transpose2d(X[None, None], K[None, None], stride=stride, padding=padding)[0, 0]
+
+
+# Answers right on the chapter's examples that break a stated property of trans_conv.
+
+
+@breaks("trans_conv", "dtype")
+def trans_conv_in_float32(X, K, stride=1, padding=0):
+    (sh, sw), (ph, pw) = [(v, v) if isinstance(v, int) else v for v in (stride, padding)]
+    X, K = X.float(), K.float()
+    kh, kw = K.shape
+    H, W = X.shape
+    Y = X.new_zeros((H - 1) * sh + kh, (W - 1) * sw + kw)
+    for i in range(H):
+        for j in range(W):
+            Y[i * sh : i * sh + kh, j * sw : j * sw + kw] += X[i, j] * K
+    return Y[ph : Y.shape[0] - ph, pw : Y.shape[1] - pw]
+
+
+@breaks("trans_conv", "device")
+def trans_conv_default_device(X, K, stride=1, padding=0):
+    (sh, sw), (ph, pw) = [(v, v) if isinstance(v, int) else v for v in (stride, padding)]
+    kh, kw = K.shape
+    H, W = X.shape
+    full = torch.zeros((H - 1) * sh + kh, (W - 1) * sw + kw, dtype=X.dtype, device=X.device)
+    for i in range(H):
+        for j in range(W):
+            full[i * sh : i * sh + kh, j * sw : j * sw + kw] += X[i, j] * K
+    Y = torch.zeros(full.shape[0] - 2 * ph, full.shape[1] - 2 * pw, dtype=X.dtype)
+    Y[:, :] = full[ph : full.shape[0] - ph, pw : full.shape[1] - pw]
+    return Y
+
+
+@breaks("trans_conv", "differentiable")
+def trans_conv_item(X, K, stride=1, padding=0):
+    (sh, sw), (ph, pw) = [(v, v) if isinstance(v, int) else v for v in (stride, padding)]
+    kh, kw = K.shape
+    H, W = X.shape
+    Y = torch.zeros((H - 1) * sh + kh, (W - 1) * sw + kw, dtype=X.dtype, device=X.device)
+    for i in range(H):
+        for j in range(W):
+            Y[i * sh : i * sh + kh, j * sw : j * sw + kw] += X[i, j].item() * K
+    return Y[ph : Y.shape[0] - ph, pw : Y.shape[1] - pw]
+
+
+@breaks("trans_conv", "unchanged")
+def trans_conv_flips_K_in_place(X, K, stride=1, padding=0):
+    (sh, sw), (ph, pw) = [(v, v) if isinstance(v, int) else v for v in (stride, padding)]
+    kh, kw = K.shape
+    H, W = X.shape
+    Z = torch.zeros((H - 1) * sh + 2 * kh - 1, (W - 1) * sw + 2 * kw - 1, dtype=X.dtype, device=X.device)
+    Z[kh - 1 : Z.shape[0] - kh + 1 : sh, kw - 1 : Z.shape[1] - kw + 1 : sw] = X
+    K[:] = K.flip(0, 1)  # a transposed convolution slides the flipped kernel
+    Y = corr2d(Z, K)
+    return Y[ph : Y.shape[0] - ph, pw : Y.shape[1] - pw]
+
+
+@breaks("trans_conv", "non-square")
+def trans_conv_square_only(X, K, stride=1, padding=0):
+    (sh, sw), (ph, pw) = [(v, v) if isinstance(v, int) else v for v in (stride, padding)]
+    n, k = X.shape[0], K.shape[0]
+    Y = torch.zeros((n - 1) * sh + k, (n - 1) * sw + k, dtype=X.dtype, device=X.device)
+    for i in range(n):
+        for j in range(n):
+            Y[i * sh : i * sh + k, j * sw : j * sw + k] += X[i, j] * K
+    return Y[ph : Y.shape[0] - ph, pw : Y.shape[1] - pw]
+
+
+@breaks("trans_conv", "from scratch")
+def trans_conv_as_conv2d(X, K, stride=1, padding=0):
+    (sh, sw), (ph, pw) = [(v, v) if isinstance(v, int) else v for v in (stride, padding)]
+    kh, kw = K.shape
+    H, W = X.shape
+    Z = torch.zeros((H - 1) * sh + 1, (W - 1) * sw + 1, dtype=X.dtype, device=X.device)
+    Z[::sh, ::sw] = X
+    Y = F.conv2d(Z[None, None], K.flip(0, 1)[None, None], padding=(kh - 1, kw - 1))[0, 0]
+    return Y[ph : Y.shape[0] - ph, pw : Y.shape[1] - pw]
 
 
 # ---------------------------------------------------------------------------------------
@@ -368,9 +524,9 @@ def trans_conv_output_size_conv_formula(n, k, stride=1, padding=0, output_paddin
 
 @mistake(
     "trans_conv_output_size",
-    summary="reads the size off nn.ConvTranspose2d",
-    hint="The exercise is to derive the size with the formula; running a real transposed convolution "
-    "is how the check computes the expected answer.",
+    summary="gets the size from PyTorch tensors or layers",
+    hint="The exercise is to derive the size with the formula, in Python integers; running a real "
+    "transposed convolution is how the check computes the expected answer.",
 )
 def trans_conv_output_size_builtin(n, k, stride=1, padding=0, output_padding=0, dilation=1):
     layer = nn.ConvTranspose2d(
@@ -383,3 +539,13 @@ def trans_conv_output_size_builtin(n, k, stride=1, padding=0, output_padding=0, 
         dilation=(dilation, 1),
     )
     return layer(torch.zeros(1, 1, n, 1)).shape[2]
+
+
+# An answer right on the chapter's examples that breaks a stated property of trans_conv_output_size.
+
+
+@breaks("trans_conv_output_size", "from scratch")
+def trans_conv_output_size_measured(n, k, stride=1, padding=0, output_padding=0, dilation=1):
+    x, w = torch.zeros(1, 1, n), torch.zeros(1, 1, k)
+    y = F.conv_transpose1d(x, w, stride=stride, padding=padding, output_padding=output_padding, dilation=dilation)
+    return y.shape[-1]

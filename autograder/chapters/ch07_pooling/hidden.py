@@ -1,7 +1,8 @@
 """Hidden checks of chapter 7 (pooling), run at grading time: random shapes from the grading
-seed, N > 1 and C > 1, H != W, kh != kw, float64 and gradients, compared with the references
-of :mod:`autograder.chapters.ch07_pooling.reference`. Hidden inputs are standard normal, so
-that no window has two equal maxima and the maximum's index is unique.
+seed, N > 1 and C > 1, H != W, kh != kw, a square plane with a square kernel, float64 and
+gradients, compared with the references of :mod:`autograder.chapters.ch07_pooling.reference`,
+and the stated properties on random inputs. Hidden inputs are standard normal, so that no
+window has two equal maxima and the maximum's index is unique.
 """
 
 from functools import partial
@@ -10,7 +11,14 @@ import torch
 
 from autograder.chapters.ch07_pooling import mistakes
 from autograder.chapters.ch07_pooling import reference as ref
-from autograder.chapters.ch07_pooling.checks import FROM_SCRATCH, assert_with_indices, call_text, unpool_args
+from autograder.chapters.ch07_pooling.checks import (
+    FROM_SCRATCH,
+    assert_properties,
+    assert_result,
+    assert_with_indices,
+    call_text,
+    unpool_args,
+)
 from autograder.runtime import kit
 from autograder.runtime.calling import call
 from autograder.runtime.cases import Cases
@@ -25,16 +33,33 @@ def _inputs(X: torch.Tensor, extra: str = "") -> str:
     return f"X of shape {shape_text(X.shape)}{extra} ({X.dtype})"
 
 
-def _tensor_hidden(fn, name: str, reference, cases: Cases, items: list, gradients: list) -> None:
+def _properties_case(fn, name: str, args: tuple, labels: dict[int, str], inputs: str, **options) -> kit.Hidden:
+    """The hidden case that re-tests what the exercise's text states (inputs unchanged, dtype and
+    device kept, differentiable unless ``options`` say otherwise) on random ``inputs``."""
+    return kit.Hidden(
+        f"the properties the exercise states, on {inputs}",
+        partial(
+            assert_properties, fn, args, call_text(name, args, "Y" if name == "max_unpool" else "X"), labels, **options
+        ),
+    )
+
+
+def _square(cases: Cases) -> tuple[int, int]:
+    """A square plane's side and a square kernel larger than 1x1 that fits it: an answer that
+    handles the two axes differently only when they are equal is caught too."""
+    n = cases.size(4, 9)
+    return n, cases.size(2, min(n, 4))
+
+
+def _tensor_hidden(fn, name: str, reference, cases: Cases, items: list, gradients: list, extra=()) -> None:
     """Run the hidden cases ``items`` ((args, inputs in words) each), then the gradient cases
-    ``gradients`` ((args, labels of the tensor args, inputs in words) each)."""
+    ``gradients`` ((args, labels of the tensor args, inputs in words) each), then the ``extra``
+    cases (:class:`~autograder.runtime.kit.Hidden`)."""
     first = "Y" if name == "max_unpool" else "X"
     plan = [
         kit.Hidden(
             inputs,
-            partial(
-                kit.assert_result, fn, args, reference(*args), call_text(name, args, first), from_scratch=FROM_SCRATCH
-            ),
+            partial(assert_result, fn, args, reference(*args), call_text(name, args, first)),
         )
         for args, inputs in items
     ]
@@ -45,7 +70,7 @@ def _tensor_hidden(fn, name: str, reference, cases: Cases, items: list, gradient
             plan.append(kit.Hidden(inputs, partial(_assert_unpool_gradient, fn, args, G, what)))
         else:
             plan.append(kit.gradient_case(inputs, fn, reference, args, G, what, labels, from_scratch=FROM_SCRATCH))
-    kit.run_hidden(cases, plan)
+    kit.run_hidden(cases, [*plan, *extra])
 
 
 def _window(cases: Cases, H: int, W: int) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int]]:
@@ -81,6 +106,10 @@ def _pool2d_plan(cases: Cases) -> list:
         stride = (kh + cases.size(1, 2), kw + cases.size(1, 2))
         items.append(((X, (kh, kw), stride, (kh // 2, kw // 2), mode), _inputs(X, ", stride larger than the kernel")))
         items.append(((X, (H, W), None, 0, mode), _inputs(X, ", the kernel as large as the input")))
+    for mode in ("max", "avg"):
+        n, k = _square(cases)
+        X = cases.randn(2, cases.size(2, 3), n, n)
+        items.append(((X, k, cases.size(1, 2), k // 2, mode), _inputs(X, f", a square {k}x{k} kernel")))
     return items
 
 
@@ -98,9 +127,17 @@ def _pool2d_gradients(cases: Cases) -> list:
 def grade_pool2d(pool2d) -> None:
     """Hidden checks of ``pool2d``: both modes, N > 1 and C > 1, H != W, kh != kw, the default
     stride, overlapping windows, a stride larger than the kernel, padding, a kernel as large
-    as the input, float64, gradients."""
+    as the input, a square case, float64, gradients, the stated properties in both modes."""
     cases = Cases()
-    _tensor_hidden(pool2d, "pool2d", ref.pool2d, cases, _pool2d_plan(cases), _pool2d_gradients(cases))
+    items, gradients = _pool2d_plan(cases), _pool2d_gradients(cases)
+    extra = []
+    for mode in ("max", "avg"):
+        H, W = cases.distinct_sizes(4, 8)
+        kernel, stride, padding = _window(cases, H, W)
+        X = cases.randn(2, cases.size(2, 3), H, W)
+        args = (X, kernel, stride, padding, mode)
+        extra.append(_properties_case(pool2d, "pool2d", args, {0: "X"}, f"{_inputs(X)}, mode={mode!r}"))
+    _tensor_hidden(pool2d, "pool2d", ref.pool2d, cases, items, gradients, extra)
 
 
 # ---------------------------------------------------------------------------------------
@@ -110,7 +147,8 @@ def grade_pool2d(pool2d) -> None:
 @diagnosed
 def grade_avg_pool2d(avg_pool2d) -> None:
     """Hidden checks of ``avg_pool2d``: padding counted and not counted, divisor_override with
-    both, the default stride, N > 1 and C > 1, H != W, kh != kw, float64, gradients."""
+    both, the default stride, N > 1 and C > 1, H != W, kh != kw, a square case, float64,
+    gradients, the stated properties."""
     cases = Cases()
     items = []
     settings = [
@@ -132,13 +170,20 @@ def grade_avg_pool2d(avg_pool2d) -> None:
     H, W = cases.distinct_sizes(4, 9)
     X = cases.randn(2, 3, H, W)
     items.append(((X, cases.distinct_sizes(2, 3)), _inputs(X, ", every argument after kernel_size at its default")))
+    n, k = _square(cases)
+    X = cases.randn(2, cases.size(2, 3), n, n)
+    items.append(((X, k, 1, k // 2, False, None), _inputs(X, f", a square {k}x{k} kernel, padding not counted")))
     gradients = []
     for count, divisor in ((True, None), (False, None), (False, cases.size(2, 7))):
         H, W = cases.distinct_sizes(4, 8)
         X = cases.randn(2, cases.size(2, 3), H, W, dtype=torch.float64)
         args = (X, (3, 2), (cases.size(1, 2), cases.size(1, 2)), 1, count, divisor)
         gradients.append((args, ("X",), f"the gradient for {_inputs(X)}"))
-    _tensor_hidden(avg_pool2d, "avg_pool2d", ref.avg_pool2d, cases, items, gradients)
+    H, W = cases.distinct_sizes(4, 8)
+    X = cases.randn(2, cases.size(2, 3), H, W)
+    args = (X, (3, 2), (2, 1), 1, True, None)
+    extra = [_properties_case(avg_pool2d, "avg_pool2d", args, {0: "X"}, _inputs(X))]
+    _tensor_hidden(avg_pool2d, "avg_pool2d", ref.avg_pool2d, cases, items, gradients, extra)
 
 
 # ---------------------------------------------------------------------------------------
@@ -149,7 +194,8 @@ def grade_avg_pool2d(avg_pool2d) -> None:
 def grade_max_pool_with_indices(max_pool_with_indices) -> None:
     """Hidden checks of ``max_pool_with_indices``: N > 1 and C > 1, H != W, kh != kw, the
     default stride, overlapping windows, a stride larger than the kernel, windows that leave
-    rows and columns out, a kernel as large as the input, float64."""
+    rows and columns out, a kernel as large as the input, a square case, float64, the stated
+    properties."""
     cases = Cases()
     items = []
     for dtype in (torch.float32, torch.float32, torch.float64):
@@ -162,6 +208,8 @@ def grade_max_pool_with_indices(max_pool_with_indices) -> None:
     items.append(((2, 3), (3, 4), H, W, torch.float32, ", stride larger than the kernel"))
     H, W = cases.distinct_sizes(2, 6)
     items.append(((H, W), None, H, W, torch.float32, ", the kernel as large as the input"))
+    n, k = _square(cases)
+    items.append((k, cases.size(1, 2), n, n, torch.float32, f", a square {k}x{k} kernel"))
     plan = []
     for kernel, stride, H, W, dtype, extra in items:
         X = cases.randn(cases.size(2, 3), cases.size(2, 4), H, W, dtype=dtype)
@@ -178,6 +226,11 @@ def grade_max_pool_with_indices(max_pool_with_indices) -> None:
                 ),
             )
         )
+    H, W = cases.distinct_sizes(4, 9)
+    X = cases.randn(2, cases.size(2, 3), H, W)
+    args = (X, cases.distinct_sizes(2, 3), cases.distinct_sizes(1, 2))
+    output = {"output": lambda result: result[0]}
+    plan.append(_properties_case(max_pool_with_indices, "max_pool_with_indices", args, {0: "X"}, _inputs(X), **output))
     kit.run_hidden(cases, plan)
 
 
@@ -190,7 +243,7 @@ def _assert_unpool_gradient(max_unpool, args: tuple, G: torch.Tensor, what: str)
     reference's (the integer indices take no gradient, so the shared helper does not apply)."""
     Y, indices, size = args
     leaf = Y.clone().requires_grad_(True)
-    out, _ = call(max_unpool, leaf, indices, size, what=what, from_scratch=FROM_SCRATCH)
+    out, _ = call(max_unpool, leaf, indices.clone(), size, what=what, from_scratch=FROM_SCRATCH)
     if not isinstance(out, torch.Tensor) or not out.requires_grad:
         raise CheckFailure(
             f"{what} is not differentiable in Y: its result is not connected to Y in the autograd graph. "
@@ -202,28 +255,32 @@ def _assert_unpool_gradient(max_unpool, args: tuple, G: torch.Tensor, what: str)
     assert_matches(got, expected, f"The gradient of {what} with respect to Y")
 
 
+def _unpool_case(cases: Cases, H: int, W: int, kernel: tuple[int, int], stride, dtype) -> tuple:
+    """(args, inputs in words): new values written through the indices of pooling random X of (H, W) planes."""
+    X = cases.randn(cases.size(2, 3), cases.size(2, 4), H, W, dtype=dtype)
+    Y = ref.max_pool_with_indices(X, kernel, stride)[0]
+    args = unpool_args(ref.max_pool_with_indices, X, kernel, stride, values=cases.randn(*Y.shape, dtype=dtype))
+    inputs = (
+        f"Y of shape {shape_text(Y.shape)} ({dtype}) and indices from pooling X of shape {shape_text(X.shape)} "
+        f"with kernel_size={kernel}, stride={stride}, output_size={args[2]}"
+    )
+    return args, inputs
+
+
 @diagnosed
 def grade_max_unpool(max_unpool) -> None:
     """Hidden checks of ``max_unpool``: indices from pooling random inputs (N > 1, C > 1,
-    H != W, kh != kw, strides at least the kernel, sizes that leave rows and columns out), new
-    values, float64, the gradient with respect to Y."""
+    H != W, kh != kw, strides at least the kernel, sizes that leave rows and columns out), a
+    square case, new values, float64, the gradient with respect to Y, the stated properties."""
     cases = Cases()
     items = []
     for number, dtype in enumerate((torch.float32, torch.float32, torch.float64, torch.float32)):
         H, W = cases.distinct_sizes(4, 11)
         kh, kw = cases.distinct_sizes(1, 3)
         stride = None if number == 0 else (kh + cases.size(0, 2), kw + cases.size(0, 2))
-        X = cases.randn(cases.size(2, 3), cases.size(2, 4), H, W, dtype=dtype)
-        Y = ref.max_pool_with_indices(X, (kh, kw), stride)[0]
-        args = unpool_args(ref.max_pool_with_indices, X, (kh, kw), stride, values=cases.randn(*Y.shape, dtype=dtype))
-        items.append(
-            (
-                args,
-                f"Y of shape {shape_text(Y.shape)} ({dtype}) and indices from pooling X of shape "
-                f"{shape_text(X.shape)} with kernel_size={(kh, kw)}, stride={stride}, "
-                f"output_size={args[2]}",
-            )
-        )
+        items.append(_unpool_case(cases, H, W, (kh, kw), stride, dtype))
+    n, k = _square(cases)
+    items.append(_unpool_case(cases, n, n, (k, k), None, torch.float32))
     H, W = cases.distinct_sizes(4, 9)
     X = cases.randn(2, 3, H, W, dtype=torch.float64)
     Y = ref.max_pool_with_indices(X, (2, 3))[0]
@@ -233,7 +290,14 @@ def grade_max_unpool(max_unpool) -> None:
         ("Y",),
         f"the gradient with respect to Y, for Y of shape {shape_text(Y.shape)} and output_size={args[2]}",
     )
-    _tensor_hidden(max_unpool, "max_unpool", ref.max_unpool, cases, items, [gradient])
+    H, W = cases.distinct_sizes(4, 9)
+    X = cases.randn(2, 3, H, W)
+    Y = ref.max_pool_with_indices(X, (2, 3))[0]
+    args = unpool_args(ref.max_pool_with_indices, X, (2, 3), values=cases.randn(*Y.shape))
+    inputs = f"Y of shape {shape_text(Y.shape)} and output_size={args[2]}"
+    # the gradient case above tests the path to Y; the indices are integers
+    extra = [_properties_case(max_unpool, "max_unpool", args, {0: "Y", 1: "indices"}, inputs, differentiable=False)]
+    _tensor_hidden(max_unpool, "max_unpool", ref.max_unpool, cases, items, [gradient], extra)
 
 
 # ---------------------------------------------------------------------------------------
@@ -243,8 +307,8 @@ def grade_max_unpool(max_unpool) -> None:
 @diagnosed
 def grade_adaptive_avg_pool2d(adaptive_avg_pool2d) -> None:
     """Hidden checks of ``adaptive_avg_pool2d``: sizes that divide the input and sizes that do
-    not, int and pair output sizes, outputs as large as the input and 1x1, N > 1, C > 1,
-    H != W, float64, gradients."""
+    not, int and pair output sizes, outputs as large as the input and 1x1, a square case,
+    N > 1, C > 1, H != W, float64, gradients, the stated properties."""
     cases = Cases()
     items = []
     for dtype in (torch.float32, torch.float32, torch.float64, torch.float32):
@@ -256,8 +320,16 @@ def grade_adaptive_avg_pool2d(adaptive_avg_pool2d) -> None:
     items.append(((X, cases.size(2, min(H, W) - 1)), _inputs(X, ", an int output_size")))
     items.append(((X, (H, W)), _inputs(X, ", the output as large as the input")))
     items.append(((X, 1), _inputs(X, ", output_size=1 (a global average)")))
+    n = cases.size(5, 12)
+    X = cases.randn(2, 3, n, n)
+    items.append(((X, cases.size(2, n - 2)), _inputs(X, ", a square plane to a square output")))
     H, W = cases.distinct_sizes(5, 10)
     X = cases.randn(2, 3, H, W, dtype=torch.float64)
     args = (X, cases.distinct_sizes(2, min(H, W) - 1))
     gradient = (args, ("X",), f"the gradient for {_inputs(X)}, output_size={args[1]}")
-    _tensor_hidden(adaptive_avg_pool2d, "adaptive_avg_pool2d", ref.adaptive_avg_pool2d, cases, items, [gradient])
+    H, W = cases.distinct_sizes(5, 10)
+    X = cases.randn(2, 3, H, W)
+    args = (X, cases.distinct_sizes(2, min(H, W) - 1))
+    extra = [_properties_case(adaptive_avg_pool2d, "adaptive_avg_pool2d", args, {0: "X"}, _inputs(X))]
+    reference = ref.adaptive_avg_pool2d
+    _tensor_hidden(adaptive_avg_pool2d, "adaptive_avg_pool2d", reference, cases, items, [gradient], extra)

@@ -1,5 +1,7 @@
 """Wrong answers to chapter 7's ``pool2d``, ``avg_pool2d``, ``max_pool_with_indices``,
-``max_unpool`` and ``adaptive_avg_pool2d``.
+``max_unpool`` and ``adaptive_avg_pool2d``: the known mistakes (``@mistake``, with hints) and,
+after those of each exercise, answers right on the chapter's first examples that break a
+property the exercise's text states (``@breaks``).
 
 Each function's source becomes the student's answer cell; ``as_pair`` is defined in the
 notebook's first cell (the definition below only makes the name resolve in this module).
@@ -7,8 +9,9 @@ notebook's first cell (the definition below only makes the name resolve in this 
 
 import torch
 import torch.nn.functional as F
+from torch import nn
 
-from autograder.runtime.mistakes import mistake
+from autograder.runtime.mistakes import breaks, mistake
 
 
 def as_pair(value):
@@ -57,9 +60,9 @@ def pool2d_across_channels(X, kernel_size, stride=None, padding=0, mode="max"):
 
 @mistake(
     "pool2d",
-    summary="max pooling pads with zeros instead of -inf",
-    hint="A padded zero wins the maximum of a window whose real values are all negative. Max "
-    "pooling pads with -inf, which never wins.",
+    summary="max pooling lets the padding win windows of negative values",
+    hint="Max pooling only ever reports values of the input, but at the border your maxima are 0 where "
+    "every real value is negative; the usual cause is padding with zeros instead of -inf, which never wins.",
     section=f"{CHAPTER}#padding-and-stride",
 )
 def pool2d_max_pads_zeros(X, kernel_size, stride=None, padding=0, mode="max"):
@@ -107,7 +110,7 @@ def pool2d_pairs_swapped(X, kernel_size, stride=None, padding=0, mode="max"):
 
 @mistake(
     "pool2d",
-    summary="calls the built-in F.max_pool2d / F.avg_pool2d",
+    summary="calls a built-in pooling",
     hint="This exercise asks you to slide the window yourself; the built-in pooling is the "
     "reference it is checked against.",
 )
@@ -116,6 +119,93 @@ def pool2d_builtin(X, kernel_size, stride=None, padding=0, mode="max"):
     if mode == "max":
         return F.max_pool2d(X, kernel_size, stride, padding)
     return F.avg_pool2d(X, kernel_size, stride, padding)
+
+
+# Answers right on the chapter's first examples that break a stated property of pool2d.
+
+
+@breaks("pool2d", "dtype")
+def pool2d_float32_output(X, kernel_size, stride=None, padding=0, mode="max"):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    ph, pw = as_pair(padding)
+    fill = float("-inf") if mode == "max" else 0.0
+    windows = F.pad(X, (pw, pw, ph, ph), value=fill).unfold(2, kh, sh).unfold(3, kw, sw)
+    Y = torch.zeros(windows.shape[:4], device=X.device)
+    Y[:] = windows.amax(dim=(-2, -1)) if mode == "max" else windows.mean(dim=(-2, -1))
+    return Y
+
+
+@breaks("pool2d", "device")
+def pool2d_padded_on_default_device(X, kernel_size, stride=None, padding=0, mode="max"):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    ph, pw = as_pair(padding)
+    N, C, H, W = X.shape
+    fill = float("-inf") if mode == "max" else 0.0
+    P = torch.full((N, C, H + 2 * ph, W + 2 * pw), fill, dtype=X.dtype)
+    P[:, :, ph : ph + H, pw : pw + W] = X
+    windows = P.unfold(2, kh, sh).unfold(3, kw, sw)
+    return windows.amax(dim=(-2, -1)) if mode == "max" else windows.mean(dim=(-2, -1))
+
+
+@breaks("pool2d", "differentiable")
+def pool2d_item(X, kernel_size, stride=None, padding=0, mode="max"):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    ph, pw = as_pair(padding)
+    fill = float("-inf") if mode == "max" else 0.0
+    windows = F.pad(X, (pw, pw, ph, ph), value=fill).unfold(2, kh, sh).unfold(3, kw, sw)
+    N, C, Ho, Wo = windows.shape[:4]
+    Y = torch.zeros(N, C, Ho, Wo, dtype=X.dtype, device=X.device)
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    window = windows[n, c, i, j]
+                    Y[n, c, i, j] = (window.max() if mode == "max" else window.mean()).item()
+    return Y
+
+
+@breaks("pool2d", "unchanged")
+def pool2d_shifts_X(X, kernel_size, stride=None, padding=0, mode="max"):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    ph, pw = as_pair(padding)
+    if mode == "max":
+        low = X.min() - 1
+        X -= low  # every value above 0, so that a padded zero never wins
+        windows = F.pad(X, (pw, pw, ph, ph)).unfold(2, kh, sh).unfold(3, kw, sw)
+        return windows.amax(dim=(-2, -1)) + low
+    windows = F.pad(X, (pw, pw, ph, ph)).unfold(2, kh, sh).unfold(3, kw, sw)
+    return windows.mean(dim=(-2, -1))
+
+
+@breaks("pool2d", "non-square")
+def pool2d_square_kernel(X, kernel_size, stride=None, padding=0, mode="max"):
+    k = as_pair(kernel_size)[0]
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    ph, pw = as_pair(padding)
+    fill = float("-inf") if mode == "max" else 0.0
+    windows = F.pad(X, (pw, pw, ph, ph), value=fill).unfold(2, k, sh).unfold(3, k, sw)
+    return windows.amax(dim=(-2, -1)) if mode == "max" else windows.mean(dim=(-2, -1))
+
+
+@breaks("pool2d", "batch")
+def pool2d_first_sample(X, kernel_size, stride=None, padding=0, mode="max"):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    ph, pw = as_pair(padding)
+    fill = float("-inf") if mode == "max" else 0.0
+    windows = F.pad(X[0], (pw, pw, ph, ph), value=fill).unfold(1, kh, sh).unfold(2, kw, sw)
+    Y = windows.amax(dim=(-2, -1)) if mode == "max" else windows.mean(dim=(-2, -1))
+    return Y[None]
+
+
+@breaks("pool2d", "from scratch")
+def pool2d_modules(X, kernel_size, stride=None, padding=0, mode="max"):
+    layer = nn.MaxPool2d if mode == "max" else nn.AvgPool2d
+    return layer(kernel_size, stride, padding)(X)
 
 
 # ---------------------------------------------------------------------------------------
@@ -218,7 +308,7 @@ def avg_pool2d_stride_defaults_to_one(
 
 @mistake(
     "avg_pool2d",
-    summary="calls the built-in F.avg_pool2d",
+    summary="calls a built-in pooling",
     hint="This exercise asks you to compute the sums and the divisors yourself; F.avg_pool2d "
     "is the reference it is checked against.",
 )
@@ -226,6 +316,117 @@ def avg_pool2d_builtin(X, kernel_size, stride=None, padding=0, count_include_pad
     return F.avg_pool2d(
         X, kernel_size, stride, padding, count_include_pad=count_include_pad, divisor_override=divisor_override
     )
+
+
+# Answers right on the chapter's first examples that break a stated property of avg_pool2d.
+
+
+@breaks("avg_pool2d", "dtype")
+def avg_pool2d_float32_output(X, kernel_size, stride=None, padding=0, count_include_pad=True, divisor_override=None):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    ph, pw = as_pair(padding)
+    windows = F.pad(X, (pw, pw, ph, ph)).unfold(2, kh, sh).unfold(3, kw, sw)
+    counts = F.pad(torch.ones_like(X), (pw, pw, ph, ph)).unfold(2, kh, sh).unfold(3, kw, sw).sum(dim=(-2, -1))
+    Y = torch.zeros(windows.shape[:4], device=X.device)
+    for i in range(Y.shape[2]):
+        for j in range(Y.shape[3]):
+            if divisor_override is not None:
+                divisor = divisor_override
+            else:
+                divisor = kh * kw if count_include_pad else counts[:, :, i, j]
+            Y[:, :, i, j] = windows[:, :, i, j].sum(dim=(-2, -1)) / divisor
+    return Y
+
+
+@breaks("avg_pool2d", "device")
+def avg_pool2d_padded_on_default_device(
+    X, kernel_size, stride=None, padding=0, count_include_pad=True, divisor_override=None
+):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    ph, pw = as_pair(padding)
+    N, C, H, W = X.shape
+    P = torch.zeros(N, C, H + 2 * ph, W + 2 * pw, dtype=X.dtype)
+    P[:, :, ph : ph + H, pw : pw + W] = X
+    sums = P.unfold(2, kh, sh).unfold(3, kw, sw).sum(dim=(-2, -1))
+    if divisor_override is not None:
+        return sums / divisor_override
+    if count_include_pad:
+        return sums / (kh * kw)
+    inside = torch.zeros_like(P)
+    inside[:, :, ph : ph + H, pw : pw + W] = 1
+    return sums / inside.unfold(2, kh, sh).unfold(3, kw, sw).sum(dim=(-2, -1))
+
+
+@breaks("avg_pool2d", "differentiable")
+def avg_pool2d_item(X, kernel_size, stride=None, padding=0, count_include_pad=True, divisor_override=None):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    ph, pw = as_pair(padding)
+    windows = F.pad(X, (pw, pw, ph, ph)).unfold(2, kh, sh).unfold(3, kw, sw)
+    counts = F.pad(torch.ones_like(X), (pw, pw, ph, ph)).unfold(2, kh, sh).unfold(3, kw, sw).sum(dim=(-2, -1))
+    N, C, Ho, Wo = windows.shape[:4]
+    Y = torch.zeros(N, C, Ho, Wo, dtype=X.dtype, device=X.device)
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    if divisor_override is not None:
+                        divisor = divisor_override
+                    else:
+                        divisor = kh * kw if count_include_pad else counts[n, c, i, j].item()
+                    Y[n, c, i, j] = windows[n, c, i, j].sum().item() / divisor
+    return Y
+
+
+@breaks("avg_pool2d", "unchanged")
+def avg_pool2d_divides_X(X, kernel_size, stride=None, padding=0, count_include_pad=True, divisor_override=None):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    ph, pw = as_pair(padding)
+    if divisor_override is not None or count_include_pad:
+        X /= kh * kw if divisor_override is None else divisor_override
+        return F.pad(X, (pw, pw, ph, ph)).unfold(2, kh, sh).unfold(3, kw, sw).sum(dim=(-2, -1))
+    sums = F.pad(X, (pw, pw, ph, ph)).unfold(2, kh, sh).unfold(3, kw, sw).sum(dim=(-2, -1))
+    counts = F.pad(torch.ones_like(X), (pw, pw, ph, ph)).unfold(2, kh, sh).unfold(3, kw, sw)
+    return sums / counts.sum(dim=(-2, -1))
+
+
+@breaks("avg_pool2d", "non-square")
+def avg_pool2d_square_kernel(X, kernel_size, stride=None, padding=0, count_include_pad=True, divisor_override=None):
+    k = as_pair(kernel_size)[0]
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    ph, pw = as_pair(padding)
+    sums = F.pad(X, (pw, pw, ph, ph)).unfold(2, k, sh).unfold(3, k, sw).sum(dim=(-2, -1))
+    if divisor_override is not None:
+        return sums / divisor_override
+    if count_include_pad:
+        return sums / (k * k)
+    counts = F.pad(torch.ones_like(X), (pw, pw, ph, ph)).unfold(2, k, sh).unfold(3, k, sw)
+    return sums / counts.sum(dim=(-2, -1))
+
+
+@breaks("avg_pool2d", "batch")
+def avg_pool2d_first_sample(X, kernel_size, stride=None, padding=0, count_include_pad=True, divisor_override=None):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    ph, pw = as_pair(padding)
+    sums = F.pad(X[0], (pw, pw, ph, ph)).unfold(1, kh, sh).unfold(2, kw, sw).sum(dim=(-2, -1))
+    if divisor_override is not None:
+        return (sums / divisor_override)[None]
+    if count_include_pad:
+        return (sums / (kh * kw))[None]
+    counts = F.pad(torch.ones_like(X[0]), (pw, pw, ph, ph)).unfold(1, kh, sh).unfold(2, kw, sw)
+    return (sums / counts.sum(dim=(-2, -1)))[None]
+
+
+@breaks("avg_pool2d", "from scratch")
+def avg_pool2d_module(X, kernel_size, stride=None, padding=0, count_include_pad=True, divisor_override=None):
+    pool = nn.AvgPool2d(
+        kernel_size, stride, padding, count_include_pad=count_include_pad, divisor_override=divisor_override
+    )
+    return pool(X)
 
 
 # ---------------------------------------------------------------------------------------
@@ -282,7 +483,7 @@ def max_pool_with_indices_global(X, kernel_size, stride=None):
 
 @mistake(
     "max_pool_with_indices",
-    summary="the window's row and column from k // kh and k % kh",
+    summary="finds the row and column in the window as if a window row had kh entries",
     hint="Inside a kh x kw window flattened row by row, position k is at row k // kw and "
     "column k % kw: a window row has kw entries.",
     section=f"{CHAPTER}#where-the-maxima-were",
@@ -299,12 +500,93 @@ def max_pool_with_indices_divides_by_kh(X, kernel_size, stride=None):
 
 @mistake(
     "max_pool_with_indices",
-    summary="calls nn.MaxPool2d(return_indices=True)",
+    summary="calls a built-in max pooling",
     hint="This exercise asks you to find the maxima and their positions yourself; the built-in "
     "is the reference it is checked against.",
 )
 def max_pool_with_indices_builtin(X, kernel_size, stride=None):
     return F.max_pool2d(X, kernel_size, stride, return_indices=True)
+
+
+# Answers right on the chapter's first examples that break a stated property of max_pool_with_indices.
+
+
+@breaks("max_pool_with_indices", "dtype")
+def max_pool_with_indices_float32_values(X, kernel_size, stride=None):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    W = X.shape[3]
+    values, k = X.unfold(2, kh, sh).unfold(3, kw, sw).flatten(-2).max(dim=-1)
+    Y = torch.zeros(values.shape, device=X.device)
+    Y[:] = values
+    rows = torch.arange(Y.shape[2], device=X.device)[:, None] * sh + k // kw
+    cols = torch.arange(Y.shape[3], device=X.device)[None, :] * sw + k % kw
+    return Y, rows * W + cols
+
+
+@breaks("max_pool_with_indices", "device")
+def max_pool_with_indices_default_device(X, kernel_size, stride=None):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    W = X.shape[3]
+    Y, k = X.unfold(2, kh, sh).unfold(3, kw, sw).flatten(-2).max(dim=-1)
+    indices = torch.zeros(Y.shape, dtype=torch.int64)
+    for i in range(Y.shape[2]):
+        for j in range(Y.shape[3]):
+            indices[:, :, i, j] = (i * sh + k[:, :, i, j] // kw) * W + j * sw + k[:, :, i, j] % kw
+    return Y, indices
+
+
+@breaks("max_pool_with_indices", "differentiable")
+def max_pool_with_indices_no_grad(X, kernel_size, stride=None):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    W = X.shape[3]
+    with torch.no_grad():  # indices need no gradient
+        Y, k = X.unfold(2, kh, sh).unfold(3, kw, sw).flatten(-2).max(dim=-1)
+        rows = torch.arange(Y.shape[2], device=X.device)[:, None] * sh + k // kw
+        cols = torch.arange(Y.shape[3], device=X.device)[None, :] * sw + k % kw
+    return Y, rows * W + cols
+
+
+@breaks("max_pool_with_indices", "unchanged")
+def max_pool_with_indices_shifts_X(X, kernel_size, stride=None):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    W = X.shape[3]
+    low = X.min() - 1
+    X -= low  # every value above 0
+    Y, k = X.unfold(2, kh, sh).unfold(3, kw, sw).flatten(-2).max(dim=-1)
+    rows = torch.arange(Y.shape[2], device=X.device)[:, None] * sh + k // kw
+    cols = torch.arange(Y.shape[3], device=X.device)[None, :] * sw + k % kw
+    return Y + low, rows * W + cols
+
+
+@breaks("max_pool_with_indices", "non-square")
+def max_pool_with_indices_square_kernel(X, kernel_size, stride=None):
+    k = as_pair(kernel_size)[0]
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    W = X.shape[3]
+    Y, q = X.unfold(2, k, sh).unfold(3, k, sw).flatten(-2).max(dim=-1)
+    rows = torch.arange(Y.shape[2], device=X.device)[:, None] * sh + q // k
+    cols = torch.arange(Y.shape[3], device=X.device)[None, :] * sw + q % k
+    return Y, rows * W + cols
+
+
+@breaks("max_pool_with_indices", "batch")
+def max_pool_with_indices_first_sample(X, kernel_size, stride=None):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    W = X.shape[3]
+    Y, k = X[0].unfold(1, kh, sh).unfold(2, kw, sw).flatten(-2).max(dim=-1)
+    rows = torch.arange(Y.shape[1], device=X.device)[:, None] * sh + k // kw
+    cols = torch.arange(Y.shape[2], device=X.device)[None, :] * sw + k % kw
+    return Y[None], (rows * W + cols)[None]
+
+
+@breaks("max_pool_with_indices", "from scratch")
+def max_pool_with_indices_module(X, kernel_size, stride=None):
+    return nn.MaxPool2d(kernel_size, stride, return_indices=True)(X)
 
 
 # ---------------------------------------------------------------------------------------
@@ -378,9 +660,9 @@ def max_unpool_doubles(Y, indices, output_size):
 
 @mistake(
     "max_unpool",
-    summary="always returns float32",
-    hint="torch.zeros(...) makes float32 unless told otherwise; pass dtype=Y.dtype so that "
-    "float64 values stay float64.",
+    summary="returns float32 for float64 values",
+    hint="A tensor created without dtype=... (torch.zeros, torch.empty, torch.tensor, ...) is float32 "
+    "whatever Y is, and a .float() makes float32 too: create the output with dtype=Y.dtype.",
     section=f"{CHAPTER}#unpooling-what-comes-back",
 )
 def max_unpool_float32(Y, indices, output_size):
@@ -393,12 +675,84 @@ def max_unpool_float32(Y, indices, output_size):
 
 @mistake(
     "max_unpool",
-    summary="calls the built-in F.max_unpool2d",
+    summary="calls a built-in unpooling",
     hint="This exercise asks you to write the values through the indices yourself; the built-in "
     "unpooling is the reference it is checked against.",
 )
 def max_unpool_builtin(Y, indices, output_size):
     return F.max_unpool2d(Y, indices, 2, output_size=output_size)
+
+
+# Answers right on the chapter's first examples that break a stated property of max_unpool.
+
+
+@breaks("max_unpool", "dtype")
+def max_unpool_float32_planes(Y, indices, output_size):
+    H, W = output_size
+    N, C = Y.shape[:2]
+    out = torch.zeros(N, C, H, W, device=Y.device)
+    n = torch.arange(N, device=Y.device).reshape(N, 1, 1, 1).expand_as(indices)
+    c = torch.arange(C, device=Y.device).reshape(1, C, 1, 1).expand_as(indices)
+    out[n, c, indices // W, indices % W] = Y.float()
+    return out
+
+
+@breaks("max_unpool", "device")
+def max_unpool_default_device(Y, indices, output_size):
+    H, W = output_size
+    N, C, h, w = Y.shape
+    out = torch.zeros(N, C, H, W, dtype=Y.dtype)
+    for n in range(N):
+        for c in range(C):
+            for i in range(h):
+                for j in range(w):
+                    q = int(indices[n, c, i, j])
+                    out[n, c, q // W, q % W] = Y[n, c, i, j]
+    return out
+
+
+@breaks("max_unpool", "differentiable")
+def max_unpool_tolist(Y, indices, output_size):
+    H, W = output_size
+    N, C = Y.shape[:2]
+    out = torch.zeros(N, C, H * W, dtype=Y.dtype, device=Y.device)
+    for n in range(N):
+        for c in range(C):
+            for q, v in zip(indices[n, c].flatten().tolist(), Y[n, c].flatten().tolist()):
+                out[n, c, q] = v
+    return out.reshape(N, C, H, W)
+
+
+@breaks("max_unpool", "unchanged")
+def max_unpool_offsets_indices(Y, indices, output_size):
+    H, W = output_size
+    N, C = Y.shape[:2]
+    indices += torch.arange(N * C, device=Y.device).reshape(N, C, 1, 1) * H * W  # positions in the whole tensor
+    out = torch.zeros(N * C * H * W, dtype=Y.dtype, device=Y.device)
+    return out.scatter(0, indices.flatten(), Y.flatten()).reshape(N, C, H, W)
+
+
+@breaks("max_unpool", "non-square")
+def max_unpool_square_planes(Y, indices, output_size):
+    n = output_size[0]
+    N, C = Y.shape[:2]
+    planes = torch.zeros(N, C, n * n, dtype=Y.dtype, device=Y.device)
+    planes = planes.scatter(2, indices.flatten(2), Y.flatten(2))
+    return planes.reshape(N, C, n, n)
+
+
+@breaks("max_unpool", "batch")
+def max_unpool_first_sample(Y, indices, output_size):
+    H, W = output_size
+    C = Y.shape[1]
+    planes = torch.zeros(C, H * W, dtype=Y.dtype, device=Y.device)
+    planes = planes.scatter(1, indices[0].flatten(1), Y[0].flatten(1))
+    return planes.reshape(1, C, H, W)
+
+
+@breaks("max_unpool", "from scratch")
+def max_unpool_module(Y, indices, output_size):
+    return nn.MaxUnpool2d(2)(Y, indices, output_size=output_size)
 
 
 # ---------------------------------------------------------------------------------------
@@ -480,8 +834,104 @@ def adaptive_avg_pool2d_rounded(X, output_size):
 
 @mistake(
     "adaptive_avg_pool2d",
-    summary="calls the built-in F.adaptive_avg_pool2d",
+    summary="calls a built-in pooling",
     hint="This exercise asks you to compute the windows yourself; the built-in is the reference it is checked against.",
 )
 def adaptive_avg_pool2d_builtin(X, output_size):
     return F.adaptive_avg_pool2d(X, output_size)
+
+
+# Answers right on the chapter's first examples that break a stated property of adaptive_avg_pool2d.
+
+
+@breaks("adaptive_avg_pool2d", "dtype")
+def adaptive_avg_pool2d_float32_output(X, output_size):
+    h, w = as_pair(output_size)
+    H, W = X.shape[2:]
+    out = torch.zeros(*X.shape[:2], h, w, device=X.device)
+    for i in range(h):
+        for j in range(w):
+            rows = slice(i * H // h, -(-(i + 1) * H // h))
+            cols = slice(j * W // w, -(-(j + 1) * W // w))
+            out[:, :, i, j] = X[:, :, rows, cols].mean(dim=(-2, -1))
+    return out
+
+
+@breaks("adaptive_avg_pool2d", "device")
+def adaptive_avg_pool2d_default_device(X, output_size):
+    h, w = as_pair(output_size)
+    H, W = X.shape[2:]
+    out = torch.zeros(*X.shape[:2], h, w, dtype=X.dtype)
+    for i in range(h):
+        for j in range(w):
+            rows = slice(i * H // h, -(-(i + 1) * H // h))
+            cols = slice(j * W // w, -(-(j + 1) * W // w))
+            out[:, :, i, j] = X[:, :, rows, cols].mean(dim=(-2, -1))
+    return out
+
+
+@breaks("adaptive_avg_pool2d", "differentiable")
+def adaptive_avg_pool2d_item(X, output_size):
+    h, w = as_pair(output_size)
+    N, C, H, W = X.shape
+    out = torch.zeros(N, C, h, w, dtype=X.dtype, device=X.device)
+    for n in range(N):
+        for c in range(C):
+            for i in range(h):
+                for j in range(w):
+                    window = X[n, c, i * H // h : -(-(i + 1) * H // h), j * W // w : -(-(j + 1) * W // w)]
+                    out[n, c, i, j] = window.mean().item()
+    return out
+
+
+@breaks("adaptive_avg_pool2d", "unchanged")
+def adaptive_avg_pool2d_cumsum_in_place(X, output_size):
+    h, w = as_pair(output_size)
+    H, W = X.shape[2:]
+    S = F.pad(X.cumsum_(2).cumsum_(3), (1, 0, 1, 0))  # S[..., r, c]: the sum of X[..., :r, :c]
+    rows = [(i * H // h, -(-(i + 1) * H // h)) for i in range(h)]
+    cols = [(j * W // w, -(-(j + 1) * W // w)) for j in range(w)]
+    out = [
+        torch.stack(
+            [
+                (S[:, :, r1, c1] - S[:, :, r0, c1] - S[:, :, r1, c0] + S[:, :, r0, c0]) / ((r1 - r0) * (c1 - c0))
+                for c0, c1 in cols
+            ],
+            dim=-1,
+        )
+        for r0, r1 in rows
+    ]
+    return torch.stack(out, dim=-2)
+
+
+@breaks("adaptive_avg_pool2d", "non-square")
+def adaptive_avg_pool2d_square_output(X, output_size):
+    h = as_pair(output_size)[0]
+    H, W = X.shape[2:]
+    rows = []
+    for i in range(h):
+        row = [
+            X[:, :, i * H // h : -(-(i + 1) * H // h), j * W // h : -(-(j + 1) * W // h)].mean(dim=(-2, -1))
+            for j in range(h)
+        ]
+        rows.append(torch.stack(row, dim=-1))
+    return torch.stack(rows, dim=-2)
+
+
+@breaks("adaptive_avg_pool2d", "batch")
+def adaptive_avg_pool2d_first_sample(X, output_size):
+    h, w = as_pair(output_size)
+    H, W = X.shape[2:]
+    rows = []
+    for i in range(h):
+        row = [
+            X[0, :, i * H // h : -(-(i + 1) * H // h), j * W // w : -(-(j + 1) * W // w)].mean(dim=(-2, -1))
+            for j in range(w)
+        ]
+        rows.append(torch.stack(row, dim=-1))
+    return torch.stack(rows, dim=-2)[None]
+
+
+@breaks("adaptive_avg_pool2d", "from scratch")
+def adaptive_avg_pool2d_module(X, output_size):
+    return nn.AdaptiveAvgPool2d(output_size)(X)

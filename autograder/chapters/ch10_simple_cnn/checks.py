@@ -10,39 +10,49 @@ settings, in order), every parameter (name and shape), the parameter count; then
 pass, with fixed random weights drawn from a seed (:func:`seeded_weights`, from the parameter
 names and shapes alone) loaded into the student's network, so that only the wiring is compared
 with the exercise's network under the same weights (``expected.seeded_output(name, seed, x)``),
-in float64 (see :func:`assert_network`).
+in float64, which the network must keep, on a batch of two images (see :func:`assert_network`).
 
 ``init_weights`` is checked statistically on a small network of the check's own (not one of the
-exercises'): after it, every weight of an ``nn.Conv2d`` or ``nn.Linear`` must look like a sample
-of N(0, 2 / (fan_in + fan_out)) (its mean, its standard deviation, and the share of values
-beyond the bound of a uniform with that variance, which tells Xavier-normal from
-Xavier-uniform), every bias must be exactly 0, and other modules' parameters must be left
-alone. The tolerances are at least 6 standard errors of each statistic wide, so that a correct
-answer fails less than once in a million gradings (see ``tests/chapters/test_ch10_simple_cnn.py``).
+exercises'), with a convolution and a linear layer without bias: after it, every weight of an
+``nn.Conv2d`` or ``nn.Linear`` must look like a sample of N(0, 2 / (fan_in + fan_out)) (its mean,
+its standard deviation, and the share of values beyond the bound of a uniform with that variance,
+which tells Xavier-normal from Xavier-uniform), every bias must be exactly 0, and other modules'
+parameters must be left alone. The tolerances are at least 6 standard errors of each statistic
+wide, so that a correct answer fails less than once in a million gradings (see
+``tests/chapters/test_ch10_simple_cnn.py``). Then it must keep the parameters' device (with
+PyTorch's default device set to a stand-in) and dtype (on a float64 copy).
 
-``train_digits`` is checked by watching it train, for one epoch, a small network of the check's
-own (not DigitsCNN): how many training images it saw, whether gradients leaked from one optimizer
-step into the next (no ``zero_grad``), whether a softmax was back-propagated through (softmax
-before ``CrossEntropyLoss``), whether the network was ever switched to eval mode, and whether the
-accuracy it returned is the trained network's accuracy on the test set, which the check measures
-itself, in eval mode. A failed check names the known mistake the answer behaves like.
+``train_digits`` is checked by watching it train a small network of the check's own (not
+DigitsCNN) on a small part of the digits, handed to the answer's ``digits_data()`` call, for two
+epochs on the CPU: how many training images it saw, and the training recipe the exercise states:
+no softmax before ``CrossEntropyLoss``, no gradient left over from one optimizer step to the next
+(``zero_grad``), ``torch.optim.Adam`` at the given lr, mini-batches of 32 with a step each, eval
+mode for the test; whether the accuracy it returned is the trained network's accuracy on the test
+images, which the check measures itself, in eval mode; and whether the weights it ends with are
+those of the course's run from the same seed (recorded), which a change of the recipe that the
+watch does not see (an unshuffled order, another loss) moves. A failed check names the known
+mistake the answer behaves like. The hidden check runs the same watch on the exercise's network
+and all the digits.
 """
 
 import contextlib
+import copy
 import math
 import numbers
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import torch
 from torch import nn
 from torch.optim.optimizer import register_optimizer_step_post_hook
 
-from autograder.chapters.ch10_simple_cnn.data import digits_data
+from autograder.chapters.ch10_simple_cnn.data import Digits, given
 from autograder.runtime.calling import call
 from autograder.runtime.compare import CheckFailure, assert_matches, describe, shape_text
 from autograder.runtime.device import device
 from autograder.runtime.diagnosis import RecordedDiagnoser
+from autograder.runtime.properties import STAND_IN
 from autograder.runtime.recorded import Recorded
 
 expected = Recorded(__package__)
@@ -206,16 +216,38 @@ def loaded(cls, name: str, structure: dict, seed: int, dtype: torch.dtype) -> nn
     return network
 
 
+def applied(x: torch.Tensor) -> str:
+    """The words for a network's input ``x``, a batch of images."""
+    return f"applied to a batch of {x.shape[0]} images, x of shape {shape_text(x.shape)} ({x.dtype})"
+
+
+KEEP_DTYPE = (
+    "A network must keep the input's dtype: converted to float64 (.double()), its layers compute in float64, "
+    "and so must its forward, without converting x on the way (x.float(), torch.tensor(...))."
+)
+
+
+def forward(network: nn.Module, x: torch.Tensor, what: str):
+    """``network(x)``, which must keep ``x``'s dtype. The checks run a network in float32 first
+    (:func:`assert_output_shape`): what fails only in float64 fails to keep the input's dtype."""
+    try:
+        got, _ = call(network, x, what=what)
+    except CheckFailure as failure:
+        if x.dtype == torch.float32:
+            raise
+        raise CheckFailure(f"{failure}\n{KEEP_DTYPE}") from None
+    if isinstance(got, torch.Tensor) and got.is_floating_point() and got.dtype != x.dtype:
+        raise CheckFailure(f"{what} returned a {got.dtype} tensor: it does not keep the input's dtype. {KEEP_DTYPE}")
+    return got
+
+
 def assert_forward(cls, name: str, x: torch.Tensor, seed: int, structure: dict, wanted: torch.Tensor) -> None:
     """The student's network, holding the weights drawn from ``seed``, gives ``wanted`` (the
     exercise's network's output with the same weights) on ``x``, in eval mode."""
     network = loaded(cls, name, structure, seed, x.dtype)
     network.eval()
-    what = (
-        f"{name}() (with the check's random weights loaded, in eval mode) applied to x of shape "
-        f"{shape_text(x.shape)} ({x.dtype})"
-    )
-    got, _ = call(network, x, what=what)
+    what = f"{name}() (with the check's random weights loaded, in eval mode) {applied(x)}"
+    got = forward(network, x, what)
     try:
         assert_matches(got, wanted, what)
     except CheckFailure as failure:
@@ -231,7 +263,7 @@ def example_input(shape, dtype: torch.dtype = torch.float32) -> torch.Tensor:
 def assert_output_shape(cls, name: str, x: torch.Tensor) -> None:
     """A new ``cls()`` gives one row of scores per image of ``x``."""
     network = new_network(cls, name).to(x.device, x.dtype)
-    what = f"{name}() applied to x of shape {shape_text(x.shape)} ({x.dtype})"
+    what = f"{name}() {applied(x)}"
     got, _ = call(network, x, what=what)
     wanted = (x.shape[0], NUM_CLASSES)
     if not isinstance(got, torch.Tensor) or tuple(got.shape) != wanted:
@@ -243,10 +275,10 @@ def assert_output_shape(cls, name: str, x: torch.Tensor) -> None:
 
 
 def assert_network(cls, name: str, input_shape: tuple[int, ...]) -> None:
-    """Structure, output shape (float32) and forward pass of ``cls`` on two images of ``input_shape``,
-    compared with the exercise's network (recorded). The forward pass runs in float64: the
-    recording was computed on the CPU, and on a GPU float32 convolutions may run in TF32, whose
-    rounding (about 1e-3) no float32 tolerance allows."""
+    """Structure, output shape (float32) and forward pass of ``cls`` on a batch of two images of
+    ``input_shape``, compared with the exercise's network (recorded). The forward pass runs in
+    float64, which the network must keep: the recording was computed on the CPU, and on a GPU
+    float32 convolutions may run in TF32, whose rounding (about 1e-3) no float32 tolerance allows."""
     structure = expected.network_structure(name)
     assert_structure(cls, name, structure)
     assert_output_shape(cls, name, example_input((2, *input_shape)))
@@ -348,10 +380,52 @@ def assert_initialised(init_weights, model: nn.Module, what: str) -> None:
                 )
 
 
+INIT_ADVICE = (
+    "A tensor created without dtype=... or device=... is float32 and on PyTorch's default device (the CPU "
+    "even for a model on a GPU), whatever the model: fill the parameters in place (nn.init's functions do), "
+    "or create new values with the parameter's dtype and device."
+)
+
+
+def _run_init(init_weights, model: nn.Module, what: str, changed: str) -> None:
+    """``init_weights(model)``, which already ran on a model like this one before the check
+    ``changed`` something: a failure now is a failure to keep what ``what`` says."""
+    try:
+        call(init_weights, model, what="init_weights(model)")
+    except CheckFailure as failure:
+        raise CheckFailure(
+            f"{what}: it ran on the model as it was, but failed {changed}.\n{failure}\n{INIT_ADVICE}"
+        ) from None
+
+
+def assert_init_keeps_dtype_and_device(init_weights, model: nn.Module) -> None:
+    """``init_weights``, which ran on ``model`` already, leaves every parameter of a copy on its
+    device with PyTorch's default device set to a stand-in (as the default is the CPU for a model
+    on a GPU), and every parameter of a float64 copy in float64."""
+    what = "init_weights(model) does not keep the input's device"
+    on_stand_in = copy.deepcopy(model)
+    home = next(on_stand_in.parameters()).device
+    with torch.device(STAND_IN):
+        _run_init(init_weights, on_stand_in, what, f"with the default device set to {STAND_IN!r}")
+    if moved := [(name, p.device) for name, p in on_stand_in.named_parameters() if p.device != home]:
+        raise CheckFailure(
+            f"{what}: with the default device set to {STAND_IN!r} for this check, it left {moved[0][0]} on "
+            f"{moved[0][1]}, while the model lives on {home}.\n{INIT_ADVICE}"
+        )
+    what = "init_weights(model) does not keep the input's dtype"
+    doubled = copy.deepcopy(model).double()
+    _run_init(init_weights, doubled, what, "on a float64 copy (model.double())")
+    if changed := [(name, p.dtype) for name, p in doubled.named_parameters() if p.dtype != torch.float64]:
+        raise CheckFailure(
+            f"{what}: on a float64 copy (model.double()), it left {changed[0][0]} as a {changed[0][1]} tensor."
+            f"\n{INIT_ADVICE}"
+        )
+
+
 def init_network() -> nn.Module:
     """The visible check's network for ``init_weights`` (none of the exercises'): nested blocks,
     a batch norm to leave alone (its scale and shift not at their defaults), a convolution
-    with a (3, 2) kernel and no bias; every weight has at least 600 values."""
+    with a (3, 2) kernel and a linear layer without bias; every weight has at least 600 values."""
     network = nn.Sequential(
         OrderedDict(
             features=nn.Sequential(
@@ -365,7 +439,7 @@ def init_network() -> nn.Module:
                 )
             ),
             flatten=nn.Flatten(),
-            head=nn.Sequential(OrderedDict(fc1=nn.Linear(160, 48), relu=nn.ReLU(), fc2=nn.Linear(48, 20))),
+            head=nn.Sequential(OrderedDict(fc1=nn.Linear(160, 48), relu=nn.ReLU(), fc2=nn.Linear(48, 20, bias=False))),
         )
     )
     with torch.no_grad():  # a batch norm that init_weights must not touch
@@ -377,17 +451,32 @@ def init_network() -> nn.Module:
 @diagnosed.by_failure
 def check_init_weights(init_weights) -> None:
     """Visible checks of ``init_weights`` on a small network: every weight of a convolution or a
-    linear layer Xavier-normal, every bias 0, a batch norm left alone, a layer without bias."""
+    linear layer Xavier-normal, every bias 0, a batch norm left alone, layers without bias; then
+    every parameter kept in its dtype (on a float64 copy) and on its device."""
     torch.manual_seed(0)
     # init_weights changes the model in place: the diagnosis compares failure messages only.
-    assert_initialised(init_weights, init_network(), "init_weights(model)")
+    model = init_network()
+    assert_initialised(init_weights, copy.deepcopy(model), "init_weights(model)")
+    assert_init_keeps_dtype_and_device(init_weights, model)
 
 
 # ---------------------------------------------------------------------------------------
 # train_digits
 
-VISIBLE = {"epochs": 1, "lr": 0.01}
+# The visible check's run: short, on the CPU (where a run from a seed is the same on every
+# machine), on a small part of the digits (``expected.practice_digits()``, handed to the
+# answer's digits_data() call), compared with the course's run of the same (``expected.practice_run``).
+PRACTICE = {"epochs": 2, "lr": 0.01, "seed": 0}
 SAME_ACCURACY = 1.5  # test images: the returned accuracy may differ from the check's by one image
+# How far a weight after the visible run may be from the course's run. Rounding differs a little
+# from one CPU to the next, and Adam turns a gradient as small as a rounding error into a step of
+# at most a tenth of lr; any change of the recipe moves many weights by about lr per step.
+SAME_WEIGHTS = 5e-3
+RECIPE = (
+    "The recipe: torch.optim.Adam at the given lr; nn.CrossEntropyLoss on the raw scores; for each epoch "
+    f"a new order from torch.randperm, taken in mini-batches of {BATCH_SIZE} (the last one smaller), each "
+    "with zero_grad, the loss, backward and step; then eval mode for the test images."
+)
 
 
 def practice_network() -> nn.Sequential:
@@ -412,13 +501,21 @@ def accuracy(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
     return (model(X).argmax(dim=1) == y).double().mean().item()
 
 
+def batch_sizes(n_train: int, epochs: int) -> list[int]:
+    """The recipe's mini-batch sizes, in order, for ``epochs`` passes over ``n_train`` images."""
+    full, rest = divmod(n_train, BATCH_SIZE)
+    return ([BATCH_SIZE] * full + ([rest] if rest else [])) * epochs
+
+
 class Watch:
     """Hooks on a network (and on every optimizer) that observe a training run."""
 
     def __init__(self, network: nn.Module) -> None:
         self.network = network
-        self.train_images = 0  # images seen in train mode with gradients on
+        self.train_batches: list[int] = []  # sizes of the batches seen in train mode with gradients on
         self.eval_batches: list[int] = []  # sizes of the batches seen in eval mode
+        self.optimizers: dict[int, torch.optim.Optimizer] = {}  # every optimizer that stepped, by id
+        self.steps = 0
         self.steps_since_backward = 0
         self.leaked = False  # a gradient from before an optimizer step was still there at the next backward
         self.first = next(network.parameters())
@@ -428,7 +525,7 @@ class Watch:
         if not module.training:
             self.eval_batches.append(size)
         elif torch.is_grad_enabled():
-            self.train_images += size
+            self.train_batches.append(size)
 
     def _fresh_gradient(self, grad: torch.Tensor) -> None:
         stale = self.first.grad
@@ -437,7 +534,9 @@ class Watch:
         self.steps_since_backward = 0
 
     def _after_step(self, optimizer, args, kwargs) -> None:
+        self.steps += 1
         self.steps_since_backward += 1
+        self.optimizers[id(optimizer)] = optimizer
 
     @contextlib.contextmanager
     def watching(self) -> Iterator["Watch"]:
@@ -482,80 +581,163 @@ def _as_accuracy(value, what: str) -> float:
     return value
 
 
-def _train(
-    train_digits, build: Callable[[], nn.Module], epochs: int, lr: float, seed: int
-) -> tuple[nn.Module, float, Watch, dict, list[str], str]:
-    """Train a fresh network ``build()`` with the student's ``train_digits`` after ``torch.manual_seed(seed)``."""
+@dataclass
+class Run:
+    """A watched training run: what it was (``what``, in words), the trained network, its weights
+    before, what ``train_digits`` returned and the operations it ran."""
+
+    what: str
+    network: nn.Module
+    before: dict[str, torch.Tensor]
+    returned: float
+    watch: Watch
+    ops: list[str]
+
+
+def _train(train_digits, build: Callable[[], nn.Module], data: Digits, epochs: int, lr: float, seed: int) -> Run:
+    """Train a fresh network ``build()``, on the device of ``data``, with the student's ``train_digits``
+    after ``torch.manual_seed(seed)``, its digits_data() giving ``data``."""
     torch.manual_seed(seed)
-    network = build().to(device())
+    network = build().to(data.X_train.device)
     before = snapshot(network)
-    what = f"train_digits(model, epochs={epochs}, lr={lr:g}) after torch.manual_seed({seed})"
+    what = (
+        f"train_digits(model, epochs={epochs}, lr={lr:g}) after torch.manual_seed({seed}) (digits_data() "
+        f"giving {len(data.X_train)} training and {len(data.X_test)} test images)"
+    )
     watch = Watch(network)
-    with one_thread(), watch.watching():
+    with one_thread(), given(data), watch.watching():
         # A training run changes the network: the diagnosis compares failure messages only.
         value, ops = call(train_digits, network, epochs, lr, what=what)
-    return network, _as_accuracy(value, what), watch, before, ops, what
+    return Run(what, network, before, _as_accuracy(value, what), watch, ops)
 
 
-def assert_trained(
-    train_digits, build: Callable[[], nn.Module], epochs: int, lr: float, seed: int
-) -> tuple[float, str]:
-    """Watch ``train_digits`` train a fresh ``build()`` network; return the test accuracy the check
-    measured on the trained network, and the text that names the run."""
-    network, returned, watch, before, ops, what = _train(train_digits, build, epochs, lr, seed)
-    data = digits_data(device())
+def _assert_losses(run: Run) -> None:
+    """The recipe's loss: cross-entropy on the logits, gradients cleared for every mini-batch."""
+    if "_softmax_backward_data" in run.ops:
+        raise CheckFailure(
+            f"{run.what} back-propagated through a softmax: the loss was computed on softmax(...) of the "
+            "network's output. The recipe computes nn.CrossEntropyLoss on the raw scores (logits), and it applies "
+            "log-softmax itself; a softmax in front of it squashes the scores and slows learning down."
+        )
+    if run.watch.leaked:
+        raise CheckFailure(
+            f"{run.what}: the gradients of one mini-batch were still in .grad when the next backward() added "
+            "to them, after an optimizer step. The recipe clears them for every mini-batch: backward() "
+            "accumulates, so call optimizer.zero_grad() before each backward (or after each step)."
+        )
+
+
+def _assert_optimizer(run: Run, lr: float) -> None:
+    """The recipe's optimizer: torch.optim.Adam at the learning rate ``lr``."""
+    optimizers = list(run.watch.optimizers.values())
+    if not optimizers:
+        raise CheckFailure(f"{run.what} never called step() on a torch.optim optimizer. {RECIPE}")
+    others = sorted({type(o).__name__ for o in optimizers if not isinstance(o, torch.optim.Adam)})
+    if others:
+        raise CheckFailure(
+            f"{run.what} trained with torch.optim.{others[0]}: the recipe's optimizer is torch.optim.Adam, "
+            "at the given lr (which adapts the step of every weight to its gradients; plain gradient descent "
+            "at such a learning rate learns far more slowly)."
+        )
+    rates = sorted({group["lr"] for o in optimizers for group in o.param_groups})
+    if rates != [lr]:
+        raise CheckFailure(
+            f"{run.what} ran Adam at a learning rate of {', '.join(f'{r:g}' for r in rates)}; the recipe runs it "
+            f"at the lr argument, {lr:g}."
+        )
+
+
+def _assert_batches(run: Run, n_train: int, epochs: int) -> None:
+    """The recipe's epochs: each a pass over the training images, in mini-batches, a step each."""
+    seen, wanted = run.watch.train_batches, batch_sizes(n_train, epochs)
+    if sum(seen) != sum(wanted):
+        raise CheckFailure(
+            f"{run.what} ran the network on {sum(seen)} training images in train mode; {epochs} epoch(s) over "
+            f"the {n_train} training images are {sum(wanted)}. Call digits_data() inside train_digits (the checks "
+            "hand it their own split), go through all the training images it gives (len(X_train) of them) once "
+            "per epoch, for the epochs argument."
+        )
+    if seen != wanted:
+        shown = ", ".join(map(str, seen[:6])) + (", ..." if len(seen) > 6 else "")
+        raise CheckFailure(
+            f"{run.what} trained on mini-batches of {shown} images; the recipe takes each epoch's "
+            f"{n_train} training images in mini-batches of {BATCH_SIZE} (the last one smaller: "
+            f"{', '.join(map(str, batch_sizes(n_train, 1)))}), one optimizer step each."
+        )
+    if run.watch.steps != len(wanted):
+        raise CheckFailure(
+            f"{run.what} took {run.watch.steps} optimizer steps for {len(wanted)} mini-batches; the recipe takes "
+            "one step per mini-batch, after its backward()."
+        )
+
+
+def _assert_moved(run: Run, lr: float) -> None:
+    """With lr 0 no weight moves; with another lr, some do."""
+    network, before = run.network, run.before
+    changed = [name for name, p in network.named_parameters() if not torch.equal(p.detach(), before[name])]
+    if lr == 0 and changed:
+        raise CheckFailure(
+            f"{run.what} changed {', '.join(changed[:3])}{' ...' if len(changed) > 3 else ''}, although with a "
+            "learning rate of 0 no step should move any weight. Give the optimizer the lr argument."
+        )
+    if lr != 0 and not changed:
+        raise CheckFailure(f"{run.what} left every weight as it was: it did not train the model it was given.")
+
+
+def _assert_tested(run: Run, data: Digits) -> float:
+    """The recipe's test: in eval mode, on the test images; return the accuracy the check measured."""
+    if not run.watch.eval_batches:
+        raise CheckFailure(
+            f"{run.what} never ran the model in eval mode. The recipe tests in eval mode: call model.eval() before "
+            "measuring the test accuracy. In train mode the dropout layer drops half the units at random, so "
+            "the accuracy comes out lower than the trained model's, and different on every run."
+        )
     n_train, n_test = len(data.X_train), len(data.X_test)
-    if "_softmax_backward_data" in ops:
-        raise CheckFailure(
-            f"{what} back-propagated through a softmax: the loss was computed on softmax(...) of the "
-            "network's output. nn.CrossEntropyLoss takes the raw scores (logits) and applies log-softmax "
-            "itself; a softmax in front of it squashes the scores and slows learning down."
-        )
-    if watch.leaked:
-        raise CheckFailure(
-            f"{what}: the gradients of one mini-batch were still in .grad when the next backward() added "
-            "to them, after an optimizer step. backward() accumulates: call optimizer.zero_grad() before "
-            "each backward (or after each step)."
-        )
-    expected_images = epochs * n_train
-    if not 0.9 * expected_images <= watch.train_images <= expected_images:
-        raise CheckFailure(
-            f"{what} ran the network on {watch.train_images} training images in train mode; {epochs} "
-            f"epoch(s) over the {n_train} training images are {expected_images}. Use the epochs argument, "
-            "and go through the whole training set once per epoch."
-        )
-    if lr == 0:
-        changed = [name for name, p in network.named_parameters() if not torch.equal(p.detach(), before[name])]
-        if changed:
-            raise CheckFailure(
-                f"{what} changed {', '.join(changed[:3])}{' ...' if len(changed) > 3 else ''}, although with a "
-                "learning rate of 0 no step should move any weight. Give the optimizer the lr argument."
-            )
-    elif all(torch.equal(p.detach(), before[name]) for name, p in network.named_parameters()):
-        raise CheckFailure(f"{what} left every weight as it was: it did not train the model it was given.")
-    if not watch.eval_batches:
-        raise CheckFailure(
-            f"{what} never ran the model in eval mode. Call model.eval() before measuring the test accuracy: "
-            "in train mode the dropout layer drops half the units at random, so the accuracy comes out "
-            "lower than the trained model's, and different on every run."
-        )
-    measured = accuracy(network, data.X_test, data.y_test)
-    if abs(returned - measured) * n_test > SAME_ACCURACY:
+    measured = accuracy(run.network, data.X_test, data.y_test)
+    if abs(run.returned - measured) * n_test > SAME_ACCURACY:
         advice = (
             " The model was run in eval mode on the training set size only: did you measure the accuracy on the "
             "training set?"
-            if n_train in watch.eval_batches and n_test not in watch.eval_batches
+            if n_train in run.watch.eval_batches and n_test not in run.watch.eval_batches
             else " Measure it on X_test, y_test from digits_data(), in eval mode, after the last epoch."
         )
         raise CheckFailure(
-            f"{what} returned an accuracy of {returned:.4f}, but the model it trained classifies "
+            f"{run.what} returned an accuracy of {run.returned:.4f}, but the model it trained classifies "
             f"{measured:.4f} of the {n_test} test images correctly (in eval mode).{advice}"
         )
-    return measured, what
+    return measured
+
+
+def assert_trained(
+    train_digits, build: Callable[[], nn.Module], data: Digits, epochs: int, lr: float, seed: int
+) -> tuple[Run, float]:
+    """Watch ``train_digits`` train a fresh ``build()`` network on ``data`` and check that it follows the
+    recipe; return the run and the test accuracy the check measured on the trained network."""
+    run = _train(train_digits, build, data, epochs, lr, seed)
+    _assert_losses(run)
+    _assert_optimizer(run, lr)
+    _assert_batches(run, len(data.X_train), epochs)
+    _assert_moved(run, lr)
+    return run, _assert_tested(run, data)
+
+
+def assert_same_weights(run: Run, wanted: dict[str, torch.Tensor]) -> None:
+    """The run ended with the weights of the course's run from the same seed and images."""
+    for name, p in run.network.named_parameters():
+        gap = float((p.detach().cpu() - wanted[name].cpu()).abs().max())
+        if gap > SAME_WEIGHTS:
+            raise CheckFailure(
+                f"{run.what} trained the network to other weights than the recipe gives from the same seed and "
+                f"images: {name} differs from the course's run by up to {gap:.3g}. {RECIPE}"
+            )
 
 
 @diagnosed.by_failure
 def check_train_digits(train_digits) -> None:
-    """Visible check of ``train_digits``: one epoch at lr 0.01 on a fresh small network, watched: the
-    training images seen, zero_grad, no softmax before the loss, eval mode, the returned accuracy."""
-    assert_trained(train_digits, practice_network, VISIBLE["epochs"], VISIBLE["lr"], 0)
+    """Visible check of ``train_digits``: a short watched run (two epochs over 80 images, on the CPU) on a
+    fresh small network: the training images seen, the recipe (Adam at lr, mini-batches of 32, zero_grad,
+    no softmax before the loss, eval mode for the test), the returned accuracy, and the weights the
+    run ends with, against the course's run from the same seed."""
+    data = Digits(*(tensor.cpu() for tensor in expected.practice_digits()))
+    run, _ = assert_trained(train_digits, practice_network, data, **PRACTICE)
+    assert_same_weights(run, expected.practice_run(**PRACTICE))

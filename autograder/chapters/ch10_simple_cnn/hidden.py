@@ -1,12 +1,14 @@
 """Hidden checks of chapter 10 (putting it together), run at grading time: the networks on random
 batches (float32, float64) with random weights and their gradients, ``init_weights`` on a new
-SimpleCNN and random networks, ``train_digits`` with lr 0 and a full training run of the
-exercise's own DigitsCNN that must reach a test accuracy of 0.93.
+SimpleCNN and random networks (one of them again in float64 and with another default device),
+``train_digits`` watched as the visible check watches it (the recipe) with lr 0, and in a full
+training run of the exercise's own DigitsCNN on all the digits that must reach a test accuracy of 0.93.
 
 The test accuracy of a correct ``train_digits`` over many grading seeds is measured by
 ``benchmarks/train_digits_reliability.py`` (see :data:`MEASURED`).
 """
 
+import copy
 from functools import partial
 
 import torch
@@ -15,11 +17,12 @@ from torch import nn
 from autograder.chapters.ch10_simple_cnn import mistakes
 from autograder.chapters.ch10_simple_cnn import reference as ref
 from autograder.chapters.ch10_simple_cnn.checks import (
-    BATCH_SIZE,
     DIGITS_SHAPE,
     INPUT_SHAPE,
     NUM_CLASSES,
+    RECIPE,
     assert_forward,
+    assert_init_keeps_dtype_and_device,
     assert_initialised,
     assert_output_shape,
     assert_structure,
@@ -27,6 +30,7 @@ from autograder.chapters.ch10_simple_cnn.checks import (
     loaded,
     new_network,
 )
+from autograder.chapters.ch10_simple_cnn.data import digits_data
 from autograder.runtime import kit
 from autograder.runtime.calling import call
 from autograder.runtime.cases import Cases
@@ -160,7 +164,8 @@ def _random_network(cases: Cases) -> tuple[nn.Module, str]:
 @diagnosed
 def grade_init_weights(init_weights) -> None:
     """Hidden checks of ``init_weights``: a new SimpleCNN, and random networks with (kh, kw) kernels,
-    layers without bias, a batch norm to leave alone, and nested blocks."""
+    layers without bias, a batch norm to leave alone, and nested blocks; the last one again in float64
+    and with another default device."""
     cases = Cases()
     torch.manual_seed(cases.size(0, 2**31 - 1))
     plan = [
@@ -174,9 +179,16 @@ def grade_init_weights(init_weights) -> None:
         network, layers = _random_network(cases)
         plan.append(
             kit.Hidden(
-                f"a network of {layers}", partial(assert_initialised, init_weights, network, "init_weights(model)")
+                f"a network of {layers}",
+                partial(assert_initialised, init_weights, copy.deepcopy(network), "init_weights(model)"),
             )
         )
+    plan.append(
+        kit.Hidden(
+            f"a network of {layers}, in float64 and with another default device",
+            partial(assert_init_keeps_dtype_and_device, init_weights, network),
+        )
+    )
     kit.run_hidden(cases, plan)
 
 
@@ -197,14 +209,14 @@ class _BelowThreshold(CheckFailure):
 
 
 def _assert_trained(train_digits, epochs: int, lr: float, seed: int, threshold: float | None) -> None:
-    """The watched training run of the visible check, on the exercise's own network (DigitsCNN as
-    one nn.Sequential); with ``threshold``, the trained network must reach that test accuracy."""
-    measured, what = assert_trained(train_digits, ref.digits_sequential, epochs, lr, seed)
+    """The visible check's watched training run (the recipe, the accuracy returned), on the exercise's
+    own network (DigitsCNN as one nn.Sequential) and all the digits; with ``threshold``, the trained
+    network must reach that test accuracy."""
+    run, measured = assert_trained(train_digits, ref.digits_sequential, digits_data(device()), epochs, lr, seed)
     if threshold is not None and measured < threshold:
         raise _BelowThreshold(
-            f"{what} trained the model to a test accuracy of {measured:.4f}; it should reach at least "
-            f"{threshold}. Train with torch.optim.Adam at the given lr, nn.CrossEntropyLoss on the logits, "
-            f"shuffled mini-batches of {BATCH_SIZE}, for the given number of epochs."
+            f"{run.what} trained the model to a test accuracy of {measured:.4f}; it should reach at least "
+            f"{threshold}. {RECIPE}"
         )
 
 

@@ -1,4 +1,7 @@
-"""Wrong answers to chapter 10's ``SimpleCNN``, ``init_weights``, ``DigitsCNN`` and ``train_digits``.
+"""Wrong answers to chapter 10's ``SimpleCNN``, ``init_weights``, ``DigitsCNN`` and ``train_digits``, and
+answers that break a property the exercises state (``@breaks``): a forward that loses float64 or the
+batch, an initialisation that makes new float32 tensors on the default device, training that
+leaves the recipe.
 
 Each becomes the student's answer cell, after ``import torch``, ``import torch.nn.functional
 as F`` and ``from torch import nn``; ``digits_data`` comes from the notebook's first cell
@@ -10,7 +13,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from autograder.chapters.ch10_simple_cnn.data import digits_data
-from autograder.runtime.mistakes import mistake
+from autograder.runtime.mistakes import breaks, mistake
 
 SHAPES = "ch10_simple_cnn#following-the-shapes"
 BLOCKS = "ch10_simple_cnn#a-network-from-blocks"
@@ -56,8 +59,9 @@ class SimpleCNN_flatten_size(nn.Module):
 @mistake(
     "SimpleCNN",
     summary="flattens the whole batch into one vector (torch.flatten(x))",
-    hint="torch.flatten(x) also merges the batch dimension: with two images fc1 receives one row "
-    "of 4096 numbers. Keep one row per image: x.view(x.size(0), -1) or x.flatten(1).",
+    hint="The batch dimension was flattened with the features: for two images fc1 received one row of "
+    "4096 numbers instead of two rows of 2048. Flatten each image on its own, keeping the batch "
+    "dimension: x.view(x.size(0), -1) or x.flatten(1).",
     section=SHAPES,
 )
 class SimpleCNN_flatten_batch(nn.Module):
@@ -85,8 +89,9 @@ class SimpleCNN_flatten_batch(nn.Module):
 @mistake(
     "SimpleCNN",
     summary="blocks built with nn.Sequential(...) positionally: layers named 0, 1, 2",
-    hint="nn.Sequential(a, b, c) names its layers '0', '1', '2'. The exercise asks for the source "
-    "notes' names (conv1, relu1, pool1, ...), given with add_module(name, layer).",
+    hint="The layers are named '0', '1', '2', as nn.Sequential names the layers it is given without "
+    "names. The exercise asks for the source notes' names (conv1, relu1, pool1, ...), given with "
+    "add_module(name, layer).",
     section=BLOCKS,
 )
 class SimpleCNN_unnamed_layers(nn.Module):
@@ -190,6 +195,53 @@ class SimpleCNN_no_padding(nn.Module):
         return self.layer4(x.view(x.size(0), -1))
 
 
+@breaks("SimpleCNN", "batch")
+class SimpleCNN_one_image(nn.Module):
+    def __init__(self):
+        super().__init__()
+        channels = [3, 32, 64, 128]
+        for n in (1, 2, 3):
+            block = nn.Sequential()
+            block.add_module(f"conv{n}", nn.Conv2d(channels[n - 1], channels[n], 3, 1, padding=1))
+            block.add_module(f"relu{n}", nn.ReLU(True))
+            block.add_module(f"pool{n}", nn.MaxPool2d(2, 2))
+            setattr(self, f"layer{n}", block)
+        self.layer4 = nn.Sequential()
+        self.layer4.add_module("fc1", nn.Linear(2048, 512))
+        self.layer4.add_module("fc_relu1", nn.ReLU(True))
+        self.layer4.add_module("fc2", nn.Linear(512, 64))
+        self.layer4.add_module("fc_relu2", nn.ReLU(True))
+        self.layer4.add_module("fc3", nn.Linear(64, 10))
+
+    def forward(self, x):
+        x = self.layer3(self.layer2(self.layer1(x)))
+        return self.layer4(x.reshape(1, -1))
+
+
+@breaks("SimpleCNN", "dtype")
+class SimpleCNN_float_input(nn.Module):
+    def __init__(self):
+        super().__init__()
+        channels = [3, 32, 64, 128]
+        for n in (1, 2, 3):
+            block = nn.Sequential()
+            block.add_module(f"conv{n}", nn.Conv2d(channels[n - 1], channels[n], 3, 1, padding=1))
+            block.add_module(f"relu{n}", nn.ReLU(True))
+            block.add_module(f"pool{n}", nn.MaxPool2d(2, 2))
+            setattr(self, f"layer{n}", block)
+        self.layer4 = nn.Sequential()
+        self.layer4.add_module("fc1", nn.Linear(2048, 512))
+        self.layer4.add_module("fc_relu1", nn.ReLU(True))
+        self.layer4.add_module("fc2", nn.Linear(512, 64))
+        self.layer4.add_module("fc_relu2", nn.ReLU(True))
+        self.layer4.add_module("fc3", nn.Linear(64, 10))
+
+    def forward(self, x):
+        x = x.float()
+        x = self.layer3(self.layer2(self.layer1(x)))
+        return self.layer4(x.view(x.size(0), -1))
+
+
 # ---------------------------------------------------------------------------------------
 # init_weights
 
@@ -210,8 +262,8 @@ def init_weights_biases_random(model):
 @mistake(
     "init_weights",
     summary="stops after the first layer (the source notes' break)",
-    hint="A break inside the loop over model.modules() ends it at the first convolution: every "
-    "other layer keeps its default weights. Visit every module.",
+    hint="Only the first layer was initialised: every other layer kept its default weights, as when "
+    "the loop over model.modules() ends early (the source notes' break). Visit every module.",
     section=INIT,
 )
 def init_weights_break(model):
@@ -226,8 +278,9 @@ def init_weights_break(model):
 @mistake(
     "init_weights",
     summary="Xavier-uniform instead of Xavier-normal",
-    hint="xavier_uniform_ has the right variance but draws from a uniform distribution; the "
-    "exercise asks for the normal one, nn.init.xavier_normal_.",
+    hint="The weights have Xavier's variance but look uniform (too few values far from 0), as "
+    "nn.init.xavier_uniform_ draws them; the exercise asks for the normal distribution, "
+    "nn.init.xavier_normal_.",
     section=INIT,
 )
 def init_weights_uniform(model):
@@ -241,8 +294,9 @@ def init_weights_uniform(model):
 @mistake(
     "init_weights",
     summary="Kaiming-normal (variance 2 / fan_in) instead of Xavier",
-    hint="Kaiming (He) initialisation uses 2 / fan_in; Xavier (Glorot) uses 2 / (fan_in + fan_out), "
-    "averaging what the forward and the backward pass need.",
+    hint="The weights are too spread out for Xavier: their variance is near 2 / fan_in, Kaiming (He) "
+    "initialisation's. Xavier (Glorot) uses 2 / (fan_in + fan_out), averaging what the forward and "
+    "the backward pass need.",
     section=INIT,
 )
 def init_weights_kaiming(model):
@@ -283,9 +337,28 @@ def init_weights_bias_always(model):
 
 @mistake(
     "init_weights",
+    summary="assumes every linear layer has a bias (fails on nn.Linear(..., bias=False))",
+    hint="A linear layer can have no bias, like a convolution: created with bias=False, its bias is None. "
+    "Test for None before setting a bias, in every kind of layer.",
+    section=INIT,
+)
+def init_weights_linear_bias_always(model):
+    for module in model.modules():
+        if isinstance(module, nn.Conv2d):
+            nn.init.xavier_normal_(module.weight)
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
+        elif isinstance(module, nn.Linear):
+            nn.init.xavier_normal_(module.weight)
+            nn.init.zeros_(module.bias)
+
+
+@mistake(
+    "init_weights",
     summary="goes by the parameters' shapes and zeroes a batch norm's scale too",
-    hint="Every 1-D parameter is not a bias of a convolution or a linear layer: a batch norm's weight "
-    "(its scale, 1 at the start) set to 0 silences its channels. Select the layers by their type.",
+    hint="A batch norm's parameters were changed: only convolutions and linear layers are to be "
+    "initialised. Choosing by the parameters' shapes (every 1-D parameter a bias) catches a batch "
+    "norm's scale and shift too; select the layers by their type.",
     section=INIT,
 )
 def init_weights_by_shape(model):
@@ -308,6 +381,30 @@ def init_weights_conv_only(model):
             nn.init.xavier_normal_(module.weight)
             if module.bias is not None:
                 nn.init.zeros_(module.bias)
+
+
+@breaks("init_weights", "device")
+def init_weights_new_tensors(model):
+    for module in model.modules():
+        if isinstance(module, (nn.Conv2d, nn.Linear)):
+            weight = module.weight
+            fan_in = weight[0].numel()
+            fan_out = weight.shape[0] * weight[0][0].numel()
+            weight.data = torch.randn(weight.shape) * (2 / (fan_in + fan_out)) ** 0.5
+            if module.bias is not None:
+                module.bias.data = torch.zeros(module.bias.shape)
+
+
+@breaks("init_weights", "dtype")
+def init_weights_new_tensors_on_device(model):
+    for module in model.modules():
+        if isinstance(module, (nn.Conv2d, nn.Linear)):
+            weight = module.weight
+            fan_in = weight[0].numel()
+            fan_out = weight.shape[0] * weight[0][0].numel()
+            weight.data = torch.randn(weight.shape, device=weight.device) * (2 / (fan_in + fan_out)) ** 0.5
+            if module.bias is not None:
+                module.bias.data = torch.zeros(module.bias.shape, device=weight.device)
 
 
 # ---------------------------------------------------------------------------------------
@@ -404,8 +501,9 @@ class DigitsCNN_no_dropout(nn.Module):
 @mistake(
     "DigitsCNN",
     summary="dropout applied with F.dropout in forward, active in eval mode too",
-    hint="F.dropout(x, 0.5) drops units whatever the mode (its training argument defaults to True); "
-    "an nn.Dropout module follows model.train() and model.eval().",
+    hint="In eval mode the output is not the network's: units are still dropped at random, as by a "
+    "functional dropout (F.dropout's training argument defaults to True). An nn.Dropout module "
+    "follows model.train() and model.eval().",
     section=MODES,
 )
 class DigitsCNN_functional_dropout(nn.Module):
@@ -458,6 +556,53 @@ class DigitsCNN_avg_pool(nn.Module):
     def forward(self, x):
         x = self.layer2(self.layer1(x))
         return self.layer3(x.view(x.size(0), -1))
+
+
+@breaks("DigitsCNN", "batch")
+class DigitsCNN_one_image(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layer1 = nn.Sequential()
+        self.layer1.add_module("conv1", nn.Conv2d(1, 16, 3, 1, padding=1))
+        self.layer1.add_module("relu1", nn.ReLU(True))
+        self.layer1.add_module("pool1", nn.MaxPool2d(2, 2))
+        self.layer2 = nn.Sequential()
+        self.layer2.add_module("conv2", nn.Conv2d(16, 32, 3, 1, padding=1))
+        self.layer2.add_module("relu2", nn.ReLU(True))
+        self.layer2.add_module("pool2", nn.MaxPool2d(2, 2))
+        self.layer3 = nn.Sequential()
+        self.layer3.add_module("fc1", nn.Linear(32 * 2 * 2, 64))
+        self.layer3.add_module("fc_relu1", nn.ReLU(True))
+        self.layer3.add_module("dropout", nn.Dropout(0.5))
+        self.layer3.add_module("fc2", nn.Linear(64, 10))
+
+    def forward(self, x):
+        x = self.layer2(self.layer1(x))
+        return self.layer3(x.view(1, -1))
+
+
+@breaks("DigitsCNN", "dtype")
+class DigitsCNN_float_input(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layer1 = nn.Sequential()
+        self.layer1.add_module("conv1", nn.Conv2d(1, 16, 3, 1, padding=1))
+        self.layer1.add_module("relu1", nn.ReLU(True))
+        self.layer1.add_module("pool1", nn.MaxPool2d(2, 2))
+        self.layer2 = nn.Sequential()
+        self.layer2.add_module("conv2", nn.Conv2d(16, 32, 3, 1, padding=1))
+        self.layer2.add_module("relu2", nn.ReLU(True))
+        self.layer2.add_module("pool2", nn.MaxPool2d(2, 2))
+        self.layer3 = nn.Sequential()
+        self.layer3.add_module("fc1", nn.Linear(32 * 2 * 2, 64))
+        self.layer3.add_module("fc_relu1", nn.ReLU(True))
+        self.layer3.add_module("dropout", nn.Dropout(0.5))
+        self.layer3.add_module("fc2", nn.Linear(64, 10))
+
+    def forward(self, x):
+        x = torch.as_tensor(x, dtype=torch.float32)
+        x = self.layer2(self.layer1(x))
+        return self.layer3(x.flatten(1))
 
 
 # ---------------------------------------------------------------------------------------
@@ -665,3 +810,41 @@ def train_digits_percentage(model, epochs, lr):
     with torch.no_grad():
         predicted = model(X_test).argmax(dim=1)
     return 100 * (predicted == y_test).float().mean().item()
+
+
+@breaks("train_digits", "recipe")
+def train_digits_plain_sgd(model, epochs, lr):
+    on = next(model.parameters()).device
+    X_train, y_train, X_test, y_test = digits_data(on)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    loss_fn = nn.CrossEntropyLoss()
+    for _ in range(epochs):
+        model.train()
+        order = torch.randperm(len(X_train), device=on)
+        for batch in order.split(32):
+            optimizer.zero_grad()
+            loss = loss_fn(model(X_train[batch]), y_train[batch])
+            loss.backward()
+            optimizer.step()
+    model.eval()
+    with torch.no_grad():
+        predicted = model(X_test).argmax(dim=1)
+    return (predicted == y_test).float().mean().item()
+
+
+@breaks("train_digits", "recipe")
+def train_digits_full_batch(model, epochs, lr):
+    on = next(model.parameters()).device
+    X_train, y_train, X_test, y_test = digits_data(on)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    loss_fn = nn.CrossEntropyLoss()
+    for _ in range(epochs):
+        model.train()
+        optimizer.zero_grad()
+        loss = loss_fn(model(X_train), y_train)
+        loss.backward()
+        optimizer.step()
+    model.eval()
+    with torch.no_grad():
+        predicted = model(X_test).argmax(dim=1)
+    return (predicted == y_test).float().mean().item()

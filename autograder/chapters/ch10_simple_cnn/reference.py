@@ -12,8 +12,14 @@ import torch
 from torch import nn
 
 # accuracy (the share of images classified right, in eval mode) is the visible checks' own, shared here.
-from autograder.chapters.ch10_simple_cnn.checks import accuracy, describe_network, seeded_weights
-from autograder.chapters.ch10_simple_cnn.data import digits_data
+from autograder.chapters.ch10_simple_cnn.checks import (
+    accuracy,
+    describe_network,
+    one_thread,
+    practice_network,
+    seeded_weights,
+)
+from autograder.chapters.ch10_simple_cnn.data import Digits, digits_data, given
 
 INPUT_SHAPE = (3, 32, 32)  # SimpleCNN's input: a 32x32 RGB image (CIFAR-10 sized)
 NUM_CLASSES = 10
@@ -201,3 +207,27 @@ def train_digits(model: nn.Module, epochs: int, lr: float) -> float:
     X_train, y_train, X_test, y_test = digits_data(parameter.device)
     train(model, epochs, lr, data=(X_train, y_train, X_test, y_test), record=False)
     return accuracy(model, X_test, y_test)
+
+
+# ---------------------------------------------------------------------------------------
+# The visible check's short run (recorded: see autograder.runtime.recorded)
+
+PRACTICE_SIZES = (80, 60)  # training and test images: two full mini-batches and a smaller one
+
+
+def practice_digits() -> Digits:
+    """The visible check's small split, on the CPU: the first 80 training and 60 test images of
+    :func:`digits_data` (which is shuffled, so every digit is there)."""
+    X_train, y_train, X_test, y_test = digits_data("cpu")
+    n_train, n_test = PRACTICE_SIZES
+    return Digits(X_train[:n_train], y_train[:n_train], X_test[:n_test], y_test[:n_test])
+
+
+def practice_run(epochs: int, lr: float, seed: int) -> dict[str, torch.Tensor]:
+    """The weights of ``checks.practice_network()`` after :func:`train_digits` trained it on the CPU,
+    on :func:`practice_digits`, from ``torch.manual_seed(seed)``: what the visible check's run must end with."""
+    with torch.random.fork_rng(devices=[]), given(practice_digits()), one_thread():
+        torch.manual_seed(seed)
+        network = practice_network()
+        train_digits(network, epochs, lr)
+    return {name: p.detach() for name, p in network.named_parameters()}
