@@ -9,11 +9,13 @@ stated property needs a variant that breaks it. Test ids start with the chapter 
 import ast
 
 import pytest
+import torch
 from answers import CODE_EXERCISES, answer_failure, with_answer
 from course import REPO
 from tables import entry
 
 from autograder.chapters import KEYS, all_variants, chapter_of
+from autograder.runtime import properties
 from autograder.runtime.cases import SEED_VAR
 from autograder.runtime.mistakes import Variant
 from autograder.runtime.properties import PHRASES
@@ -69,3 +71,18 @@ def test_hidden_check_alone_fails_the_variant(variant, monkeypatch):
     monkeypatch.setenv(SEED_VAR, str(entry(chapter_of(variant), "SEED")))
     answer = with_answer(variant.exercise, variant.source)[variant.exercise]
     assert answer_failure(variant.exercise, answer, kinds=(1,), diagnose=False) is not None
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda X: torch.zeros(X.shape).to(X.device) + X,
+        lambda X: torch.zeros(X.shape, device=X.device) + X,
+        lambda X: torch.zeros_like(X) + X,
+        lambda X: X.new_zeros(X.shape) + X,
+    ],
+    ids=["made-then-moved", "device-given", "zeros_like", "new_zeros"],
+)
+def test_the_device_check_passes_every_way_to_keep_the_device(answer):
+    """Made on the default device and then moved to the input's is right too (a GPU check would pass it)."""
+    properties.assert_device_kept(answer, (torch.ones(2, 3),), "f(X)")
