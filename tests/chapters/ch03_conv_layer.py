@@ -6,8 +6,8 @@ MESSAGES = {
     "got shape (2, 1).",
     "Conv2D_bias_kernel_shaped": "Conv2D((1, 2)).bias should have shape (1,) (one number added to every output pixel)",
     "Conv2D_flipped_kernel": "First wrong value at index (0, 1): expected 1, got -1.",
-    "Conv2D_bias_item": "with respect to bias is not right.",
-    "Conv2D_float32_output": "the precision of float32: does forward create a float32 tensor",
+    "Conv2D_bias_item": "(x, weight and bias as its inputs) is not differentiable with respect to bias",
+    "Conv2D_float32_output": "(x, weight and bias as its inputs) does not keep the input's device: it mixed its inputs",
     "Conv2D_zero_init": "Two new Conv2D((1, 2)) layers start with the same weight ([[0.0, 0.0]]).",
     "make_stripe_data_integers": "has dtype torch.int64; expected torch.float32.",
     "make_stripe_data_y_too_wide": "Expected shape (6, 7), got shape (6, 8).",
@@ -16,7 +16,8 @@ MESSAGES = {
     "learn_kernel_mean_loss": "Check that the loss is summed (not averaged)",
     "learn_kernel_not_detached": "returned a tensor that requires gradients (the layer's weight itself)",
     "learn_kernel_fixed_size": "learn_kernel(X, Y, kernel_size=(",
-    "learn_kernel_float32": "Expected dtype torch.float64 (the input's dtype), got torch.float32.",
+    "learn_kernel_float32": "learn_kernel(X, Y) on the stripe data does not keep the input's dtype: given float64 "
+    "inputs, it returned a torch.float32 tensor.",
     "receptive_field_no_strides": "receptive_field([3, 3], strides=[2, 1]) returned 5, expected 7.",
     "receptive_field_own_stride": "receptive_field([3, 3], strides=[2, 1]) returned 9, expected 7.",
     "receptive_field_product": "receptive_field([3, 3]) (default strides: all 1) returned 9, expected 5.",
@@ -47,6 +48,21 @@ OTHER_CORRECT_ANSWERS = {
             "    def forward(self, x):\n"
             "        return F.conv2d(x[None, None], self.weight[None, None], self.bias)[0, 0]\n"
         ),
+        # a loop into an output made like x keeps x's dtype and device, and stays differentiable
+        "loop": (
+            "class Conv2D(nn.Module):\n"
+            "    def __init__(self, kernel_size):\n"
+            "        super().__init__()\n"
+            "        self.weight = nn.Parameter(torch.randn(kernel_size))\n"
+            "        self.bias = nn.Parameter(torch.randn(1))\n"
+            "    def forward(self, x):\n"
+            "        h, w = self.weight.shape\n"
+            "        Y = x.new_zeros(x.shape[0] - h + 1, x.shape[1] - w + 1)\n"
+            "        for i in range(Y.shape[0]):\n"
+            "            for j in range(Y.shape[1]):\n"
+            "                Y[i, j] = (x[i : i + h, j : j + w] * self.weight).sum()\n"
+            "        return Y + self.bias\n"
+        ),
         # only the weight must start random: a zero bias (a common convention) is right
         "zero bias": (
             "class Conv2D(nn.Module):\n"
@@ -71,6 +87,20 @@ OTHER_CORRECT_ANSWERS = {
             "    return layer.weight.detach()\n"
         ),
     },
+    "receptive_field": {
+        # reversing a copy of the lists leaves the caller's alone
+        "reversed copies": (
+            "def receptive_field(kernel_sizes, strides=None):\n"
+            "    kernels = list(kernel_sizes)\n"
+            "    steps = list(strides or [1] * len(kernels))\n"
+            "    kernels.reverse()\n"
+            "    steps.reverse()\n"
+            "    side = 1\n"
+            "    for k, s in zip(kernels, steps):\n"
+            "        side = (side - 1) * s + k\n"
+            "    return side\n"
+        ),
+    },
     "make_stripe_data": {
         # data made from nothing may be on the CPU (torch's default) or on DEVICE
         "on DEVICE": (
@@ -89,4 +119,16 @@ SECTIONS_ELSEWHERE = {
     "Conv2D_flipped_kernel": "ch02_cross_correlation",
     "learn_kernel_no_zero_grad": "ch01_autograd",
     "learn_kernel_not_detached": "ch01_autograd",
+}
+
+# What each exercise's text states of every answer (tests/test_properties.py). make_stripe_data
+# makes its data from nothing (float32 and new tensors on every call are checked as values);
+# learn_kernel returns a detached kernel (not differentiable), on X's device: a property the
+# visible check tests on a GPU only, since training builds a layer on the default device and
+# moves it, which the device check's stand-in default device cannot follow.
+PROPERTIES = {
+    "Conv2D": ("dtype", "device", "differentiable", "unchanged", "non-square"),
+    "make_stripe_data": (),
+    "learn_kernel": ("dtype",),
+    "receptive_field": ("unchanged",),
 }

@@ -214,14 +214,16 @@ def test_hidden_receptive_field_cases_include_strides_beyond_kernels(monkeypatch
     """Some hidden stack has a stride larger than its kernel below another layer."""
     seen = []
     monkeypatch.setattr(hidden, "assert_field", lambda fn, kernels, strides, **kw: seen.append((kernels, strides)))
+    monkeypatch.setattr(hidden, "assert_lists_kept", lambda *args: None)
     hidden.grade_receptive_field(None)
     assert any(strides and any(s > k for k, s in zip(kernels[:-1], strides[:-1])) for kernels, strides in seen)
     assert any(strides is None for _, strides in seen)
     assert any(isinstance(kernels, tuple) for kernels, _ in seen)
 
 
-def test_hidden_conv2d_cases_include_a_kernel_as_large_as_the_input(monkeypatch):
-    """The hidden forward cases use non-square inputs and kernels, and one kernel fills the input."""
+def test_hidden_conv2d_cases_cover_square_and_non_square_shapes(monkeypatch):
+    """The hidden forward cases use non-square inputs and kernels, a square input with a square
+    kernel larger than 1x1, and one kernel that fills the input."""
     shapes = []
 
     def record(C, X, K, b, inputs, layer_output):
@@ -230,11 +232,31 @@ def test_hidden_conv2d_cases_include_a_kernel_as_large_as_the_input(monkeypatch)
     monkeypatch.setattr(hidden, "assert_forward", record)
     monkeypatch.setattr(hidden, "_assert_gradients", lambda *args: None)
     monkeypatch.setattr(hidden, "assert_random_start", lambda *args: None)
+    monkeypatch.setattr(hidden, "assert_layer_properties", lambda *args: None)
     hidden.grade_Conv2D(None)
     assert any(x == k for x, k, _ in shapes)
-    assert all(x[0] != x[1] for x, _, _ in shapes)
-    assert any(k[0] != k[1] for x, k, _ in shapes if x != k)
+    assert any(x[0] != x[1] and k[0] != k[1] for x, k, _ in shapes if x != k)
+    assert any(x[0] == x[1] and k[0] == k[1] > 1 for x, k, _ in shapes if x != k)
     assert any(dtype == torch.float64 for _, _, dtype in shapes)
+
+
+def test_hidden_check_catches_a_kernel_transposed_only_when_square(monkeypatch):
+    """An answer right on every non-square kernel but wrong on square ones fails the hidden check."""
+    monkeypatch.setenv("AUTOGRADER_SEED", "5")
+    namespace = solved_namespace()
+    exec(
+        "class Conv2D(nn.Module):\n"
+        "    def __init__(self, kernel_size):\n"
+        "        super().__init__()\n"
+        "        self.weight = nn.Parameter(torch.randn(kernel_size))\n"
+        "        self.bias = nn.Parameter(torch.randn(1))\n"
+        "    def forward(self, x):\n"
+        "        h, w = self.weight.shape\n"
+        "        return corr2d(x, self.weight.T if h == w else self.weight) + self.bias\n",
+        namespace,
+    )
+    assert failure("Conv2D", namespace, kinds=(0,)) is None
+    assert "both square" in failure("Conv2D", namespace, kinds=(1,), diagnose=False)
 
 
 def test_conv2d_module_moves_with_to():

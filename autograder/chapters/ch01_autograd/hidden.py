@@ -1,11 +1,13 @@
-"""Hidden checks of chapter 1 (autograd warm-up), run at grading time: random shapes and
-functions, float32 and float64, a stale ``x.grad``."""
+"""Hidden checks of chapter 1 (autograd warm-up), run at grading time: random functions on a
+square x (float32) and a non-square one (float64), a stale ``x.grad``, and the stated
+properties (x and v unchanged, dtype and device kept) on random inputs."""
 
 from functools import partial
 
 import torch
 
 from autograder.chapters.ch01_autograd import mistakes, reference
+from autograder.chapters.ch01_autograd.checks import assert_vjp_properties
 from autograder.runtime import kit
 from autograder.runtime.calling import call
 from autograder.runtime.cases import Cases
@@ -13,6 +15,11 @@ from autograder.runtime.compare import assert_matches, shape_text
 from autograder.runtime.diagnosis import Diagnoser
 
 diagnosed = Diagnoser(mistakes, reference)
+
+
+def _mixing(x: torch.Tensor) -> torch.Tensor:
+    """A function whose every output entry depends on every input entry, in any dtype and device."""
+    return torch.softmax(x, dim=-1) * x.sum()
 
 
 def _functions(cases: Cases, n: int, dtype: torch.dtype):
@@ -24,17 +31,18 @@ def _functions(cases: Cases, n: int, dtype: torch.dtype):
         ("f(x) = sin(x) * x (elementwise)", lambda x: torch.sin(x) * x),
         ("f(x) = x @ A (A square, not symmetric)", lambda x: x @ A),
         (f"f(x) = tanh(x @ B) (B of shape ({n}, {m}))", lambda x: torch.tanh(x @ B)),
-        ("f(x) = softmax(x, dim=-1) * x.sum()", lambda x: torch.softmax(x, dim=-1) * x.sum()),
+        ("f(x) = softmax(x, dim=-1) * x.sum()", _mixing),
     ]
 
 
 @diagnosed
 def grade_vjp(vjp) -> None:
-    """Hidden checks: random shapes and functions, float32 and float64, a stale x.grad."""
+    """Hidden checks: random functions on a square float32 x and a non-square float64 x, a
+    stale x.grad, and the stated properties."""
     cases = Cases()
     functions = []
-    for dtype in (torch.float32, torch.float64):
-        rows, n = cases.size(1, 4), cases.size(2, 6)
+    for dtype, square in ((torch.float32, True), (torch.float64, False)):
+        rows, n = (cases.size(2, 5),) * 2 if square else cases.distinct_sizes(1, 6)
         functions += [(dtype, rows, n, name, f) for name, f in _functions(cases, n, dtype)]
     plan = []
     for dtype, rows, n, name, f in functions:
@@ -53,6 +61,14 @@ def grade_vjp(vjp) -> None:
         kit.Hidden(
             "x that requires grad and already has x.grad = 100",
             partial(_assert_vjp, vjp, torch.sin, x, v, reference.vjp(torch.sin, x.detach(), v)),
+        )
+    )
+    rows, n = cases.distinct_sizes(1, 5)
+    x, v = cases.randn(rows, n), cases.randn(rows, n)
+    plan.append(
+        kit.Hidden(
+            f"f(x) = softmax(x, dim=-1) * x.sum(), x of shape {shape_text(x.shape)}, for the stated properties",
+            partial(assert_vjp_properties, vjp, _mixing, x, v, "vjp(f, x, v)"),
         )
     )
     kit.run_hidden(cases, plan)

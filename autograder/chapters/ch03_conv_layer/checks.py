@@ -3,11 +3,18 @@
 
 ``Conv2D`` is checked as a module: its parameters (exactly ``weight`` and ``bias``, both
 trainable; the weight random, so that two new layers differ), its forward pass with known
-weight and bias, and moving it with ``.to(device, dtype)``. It is not "from scratch":
-``F.conv2d`` and the finished ``corr2d`` block may be used.
+weight and bias on non-square inputs and kernels, and moving it with ``.to(device, dtype)``;
+then the properties of its forward: x, weight and bias unchanged, their dtype and device
+kept, gradients flowing to all three. It is not "from scratch": ``F.conv2d`` and the
+finished ``corr2d`` block may be used.
+
+``make_stripe_data`` must build new tensors on every call.
 
 ``learn_kernel`` trains the notebook's own ``Conv2D``, after ``torch.manual_seed(0)``, on
-the chapter's stripe data; it must end close to the edge kernel [[1, -1]].
+the chapter's stripe data; it must end close to the edge kernel [[1, -1]], and return a
+float64 kernel for float64 data.
+
+``receptive_field`` must leave the lists it is given as they were.
 
 The expected values come from the chapter's recording (``expected``), the known mistakes'
 explanations too (``diagnosed``); the hidden checks are the instructors' (``hidden.py``).
@@ -19,7 +26,7 @@ from collections.abc import Callable, Iterator
 import torch
 from torch import nn
 
-from autograder.runtime import kit
+from autograder.runtime import kit, properties
 from autograder.runtime.calling import call
 from autograder.runtime.compare import CheckFailure, assert_matches, describe, mismatch, shape_text
 from autograder.runtime.device import device
@@ -120,7 +127,8 @@ def assert_forward(
     (the reference layer's output)."""
     layer = layer_with(Conv2D, K, b)
     what = f"Conv2D({tuple(K.shape)}) with {_settings(K, b)}, applied to {inputs}"
-    got, _ = call(layer, X, what=what)
+    # A copy: an answer that changes its input must not change the check's (the property check says so).
+    got, _ = call(layer, X.clone(), what=what)
     want = layer_output(X, K, b)
     try:
         assert_matches(got, want, what)
@@ -143,21 +151,42 @@ def _float32_advice(got, expected: torch.Tensor) -> str:
 
 
 def _stripe() -> tuple[torch.Tensor, torch.Tensor]:
-    """The chapter's stripe image and its edge map on the course device."""
+    """Copies of the chapter's stripe image and its edge map on the course device (copies: an
+    answer that changed them in place would change the recorded ones)."""
     X, Y = expected.make_stripe_data()
-    return X.to(device()), Y.to(device())
+    return X.to(device(), copy=True), Y.to(device(), copy=True)
+
+
+def layer_forward(layer: nn.Module) -> Callable:
+    """``layer``'s forward as a function of x, weight and bias, so that the property checks
+    treat the parameters as inputs too (given float64 parameters, as after ``.double()``)."""
+
+    def forward(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+        return torch.func.functional_call(layer, {"weight": weight, "bias": bias}, (x,))
+
+    return forward
+
+
+def assert_layer_properties(Conv2D, X: torch.Tensor, K: torch.Tensor, b: torch.Tensor, inputs: str) -> None:
+    """The properties of the layer's forward on ``X`` with weight ``K`` and bias ``b``: x, weight
+    and bias unchanged, their dtype and device kept, gradients reaching all three."""
+    what = f"Conv2D({tuple(K.shape)})'s forward on {inputs} (x, weight and bias as its inputs)"
+    forward = layer_forward(layer_with(Conv2D, K, b))
+    properties.assert_properties(forward, (X, K, b), what, {0: "x", 1: "weight", 2: "bias"})
 
 
 @diagnosed
 def check_Conv2D(Conv2D) -> None:
-    """Visible checks of ``Conv2D``: its parameters, the stripe image's edges, a non-square case."""
+    """Visible checks of ``Conv2D``: its parameters, the stripe image's edges, a second non-square
+    case, then the properties of its forward."""
     new_layer(Conv2D, (1, 2))
     assert_random_start(Conv2D, (1, 2))
     X, _ = _stripe()
-    edges = "the stripe image X"
+    edges = "the stripe image X (non-square, 6x8)"
     assert_forward(Conv2D, X, kit.on_device(EDGE_KERNEL), kit.on_device([0.0]), edges, expected.layer_output)
-    K = kit.on_device([[1.0, 0.0, -1.0], [2.0, 0.5, 0.0]])
-    assert_forward(Conv2D, kit.numbers(4, 5), K, kit.on_device([0.5]), "X = 0..19 as 4x5", expected.layer_output)
+    K, b, inputs = kit.on_device([[1.0, 0.0, -1.0], [2.0, 0.5, 0.0]]), kit.on_device([0.5]), "X = 0..19 as 4x5"
+    assert_forward(Conv2D, kit.numbers(4, 5), K, b, f"{inputs} (non-square, as is the kernel)", expected.layer_output)
+    assert_layer_properties(Conv2D, kit.numbers(4, 5), K, b, inputs)
 
 
 # ---------------------------------------------------------------------------------------
@@ -189,10 +218,28 @@ def stripe_data(make_stripe_data, what: str, reference: Callable) -> tuple[torch
     return got[0], got[1]
 
 
+def assert_new_tensors(make_stripe_data, reference: Callable) -> None:
+    """Two calls return the chapter's data, and changing what the first returned in place does
+    not change what the second returns."""
+    X, Y = stripe_data(make_stripe_data, "make_stripe_data()", reference)
+    with torch.no_grad():
+        X.add_(10)
+        Y.add_(10)
+    try:
+        stripe_data(make_stripe_data, "make_stripe_data() called a second time", reference)
+    except CheckFailure as failure:
+        raise CheckFailure(
+            f"{failure}\nDo both calls return the same tensors? Changing the first call's "
+            "X and Y in place must not change what the next call returns: create new "
+            "tensors inside the function on every call."
+        ) from None
+
+
 @diagnosed
 def check_make_stripe_data(make_stripe_data) -> None:
-    """Visible checks of ``make_stripe_data``: exact values, shapes (6, 8) and (6, 7), float32."""
-    stripe_data(make_stripe_data, "make_stripe_data()", expected.make_stripe_data)
+    """Visible checks of ``make_stripe_data``: exact values, shapes (6, 8) and (6, 7), float32,
+    new tensors on every call."""
+    assert_new_tensors(make_stripe_data, expected.make_stripe_data)
 
 
 # ---------------------------------------------------------------------------------------
@@ -274,7 +321,8 @@ def assert_learns(
 
 @diagnosed.by_failure
 def check_learn_kernel(learn_kernel) -> None:
-    """Visible check of ``learn_kernel``: the stripe data with the defaults learns about [[1, -1]]."""
+    """Visible check of ``learn_kernel``: the stripe data with the defaults learns about [[1, -1]],
+    and in float64 returns a float64 kernel."""
     X, Y = _stripe()
     assert_learns(
         learn_kernel,
@@ -286,6 +334,8 @@ def check_learn_kernel(learn_kernel) -> None:
         data="the stripe data",
         goal="the edge kernel [[1, -1]]",
     )
+    # Thousands of small operations, no built-in replaced: nothing to record (see assert_learns).
+    properties.assert_dtype_kept(learn_kernel, _stripe(), "learn_kernel(X, Y) on the stripe data", record=False)
 
 
 # ---------------------------------------------------------------------------------------
@@ -303,6 +353,8 @@ def assert_field(receptive_field, kernel_sizes, strides, *, reference: Callable,
     """``receptive_field(kernel_sizes, strides)`` returns exactly the measured receptive field,
     ``reference(kernel_sizes, strides)`` (both as lists)."""
     want = reference(list(kernel_sizes), None if strides is None else list(strides))
+    # Copies: an answer that changes its lists must not change the check's (assert_lists_kept says so).
+    kernel_sizes, strides = _copy(kernel_sizes), _copy(strides)
     if pass_strides:
         what = f"receptive_field({kernel_sizes!r}, strides={strides!r})"
         got, _ = call(receptive_field, kernel_sizes, strides, what=what)
@@ -310,6 +362,25 @@ def assert_field(receptive_field, kernel_sizes, strides, *, reference: Callable,
         what = f"receptive_field({kernel_sizes!r}) (default strides: all 1)"
         got, _ = call(receptive_field, kernel_sizes, what=what)
     kit.assert_int(got, want, what, SIDE_LENGTH)
+
+
+def _copy(sizes):
+    """A copy of a list or tuple of sizes (None stays None)."""
+    return None if sizes is None else type(sizes)(sizes)
+
+
+def assert_lists_kept(receptive_field, kernel_sizes: list[int], strides: list[int]) -> None:
+    """``receptive_field(kernel_sizes, strides)`` leaves both lists as they were."""
+    given = {"kernel_sizes": list(kernel_sizes), "strides": list(strides)}
+    what = f"receptive_field({kernel_sizes!r}, strides={strides!r})"
+    call(receptive_field, *given.values(), what=what)
+    for (name, after), before in zip(given.items(), (kernel_sizes, strides)):
+        if after != list(before):
+            raise CheckFailure(
+                f"{what} changed its input {name}: it was {list(before)} before the call and {after} after. "
+                "The caller's lists are not yours to change: list methods such as reverse(), sort(), "
+                "pop() and append() change the list itself, where reversed(...) or a copy would not."
+            )
 
 
 # The chapter's examples: (kernel sizes, strides or None, whether to pass strides at all).
@@ -324,8 +395,10 @@ FIELD_EXAMPLES = [
 
 @diagnosed
 def check_receptive_field(receptive_field) -> None:
-    """Visible checks of ``receptive_field``: the chapter's stacks, with and without strides."""
+    """Visible checks of ``receptive_field``: the chapter's stacks, with and without strides, and
+    the lists it is given left as they were."""
     for kernel_sizes, strides, pass_strides in FIELD_EXAMPLES:
         assert_field(
             receptive_field, kernel_sizes, strides, reference=expected.receptive_field, pass_strides=pass_strides
         )
+    assert_lists_kept(receptive_field, [3, 5], [2, 1])

@@ -1,7 +1,8 @@
 """Hidden checks of chapter 3 (a convolutional layer that learns), run at grading time.
 
-``Conv2D``: random non-square inputs and kernels, float64 (the layer moved with ``.to``),
-random starts and gradients, against the reference layer.
+``Conv2D``: random non-square inputs and kernels, a square input with a square kernel,
+float64 (the layer moved with ``.to``), random starts and gradients, against the reference
+layer; and the properties of its forward again.
 
 ``learn_kernel`` trains the notebook's own ``Conv2D``. Every call runs after
 ``torch.manual_seed(s)`` (with ``s`` quoted in hidden messages), so a failure can be
@@ -26,7 +27,10 @@ from autograder.chapters.ch03_conv_layer.checks import (
     INIT_BOUND,
     assert_field,
     assert_forward,
+    assert_layer_properties,
     assert_learns,
+    assert_lists_kept,
+    assert_new_tensors,
     assert_random_start,
     layer_with,
     stripe_data,
@@ -75,13 +79,17 @@ def _assert_gradients(Conv2D, X: torch.Tensor, K: torch.Tensor, b: torch.Tensor,
 
 @diagnosed
 def grade_Conv2D(Conv2D) -> None:
-    """Hidden checks of ``Conv2D``: random non-square inputs and kernels, a kernel as large as the
-    input, float64 (the layer moved with ``.to``), random starts, and gradients."""
+    """Hidden checks of ``Conv2D``: random non-square inputs and kernels, a square input with a
+    square kernel, a kernel as large as the input, float64 (the layer moved with ``.to``),
+    random starts, gradients, and the properties of its forward."""
     cases = Cases()
     shapes = []
     for dtype in (torch.float32, torch.float32, torch.float64):
         H, W = cases.distinct_sizes(4, 10)
         shapes.append((H, W, *cases.distinct_sizes(1, min(H, W)), dtype, ""))
+    n = cases.size(4, 8)
+    k = cases.size(2, n - 1)
+    shapes.append((n, n, k, k, torch.float32, ", both square"))
     H, W = cases.distinct_sizes(2, 6)
     shapes.append((H, W, H, W, torch.float64, ", the kernel as large as the input"))
     plan = []
@@ -102,6 +110,13 @@ def grade_Conv2D(Conv2D) -> None:
             f"the gradients for x {H}x{W} and a {kh}x{kw} kernel (float64)",
             partial(_assert_gradients, Conv2D, X, K, b, G),
         )
+    )
+    H, W = cases.distinct_sizes(3, 8)
+    kh, kw = cases.distinct_sizes(1, 3)
+    X, K, b = cases.randn(H, W), cases.randn(kh, kw), cases.randn(1)
+    inputs = f"a random {H}x{W} x and a {kh}x{kw} kernel"
+    plan.append(
+        kit.Hidden(f"{inputs}, for the stated properties", partial(assert_layer_properties, Conv2D, X, K, b, inputs))
     )
     kit.run_hidden(cases, plan)
 
@@ -128,26 +143,10 @@ def grade_make_stripe_data(make_stripe_data) -> None:
             ),
             kit.Hidden(
                 "a second call, after the first call's X and Y were changed in place",
-                partial(_assert_new_tensors, make_stripe_data),
+                partial(assert_new_tensors, make_stripe_data, ref.make_stripe_data),
             ),
         ],
     )
-
-
-def _assert_new_tensors(make_stripe_data) -> None:
-    """Changing what one call returned in place does not change what the next call returns."""
-    X, Y = stripe_data(make_stripe_data, "make_stripe_data()", ref.make_stripe_data)
-    with torch.no_grad():
-        X.add_(10)
-        Y.add_(10)
-    try:
-        stripe_data(make_stripe_data, "make_stripe_data() called a second time", ref.make_stripe_data)
-    except CheckFailure as failure:
-        raise CheckFailure(
-            f"{failure}\nDo both calls return the same tensors? Changing the first call's "
-            "X and Y in place must not change what the next call returns: create new "
-            "tensors inside the function on every call."
-        ) from None
 
 
 # ---------------------------------------------------------------------------------------
@@ -274,7 +273,8 @@ def grade_learn_kernel(learn_kernel) -> None:
 @diagnosed
 def grade_receptive_field(receptive_field) -> None:
     """Hidden checks of ``receptive_field``: random stacks of 1 to 5 layers, kernels 1 to 7,
-    strides 1 to 3 (some larger than the kernel), as lists or tuples, strides=None."""
+    strides 1 to 3 (some larger than the kernel), as lists or tuples, strides=None; and the
+    lists it is given left as they were."""
     cases = Cases()
     stacks = []
     for _ in range(10):
@@ -297,4 +297,12 @@ def grade_receptive_field(receptive_field) -> None:
                 partial(assert_field, receptive_field, kernels, strides, reference=ref.receptive_field),
             )
         )
+    # Three different kernel sizes and strides: neither list reads the same reversed.
+    kernels, strides = cases.rng.sample(range(1, 8), 3), cases.rng.sample(range(1, 4), 3)
+    plan.append(
+        kit.Hidden(
+            f"the lists {kernels} and {strides}, left unchanged",
+            partial(assert_lists_kept, receptive_field, kernels, strides),
+        )
+    )
     kit.run_hidden(cases, plan)
