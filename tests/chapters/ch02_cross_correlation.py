@@ -7,6 +7,15 @@ MESSAGES = {
     "corr2d_float32_output": "does not keep the input's dtype: given float64 inputs, it returned a torch.float32",
     "corr2d_builtin": "must be written from scratch, but it called PyTorch's built-in convolution",
     "corr2d_vectorized_row_loop": "must not loop over the input: it ran 16 tensor operations on the smaller",
+    # the output flipped rather than the kernel: the effect, not a cause the student did not write
+    "conv2d_flipped_flips_output": "returns the cross-correlation turned by 180 degrees",
+}
+
+OTHER_WRONG_ANSWERS = {
+    "conv2d_flipped_flips_output": (
+        "conv2d_flipped",
+        "def conv2d_flipped(X, K):\n    return corr2d(X, K).flip(0, 1)\n",
+    ),
 }
 
 HIDDEN_FAILURES = {

@@ -27,7 +27,9 @@ def corr2d_off_by_one(X, K):
 @mistake(
     "corr2d",
     summary="kernel height and width swapped",
-    hint="K.shape is (height, width): rows first. Square kernels hide this mistake, so test with a 2x3 kernel.",
+    hint="The output has the size a kernel turned on its side (kw x kh) would give. K.shape "
+    "lists the height first, then the width; a square kernel hides the difference, so test "
+    "with a 2 x 3 one.",
     section="ch02_cross_correlation#a-sliding-sum-of-products",
 )
 def corr2d_kernel_dims_swapped(X, K):
@@ -75,10 +77,10 @@ def corr2d_flips_kernel(X, K):
 
 @mistake(
     "corr2d",
-    summary="matrix product of window and kernel instead of elementwise product",
-    hint="Each output is the sum of the products of the window and K entry by entry, as in the "
-    "sliding-window figure; a matrix product (@) mixes rows of the window with columns of K "
-    "instead.",
+    summary="combines window and kernel by a matrix product instead of entry by entry",
+    hint="The shape is right but the values are not: each output must be the sum of the "
+    "products of the window and K entry by entry, as in the sliding-window figure. A matrix "
+    "product, the usual cause, mixes rows of the window with columns of K.",
     section="ch02_cross_correlation#a-sliding-sum-of-products",
 )
 def corr2d_matmul(X, K):
@@ -92,10 +94,9 @@ def corr2d_matmul(X, K):
 
 @mistake(
     "corr2d",
-    summary="allocates the output as float32 whatever the input's dtype",
-    hint="torch.zeros(...) makes a float32 tensor on the CPU unless told otherwise, so a "
-    "float64 or GPU input gets an output of the wrong dtype or device; create the output with "
-    "the dtype and device of X.",
+    summary="returns float32 on the CPU whatever the input's dtype and device",
+    hint="A float64 input gets a float32 result. A new tensor is float32 on the CPU unless "
+    "told otherwise, so the usual cause is an output made without the dtype and device of X.",
     section="ch02_cross_correlation#cross-correlation",
 )
 def corr2d_float32_output(X, K):
@@ -143,10 +144,10 @@ def conv2d_flipped_one_axis(X, K):
 
 @mistake(
     "conv2d_flipped",
-    summary="transposes the kernel instead of flipping it",
-    hint="K.T swaps rows and columns, while the flip reverses their order: for the chapter's "
-    "kernel [[0, 1], [2, 3]] the transpose is [[0, 2], [1, 3]] but the turned kernel is [[3, "
-    "2], [1, 0]].",
+    summary="applies the kernel transposed instead of turned",
+    hint="The results are those of K with rows and columns swapped, while a convolution "
+    "reverses their order: for the chapter's kernel [[0, 1], [2, 3]] the transpose is [[0, "
+    "2], [1, 3]] but the turned kernel is [[3, 2], [1, 0]].",
     section="ch02_cross_correlation#cross-correlation-or-convolution",
 )
 def conv2d_flipped_transposed(X, K):
@@ -155,8 +156,10 @@ def conv2d_flipped_transposed(X, K):
 
 @mistake(
     "conv2d_flipped",
-    summary="flips both the input and the kernel",
-    hint="Only the kernel is flipped; flipping X as well turns the whole output upside down.",
+    summary="returns the cross-correlation turned by 180 degrees",
+    hint="Your output is the cross-correlation turned upside down and left to right, not the "
+    "convolution: the flip belongs on the kernel alone. Usual causes: flipping X as well as K, "
+    "or flipping the result instead of K.",
     section="ch02_cross_correlation#cross-correlation-or-convolution",
 )
 def conv2d_flipped_flips_input(X, K):
@@ -189,10 +192,10 @@ def corr2d_vectorized_row_loop(X, K):
 
 @mistake(
     "corr2d_vectorized",
-    summary="multiplies the windows by the transposed kernel",
-    hint="Unfolding the rows and then the columns gives windows of shape (kh, kw), laid out "
-    "like K itself (entry [a, b] of a window meets K[a, b]); transposing K pairs the window's "
-    "entries with the wrong weights.",
+    summary="pairs the windows with the kernel transposed",
+    hint="The results are those of K with rows and columns swapped. Unfolding the rows and "
+    "then the columns gives windows of shape (kh, kw), laid out like K itself (entry [a, b] of "
+    "a window meets K[a, b]); a transposed K pairs the entries with the wrong weights.",
     section="ch02_cross_correlation#all-windows-at-once",
 )
 def corr2d_vectorized_transposed_kernel(X, K):
