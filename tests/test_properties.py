@@ -17,6 +17,7 @@ from tables import entry
 from autograder.chapters import KEYS, all_variants, chapter_of
 from autograder.runtime import properties
 from autograder.runtime.cases import SEED_VAR
+from autograder.runtime.compare import CheckFailure
 from autograder.runtime.mistakes import Variant
 from autograder.runtime.properties import PHRASES
 
@@ -80,9 +81,15 @@ def test_hidden_check_alone_fails_the_variant(variant, monkeypatch):
         lambda X: torch.zeros(X.shape, device=X.device) + X,
         lambda X: torch.zeros_like(X) + X,
         lambda X: X.new_zeros(X.shape) + X,
+        lambda X: torch.tensor(0.5) * X,
     ],
-    ids=["made-then-moved", "device-given", "zeros_like", "new_zeros"],
+    ids=["made-then-moved", "device-given", "zeros_like", "new_zeros", "a-number"],
 )
 def test_the_device_check_passes_every_way_to_keep_the_device(answer):
     """Made on the default device and then moved to the input's is right too (a GPU check would pass it)."""
     properties.assert_device_kept(answer, (torch.ones(2, 3),), "f(X)")
+
+
+def test_the_device_check_fails_a_tensor_left_on_the_default_device():
+    with pytest.raises(CheckFailure, match="does not keep the input's device"):
+        properties.assert_device_kept(lambda X: torch.ones(X.shape) * X, (torch.ones(2, 3),), "f(X)")

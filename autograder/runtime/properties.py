@@ -12,6 +12,8 @@ the message of a failed property check contains its property's phrase.
 from collections.abc import Callable, Sequence
 
 import torch
+from torch.overrides import TorchFunctionMode
+from torch.utils._device import _device_constructors
 
 from autograder.runtime.calling import call
 from autograder.runtime.compare import CheckFailure
@@ -70,12 +72,30 @@ class _MovedOffTheStandIn(Exception):
     but a tensor on the stand-in device has no data to move, so the check cannot go on."""
 
 
+class _StandInDevice(TorchFunctionMode):
+    """PyTorch's default device set to ``name`` for the tensors an answer makes, except a single
+    number (0-d), which PyTorch lets mix with tensors on any device, as a CPU scalar mixes with
+    tensors on a GPU."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        result = func(*args, **kwargs)
+        made = func in _device_constructors() and kwargs.get("device") is None
+        if made and isinstance(result, torch.Tensor) and result.dim() > 0:
+            return result.to(self.name)
+        return result
+
+
 def _with_default_device(fn, name: str):
-    """``fn`` run with PyTorch's default device set to ``name`` (the checks' own code around the
-    call, comparisons included, keeps the usual default)."""
+    """``fn`` run with the default device set to ``name`` (:class:`_StandInDevice`; the checks'
+    own code around the call, comparisons included, keeps the usual default)."""
 
     def run(*args, **kwargs):
-        with torch.device(name):
+        with _StandInDevice(name):
             try:
                 return fn(*args, **kwargs)
             except NotImplementedError as error:

@@ -2,7 +2,8 @@
 
 MESSAGES = {
     "linear_W_not_transposed": "raised RuntimeError: mat1 and mat2 shapes cannot be multiplied (1x3 and 4x3)",
-    "linear_bias_required": "linear(x, W) with x of shape (2, 5), W of shape (3, 5) and no bias raised TypeError",
+    "linear_bias_required": "linear(x, W) on a batch of 2 (x of shape (2, 5)), W of shape (3, 5) and no bias raised "
+    "TypeError",
     "linear_only_2d": "with x of shape (2, 3, 4) (a leading batch of 2 x 3)",
     "linear_builtin": "called F.linear (which nn.Linear calls)",
     "sigmoid_exp_ratio": "is not numerically stable: its value at x = 100 is nan (expected 1)",
@@ -46,7 +47,7 @@ OTHER_WRONG_ANSWERS = {
 }
 
 HIDDEN_FAILURES = {
-    "linear_always_bias": r"Hidden check 1 of 9 failed \(grading seed {seed}\), on a batch \(N, in\): "
+    "linear_always_bias": r"Hidden check 1 of 10 failed \(grading seed {seed}\), on a batch \(N, in\): "
     r"x of shape \(\d+, \d+\), W of shape \(\d+, \d+\) \(torch.float32\)",
 }
 
@@ -84,3 +85,12 @@ OTHER_CORRECT_ANSWERS = {
 }
 
 EVERY_MISTAKE_HAS_A_SECTION = True
+
+# What each exercise's text states. The derivatives are values: their text promises no gradient.
+_FUNCTION = ("dtype", "device", "differentiable", "unchanged", "from scratch")
+_DERIVATIVE = ("dtype", "device", "unchanged", "from scratch")
+PROPERTIES = {
+    "linear": (*_FUNCTION, "batch"),
+    **dict.fromkeys(("sigmoid", "tanh", "relu", "leaky_relu", "prelu", "rrelu"), _FUNCTION),
+    **dict.fromkeys(("sigmoid_grad", "tanh_grad", "relu_grad", "leaky_relu_grad"), _DERIVATIVE),
+}

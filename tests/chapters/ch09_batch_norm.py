@@ -5,16 +5,18 @@ SEED = 3
 _TRAINING = "batch_norm(X, gamma, beta, running_mean, running_var, training=True)"
 _EVAL = "batch_norm(X, gamma, beta, running_mean, running_var, training=False)"
 _EXAMPLE_LAYER = "BatchNorm2d(2) with weight [2.0, 0.5] and bias [1.0, -1.0]"
+_ON_X = "on the chapter's non-square X"  # the (2, 2, 1, 2) images of the layer's checks
+_ON_X4 = "on the chapter's non-square 4-D X"  # the same numbers, in batch_norm's checks
 
 # The first failing check of each known mistake says which value is wrong, where; the known
 # mistake's hint, the only explanation, comes after it.
 MESSAGES = {
-    "batch_norm_batch_axis_only": f"The output Y of {_TRAINING} on the chapter's 4-D X of shape (2, 2, 1, 2)",
+    "batch_norm_batch_axis_only": f"The output Y of {_TRAINING} {_ON_X4} of shape (2, 2, 1, 2)",
     "batch_norm_wrong_axes": f"The output Y of {_TRAINING} on the chapter's X of shape (4, 2)",
-    "batch_norm_per_image": f"The output Y of {_TRAINING} on the chapter's 4-D X of shape (2, 2, 1, 2)",
+    "batch_norm_per_image": f"The output Y of {_TRAINING} {_ON_X4} of shape (2, 2, 1, 2)",
     "batch_norm_biased_running_var": f"The running_var returned by {_TRAINING} on the chapter's X of shape (4, 2)",
     "batch_norm_unbiased_output": f"The output Y of {_TRAINING} on the chapter's X of shape (4, 2)",
-    "batch_norm_bessel_with_N": f"The running_var returned by {_TRAINING} on the chapter's 4-D X",
+    "batch_norm_bessel_with_N": f"The running_var returned by {_TRAINING} {_ON_X4}",
     "batch_norm_momentum_reversed": f"The running_mean returned by {_TRAINING} on the chapter's X of shape (4, 2)",
     "batch_norm_eval_batch_stats": f"The output Y of {_EVAL} on the chapter's X of shape (4, 2)",
     "batch_norm_running_stats_in_training": f"The output Y of {_TRAINING} on the chapter's X of shape (4, 2)",
@@ -27,26 +29,26 @@ MESSAGES = {
     "BatchNorm2d_plain_tensors": "are plain tensors: register them with self.register_buffer(name, tensor)",
     "BatchNorm2d_no_counter": "should have the buffers running_mean, running_var, num_batches_tracked; its "
     "named_buffers() are: running_mean, running_var.",
-    "BatchNorm2d_ignores_mode": f"The output of {_EXAMPLE_LAYER} in eval mode on the chapter's X",
+    "BatchNorm2d_ignores_mode": f"The output of {_EXAMPLE_LAYER} in eval mode {_ON_X}",
     "BatchNorm2d_momentum_none_default": "momentum=None).running_mean after a step in training mode on batch 1",
     "BatchNorm2d_cumulative_off_by_one": "momentum=None).running_mean after a step in training mode on batch 1",
     "BatchNorm2d_affine_ignored": "should have no parameters; its named_parameters() are: weight, bias.",
     "BatchNorm2d_tracking_ignored": "should have no buffers; its named_buffers() are: running_mean, running_var, "
     "num_batches_tracked.",
     "BatchNorm2d_random_weight": "BatchNorm2d(2).weight (gamma, one per channel, starting at 1) is not right.",
-    "BatchNorm2d_counts_eval": "num_batches_tracked after a step in eval mode on the chapter's X",
-    "BatchNorm2d_unbiased_output": f"The output of {_EXAMPLE_LAYER} in training mode on the chapter's X",
-    "BatchNorm2d_batch_axis_only": f"The output of {_EXAMPLE_LAYER} in training mode on the chapter's X",
-    "BatchNorm2d_per_image": f"The output of {_EXAMPLE_LAYER} in training mode on the chapter's X",
-    "BatchNorm2d_channel_axis": f"The output of {_EXAMPLE_LAYER} in training mode on the chapter's X",
+    "BatchNorm2d_counts_eval": f"num_batches_tracked after a step in eval mode {_ON_X}",
+    "BatchNorm2d_unbiased_output": f"The output of {_EXAMPLE_LAYER} in training mode {_ON_X}",
+    "BatchNorm2d_batch_axis_only": f"The output of {_EXAMPLE_LAYER} in training mode {_ON_X}",
+    "BatchNorm2d_per_image": f"The output of {_EXAMPLE_LAYER} in training mode {_ON_X}",
+    "BatchNorm2d_channel_axis": f"The output of {_EXAMPLE_LAYER} in training mode {_ON_X}",
     "BatchNorm2d_eps_outside_sqrt": "in training mode on batch 1 of shape",
-    "BatchNorm2d_weight_bias_swapped": f"The output of {_EXAMPLE_LAYER} in training mode on the chapter's X",
-    "BatchNorm2d_running_stats_in_training": f"The output of {_EXAMPLE_LAYER} in training mode on the chapter's X",
-    "BatchNorm2d_momentum_reversed": "BatchNorm2d(2).running_mean after a step in training mode on the chapter's X",
-    "BatchNorm2d_biased_running_var": "BatchNorm2d(2).running_var after a step in training mode on the chapter's X",
-    "BatchNorm2d_bessel_with_N": "BatchNorm2d(2).running_var after a step in training mode on the chapter's X",
-    "BatchNorm2d_updates_in_eval": "BatchNorm2d(2).running_mean after a step in eval mode on the chapter's X",
-    "BatchNorm2d_never_counts": "BatchNorm2d(2).num_batches_tracked after a step in training mode on the chapter's X",
+    "BatchNorm2d_weight_bias_swapped": f"The output of {_EXAMPLE_LAYER} in training mode {_ON_X}",
+    "BatchNorm2d_running_stats_in_training": f"The output of {_EXAMPLE_LAYER} in training mode {_ON_X}",
+    "BatchNorm2d_momentum_reversed": f"BatchNorm2d(2).running_mean after a step in training mode {_ON_X}",
+    "BatchNorm2d_biased_running_var": f"BatchNorm2d(2).running_var after a step in training mode {_ON_X}",
+    "BatchNorm2d_bessel_with_N": f"BatchNorm2d(2).running_var after a step in training mode {_ON_X}",
+    "BatchNorm2d_updates_in_eval": f"BatchNorm2d(2).running_mean after a step in eval mode {_ON_X}",
+    "BatchNorm2d_never_counts": f"BatchNorm2d(2).num_batches_tracked after a step in training mode {_ON_X}",
     "BatchNorm2d_detached_stats": "with respect to the input x is not right",
     "BatchNorm2d_builtin": "is PyTorch's own batch norm",
 }
@@ -61,7 +63,7 @@ HIDDEN_FAILURES = {
 SOLUTION_SEEDS = range(201)
 
 _OTHER_BATCH_NORMS = {
-    "var_mean, in-place updates of the estimates": """
+    "var_mean and rsqrt": """
 def batch_norm(X, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
     dims = tuple(d for d in range(X.dim()) if d != 1)
     view = (1, -1) + (1,) * (X.dim() - 2)
@@ -69,8 +71,8 @@ def batch_norm(X, gamma, beta, running_mean, running_var, training, momentum=0.1
         var, mean = torch.var_mean(X, dim=dims, correction=0)
         n = X.numel() / X.shape[1]
         with torch.no_grad():
-            running_mean.mul_(1 - momentum).add_(momentum * mean)
-            running_var.mul_(1 - momentum).add_(momentum * n / (n - 1) * var)
+            running_mean = running_mean * (1 - momentum) + momentum * mean
+            running_var = running_var * (1 - momentum) + momentum * n / (n - 1) * var
     else:
         mean, var = running_mean, running_var
     Y = (X - mean.view(view)) * torch.rsqrt(var.view(view) + eps) * gamma.view(view) + beta.view(view)
@@ -155,10 +157,17 @@ class BatchNorm2d(nn.Module):
 }
 
 OTHER_CORRECT_ANSWERS = {
-    "batch_norm": _OTHER_BATCH_NORMS,  # including one that updates the estimates in place
+    "batch_norm": _OTHER_BATCH_NORMS,  # one updating the estimates in place is a variant: it changes its inputs
     "BatchNorm2d": _OTHER_MODULES,  # without batch_norm, with None parameters and buffers as PyTorch registers them
 }
 OTHER_CORRECT_SEEDS = range(5)
 
 # The reference layer is nn.BatchNorm2d itself: refused as PyTorch's own.
 REFERENCE_MESSAGES = {"BatchNorm2d": "is PyTorch's own batch norm"}
+
+# What each exercise's text states. batch_norm returns its new running estimates and leaves its
+# inputs alone; the layer updates its own buffers by design, but not its input x.
+PROPERTIES = {
+    "batch_norm": ("dtype", "device", "differentiable", "unchanged", "from scratch", "non-square"),
+    "BatchNorm2d": ("dtype", "device", "differentiable", "unchanged", "from scratch", "non-square"),
+}

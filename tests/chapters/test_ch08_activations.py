@@ -12,7 +12,7 @@ from answers import answer_failure as failure  # (exercise, the answer itself, .
 from answers import namespace as notebook_namespace
 from matplotlib.figure import Figure
 
-from autograder.chapters import mistakes_for
+from autograder.chapters import all_variants, mistakes_for
 from autograder.chapters.ch08_activations import checks as checks
 from autograder.chapters.ch08_activations import figures
 from autograder.chapters.ch08_activations import reference as ref
@@ -87,17 +87,22 @@ def test_per_sample_slopes_are_caught_by_the_independence_check():
 
 def test_nn_linear_inside_linear_is_refused():
     """A module built inside the answer is caught like F.linear itself."""
-    source = """
-def linear(x, W, b=None):
-    layer = nn.Linear(W.shape[1], W.shape[0], bias=b is not None)
-    with torch.no_grad():
-        layer.weight.copy_(W)
-        if b is not None:
-            layer.bias.copy_(b)
-    return layer(x)
-"""
-    function = namespace(linear="import torch\nfrom torch import nn\n" + source)["linear"]
+    source = next(v.source for v in all_variants() if v.name == "linear_through_nn_linear")
+    function = namespace(linear=source)["linear"]
     assert "called F.linear (which nn.Linear calls)" in failure("linear", function)
+
+
+@pytest.mark.parametrize("exercise", ["sigmoid_grad", "tanh_grad", "relu_grad", "leaky_relu_grad"])
+def test_a_derivative_need_not_be_differentiable(exercise):
+    """The derivatives are values, whose text promises no gradient: a right formula computed on
+    a detached input (relu_grad's comparison is not differentiable anyway) passes every check."""
+    names = namespace()
+    solution = names[exercise]
+
+    def detached(x, *args, **kwargs):
+        return solution(x.detach(), *args, **kwargs)
+
+    assert failure(exercise, detached) is None
 
 
 def test_watched_calls_are_restored_after_a_failed_check():

@@ -126,6 +126,31 @@ def test_a_layer_on_a_wrong_batch_norm_gets_one_explanation(name, monkeypatch):
     assert [m.name for m in recognised_mistakes(message, mistakes_for("BatchNorm2d"))] == [LAYER_TWINS[name]], message
 
 
+def test_updating_the_running_estimates_in_place_fails_visibly():
+    """batch_norm returns its new running estimates: an answer that also writes them into the
+    tensors it was given (right values otherwise) fails the visible check, which says so."""
+    solution = namespace()["batch_norm"]
+
+    def in_place(X, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+        Y, new_mean, new_var = solution(X, gamma, beta, running_mean, running_var, training, momentum, eps)
+        running_mean.copy_(new_mean)
+        running_var.copy_(new_var)
+        return Y, running_mean, running_var
+
+    message = failure("batch_norm", in_place, kinds=(0,))
+    assert "training=True) on the chapter's non-square 4-D X of shape (2, 2, 1, 2) changed its input running_mean" in (
+        message
+    ), message
+
+
+def test_running_estimates_left_in_the_graph_fail_visibly():
+    """The visible checks' X requires gradients, as in a network: running estimates computed
+    outside torch.no_grad() show there, not only in the hidden check."""
+    source = next(m.source for m in mistakes_for("batch_norm") if m.name == "batch_norm_running_with_graph")
+    message = failure("batch_norm", namespace(batch_norm=source)["batch_norm"], kinds=(0,))
+    assert "requires gradients: it is still attached to the autograd graph" in message, message
+
+
 def test_visible_checks_use_the_defaults():
     """The visible checks call batch_norm without momentum and eps: wrong defaults fail there."""
     solution = namespace()["batch_norm"]

@@ -7,6 +7,9 @@ family ``"activation"``), and the derivatives must be formulas, not autograd. ``
 may not call ``F.linear`` (or ``nn.Linear``), which is what it is compared with. Every
 element-wise function must leave its input unchanged, keep dtype and device, and stay
 finite for large |x|, in its values and (for the activations) in its gradient.
+After the values, :func:`assert_stated_properties` checks what every exercise's text states
+(inputs unchanged, dtype and device kept, differentiable but for the derivatives) on the
+chapter's example; the hidden checks call it again on random inputs.
 ``rrelu`` in training mode is random: its check tests the bounds, the spread and the
 independence of the slopes, each call of the answer on a fixed torch random state.
 
@@ -24,7 +27,7 @@ import torch
 import torch.func
 import torch.nn.functional as F
 
-from autograder.runtime import kit
+from autograder.runtime import kit, properties
 from autograder.runtime.calling import call
 from autograder.runtime.compare import CheckFailure, assert_matches, mismatch, shape_text
 from autograder.runtime.device import device
@@ -63,6 +66,18 @@ GRADIENT_STABILITY = (
     "discards, so an inf anywhere on the way (0 * inf is nan too) spoils the gradient even when "
     "the values are right."
 )
+
+
+# The input of the element-wise exercises: the position and name of each tensor argument.
+X_ONLY = {0: "x"}
+
+
+def assert_stated_properties(fn, args, what: str, labels: dict[int, str] = X_ONLY, *, derivative=False, **kwargs):
+    """What the exercises' texts state, on ``args``: the tensors named in ``labels``
+    (``{position: name}``) unchanged, the dtype and device of the input kept and, but for the
+    derivatives (values, which the text does not ask to differentiate), gradients flowing back
+    to each of those tensors. ``kwargs`` go to ``fn``."""
+    properties.assert_properties(fn, args, what, labels, differentiable=not derivative, **kwargs)
 
 
 def call_answer(fn, args, what: str, *, watch=None, advice: str = "", from_scratch=FROM_SCRATCH, **kwargs):
@@ -120,12 +135,22 @@ def assert_stable_gradient(
 # ---------------------------------------------------------------------------------------
 # linear
 
-LINEAR_ADVICE = "F.linear is what the check compares with: write x @ W^T + b with a matrix product and an addition."
+LINEAR_ADVICE = (
+    "linear is written from scratch: F.linear is what the check compares with. Write x @ W^T + b "
+    "with a matrix product and an addition."
+)
+LINEAR_INPUTS = {0: "x", 1: "W", 2: "b"}
 
 
 def assert_linear(linear, args, reference: Callable, what: str) -> None:
     """``linear(*args)`` equals ``reference(*args)``, without F.linear."""
     assert_values(linear, args, reference(*args), what, watch=BUILTIN_LINEAR, advice=LINEAR_ADVICE, from_scratch=())
+
+
+def assert_linear_properties(linear, x: torch.Tensor, W: torch.Tensor, b: torch.Tensor, inputs: str) -> None:
+    """The stated properties of ``linear`` on ``inputs`` (in words), with the bias and without it."""
+    assert_stated_properties(linear, (x, W, b), f"linear(x, W, b) on {inputs}", LINEAR_INPUTS)
+    assert_stated_properties(linear, (x, W), f"linear(x, W) on {inputs}, without b", {0: "x", 1: "W"})
 
 
 def _source_example() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -137,29 +162,32 @@ def _source_example() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
 
 @diagnosed
 def check_linear(linear) -> None:
-    """Visible checks of ``linear``: the chapter's example, a batch without bias, leading dims."""
+    """Visible checks of ``linear``: the chapter's example, a batch without bias, leading dims,
+    then the stated properties on a batch."""
     x, W, b = _source_example()
+    example = (
+        "the chapter's example (x = [[1, 2, 3]], W of shape (4, 3) with rows of 1s, 2s, 3s and 4s, "
+        "b = [0.5, 0.5, 0.5, 0.5])"
+    )
     assert_values(
         linear,
         (x, W, b),
         kit.on_device([[6.5, 12.5, 18.5, 24.5]]),
-        "linear(x, W, b) on the chapter's example (x = [[1, 2, 3]], W of shape (4, 3) with rows of "
-        "1s, 2s, 3s and 4s, b = [0.5, 0.5, 0.5, 0.5])",
+        f"linear(x, W, b) on {example}",
         watch=BUILTIN_LINEAR,
         advice=LINEAR_ADVICE,
         from_scratch=(),
     )
     x = kit.numbers(2, 5, modulo=4, shift=1.0)
     W = kit.numbers(3, 5, modulo=3, shift=1.0)
-    assert_linear(linear, (x, W), expected.linear, "linear(x, W) with x of shape (2, 5), W of shape (3, 5) and no bias")
+    batch = "a batch of 2 (x of shape (2, 5)), W of shape (3, 5)"
+    assert_linear(linear, (x, W), expected.linear, f"linear(x, W) on {batch} and no bias")
     x = kit.numbers(2, 3, 4, modulo=5, shift=2.0)
     W = kit.numbers(2, 4, modulo=3, shift=1.0)
-    assert_linear(
-        linear,
-        (x, W, kit.on_device([1.0, -1.0])),
-        expected.linear,
-        "linear(x, W, b) with x of shape (2, 3, 4) (a leading batch of 2 x 3), W of shape (2, 4)",
-    )
+    b = kit.on_device([1.0, -1.0])
+    leading = "x of shape (2, 3, 4) (a leading batch of 2 x 3), W of shape (2, 4)"
+    assert_linear(linear, (x, W, b), expected.linear, f"linear(x, W, b) with {leading}")
+    assert_linear_properties(linear, x, W, b, leading)
 
 
 # ---------------------------------------------------------------------------------------
@@ -173,19 +201,43 @@ def _grid() -> torch.Tensor:
     return (torch.arange(12.0, device=device(), dtype=torch.float64).reshape(3, 4) - 5.5) / 2
 
 
-def _visible(fn, name: str, reference: Callable, example: list[float], **options) -> None:
-    """The chapter's example, the 2-D float64 input and the large inputs in both dtypes."""
+def _options(derivative: bool) -> dict:
+    """The options of :func:`call_answer` for an activation, or for a derivative."""
+    return DERIVATIVE if derivative else {}
+
+
+def _visible(
+    fn,
+    name: str,
+    reference: Callable,
+    example: list[float],
+    gradient: tuple[Callable, Callable] | None = None,
+    derivative: bool = False,
+) -> None:
+    """The chapter's example, the 2-D float64 input and the large inputs in both dtypes; with
+    ``gradient`` (the built-in and the recorded derivative) the gradient at the large inputs;
+    then the stated properties on the example."""
     x = kit.on_device(EXAMPLE)
-    assert_values(fn, (x,), kit.on_device(example), f"{name}(x) on the chapter's example x = {EXAMPLE}", **options)
-    x = _grid()
-    assert_values(fn, (x,), reference(x), f"{name}(x) with {GRID}", **options)
+    what = f"{name}(x) on the chapter's example x = {EXAMPLE}"
+    options = _options(derivative)
+    assert_values(fn, (x,), kit.on_device(example), what, **options)
+    y = _grid()
+    assert_values(fn, (y,), reference(y), f"{name}(x) with {GRID}", **options)
     for dtype in (torch.float32, torch.float64):
-        x = kit.on_device(EXTREMES, dtype)
-        assert_values(fn, (x,), reference(x), f"{name}(x) on the large inputs x = {EXTREMES} ({dtype})", **options)
+        y = kit.on_device(EXTREMES, dtype)
+        assert_values(fn, (y,), reference(y), f"{name}(x) on the large inputs x = {EXTREMES} ({dtype})", **options)
+    if gradient is not None:
+        builtin, slope = gradient
+        assert_stable_gradient(fn, builtin, slope, kit.on_device(EXTREMES), f"{name}(x) on x = {EXTREMES}")
+    assert_stated_properties(fn, (x,), what, derivative=derivative)
 
 
-def _visible_slope(fn, name: str, reference: Callable, default: list[float], tenth: list[float], **options) -> None:
-    """The example with the default slope and with 0.1, and the 2-D float64 input with 0.25."""
+def _visible_slope(
+    fn, name: str, reference: Callable, default: list[float], tenth: list[float], derivative: bool = False
+) -> None:
+    """The example with the default slope and with 0.1, and the 2-D float64 input with 0.25,
+    then the stated properties on the example with the slope 0.1."""
+    options = _options(derivative)
     x = kit.on_device(EXAMPLE)
     assert_values(
         fn,
@@ -197,33 +249,20 @@ def _visible_slope(fn, name: str, reference: Callable, default: list[float], ten
     assert_values(
         fn, (x,), kit.on_device(tenth), f"{name}(x, negative_slope=0.1) on x = {EXAMPLE}", negative_slope=0.1, **options
     )
-    x = _grid()
-    assert_values(fn, (x, 0.25), reference(x, 0.25), f"{name}(x, 0.25) with {GRID}", **options)
+    y = _grid()
+    assert_values(fn, (y, 0.25), reference(y, 0.25), f"{name}(x, 0.25) with {GRID}", **options)
+    assert_stated_properties(fn, (x, 0.1), f"{name}(x, 0.1) on x = {EXAMPLE}", derivative=derivative)
 
 
 # ---------------------------------------------------------------------------------------
 # sigmoid, tanh, relu, leaky_relu: values, large inputs, gradients
 
 
-def _check_activation(
-    fn,
-    name: str,
-    reference: Callable,
-    example: list[float],
-    gradient: tuple[Callable, Callable] | None = None,
-) -> None:
-    """The visible element-wise cases, then with ``gradient`` (the built-in and the recorded
-    derivative) the gradient at the large inputs."""
-    _visible(fn, name, reference, example)
-    if gradient is not None:
-        builtin, derivative = gradient
-        assert_stable_gradient(fn, builtin, derivative, kit.on_device(EXTREMES), f"{name}(x) on x = {EXTREMES}")
-
-
 @diagnosed
 def check_sigmoid(sigmoid) -> None:
-    """Visible checks of ``sigmoid``: the example, float64, large |x| (values and gradient)."""
-    _check_activation(
+    """Visible checks of ``sigmoid``: the example, float64, large |x| (values and gradient), then
+    the stated properties."""
+    _visible(
         sigmoid,
         "sigmoid",
         expected.sigmoid,
@@ -234,8 +273,9 @@ def check_sigmoid(sigmoid) -> None:
 
 @diagnosed
 def check_tanh(tanh) -> None:
-    """Visible checks of ``tanh``: the example, float64, large |x| (values and gradient)."""
-    _check_activation(
+    """Visible checks of ``tanh``: the example, float64, large |x| (values and gradient), then the
+    stated properties."""
+    _visible(
         tanh,
         "tanh",
         expected.tanh,
@@ -246,14 +286,14 @@ def check_tanh(tanh) -> None:
 
 @diagnosed
 def check_relu(relu) -> None:
-    """Visible checks of ``relu``: the example, float64, large |x|."""
-    _check_activation(relu, "relu", expected.relu, [0.0, 0.0, 0.0, 1.0, 2.0])
+    """Visible checks of ``relu``: the example, float64, large |x|, then the stated properties."""
+    _visible(relu, "relu", expected.relu, [0.0, 0.0, 0.0, 1.0, 2.0])
 
 
 @diagnosed
 def check_leaky_relu(leaky_relu) -> None:
     """Visible checks of ``leaky_relu``: the example with the default slope and with 0.1,
-    a 2-D float64 input with slope 0.25."""
+    a 2-D float64 input with slope 0.25, then the stated properties."""
     _visible_slope(
         leaky_relu, "leaky_relu", expected.leaky_relu, [-0.02, -0.01, 0.0, 1.0, 2.0], [-0.2, -0.1, 0.0, 1.0, 2.0]
     )
@@ -262,11 +302,14 @@ def check_leaky_relu(leaky_relu) -> None:
 # ---------------------------------------------------------------------------------------
 # prelu
 
+PRELU_INPUTS = {0: "x", 1: "a"}
+
 
 @diagnosed
 def check_prelu(prelu) -> None:
     """Visible checks of ``prelu``: one slope (shape (1,), as nn.PReLU stores it), one slope
-    per channel of an (N, C, H, W) input, and the gradient with respect to the slopes."""
+    per channel of an (N, C, H, W) input, the gradient with respect to the slopes, then the
+    stated properties on the per-channel example."""
     x = kit.on_device(EXAMPLE).reshape(1, 5)
     assert_values(
         prelu,
@@ -276,24 +319,23 @@ def check_prelu(prelu) -> None:
     )
     x = kit.numbers(1, 2, 3, 4, shift=12.0) / 4
     a = kit.on_device([0.1, -0.5])
-    assert_values(
-        prelu,
-        (x, a),
-        expected.prelu(x, a),
+    per_channel = (
         "prelu(x, a) with x of shape (1, 2, 3, 4) (values -3 to 2.75) and one slope per channel, "
-        "a = [0.1, -0.5] (channel 0 gets 0.1, channel 1 gets -0.5)",
+        "a = [0.1, -0.5] (channel 0 gets 0.1, channel 1 gets -0.5)"
     )
-    x = ((x.reshape(2, 3, 4).permute(1, 0, 2) + 0.1) * 2).double()  # (3, 2, 4), no exact 0
-    a = kit.on_device([0.2, 0.7], torch.float64)
+    assert_values(prelu, (x, a), expected.prelu(x, a), per_channel)
+    y = ((x.reshape(2, 3, 4).permute(1, 0, 2) + 0.1) * 2).double()  # (3, 2, 4), no exact 0
+    b = kit.on_device([0.2, 0.7], torch.float64)
     kit.assert_gradients_match(
         prelu,
         F.prelu,  # the built-in, which the answer may not call (a holds one slope per channel)
-        (x, a),
-        torch.ones_like(x),
+        (y, b),
+        torch.ones_like(y),
         "prelu(x, a) with x of shape (3, 2, 4) in float64 and a = [0.2, 0.7]",
         ("x", "a"),
         from_scratch=FROM_SCRATCH,
     )
+    assert_stated_properties(prelu, (x, a), per_channel, PRELU_INPUTS)
 
 
 # ---------------------------------------------------------------------------------------
@@ -429,6 +471,12 @@ def assert_training_mixed(rrelu, lower: float, upper: float, x: torch.Tensor, se
     )
 
 
+def assert_rrelu_properties(rrelu, x: torch.Tensor, inputs: str, lower: float = 1 / 8, upper: float = 1 / 3) -> None:
+    """The stated properties of ``rrelu`` in training mode, where it creates its slopes, on ``x``
+    (``inputs`` in words)."""
+    assert_stated_properties(rrelu, (x, lower, upper, True), f"{rrelu_what(lower, upper, True)} on {inputs}")
+
+
 def _eval_examples() -> list:
     """(args, keyword arguments, expected, call in words, inputs in words) in evaluation mode:
     the chapter's example."""
@@ -449,7 +497,8 @@ def _eval_examples() -> list:
 def check_rrelu(rrelu) -> None:
     """Visible checks of ``rrelu``: evaluation mode with the default and other bounds, then
     training mode (bounds, spread and independence of the slopes, positives unchanged,
-    gradients); each call of the answer draws from a torch seed of its own."""
+    gradients, then the stated properties); each call of the answer draws from a torch seed
+    of its own, the property checks' calls from one seed in turn."""
     for seed, (args, kwargs, result, what, inputs) in enumerate(_eval_examples(), start=6):
         with seeded(seed):
             assert_values(rrelu, args, result, f"{what} on {inputs}", **kwargs)
@@ -457,14 +506,16 @@ def check_rrelu(rrelu) -> None:
     assert_training_slopes(rrelu, 1 / 8, 1 / 3, (60, 80), torch.float32, generator, seeds=(8, 9))
     x = kit.numbers(4, 5, shift=9.5) / 3
     assert_training_mixed(rrelu, 1 / 8, 1 / 3, x, seed=10)
+    with seeded(11):
+        assert_rrelu_properties(rrelu, x, "x of shape (4, 5) (values -3.17 to 3.17)")
 
 
 # ---------------------------------------------------------------------------------------
 # the derivatives
 
 GRAD_ADVICE = (
-    "The exercise is the derivative's formula, written with tensor arithmetic; autograd is what the "
-    "check compares with."
+    "The exercise is the derivative's formula, written from scratch with tensor arithmetic; autograd is "
+    "what the check compares with."
 )
 
 
@@ -473,43 +524,44 @@ DERIVATIVE = {"watch": AUTOGRAD, "advice": GRAD_ADVICE}  # the options of every 
 
 @diagnosed
 def check_sigmoid_grad(sigmoid_grad) -> None:
-    """Visible checks of ``sigmoid_grad``: the example, float64, large |x|."""
+    """Visible checks of ``sigmoid_grad``: the example, float64, large |x|, then the stated properties."""
     _visible(
         sigmoid_grad,
         "sigmoid_grad",
         expected.sigmoid_grad,
         [0.10499359, 0.19661193, 0.25, 0.19661193, 0.10499359],
-        **DERIVATIVE,
+        derivative=True,
     )
 
 
 @diagnosed
 def check_tanh_grad(tanh_grad) -> None:
-    """Visible checks of ``tanh_grad``: the example, float64, large |x|."""
+    """Visible checks of ``tanh_grad``: the example, float64, large |x|, then the stated properties."""
     _visible(
         tanh_grad,
         "tanh_grad",
         expected.tanh_grad,
         [0.07065082, 0.41997434, 1.0, 0.41997434, 0.07065082],
-        **DERIVATIVE,
+        derivative=True,
     )
 
 
 @diagnosed
 def check_relu_grad(relu_grad) -> None:
-    """Visible checks of ``relu_grad``: the example (0 at x = 0), float64, large |x|."""
-    _visible(relu_grad, "relu_grad", expected.relu_grad, [0.0, 0.0, 0.0, 1.0, 1.0], **DERIVATIVE)
+    """Visible checks of ``relu_grad``: the example (0 at x = 0), float64, large |x|, then the
+    stated properties."""
+    _visible(relu_grad, "relu_grad", expected.relu_grad, [0.0, 0.0, 0.0, 1.0, 1.0], derivative=True)
 
 
 @diagnosed
 def check_leaky_relu_grad(leaky_relu_grad) -> None:
     """Visible checks of ``leaky_relu_grad``: the example with the default slope and with 0.1
-    (the slope at x = 0), a 2-D float64 input."""
+    (the slope at x = 0), a 2-D float64 input, then the stated properties."""
     _visible_slope(
         leaky_relu_grad,
         "leaky_relu_grad",
         expected.leaky_relu_grad,
         [0.01, 0.01, 0.01, 1.0, 1.0],
         [0.1, 0.1, 0.1, 1.0, 1.0],
-        **DERIVATIVE,
+        derivative=True,
     )

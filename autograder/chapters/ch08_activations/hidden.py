@@ -1,7 +1,7 @@
 """Hidden checks of chapter 8 (linear layers and activations), run at grading time: random
 shapes from the grading seed with exact zeros, float64, the large inputs, random slopes and
-bounds, gradients, and rrelu's training mode on a torch random state seeded from the grading
-seed."""
+bounds, gradients, rrelu's training mode on a torch random state seeded from the grading
+seed, and last the properties the exercises' texts state, on a random input."""
 
 from collections.abc import Callable
 from functools import partial
@@ -16,8 +16,13 @@ from autograder.chapters.ch08_activations.checks import (
     EXTREMES,
     FROM_SCRATCH,
     LINEAR_ADVICE,
+    PRELU_INPUTS,
+    X_ONLY,
     assert_linear,
+    assert_linear_properties,
+    assert_rrelu_properties,
     assert_stable_gradient,
+    assert_stated_properties,
     assert_training_mixed,
     assert_training_slopes,
     assert_values,
@@ -66,6 +71,22 @@ def _elementwise_items(cases: Cases) -> list[tuple[torch.Tensor, str]]:
         x = kit.on_device(EXTREMES, dtype)[torch.randperm(len(EXTREMES), generator=cases.generator)]
         items.append((x, f"large inputs {sorted(EXTREMES)} ({dtype})"))
     return items
+
+
+def _images(cases: Cases) -> torch.Tensor:
+    """A random float32 (N, C, H, W) input with N, C, H, W different and exact zeros: the input
+    of the property cases."""
+    n, c = cases.distinct_sizes(2, 5)
+    h, w = cases.distinct_sizes(2, 6)
+    return _mixed(cases, (n, c, h, w), torch.float32)
+
+
+def _properties(fn, args: tuple, what: str, labels: dict[int, str] = X_ONLY, derivative: bool = False) -> kit.Hidden:
+    """The hidden case of the stated properties of ``fn`` on ``args`` (``what``: the call in words)."""
+    return kit.Hidden(
+        f"the stated properties, {_describe(args[0])}",
+        partial(assert_stated_properties, fn, args, what, labels, derivative=derivative),
+    )
 
 
 def _smooth(cases: Cases, dtype: torch.dtype = torch.float64) -> torch.Tensor:
@@ -129,6 +150,12 @@ def grade_linear(linear) -> None:
             f"the gradient for x of shape {shape_text(x.shape)}, W of shape {shape_text(W.shape)} (torch.float64)",
             partial(_assert_linear_gradient, linear, x, W, b, G),
         )
+    )
+    i, o = cases.distinct_sizes(2, 6)
+    x, W, b = cases.randn(cases.size(2, 4), cases.size(2, 4), i), cases.randn(o, i), cases.randn(o)
+    inputs = f"x of shape {shape_text(x.shape)}, W of shape {shape_text(W.shape)}"
+    hidden.append(
+        kit.Hidden(f"the stated properties, {inputs}", partial(assert_linear_properties, linear, x, W, b, inputs))
     )
     kit.run_hidden(cases, hidden)
 
@@ -205,6 +232,7 @@ def _grade_activation(fn, name: str, reference: Callable, stable_gradient: bool)
                 ),
             )
         )
+    plan.append(_properties(fn, (_images(cases),), f"{name}(x)"))
     kit.run_hidden(cases, plan)
 
 
@@ -245,6 +273,8 @@ def grade_leaky_relu(leaky_relu) -> None:
             from_scratch=FROM_SCRATCH,
         )
     )
+    slope = round(cases.rng.uniform(0.05, 0.5), 3)
+    plan.append(_properties(leaky_relu, (_images(cases), slope), f"leaky_relu(x, {slope})"))
     kit.run_hidden(cases, plan)
 
 
@@ -292,6 +322,9 @@ def grade_prelu(prelu) -> None:
                 from_scratch=FROM_SCRATCH,
             )
         )
+    x = _images(cases)
+    a = cases.randn(x.shape[1]) * 0.5
+    hidden.append(_properties(prelu, (x, a), "prelu(x, a) with one slope per channel", PRELU_INPUTS))
     kit.run_hidden(cases, hidden)
 
 
@@ -350,6 +383,13 @@ def grade_rrelu(rrelu) -> None:
             partial(assert_training_mixed, rrelu, 0.1, 0.4, x),
         )
     )
+    x = _images(cases)
+    plan.append(
+        kit.Hidden(
+            f"the stated properties in training mode, {_describe(x)}",
+            partial(assert_rrelu_properties, rrelu, x, _describe(x), 0.1, 0.4),
+        )
+    )
     with seeded(cases.seed):  # the slopes the answer draws in training mode
         kit.run_hidden(cases, plan)
 
@@ -359,9 +399,17 @@ def grade_rrelu(rrelu) -> None:
 
 
 def _grade_derivative(fn, name: str, reference: Callable, slopes: bool = False) -> None:
-    """The element-wise hidden cases of a derivative (with ``slopes``, for leaky_relu's)."""
+    """The element-wise hidden cases of a derivative (with ``slopes``, for leaky_relu's), then its
+    stated properties."""
     cases = Cases()
-    kit.run_hidden(cases, _hidden(fn, name, reference, cases, slopes=slopes, **DERIVATIVE))
+    plan = _hidden(fn, name, reference, cases, slopes=slopes, **DERIVATIVE)
+    x = _images(cases)
+    if slopes:
+        slope = round(cases.rng.uniform(0.05, 0.5), 3)
+        plan.append(_properties(fn, (x, slope), f"{name}(x, {slope})", derivative=True))
+    else:
+        plan.append(_properties(fn, (x,), f"{name}(x)", derivative=True))
+    kit.run_hidden(cases, plan)
 
 
 @diagnosed

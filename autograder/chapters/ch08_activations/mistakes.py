@@ -1,15 +1,18 @@
 """Wrong answers to chapter 8's ``linear``, ``sigmoid``, ``tanh``, ``relu``, ``leaky_relu``,
-``prelu``, ``rrelu``, ``sigmoid_grad``, ``tanh_grad``, ``relu_grad`` and ``leaky_relu_grad``.
+``prelu``, ``rrelu``, ``sigmoid_grad``, ``tanh_grad``, ``relu_grad`` and ``leaky_relu_grad``:
+known mistakes (``@mistake``), and after each exercise's, answers right on the values that
+break a property its text states (``@breaks``).
 
-In the notebook, ``sigmoid``, ``tanh`` and ``relu`` come from the answer cells above the
-derivatives; the import below only gives those names a meaning here.
+In the notebook, ``sigmoid``, ``tanh``, ``relu`` and ``leaky_relu`` come from the answer cells
+above the derivatives; the import below only gives those names a meaning here.
 """
 
 import torch
 import torch.nn.functional as F
+from torch import nn
 
-from autograder.chapters.ch08_activations.reference import relu, sigmoid, tanh
-from autograder.runtime.mistakes import mistake
+from autograder.chapters.ch08_activations.reference import leaky_relu, relu, sigmoid, tanh
+from autograder.runtime.mistakes import breaks, mistake
 
 PAGE = "ch08_activations"
 
@@ -32,8 +35,9 @@ def linear_W_not_transposed(x, W, b=None):
 @mistake(
     "linear",
     summary="adds the bias before the product",
-    hint="The bias has one entry per output feature and is added to the product x W^T, after "
-    "the matrix product, not to the input.",
+    hint="The results are those of adding b to x before the matrix product (or a shape error when "
+    "in_features != out_features): the bias has one entry per output feature and is added after the "
+    "product, y = x W^T + b.",
     section=f"{PAGE}#the-linear-layer",
 )
 def linear_bias_before_product(x, W, b=None):
@@ -74,6 +78,52 @@ def linear_builtin(x, W, b=None):
     return F.linear(x, W, b)
 
 
+@breaks("linear", "dtype")
+def linear_float32_accumulator(x, W, b=None):
+    y = torch.zeros(*x.shape[:-1], W.shape[0], device=x.device)
+    y += x @ W.T
+    if b is not None:
+        y += b
+    return y
+
+
+@breaks("linear", "device")
+def linear_zero_bias_on_the_default_device(x, W, b=None):
+    if b is None:
+        b = torch.zeros(W.shape[0], dtype=x.dtype)
+    return x @ W.T + b
+
+
+@breaks("linear", "unchanged")
+def linear_transposes_W_in_place(x, W, b=None):
+    y = x @ W.t_()
+    return y if b is None else y + b
+
+
+@breaks("linear", "differentiable")
+def linear_through_numpy(x, W, b=None):
+    y = x.detach().cpu().numpy() @ W.detach().cpu().numpy().T
+    if b is not None:
+        y = y + b.detach().cpu().numpy()
+    return torch.from_numpy(y).to(x.device)
+
+
+@breaks("linear", "batch")
+def linear_one_sample(x, W, b=None):
+    y = x.reshape(1, -1) @ W.T
+    return y if b is None else y + b
+
+
+@breaks("linear", "from scratch")
+def linear_through_nn_linear(x, W, b=None):
+    layer = nn.Linear(W.shape[1], W.shape[0], bias=b is not None, device=x.device, dtype=x.dtype)
+    with torch.no_grad():
+        layer.weight.copy_(W)
+        if b is not None:
+            layer.bias.copy_(b)
+    return layer(x)
+
+
 # ---------------------------------------------------------------------------------------
 # sigmoid
 
@@ -81,7 +131,8 @@ def linear_builtin(x, W, b=None):
 @mistake(
     "sigmoid",
     summary="exp(x) instead of exp(-x) in the denominator",
-    hint="With exp(+x) the curve is mirrored: it falls from 1 to 0. Check sigmoid(2) > 0.5 on the chapter's example.",
+    hint="The curve came out mirrored: it falls from 1 to 0 instead of rising, so sigmoid(2) is below "
+    "0.5. Check the sign of the exponent: sigmoid(x) = 1 / (1 + exp(-x)).",
     section=f"{PAGE}#sigmoid",
 )
 def sigmoid_missing_minus(x):
@@ -91,8 +142,8 @@ def sigmoid_missing_minus(x):
 @mistake(
     "sigmoid",
     summary="exp(x) / (1 + exp(x)), which is nan for large x",
-    hint="exp(x) overflows to inf above about 88 in float32 and inf / inf is nan; use a form in "
-    "which exp only sees -|x|.",
+    hint="The values are nan for large x: an exp that overflows to inf there (above about 88 in "
+    "float32) gives inf / inf. Use a form in which exp only sees -|x|.",
     section=f"{PAGE}#a-numerically-stable-sigmoid",
 )
 def sigmoid_exp_ratio(x):
@@ -102,8 +153,9 @@ def sigmoid_exp_ratio(x):
 @mistake(
     "sigmoid",
     summary="1 / (1 + exp(-x)): right values, nan gradient for very negative x",
-    hint="The values survive the overflow of exp(-x), but autograd multiplies 0 by inf on the "
-    "way back and the gradient is nan; use a form in which exp only sees -|x|.",
+    hint="The values are right but the gradient is nan for very negative x: an exp that overflows "
+    "to inf on the way, even where the value survives it, becomes 0 * inf = nan when autograd goes "
+    "back. Use a form in which exp only sees -|x|.",
     section=f"{PAGE}#a-numerically-stable-sigmoid",
 )
 def sigmoid_naive(x):
@@ -113,8 +165,9 @@ def sigmoid_naive(x):
 @mistake(
     "sigmoid",
     summary="torch.where between two formulas that each overflow on one side",
-    hint="torch.where picks the right value, but both branches are computed and differentiated; "
-    "the unused branch's inf turns the gradient into nan. Compute exp of -|x| only.",
+    hint="The values are right but the gradient is nan at large |x|: autograd differentiates every "
+    "value computed on the way, including a branch that torch.where or a mask discards, so an exp that "
+    "overflows anywhere spoils the gradient. Compute exp of -|x| only.",
     section=f"{PAGE}#a-numerically-stable-sigmoid",
 )
 def sigmoid_where_both_branches(x):
@@ -131,6 +184,40 @@ def sigmoid_builtin(x):
     return torch.sigmoid(x)
 
 
+@breaks("sigmoid", "dtype")
+def sigmoid_in_float32(x):
+    x = x.float()
+    z = torch.exp(-x.abs())
+    return torch.where(x >= 0, 1 / (1 + z), z / (1 + z))
+
+
+@breaks("sigmoid", "device")
+def sigmoid_ones_on_the_default_device(x):
+    one = torch.ones(x.shape, dtype=x.dtype)
+    z = torch.exp(-x.abs())
+    return torch.where(x >= 0, one / (one + z), z / (one + z))
+
+
+@breaks("sigmoid", "unchanged")
+def sigmoid_abs_in_place(x):
+    positive = x >= 0
+    z = torch.exp(-x.abs_())
+    return torch.where(positive, 1 / (1 + z), z / (1 + z))
+
+
+@breaks("sigmoid", "differentiable")
+def sigmoid_with_math_exp(x):
+    import math
+
+    values = [1 / (1 + math.exp(-v)) if v >= 0 else math.exp(v) / (1 + math.exp(v)) for v in x.flatten().tolist()]
+    return torch.tensor(values, dtype=x.dtype, device=x.device).reshape(x.shape)
+
+
+@breaks("sigmoid", "from scratch")
+def sigmoid_module(x):
+    return nn.Sigmoid()(x)
+
+
 # ---------------------------------------------------------------------------------------
 # tanh
 
@@ -138,8 +225,9 @@ def sigmoid_builtin(x):
 @mistake(
     "tanh",
     summary="(e^x - e^-x) / (e^x + e^-x), which is nan for large |x|",
-    hint="The textbook formula divides inf by inf once |x| passes about 88 in float32; rewrite "
-    "tanh through a stable sigmoid, or with exp(-2|x|) only.",
+    hint="The values are nan for large |x|: a quotient of two values that overflow to inf together "
+    "(exp(x) and exp(-x) past about 88 in float32) is inf / inf. Build tanh on a stable sigmoid, or "
+    "with exp(-2|x|) only.",
     section=f"{PAGE}#tanh",
 )
 def tanh_naive_exp(x):
@@ -149,7 +237,8 @@ def tanh_naive_exp(x):
 @mistake(
     "tanh",
     summary="2 / (1 + e^(-2x)) + 1 (plus one instead of minus one)",
-    hint="tanh(0) must be 0 and the range is (-1, 1): the identity is 2 sigmoid(2x) - 1.",
+    hint="The results are 2 too high (tanh(0) came out as 2): tanh(0) is 0 and the range is (-1, 1), "
+    "and the identity is 2 sigmoid(2x) - 1.",
     section=f"{PAGE}#tanh",
 )
 def tanh_plus_one(x):
@@ -159,7 +248,8 @@ def tanh_plus_one(x):
 @mistake(
     "tanh",
     summary="2 sigmoid(x) - 1 (the argument is not doubled)",
-    hint="2 sigmoid(x) - 1 is tanh(x / 2): the identity needs sigmoid of 2x.",
+    hint="The results are tanh(x / 2), a curve twice as wide: in the identity tanh(x) = 2 sigmoid(2x) "
+    "- 1 the argument of sigmoid is doubled.",
     section=f"{PAGE}#tanh",
 )
 def tanh_sigmoid_not_doubled(x):
@@ -169,7 +259,8 @@ def tanh_sigmoid_not_doubled(x):
 @mistake(
     "tanh",
     summary="sinh(x) / cosh(x), which is nan for large |x|",
-    hint="sinh and cosh overflow to inf together, and inf / inf is nan; use a stable sigmoid of 2x instead.",
+    hint="The values are nan for large |x|: a quotient of two values that overflow to inf together "
+    "(sinh and cosh, or exp(x) and exp(-x)) is inf / inf. Build tanh on a stable sigmoid of 2x instead.",
     section=f"{PAGE}#tanh",
 )
 def tanh_sinh_over_cosh(x):
@@ -186,6 +277,33 @@ def tanh_builtin(x):
     return torch.tanh(x)
 
 
+@breaks("tanh", "dtype")
+def tanh_into_a_float32_buffer(x):
+    out = torch.empty(x.shape, device=x.device)
+    out.copy_(2 * sigmoid(2 * x) - 1)
+    return out
+
+
+@breaks("tanh", "device")
+def tanh_ones_on_the_default_device(x):
+    return 2 * sigmoid(2 * x) - torch.ones(x.shape, dtype=x.dtype)
+
+
+@breaks("tanh", "unchanged")
+def tanh_doubles_x_in_place(x):
+    return 2 * sigmoid(x.mul_(2)) - 1
+
+
+@breaks("tanh", "differentiable")
+def tanh_of_the_data(x):
+    return 2 * sigmoid(2 * x.data) - 1
+
+
+@breaks("tanh", "from scratch")
+def tanh_module(x):
+    return nn.Tanh()(x)
+
+
 # ---------------------------------------------------------------------------------------
 # relu
 
@@ -193,8 +311,8 @@ def tanh_builtin(x):
 @mistake(
     "relu",
     summary="keeps the negative part (clamp with max=0)",
-    hint="ReLU keeps the positive inputs and sets the negative ones to 0: max(x, 0) is a lower "
-    "bound of 0, not an upper one.",
+    hint="The negative inputs came through and the positive ones became 0: ReLU does the opposite, "
+    "max(x, 0) keeps the positive inputs and sets the negative ones to 0.",
     section=f"{PAGE}#relu",
 )
 def relu_min_instead_of_max(x):
@@ -233,6 +351,33 @@ def relu_builtin(x):
     return torch.relu(x)
 
 
+@breaks("relu", "dtype")
+def relu_from_a_list(x):
+    return torch.tensor([v if v > 0 else 0.0 for v in x.flatten().tolist()], device=x.device).reshape(x.shape)
+
+
+@breaks("relu", "device")
+def relu_maximum_with_default_zeros(x):
+    return torch.maximum(x, torch.zeros(x.shape, dtype=x.dtype))
+
+
+@breaks("relu", "unchanged")
+def relu_clamps_in_place(x):
+    return x.clamp_(min=0)
+
+
+@breaks("relu", "differentiable")
+def relu_on_a_detached_copy(x):
+    out = x.detach().clone()
+    out[out < 0] = 0
+    return out
+
+
+@breaks("relu", "from scratch")
+def relu_tensor_method(x):
+    return x.relu()
+
+
 # ---------------------------------------------------------------------------------------
 # leaky_relu
 
@@ -240,7 +385,8 @@ def relu_builtin(x):
 @mistake(
     "leaky_relu",
     summary="applies the slope to the positive inputs",
-    hint="Positive inputs pass unchanged; only the negative ones are multiplied by negative_slope.",
+    hint="The positive inputs came out scaled and the negative ones unchanged: positive inputs pass "
+    "unchanged, and only the negative ones are multiplied by negative_slope.",
     section=f"{PAGE}#leaky-relu",
 )
 def leaky_relu_slope_on_positives(x, negative_slope=0.01):
@@ -287,6 +433,38 @@ def leaky_relu_builtin(x, negative_slope=0.01):
     return F.leaky_relu(x, negative_slope)
 
 
+@breaks("leaky_relu", "dtype")
+def leaky_relu_float32_accumulator(x, negative_slope=0.01):
+    out = torch.zeros(x.shape, device=x.device)
+    out += torch.where(x > 0, x, negative_slope * x)
+    return out
+
+
+@breaks("leaky_relu", "device")
+def leaky_relu_slopes_on_the_default_device(x, negative_slope=0.01):
+    slopes = torch.full(x.shape, negative_slope, dtype=x.dtype)
+    return torch.where(x > 0, x, slopes * x)
+
+
+@breaks("leaky_relu", "unchanged")
+def leaky_relu_scales_in_place(x, negative_slope=0.01):
+    x[x < 0] *= negative_slope
+    return x
+
+
+@breaks("leaky_relu", "differentiable")
+def leaky_relu_through_numpy(x, negative_slope=0.01):
+    import numpy as np
+
+    values = x.detach().cpu().numpy()
+    return torch.from_numpy(np.where(values > 0, values, negative_slope * values)).to(x.device)
+
+
+@breaks("leaky_relu", "from scratch")
+def leaky_relu_module(x, negative_slope=0.01):
+    return nn.LeakyReLU(negative_slope)(x)
+
+
 # ---------------------------------------------------------------------------------------
 # prelu
 
@@ -294,8 +472,8 @@ def leaky_relu_builtin(x, negative_slope=0.01):
 @mistake(
     "prelu",
     summary="broadcasts the per-channel slopes over the last dimension",
-    hint="a has one slope per channel, and the channels are dim 1 of x: reshape a to (C, 1, 1, ...) "
-    "so that it lines up with dim 1, not with the last dim.",
+    hint="The slopes were lined up with the last dimension of x (or could not broadcast at all): a "
+    "has one slope per channel, and the channels are dim 1 of x, so reshape a to (C, 1, 1, ...).",
     section=f"{PAGE}#prelu-a-learned-slope",
 )
 def prelu_last_dim(x, a):
@@ -305,7 +483,8 @@ def prelu_last_dim(x, a):
 @mistake(
     "prelu",
     summary="supports a single slope only (float(a))",
-    hint="a may hold one slope per channel, as nn.PReLU(num_parameters=C) stores it; float(a) only works with one.",
+    hint="It fails when a holds one slope per channel, as nn.PReLU(num_parameters=C) stores it: turning "
+    "a into one Python number (float(a), a.item()) only works when it holds a single slope.",
     section=f"{PAGE}#prelu-a-learned-slope",
 )
 def prelu_scalar_only(x, a):
@@ -355,6 +534,44 @@ def prelu_4d_only(x, a):
 )
 def prelu_builtin(x, a):
     return F.prelu(x, a.reshape(-1))
+
+
+@breaks("prelu", "dtype")
+def prelu_into_a_float32_buffer(x, a):
+    if a.numel() > 1:
+        a = a.reshape(-1, *[1] * (x.dim() - 2))
+    out = torch.empty(x.shape, device=x.device)
+    out[...] = torch.where(x > 0, x, a * x)
+    return out
+
+
+@breaks("prelu", "device")
+def prelu_zeros_on_the_default_device(x, a):
+    if a.numel() > 1:
+        a = a.reshape(-1, *[1] * (x.dim() - 2))
+    zeros = torch.zeros(x.shape, dtype=x.dtype)
+    return torch.maximum(x, zeros) + a * torch.minimum(x, zeros)
+
+
+@breaks("prelu", "unchanged")
+def prelu_reshapes_a_in_place(x, a):
+    if a.numel() > 1:
+        for _ in range(x.dim() - 2):
+            a.unsqueeze_(-1)
+    return torch.where(x > 0, x, a * x)
+
+
+@breaks("prelu", "differentiable")
+def prelu_without_grad(x, a):
+    with torch.no_grad():
+        if a.numel() > 1:
+            a = a.reshape(-1, *[1] * (x.dim() - 2))
+        return torch.where(x > 0, x, a * x)
+
+
+@breaks("prelu", "from scratch")
+def prelu_torch_function(x, a):
+    return torch.prelu(x, a.reshape(-1))
 
 
 # ---------------------------------------------------------------------------------------
@@ -428,8 +645,8 @@ def rrelu_slope_on_positives(x, lower=1 / 8, upper=1 / 3, training=False):
 @mistake(
     "rrelu",
     summary="draws the slopes from [0, 1) instead of [lower, upper]",
-    hint="torch.rand gives numbers in [0, 1); scale and shift them to [lower, upper] (or use "
-    "Tensor.uniform_(lower, upper)).",
+    hint="The slopes came out spread over [0, 1), not over [lower, upper]: torch.rand and friends "
+    "draw from [0, 1), so scale and shift what they give (or use Tensor.uniform_(lower, upper)).",
     section=f"{PAGE}#rrelu-a-random-slope",
 )
 def rrelu_unit_interval(x, lower=1 / 8, upper=1 / 3, training=False):
@@ -451,8 +668,9 @@ def rrelu_training_ignored(x, lower=1 / 8, upper=1 / 3, training=False):
 @mistake(
     "rrelu",
     summary="reseeds the random generator inside the function",
-    hint="torch.manual_seed inside the function makes every call draw the same slopes; the noise "
-    "must be new on every training step.",
+    hint="Two calls drew the same slopes: seeding the random numbers inside the function "
+    "(torch.manual_seed, a new torch.Generator with a fixed seed) restarts the draw on every call, and "
+    "the noise must be new on every training step.",
     section=f"{PAGE}#rrelu-a-random-slope",
 )
 def rrelu_reseeds(x, lower=1 / 8, upper=1 / 3, training=False):
@@ -472,6 +690,41 @@ def rrelu_reseeds(x, lower=1 / 8, upper=1 / 3, training=False):
 )
 def rrelu_builtin(x, lower=1 / 8, upper=1 / 3, training=False):
     return F.rrelu(x, lower, upper, training=training)
+
+
+@breaks("rrelu", "dtype")
+def rrelu_into_a_float32_buffer(x, lower=1 / 8, upper=1 / 3, training=False):
+    slope = torch.empty_like(x).uniform_(lower, upper) if training else (lower + upper) / 2
+    out = torch.empty(x.shape, device=x.device)
+    out[...] = torch.where(x >= 0, x, slope * x)
+    return out
+
+
+@breaks("rrelu", "device")
+def rrelu_slopes_on_the_default_device(x, lower=1 / 8, upper=1 / 3, training=False):
+    if training:
+        slope = lower + (upper - lower) * torch.rand(x.shape, dtype=x.dtype)
+    else:
+        slope = (lower + upper) / 2
+    return torch.where(x >= 0, x, slope * x)
+
+
+@breaks("rrelu", "unchanged")
+def rrelu_scales_in_place(x, lower=1 / 8, upper=1 / 3, training=False):
+    slope = torch.empty_like(x).uniform_(lower, upper) if training else (lower + upper) / 2
+    return x.mul_(torch.where(x >= 0, torch.ones_like(x), slope))
+
+
+@breaks("rrelu", "differentiable")
+def rrelu_detached(x, lower=1 / 8, upper=1 / 3, training=False):
+    x = x.detach()
+    slope = torch.empty_like(x).uniform_(lower, upper) if training else (lower + upper) / 2
+    return torch.where(x >= 0, x, slope * x)
+
+
+@breaks("rrelu", "from scratch")
+def rrelu_module(x, lower=1 / 8, upper=1 / 3, training=False):
+    return nn.RReLU(lower, upper).train(training)(x)
 
 
 # ---------------------------------------------------------------------------------------
@@ -512,8 +765,8 @@ def sigmoid_grad_returns_sigmoid(x):
 @mistake(
     "sigmoid_grad",
     summary="exp(-x) / (1 + exp(-x))^2, which is nan for very negative x",
-    hint="The quotient is inf / inf once exp(-x) overflows; write the derivative with the stable "
-    "sigmoid, as s * (1 - s).",
+    hint="The result is nan for very negative x: an exp that overflows to inf there gives inf / inf. "
+    "Write the derivative with your stable sigmoid, as s * (1 - s).",
     section=f"{PAGE}#a-numerically-stable-sigmoid",
 )
 def sigmoid_grad_naive(x):
@@ -529,6 +782,30 @@ def sigmoid_grad_naive(x):
 def sigmoid_grad_autograd(x):
     leaf = x.detach().requires_grad_(True)
     return torch.autograd.grad(sigmoid(leaf).sum(), leaf)[0]
+
+
+@breaks("sigmoid_grad", "dtype")
+def sigmoid_grad_in_float32(x):
+    s = sigmoid(x.float())
+    return s * (1 - s)
+
+
+@breaks("sigmoid_grad", "device")
+def sigmoid_grad_ones_on_the_default_device(x):
+    s = sigmoid(x)
+    return s * (torch.ones(x.shape, dtype=x.dtype) - s)
+
+
+@breaks("sigmoid_grad", "unchanged")
+def sigmoid_grad_reuses_x(x):
+    x.copy_(sigmoid(x))
+    return x * (1 - x)
+
+
+@breaks("sigmoid_grad", "from scratch")
+def sigmoid_grad_builtin_sigmoid(x):
+    s = torch.sigmoid(x)
+    return s * (1 - s)
 
 
 # ---------------------------------------------------------------------------------------
@@ -577,6 +854,31 @@ def tanh_grad_builtin(x):
     return 1 - torch.tanh(x) ** 2
 
 
+@breaks("tanh_grad", "dtype")
+def tanh_grad_float32_ones(x):
+    out = torch.ones(x.shape, device=x.device)
+    out -= tanh(x) ** 2
+    return out
+
+
+@breaks("tanh_grad", "device")
+def tanh_grad_ones_on_the_default_device(x):
+    return torch.ones(x.shape, dtype=x.dtype) - tanh(x) ** 2
+
+
+@breaks("tanh_grad", "unchanged")
+def tanh_grad_overwrites_x(x):
+    x[:] = tanh(x)
+    return 1 - x**2
+
+
+@breaks("tanh_grad", "from scratch")
+def tanh_grad_by_backward(x):
+    leaf = x.detach().clone().requires_grad_(True)
+    tanh(leaf).sum().backward()
+    return leaf.grad
+
+
 # ---------------------------------------------------------------------------------------
 # relu_grad
 
@@ -604,8 +906,8 @@ def relu_grad_returns_relu(x):
 @mistake(
     "relu_grad",
     summary="1 at x = 0",
-    hint="At the kink the course follows PyTorch, which uses the left-hand slope: relu_grad(0) "
-    "is 0, so use x > 0, not x >= 0.",
+    hint="relu_grad(0) came out as 1: at the kink the course follows PyTorch, which uses the "
+    "left-hand slope, so relu_grad(0) is 0 (x = 0 counts with the negative inputs).",
     section=f"{PAGE}#the-derivative-at-a-kink",
 )
 def relu_grad_one_at_zero(x):
@@ -615,7 +917,8 @@ def relu_grad_one_at_zero(x):
 @mistake(
     "relu_grad",
     summary="returns a bool tensor",
-    hint="x > 0 is a tensor of True/False; convert it to the dtype of x so that it can be multiplied into gradients.",
+    hint="The result is a bool tensor (True/False, what a comparison gives): convert it to the dtype "
+    "of x, so that it can be multiplied into gradients.",
     section=f"{PAGE}#relu",
 )
 def relu_grad_bool(x):
@@ -630,6 +933,31 @@ def relu_grad_bool(x):
 )
 def relu_grad_sign(x):
     return torch.sign(x)
+
+
+@breaks("relu_grad", "dtype")
+def relu_grad_float(x):
+    return (x > 0).float()
+
+
+@breaks("relu_grad", "device")
+def relu_grad_where_on_the_default_device(x):
+    return torch.where(x > 0, torch.ones(x.shape, dtype=x.dtype), torch.zeros(x.shape, dtype=x.dtype))
+
+
+@breaks("relu_grad", "unchanged")
+def relu_grad_overwrites_x(x):
+    positive = x > 0
+    x[positive] = 1
+    x[~positive] = 0
+    return x
+
+
+@breaks("relu_grad", "from scratch")
+def relu_grad_by_backward(x):
+    leaf = x.detach().clone().requires_grad_(True)
+    relu(leaf).backward(torch.ones_like(leaf))
+    return leaf.grad
 
 
 # ---------------------------------------------------------------------------------------
@@ -659,8 +987,8 @@ def leaky_relu_grad_zero_for_negatives(x, negative_slope=0.01):
 @mistake(
     "leaky_relu_grad",
     summary="1 at x = 0",
-    hint="At the kink the course follows PyTorch, which uses the left-hand slope: "
-    "leaky_relu_grad(0) is negative_slope.",
+    hint="leaky_relu_grad(0) came out as 1: at the kink the course follows PyTorch, which uses "
+    "the left-hand slope, so leaky_relu_grad(0) is negative_slope.",
     section=f"{PAGE}#the-derivative-at-a-kink",
 )
 def leaky_relu_grad_one_at_zero(x, negative_slope=0.01):
@@ -675,3 +1003,25 @@ def leaky_relu_grad_one_at_zero(x, negative_slope=0.01):
 )
 def leaky_relu_grad_ignores_slope(x, negative_slope=0.01):
     return torch.where(x > 0, torch.ones_like(x), torch.full_like(x, 0.01))
+
+
+@breaks("leaky_relu_grad", "dtype")
+def leaky_relu_grad_python_numbers(x, negative_slope=0.01):
+    return torch.where(x > 0, 1.0, negative_slope)
+
+
+@breaks("leaky_relu_grad", "device")
+def leaky_relu_grad_slopes_on_the_default_device(x, negative_slope=0.01):
+    return torch.where(x > 0, torch.ones_like(x), torch.full(x.shape, negative_slope, dtype=x.dtype))
+
+
+@breaks("leaky_relu_grad", "unchanged")
+def leaky_relu_grad_fills_x(x, negative_slope=0.01):
+    positive = x > 0
+    return x.masked_fill_(positive, 1.0).masked_fill_(~positive, negative_slope)
+
+
+@breaks("leaky_relu_grad", "from scratch")
+def leaky_relu_grad_by_func_grad(x, negative_slope=0.01):
+    slope = torch.func.grad(lambda t: leaky_relu(t, negative_slope))
+    return torch.vmap(slope)(x.reshape(-1)).reshape(x.shape)

@@ -13,15 +13,23 @@ batch statistics in eval mode, ...).
 dtypes, initial values, ``state_dict`` keys, loading PyTorch's ``state_dict``), then
 ``affine=False`` and ``track_running_stats=False``, against PyTorch's ``nn.BatchNorm2d``.
 
+After the values, both are checked for what their texts state (:mod:`autograder.runtime.properties`),
+in training and in eval mode: the inputs unchanged (``batch_norm`` returns its new running
+estimates and leaves the ones it was given alone; the layer updates its own buffers, not x),
+the dtype and device of the input kept, the output differentiable. The chapter's 4-D example
+is not square (H = 1, W = 2), and the messages say so.
+
 The expected results of ``batch_norm`` come from the chapter's recording (``expected``), the
 known mistakes' explanations too (``diagnosed``); the hidden checks are the instructors'
 (``hidden.py``).
 """
 
+from operator import itemgetter
+
 import torch
 from torch import nn
 
-from autograder.runtime import kit
+from autograder.runtime import kit, properties
 from autograder.runtime.calling import call
 from autograder.runtime.compare import CheckFailure, assert_matches, describe, shape_text
 from autograder.runtime.device import device
@@ -48,6 +56,10 @@ def example_X4(dtype: torch.dtype = torch.float32) -> torch.Tensor:
 
 
 EXAMPLE_GAMMA, EXAMPLE_BETA = [2.0, 0.5], [1.0, -1.0]
+# The chapter's 4-D example in words, in batch_norm's and in the layer's checks (the messages of
+# an answer that assumes H == W say that the images are not square).
+EXAMPLE_4D = "the chapter's non-square 4-D X"
+EXAMPLE_X = "the chapter's non-square X"
 
 
 # ---------------------------------------------------------------------------------------
@@ -122,22 +134,48 @@ def _visible_steps(batch_norm, example, modes: tuple[bool, ...], label: str) -> 
     PyTorch's starting estimates (zeros and ones), one per mode of ``modes``, with the default
     momentum and eps. The student's estimates feed the student's next step; the expected results
     are the reference's, chained over the same steps from the same start. Each step gets fresh
-    inputs, so that an answer that changes them in place does not change the next step's."""
+    inputs, so that an answer that changes them in place does not change the next step's; X
+    requires gradients, as in a network, so that running estimates left in its autograd graph
+    show."""
     state = reference_state = (torch.zeros(2, device=device()), torch.ones(2, device=device()))
     for training in modes:
-        X, gamma, beta = example(), kit.on_device(EXAMPLE_GAMMA), kit.on_device(EXAMPLE_BETA)
+        X, gamma, beta = example().requires_grad_(), kit.on_device(EXAMPLE_GAMMA), kit.on_device(EXAMPLE_BETA)
         want = expected.batch_norm(X, gamma, beta, *reference_state, training, MOMENTUM, EPS)
         state = bn_step(batch_norm, X, gamma, beta, *state, training, want, label=label)
         reference_state = want[1:]
+
+
+# batch_norm's arguments by position: every tensor stays unchanged, and Y is differentiable in the first three.
+BN_INPUTS = {0: "X", 1: "gamma", 2: "beta", 3: "running_mean", 4: "running_var"}
+BN_TRAINED = {0: "X", 1: "gamma", 2: "beta"}
+
+
+def assert_batch_norm_properties(batch_norm, X, gamma, beta, running_mean, running_var, label: str = "X") -> None:
+    """What the exercise states, in training and in eval mode, on these inputs (``label`` names X
+    in the messages): every input unchanged (the new running estimates are returned, not written
+    into the old ones), the dtype and device of X kept by Y and the returned estimates, Y
+    differentiable in X, gamma and beta."""
+    for training in (True, False):
+        args = (X, gamma, beta, running_mean, running_var, training)
+        what = (
+            f"batch_norm(X, gamma, beta, running_mean, running_var, training={training}) on {label} of shape "
+            f"{shape_text(X.shape)}"
+        )
+        fresh = [a.clone() if isinstance(a, torch.Tensor) else a for a in args]
+        properties.assert_inputs_unchanged(batch_norm, fresh, what, BN_INPUTS)
+        properties.assert_properties(batch_norm, args, what, BN_TRAINED, output=itemgetter(0))
 
 
 @diagnosed
 def check_batch_norm(batch_norm) -> None:
     """Visible checks of ``batch_norm``: the chapter's (4, 2) example (a training step, the
     running estimates, an eval step), then the same numbers as (2, 2, 1, 2) images over two
-    training steps and an eval step."""
+    training steps and an eval step, then the stated properties on those images."""
     _visible_steps(batch_norm, example_X2, (True, False), "the chapter's X")
-    _visible_steps(batch_norm, example_X4, (True, True, False), "the chapter's 4-D X")
+    _visible_steps(batch_norm, example_X4, (True, True, False), EXAMPLE_4D)
+    state = torch.zeros(2, device=device()), torch.ones(2, device=device())
+    gamma, beta = kit.on_device(EXAMPLE_GAMMA), kit.on_device(EXAMPLE_BETA)
+    assert_batch_norm_properties(batch_norm, example_X4(), gamma, beta, *state, EXAMPLE_4D)
 
 
 # ---------------------------------------------------------------------------------------
@@ -235,13 +273,15 @@ def module_step(
     """One forward pass of both layers in the same mode; compare the output, then every buffer.
 
     ``what`` is how the layer was built, ``setting`` what was loaded into it since, if anything.
+    The layer gets a copy of X, so that an answer that changes x fails the property check, which
+    says so, rather than the next step.
     """
     layer.train(training)
     reference.train(training)
     mode = "training" if training else "eval"
     on = f"in {mode} mode on {label} of shape {shape_text(X.shape)}"
     step = f"{what}{setting} {on}"
-    got, _ = call(layer, X, what=step, from_scratch=FROM_SCRATCH)
+    got, _ = call(layer, X.clone(), what=step, from_scratch=FROM_SCRATCH)
     assert_matches(got, reference(X), f"The output of {step}")
     buffers = dict(layer.named_buffers())
     for name, value in reference.named_buffers():
@@ -254,12 +294,36 @@ def module_step(
             )
 
 
+def _moved_to_the_dtype_of_x(layer: nn.Module):
+    """The layer's forward pass, the layer first moved to the dtype of its input x (as
+    ``.double()`` would move it)."""
+
+    def forward(x):
+        return layer.to(x.dtype)(x)
+
+    return forward
+
+
+def assert_layer_properties(BatchNorm2d, X: torch.Tensor, label: str = "x") -> None:
+    """What the exercise states of the forward pass of ``BatchNorm2d(C)`` and of ``BatchNorm2d(C,
+    affine=False, track_running_stats=False)``, in training and in eval mode, on X (``label``):
+    x unchanged (the layer updates its own buffers, not x), the dtype of x kept once the layer is
+    moved to it, its device kept, the output differentiable in x."""
+    for kwargs in ({}, {"affine": False, "track_running_stats": False}):
+        layer, _, what = new_layer(BatchNorm2d, X.shape[1], **kwargs)
+        for training in (True, False):
+            layer.train(training)
+            mode = "training" if training else "eval"
+            on = f"{what}, moved to the dtype of x, in {mode} mode on {label} of shape {shape_text(X.shape)}"
+            properties.assert_properties(_moved_to_the_dtype_of_x(layer), (X,), on, {0: "x"})
+
+
 @diagnosed
 def check_BatchNorm2d(BatchNorm2d) -> None:
     """Visible checks of ``BatchNorm2d``: PyTorch's parameters and buffers, the chapter's
     (2, 2, 1, 2) example over two training steps and an eval step, then the same without
-    affine parameters and running estimates."""
-    X = example_X4()
+    affine parameters and running estimates, then the stated properties of both layers."""
+    X = example_X4().requires_grad_()  # as in a network: buffers left in its autograd graph show
     layer, reference, what = new_layer(BatchNorm2d, 2)
     with torch.no_grad():
         reference.weight.copy_(kit.on_device(EXAMPLE_GAMMA))
@@ -272,9 +336,10 @@ def check_BatchNorm2d(BatchNorm2d) -> None:
             X,
             training,
             what,
-            "the chapter's X",
+            EXAMPLE_X,
             f" with weight {EXAMPLE_GAMMA} and bias {EXAMPLE_BETA}",
         )
     layer, reference, what = new_layer(BatchNorm2d, 2, affine=False, track_running_stats=False)
     for training in (True, False):
-        module_step(layer, reference, X, training, what, "the chapter's X")
+        module_step(layer, reference, X, training, what, EXAMPLE_X)
+    assert_layer_properties(BatchNorm2d, X, EXAMPLE_X)

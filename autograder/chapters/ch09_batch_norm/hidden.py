@@ -1,8 +1,9 @@
 """Hidden checks of chapter 9 (batch normalization), run at grading time: ``batch_norm`` on
-random (N, C) and (N, C, H, W) batches over training then eval steps, random momentum and eps,
-momentum 0 and 1, a channel that barely varies, float64 and gradients; ``BatchNorm2d`` with a
-random loaded state, custom eps and momentum, ``momentum=None`` (a cumulative average, as in
-PyTorch), ``affine=False``, ``track_running_stats=False``, moved with ``.to``, and gradients.
+random (N, C) and (N, C, H, W) batches (square and not) over training then eval steps, random
+momentum and eps, momentum 0 and 1, a channel that barely varies, float64 and gradients;
+``BatchNorm2d`` with a random loaded state, custom eps and momentum, ``momentum=None`` (a
+cumulative average, as in PyTorch), ``affine=False``, ``track_running_stats=False``, moved with
+``.to``, and gradients; last, for both, the properties their texts state on a random batch.
 
 The student's own running estimates feed each next step, and the reference's result is
 computed from them, as in a training loop."""
@@ -18,6 +19,8 @@ from autograder.chapters.ch09_batch_norm.checks import (
     EPS,
     FROM_SCRATCH,
     MOMENTUM,
+    assert_batch_norm_properties,
+    assert_layer_properties,
     bn_step,
     load_state,
     module_step,
@@ -110,9 +113,10 @@ def _run_steps(batch_norm, gamma, beta, state: tuple, steps: list[tuple], eps) -
 
 @diagnosed
 def grade_batch_norm(batch_norm) -> None:
-    """Hidden checks of ``batch_norm``: (N, C) and (N, C, H, W) batches with H != W over several
-    training steps then eval steps, defaults and random momentum and eps, N = 1 images, random
-    starting estimates, momentum 0 and 1, a channel that barely varies, float64, gradients."""
+    """Hidden checks of ``batch_norm``: (N, C) and (N, C, H, W) batches with H != W and H == W
+    over several training steps then eval steps, defaults and random momentum and eps, N = 1
+    images, random starting estimates, momentum 0 and 1, a channel that barely varies, float64,
+    gradients, then the stated properties."""
     cases = Cases()
     f32, f64 = torch.float32, torch.float64
     train3_eval2 = [True, True, True, False, False]
@@ -129,8 +133,18 @@ def grade_batch_norm(batch_norm) -> None:
             _sequence(batch_norm, cases, [(N, C)], train3_eval2, f32, fresh=True),
         ),
         kit.Hidden(
-            f"(N, C, H, W) = ({N4}, {C4}, {H}, {W}) batches (float32, momentum={momentum:g}, eps={eps:g})",
-            _sequence(batch_norm, cases, [(N4, C4, H, W)], train3_eval2, f32, fresh=True, momentum=momentum, eps=eps),
+            f"(N, C, H, W) = ({N4}, {C4}, {H}, {W}) and square ({N4}, {C4}, {W}, {W}) batches in turn (float32, "
+            f"momentum={momentum:g}, eps={eps:g})",
+            _sequence(
+                batch_norm,
+                cases,
+                [(N4, C4, H, W), (N4, C4, W, W)],
+                train3_eval2,
+                f32,
+                fresh=True,
+                momentum=momentum,
+                eps=eps,
+            ),
         ),
         kit.Hidden(
             f"(1, {C1}, {H1}, {W1}) batches: a single image (float64, random starting estimates)",
@@ -163,6 +177,16 @@ def grade_batch_norm(batch_norm) -> None:
                 partial(_assert_bn_gradients, batch_norm, X, gamma, beta, *state, training, G),
             )
         )
+    C = cases.size(2, 5)
+    H, W = cases.distinct_sizes(2, 5)
+    X = _batch(cases, (cases.size(2, 4), C, H, W), f32)
+    args = (X, *_affine(cases, C, f32), *_start(cases, C, f32, fresh=False))
+    hidden.append(
+        kit.Hidden(
+            f"the stated properties, X of shape {shape_text(X.shape)}",
+            partial(assert_batch_norm_properties, batch_norm, *args),
+        )
+    )
     kit.run_hidden(cases, hidden)
 
 
@@ -247,9 +271,10 @@ def _module_sequence(
 
 @diagnosed
 def grade_BatchNorm2d(BatchNorm2d) -> None:
-    """Hidden checks of ``BatchNorm2d``: random channels and non-square batches over training
-    and eval steps (and back), random loaded state, custom eps and momentum, momentum=None,
-    affine=False, track_running_stats=False, float64 with .to, a single image, gradients."""
+    """Hidden checks of ``BatchNorm2d``: random channels and batches, square and not, over
+    training and eval steps (and back), random loaded state, custom eps and momentum,
+    momentum=None, affine=False, track_running_stats=False, float64 with .to, a single image,
+    gradients, then the stated properties."""
     cases = Cases()
     f32, f64 = torch.float32, torch.float64
     modes = [True, True, True, False, False, True, False]
@@ -258,9 +283,23 @@ def grade_BatchNorm2d(BatchNorm2d) -> None:
         H, W = cases.distinct_sizes(2, 6)
         return (cases.size(2, 4) if N is None else N, C, H, W)
 
+    def square():
+        side = cases.size(2, 6)
+        return (cases.size(2, 4), C, side, side)
+
     plan = []
     C = cases.size(2, 6)
-    plan.append((f"BatchNorm2d({C}), fresh (float32)", C, {}, [shape(), shape()], modes, f32, False))
+    plan.append(
+        (
+            f"BatchNorm2d({C}), fresh, square and non-square batches (float32)",
+            C,
+            {},
+            [shape(), square()],
+            modes,
+            f32,
+            False,
+        )
+    )
     C = cases.size(2, 6)
     plan.append(
         (
@@ -319,6 +358,13 @@ def grade_BatchNorm2d(BatchNorm2d) -> None:
         kit.Hidden(
             f"the gradients of BatchNorm2d({C}) in training mode, x of shape {shape_text(X.shape)} (float64)",
             partial(_assert_module_gradients, BatchNorm2d, C, _random_state(cases, C, {}), X, G),
+        )
+    )
+    C = cases.size(2, 5)
+    X = _batch(cases, shape(), f32)
+    hidden.append(
+        kit.Hidden(
+            f"the stated properties, x of shape {shape_text(X.shape)}", partial(assert_layer_properties, BatchNorm2d, X)
         )
     )
     kit.run_hidden(cases, hidden)

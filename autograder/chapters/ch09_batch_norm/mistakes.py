@@ -1,17 +1,22 @@
-"""Wrong answers to chapter 9's ``batch_norm`` and ``BatchNorm2d``.
+"""Wrong answers to chapter 9's ``batch_norm`` and ``BatchNorm2d``: known mistakes
+(``@mistake``), and after each exercise's, answers right on the values that break a property
+its text states (``@breaks``).
 
-Every wrong ``BatchNorm2d`` computes its statistics itself, not through the notebook's own
-``batch_norm``: pasted into a notebook whose ``batch_norm`` has a mistake of its own, it
-still differs from a right layer by its own mistake alone, so the diagnosis of a layer that
-builds on a wrong ``batch_norm`` names that mistake (its ``BatchNorm2d`` twin), not every
-layer mistake that happens to call the same wrong function.
+Every known mistake of ``BatchNorm2d`` computes its statistics itself, not through the
+notebook's own ``batch_norm``: pasted into a notebook whose ``batch_norm`` has a mistake of its
+own, it still differs from a right layer by its own mistake alone, so the diagnosis of a layer
+that builds on a wrong ``batch_norm`` names that mistake (its ``BatchNorm2d`` twin), not every
+layer mistake that happens to call the same wrong function. The variants, which no diagnosis
+names, may build on the notebook's ``batch_norm`` (the import below only gives the name a
+meaning here).
 """
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from autograder.runtime.mistakes import mistake
+from autograder.chapters.ch09_batch_norm.reference import batch_norm
+from autograder.runtime.mistakes import breaks, mistake
 
 PAGE = "ch09_batch_norm"
 
@@ -107,8 +112,9 @@ def batch_norm_biased_running_var(X, gamma, beta, running_mean, running_var, tra
 @mistake(
     "batch_norm",
     summary="normalizes with the unbiased variance (torch.var's default)",
-    hint="X.var() divides by n - 1 unless told otherwise; the output of batch normalization uses "
-    "the biased batch variance, divided by n (correction=0).",
+    hint="The output was normalized with the unbiased variance, divided by n - 1 (what X.var() gives "
+    "unless told otherwise); batch normalization's output uses the biased batch variance, divided by n "
+    "(correction=0).",
     section=f"{PAGE}#biased-and-unbiased-variance",
 )
 def batch_norm_unbiased_output(X, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
@@ -263,8 +269,9 @@ def batch_norm_eps_outside_sqrt(X, gamma, beta, running_mean, running_var, train
 @mistake(
     "batch_norm",
     summary="treats the batch mean and variance as constants (detached)",
-    hint="The output is right, but in training mode the batch statistics depend on X: detaching "
-    "them gives wrong gradients, and training would follow them.",
+    hint="The output is right but its gradient with respect to X is not, as when the batch mean and "
+    "variance are treated as constants (detached): they depend on X, and the gradient must flow through "
+    "them too.",
     section=f"{PAGE}#training-and-evaluation",
 )
 def batch_norm_detached_stats(X, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
@@ -309,6 +316,96 @@ def batch_norm_builtin(X, gamma, beta, running_mean, running_var, training, mome
     running_mean, running_var = running_mean.clone(), running_var.clone()
     Y = F.batch_norm(X, running_mean, running_var, gamma, beta, training, momentum, eps)
     return Y, running_mean, running_var
+
+
+@breaks("batch_norm", "dtype")
+def batch_norm_float32_output(X, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+    axes = [0] if X.dim() == 2 else [0, 2, 3]
+    if training:
+        mean, var, n = X.mean(dim=axes), X.var(dim=axes, correction=0), X.numel() // X.shape[1]
+        with torch.no_grad():
+            running_mean = (1 - momentum) * running_mean + momentum * mean
+            running_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)
+    else:
+        mean, var = running_mean, running_var
+    Y = torch.empty(X.shape, device=X.device)
+    for c in range(X.shape[1]):
+        Y[:, c] = gamma[c] * (X[:, c] - mean[c]) / torch.sqrt(var[c] + eps) + beta[c]
+    return Y, running_mean, running_var
+
+
+@breaks("batch_norm", "device")
+def batch_norm_statistics_on_the_default_device(
+    X, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5
+):
+    C, shape = X.shape[1], [1, -1] + [1] * (X.dim() - 2)
+    if training:
+        mean, var = torch.zeros(C, dtype=X.dtype), torch.zeros(C, dtype=X.dtype)
+        for c in range(C):
+            mean[c] = X[:, c].mean()
+            var[c] = X[:, c].var(correction=0)
+        n = X.numel() // C
+        with torch.no_grad():
+            running_mean = (1 - momentum) * running_mean + momentum * mean
+            running_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)
+    else:
+        mean, var = running_mean, running_var
+    X_hat = (X - mean.reshape(shape)) / torch.sqrt(var.reshape(shape) + eps)
+    return gamma.reshape(shape) * X_hat + beta.reshape(shape), running_mean, running_var
+
+
+@breaks("batch_norm", "unchanged")
+def batch_norm_updates_the_estimates_in_place(
+    X, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5
+):
+    dims = tuple(d for d in range(X.dim()) if d != 1)
+    view = (1, -1) + (1,) * (X.dim() - 2)
+    if training:
+        var, mean = torch.var_mean(X, dim=dims, correction=0)
+        n = X.numel() / X.shape[1]
+        with torch.no_grad():
+            running_mean.mul_(1 - momentum).add_(momentum * mean)
+            running_var.mul_(1 - momentum).add_(momentum * n / (n - 1) * var)
+    else:
+        mean, var = running_mean, running_var
+    Y = (X - mean.view(view)) * torch.rsqrt(var.view(view) + eps) * gamma.view(view) + beta.view(view)
+    return Y, running_mean, running_var
+
+
+@breaks("batch_norm", "differentiable")
+def batch_norm_all_without_grad(X, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+    axes, shape = ([0] if X.dim() == 2 else [0, 2, 3]), [1, -1] + [1] * (X.dim() - 2)
+    with torch.no_grad():
+        if training:
+            mean, var, n = X.mean(dim=axes), X.var(dim=axes, correction=0), X.numel() // X.shape[1]
+            running_mean = (1 - momentum) * running_mean + momentum * mean
+            running_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)
+        else:
+            mean, var = running_mean, running_var
+        X_hat = (X - mean.reshape(shape)) / torch.sqrt(var.reshape(shape) + eps)
+        return gamma.reshape(shape) * X_hat + beta.reshape(shape), running_mean, running_var
+
+
+@breaks("batch_norm", "from scratch")
+def batch_norm_torch_function(X, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+    running_mean, running_var = running_mean.clone(), running_var.clone()
+    Y = torch.batch_norm(X, gamma, beta, running_mean, running_var, training, momentum, eps, False)
+    return Y, running_mean, running_var
+
+
+@breaks("batch_norm", "non-square")
+def batch_norm_square_images(X, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+    axes, shape = ([0] if X.dim() == 2 else [0, 2, 3]), [1, -1] + [1] * (X.dim() - 2)
+    if training:
+        mean, var = X.mean(dim=axes), X.var(dim=axes, correction=0)
+        n = X.shape[0] if X.dim() == 2 else X.shape[0] * X.shape[2] ** 2  # N images of H x H pixels
+        with torch.no_grad():
+            running_mean = (1 - momentum) * running_mean + momentum * mean
+            running_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)
+    else:
+        mean, var = running_mean, running_var
+    X_hat = (X - mean.reshape(shape)) / torch.sqrt(var.reshape(shape) + eps)
+    return gamma.reshape(shape) * X_hat + beta.reshape(shape), running_mean, running_var
 
 
 # ---------------------------------------------------------------------------------------
@@ -443,8 +540,8 @@ class BatchNorm2d_momentum_none_default(nn.Module):
 @mistake(
     "BatchNorm2d",
     summary="momentum=None weights the new batch by 1 / (count before this batch)",
-    hint="Count the batch first: the k-th training batch gets the weight 1 / k, so the first one "
-    "replaces the starting estimates entirely.",
+    hint="The k-th training batch got the weight 1 / (k + 1): with momentum=None it gets 1 / k, k counting "
+    "this batch too, so the first one replaces the starting estimates entirely.",
     section=f"{PAGE}#a-cumulative-average",
 )
 class BatchNorm2d_cumulative_off_by_one(nn.Module):
@@ -616,8 +713,9 @@ class BatchNorm2d_counts_eval(nn.Module):
 @mistake(
     "BatchNorm2d",
     summary="normalizes with the unbiased variance (torch.var's default)",
-    hint="x.var() divides by n - 1 unless told otherwise; the layer's output uses the biased batch variance, "
-    "divided by n (correction=0), and only running_var moves towards the unbiased one.",
+    hint="The output was normalized with the unbiased variance, divided by n - 1 (what x.var() gives unless "
+    "told otherwise); the layer's output uses the biased batch variance, divided by n (correction=0), and only "
+    "running_var moves towards the unbiased one.",
     section=f"{PAGE}#biased-and-unbiased-variance",
 )
 class BatchNorm2d_unbiased_output(nn.Module):
@@ -1032,8 +1130,8 @@ class BatchNorm2d_never_counts(nn.Module):
 @mistake(
     "BatchNorm2d",
     summary="treats the batch mean and variance as constants (detached)",
-    hint="The output is right, but in training mode the batch statistics depend on x: detaching them "
-    "gives wrong gradients with respect to x, and training would follow them.",
+    hint="The output is right but its gradient with respect to x is not, as when the batch mean and variance "
+    "are treated as constants (detached): they depend on x, and the gradient must flow through them too.",
     section=f"{PAGE}#training-and-evaluation",
 )
 class BatchNorm2d_detached_stats(nn.Module):
@@ -1071,3 +1169,207 @@ class BatchNorm2d_detached_stats(nn.Module):
 )
 class BatchNorm2d_builtin(nn.BatchNorm2d):
     pass
+
+
+@breaks("BatchNorm2d", "dtype")
+class BatchNorm2d_float32_output(nn.Module):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True):
+        super().__init__()
+        self.eps, self.momentum, self.affine, self.track_running_stats = eps, momentum, affine, track_running_stats
+        if affine:
+            self.weight = nn.Parameter(torch.ones(num_features))
+            self.bias = nn.Parameter(torch.zeros(num_features))
+        if track_running_stats:
+            self.register_buffer("running_mean", torch.zeros(num_features))
+            self.register_buffer("running_var", torch.ones(num_features))
+            self.register_buffer("num_batches_tracked", torch.tensor(0))
+
+    def forward(self, x):
+        out = torch.empty(x.shape, device=x.device)
+        update = self.training and self.track_running_stats
+        if update:
+            self.num_batches_tracked += 1
+            m = 1 / self.num_batches_tracked.item() if self.momentum is None else self.momentum
+        for c in range(x.shape[1]):
+            xc = x[:, c]
+            if self.training or not self.track_running_stats:
+                mean, var = xc.mean(), xc.var(correction=0)
+                if update:
+                    with torch.no_grad():
+                        self.running_mean[c] = (1 - m) * self.running_mean[c] + m * mean
+                        self.running_var[c] = (1 - m) * self.running_var[c] + m * xc.var()
+            else:
+                mean, var = self.running_mean[c], self.running_var[c]
+            yc = (xc - mean) / torch.sqrt(var + self.eps)
+            out[:, c] = yc * self.weight[c] + self.bias[c] if self.affine else yc
+        return out
+
+
+@breaks("BatchNorm2d", "device")
+class BatchNorm2d_ones_on_the_default_device(nn.Module):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True):
+        super().__init__()
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        if affine:
+            self.weight = nn.Parameter(torch.ones(num_features))
+            self.bias = nn.Parameter(torch.zeros(num_features))
+        if track_running_stats:
+            self.register_buffer("running_mean", torch.zeros(num_features))
+            self.register_buffer("running_var", torch.ones(num_features))
+            self.register_buffer("num_batches_tracked", torch.tensor(0))
+
+    def forward(self, x):
+        ones = torch.ones(self.num_features, dtype=x.dtype)
+        gamma = self.weight if self.affine else ones
+        beta = self.bias if self.affine else torch.zeros_like(ones)
+        if not self.track_running_stats:
+            Y, _, _ = batch_norm(x, gamma, beta, torch.zeros_like(ones), ones, True)
+            return Y
+        momentum = self.momentum
+        if self.training:
+            self.num_batches_tracked += 1
+            if momentum is None:
+                momentum = 1 / self.num_batches_tracked.item()
+        Y, self.running_mean, self.running_var = batch_norm(
+            x,
+            gamma,
+            beta,
+            self.running_mean,
+            self.running_var,
+            self.training,
+            0.0 if momentum is None else momentum,
+            self.eps,
+        )
+        return Y
+
+
+@breaks("BatchNorm2d", "unchanged")
+class BatchNorm2d_output_into_x(nn.Module):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True):
+        super().__init__()
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        if affine:
+            self.weight = nn.Parameter(torch.ones(num_features))
+            self.bias = nn.Parameter(torch.zeros(num_features))
+        if track_running_stats:
+            self.register_buffer("running_mean", torch.zeros(num_features))
+            self.register_buffer("running_var", torch.ones(num_features))
+            self.register_buffer("num_batches_tracked", torch.tensor(0))
+
+    def forward(self, x):
+        ones = torch.ones(self.num_features, dtype=x.dtype, device=x.device)
+        gamma = self.weight if self.affine else ones
+        beta = self.bias if self.affine else torch.zeros_like(ones)
+        if not self.track_running_stats:
+            Y, _, _ = batch_norm(x, gamma, beta, torch.zeros_like(ones), ones, True)
+            return x.copy_(Y)
+        momentum = self.momentum
+        if self.training:
+            self.num_batches_tracked += 1
+            if momentum is None:
+                momentum = 1 / self.num_batches_tracked.item()
+        Y, self.running_mean, self.running_var = batch_norm(
+            x,
+            gamma,
+            beta,
+            self.running_mean,
+            self.running_var,
+            self.training,
+            0.0 if momentum is None else momentum,
+            self.eps,
+        )
+        return x.copy_(Y)
+
+
+@breaks("BatchNorm2d", "differentiable")
+class BatchNorm2d_forward_without_grad(nn.Module):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True):
+        super().__init__()
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        if affine:
+            self.weight = nn.Parameter(torch.ones(num_features))
+            self.bias = nn.Parameter(torch.zeros(num_features))
+        if track_running_stats:
+            self.register_buffer("running_mean", torch.zeros(num_features))
+            self.register_buffer("running_var", torch.ones(num_features))
+            self.register_buffer("num_batches_tracked", torch.tensor(0))
+
+    @torch.no_grad()
+    def forward(self, x):
+        ones = torch.ones(self.num_features, dtype=x.dtype, device=x.device)
+        gamma = self.weight if self.affine else ones
+        beta = self.bias if self.affine else torch.zeros_like(ones)
+        if not self.track_running_stats:
+            Y, _, _ = batch_norm(x, gamma, beta, torch.zeros_like(ones), ones, True)
+            return Y
+        momentum = self.momentum
+        if self.training:
+            self.num_batches_tracked += 1
+            if momentum is None:
+                momentum = 1 / self.num_batches_tracked.item()
+        Y, self.running_mean, self.running_var = batch_norm(
+            x,
+            gamma,
+            beta,
+            self.running_mean,
+            self.running_var,
+            self.training,
+            0.0 if momentum is None else momentum,
+            self.eps,
+        )
+        return Y
+
+
+@breaks("BatchNorm2d", "from scratch")
+class BatchNorm2d_functional(nn.Module):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True):
+        super().__init__()
+        self.eps, self.momentum, self.affine, self.track_running_stats = eps, momentum, affine, track_running_stats
+        self.weight = nn.Parameter(torch.ones(num_features)) if affine else None
+        self.bias = nn.Parameter(torch.zeros(num_features)) if affine else None
+        if track_running_stats:
+            self.register_buffer("running_mean", torch.zeros(num_features))
+            self.register_buffer("running_var", torch.ones(num_features))
+            self.register_buffer("num_batches_tracked", torch.tensor(0))
+
+    def forward(self, x):
+        m = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked += 1
+            if self.momentum is None:
+                m = 1 / self.num_batches_tracked.item()
+        use_batch = self.training or not self.track_running_stats
+        running = (self.running_mean, self.running_var) if self.track_running_stats else (None, None)
+        return F.batch_norm(x, *running, self.weight, self.bias, use_batch, m, self.eps)
+
+
+@breaks("BatchNorm2d", "non-square")
+class BatchNorm2d_square_images(nn.Module):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True):
+        super().__init__()
+        self.eps, self.momentum, self.affine, self.track_running_stats = eps, momentum, affine, track_running_stats
+        if affine:
+            self.weight = nn.Parameter(torch.ones(num_features))
+            self.bias = nn.Parameter(torch.zeros(num_features))
+        if track_running_stats:
+            self.register_buffer("running_mean", torch.zeros(num_features))
+            self.register_buffer("running_var", torch.ones(num_features))
+            self.register_buffer("num_batches_tracked", torch.tensor(0))
+
+    def forward(self, x):
+        if self.training or not self.track_running_stats:
+            mean, var = x.mean(dim=(0, 2, 3)), x.var(dim=(0, 2, 3), correction=0)
+            if self.training and self.track_running_stats:
+                self.num_batches_tracked += 1
+                m = 1 / self.num_batches_tracked.item() if self.momentum is None else self.momentum
+                n = x.shape[0] * x.shape[2] ** 2  # N images of H x H pixels
+                with torch.no_grad():
+                    self.running_mean.copy_((1 - m) * self.running_mean + m * mean)
+                    self.running_var.copy_((1 - m) * self.running_var + m * var * n / (n - 1))
+        else:
+            mean, var = self.running_mean, self.running_var
+        y = (x - mean[:, None, None]) / torch.sqrt(var[:, None, None] + self.eps)
+        return y * self.weight[:, None, None] + self.bias[:, None, None] if self.affine else y
