@@ -16,6 +16,9 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+# PyTorch imports this (and sympy: 0.3 s) the first time autograd runs under a dispatch mode:
+# imported with the runtime, in the notebook's first cell, rather than in a student's first check.
+import torch.fx.experimental.symbolic_shapes  # noqa: F401
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from autograder.runtime.compare import CheckFailure

@@ -10,6 +10,7 @@ runs the notebook (autograding, validation: it sets ``NBGRADER_EXECUTION``), the
 stays plain text, which the feedback and terminals show as it is.
 """
 
+import importlib
 import os
 
 from autograder.runtime.compare import CheckFailure
@@ -36,8 +37,14 @@ def _show_message(shell, etype, value, tb, tb_offset=None):
     return lines
 
 
+# What the checks import, loaded when the notebook's first cells import the package, so that a
+# student's first check does not pay for it (PyTorch's lazy imports included: see guard).
+PRELOADED = ("autograder.runtime.diagnosis", "autograder.runtime.kit", "autograder.runtime.properties")
+
+
 def install() -> bool:
-    """Register the handler in the running IPython kernel; return False outside IPython."""
+    """Register the handler in the running IPython kernel and load what the checks will need;
+    return False outside IPython."""
     try:
         from IPython import get_ipython
     except ImportError:
@@ -46,4 +53,6 @@ def install() -> bool:
     if shell is None:
         return False
     shell.set_custom_exc((CheckFailure,), _show_message)
+    for module in PRELOADED:
+        importlib.import_module(module)
     return True
