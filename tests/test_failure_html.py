@@ -84,3 +84,15 @@ def test_in_jupyter_the_html_comes_first_and_the_cell_still_fails(flipped, monke
     (bundle,) = shown
     assert bundle["text/plain"] == str(flipped) and 'class="cnn-failure"' in bundle["text/html"]
     assert len(shell.traceback) == 1 and "the whole message is above" in shell.traceback[0]
+
+
+def test_traceback_lines_name_the_cell_as_ipython_does():
+    """An answer that raises, defined in a notebook cell, is located as "Cell In[n]", not by the
+    temporary file the kernel compiled the cell from."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.run_cell("import torch\ndef corr2d(X, K):\n    return X[100]\n", store_history=True)
+    with pytest.raises(CheckFailure) as failed:
+        checks("corr2d")[0](shell.user_ns["corr2d"])
+    assert re.search(r'File "Cell In\[\d+\]", line 3, in corr2d', str(failed.value)), str(failed.value)

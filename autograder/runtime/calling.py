@@ -27,10 +27,24 @@ def observed(observer: Callable) -> Iterator[None]:
         _observer.reset(token)
 
 
+def _cell_name(filename: str) -> str:
+    """A notebook cell's code as IPython's own tracebacks name it ("Cell In[3]"), not by the
+    temporary file the kernel compiled it from; other files keep their name."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return filename
+    shell = get_ipython()
+    named = shell.compile.format_code_name(filename) if shell is not None else None
+    return " ".join(named) if named else filename
+
+
 def _student_frames(error: BaseException) -> str:
     """The traceback lines that point into the student's own code (the notebook), if any."""
     frames = [
-        frame for frame in traceback.extract_tb(error.__traceback__) if not frame.filename.startswith(_HIDDEN_DIRS)
+        traceback.FrameSummary(_cell_name(frame.filename), frame.lineno, frame.name, line=frame.line)
+        for frame in traceback.extract_tb(error.__traceback__)
+        if not frame.filename.startswith(_HIDDEN_DIRS)
     ]
     return "".join(traceback.format_list(frames)).rstrip()
 
