@@ -1,20 +1,17 @@
 """A student's notebook in JupyterLab, in headless Chromium: "Run All" with a wrong answer shows
-the failed check as HTML, goes on to the later exercises, and "Read more" opens the book."""
+the failed check as HTML, goes on to the later exercises, and "Read more" opens the book. The
+Lab is set up as `cnn-course lab-setup` leaves a student's: no instructors' tools."""
 
-import os
+import json
+import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import nbformat
 import pytest
 from answers import named
 from course import REPO
+from lab import get, running_lab
 from playwright.sync_api import Page, sync_playwright
 
 from autograder.instructors.submissions import with_mistake
@@ -23,20 +20,15 @@ from autograder.runtime import lab_setup
 pytestmark = pytest.mark.slow
 
 ASSIGNMENT = "ch02_cross_correlation"
-BIN = Path(sys.executable).parent
+CONFIG_DATA = re.compile(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', re.S)
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
-
-
-def _port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory) -> Iterator[str]:
-    """JupyterLab on a copy of the course's layout: the exercise, solved but for corr2d (which
-    flips the kernel, a known mistake), and the book's chapter page two folders up."""
+    """JupyterLab, set up for a student, on a copy of the course's layout: the exercise, solved
+    but for corr2d (which flips the kernel, a known mistake), and the book's chapter page two
+    folders up."""
     root = tmp_path_factory.mktemp("lab")
     release = nbformat.read(REPO / "exercises" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     solution = nbformat.read(REPO / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
@@ -46,27 +38,9 @@ def lab(tmp_path_factory) -> Iterator[str]:
     nbformat.write(notebook, root / "exercises" / ASSIGNMENT / "mistake.ipynb")
     (root / "book").mkdir()
     shutil.copy(REPO / "book" / f"{ASSIGNMENT}.md", root / "book")
-    lab_setup.set_up(config_dir=root / ".config")  # as a student's Lab: no instructors' tools
-    port = _port()
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(root / ".config"), "PATH": f"{BIN}:{os.environ['PATH']}"}
-    env.pop("NBGRADER_EXECUTION", None)
-    server = subprocess.Popen(
-        [BIN / "jupyter", "lab", "--no-browser", "--allow-root", f"--port={port}", "--IdentityProvider.token="],
-        cwd=root,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(f"{url}/api/status", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    yield url
-    server.terminate()
-    server.wait(timeout=30)
+    lab_setup.set_up(config_dir=root / ".config")
+    with running_lab(root, root / ".config") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +62,15 @@ def page(lab: str, tmp_path_factory) -> Iterator[Page]:
         page.wait_for_selector("text=Python 3 (ipykernel) | Idle", timeout=120_000)
         yield page
         browser.close()
+
+
+def test_the_students_lab_has_no_instructors_tools(lab: str):
+    """After lab-setup, the server answers no formgrader and no assignment list, and the page
+    turns off their extensions (no exchange here)."""
+    assert get(f"{lab}/formgrader")[0] == 404 and get(f"{lab}/assignments")[0] == 404
+    page = get(f"{lab}/lab")[1]
+    disabled = set(json.loads(CONFIG_DATA.search(page)[1])["disabledExtensions"])
+    assert set(lab_setup.INSTRUCTORS_ONLY + lab_setup.EXCHANGE_ONLY) <= disabled
 
 
 def test_the_failure_is_html_with_the_hint(page: Page):
