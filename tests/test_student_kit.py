@@ -132,14 +132,18 @@ def test_correct_answers_pass_every_visible_check(edition, kit):
     assert all("Visible checks passed." in outputs(c) for c in visible_cells(ran))
 
 
-def test_a_known_mistake_gets_its_hint(edition, kit):
-    """The kit's notebook with a known mistake: its visible check fails and gives the mistake's hint."""
+def test_a_known_mistake_gets_its_hint_from_the_validate_command(edition, kit):
+    """The kit's notebook with a known mistake, checked with the students' `cnn-course validate`:
+    its visible check fails with the mistake's hint, and the command exits 1."""
     mistake = named("corr2d_flips_kernel")
     notebook = nbformat.read(kit / f"{KEY}.ipynb", as_version=4)
     solution = nbformat.read(REPO / "solutions" / KEY / f"{KEY}.ipynb", as_version=4)
-    ran = run_notebook(edition, fill(notebook, {**answers(solution), "corr2d": mistake.source}), kit)
-    message = outputs(visible_cells(ran)[0])
-    assert message.startswith("CheckFailure: ") and f"Hint: {mistake.hint}" in message
+    nbformat.write(fill(notebook, {**answers(solution), "corr2d": mistake.source}), kit / "mistake.ipynb")
+    command = edition / ".venv" / "bin" / "cnn-course"
+    done = subprocess.run([command, "validate", "mistake.ipynb"], cwd=kit, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 1, done.stdout + done.stderr[-2000:]
+    assert "FAILED test_corr2d_chapter_example" in done.stdout
+    assert f"Hint: {mistake.hint}" in " ".join(done.stdout.split())
 
 
 def free_port() -> int:
