@@ -11,6 +11,7 @@ from course import ASSIGNMENTS, REPO
 
 from autograder.instructors.edition import wheel_name
 from autograder.instructors.submissions import exercise_of, nbgrader_meta
+from autograder.runtime.validate import HIDDEN_SUFFIX
 
 TRACKED = subprocess.run(["git", "ls-files", "*.ipynb"], cwd=REPO, capture_output=True, text=True).stdout.split()
 SOLUTIONS = [REPO / "solutions" / a / f"{a}.ipynb" for a in ASSIGNMENTS]
@@ -47,6 +48,9 @@ def test_test_cells_follow_the_conventions(path):
         assert exercise_of(grade_id) in answers, f"{grade_id} does not name an answer cell"
         first = cell.source.splitlines()[0]
         assert first.startswith('"""') and first.endswith('"""') and len(first) > 6, grade_id
+        assert ("### BEGIN HIDDEN TESTS" in cell.source) == grade_id.endswith(HIDDEN_SUFFIX), (
+            f"{grade_id}: a hidden test cell's grade_id ends in {HIDDEN_SUFFIX}, a visible one's does not"
+        )
         if "### BEGIN HIDDEN TESTS" in cell.source:
             hidden = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
             statements = ast.parse(hidden).body
