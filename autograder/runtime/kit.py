@@ -34,6 +34,12 @@ def on_device(values, dtype: torch.dtype = torch.float32) -> torch.Tensor:
     return torch.tensor(values, dtype=dtype, device=device())
 
 
+def copies(*args) -> tuple:
+    """``args`` with their tensors copied: an answer that writes into its inputs must not change
+    what the check's next call gets (the property checks say what it did)."""
+    return tuple(a.clone() if isinstance(a, torch.Tensor) else a for a in args)
+
+
 def numbers(*shape: int, modulo: int | None = None, shift: float = 0.0) -> torch.Tensor:
     """0, 1, 2, ... in row-major order as a float32 tensor of ``shape`` on the course device,
     taken mod ``modulo``, minus ``shift``: an input a message can state in words ("0..59 mod 7")."""

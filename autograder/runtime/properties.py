@@ -15,9 +15,9 @@ import torch
 from torch.overrides import TorchFunctionMode
 from torch.utils._device import _device_constructors
 
+from autograder.runtime import kit
 from autograder.runtime.calling import call
 from autograder.runtime.compare import CheckFailure
-from autograder.runtime.kit import gradients as kit_gradients
 
 # The phrase a failure of each stated property says (tests/test_properties.py holds every
 # property-breaking variant to it). "from scratch", "non-square", "batch" and "recipe" are
@@ -152,7 +152,7 @@ def assert_differentiable(
             f"{what} is not differentiable: its result is not connected to its inputs in the autograd graph, "
             f"so no gradient can flow back through it. {causes}"
         )
-    found = kit_gradients(out, [leaves[i] for i in labels], torch.ones_like(out), what)
+    found = kit.gradients(out, [leaves[i] for i in labels], torch.ones_like(out), what)
     for name, gradient in zip(labels.values(), found):
         if gradient is None:
             raise CheckFailure(
@@ -189,7 +189,7 @@ def assert_properties(
     """The stated properties of a tensor-valued exercise on ``args``: inputs unchanged, dtype
     kept, device kept, differentiable with respect to the inputs named in ``labels``
     (``{position: name}``). ``options`` go to :func:`~autograder.runtime.calling.call`."""
-    fresh = [a.clone() if isinstance(a, torch.Tensor) else a for a in args]
+    fresh = kit.copies(*args)
     assert_inputs_unchanged(fn, fresh, what, labels, **options)
     if dtype:
         assert_dtype_kept(fn, args, what, **options)

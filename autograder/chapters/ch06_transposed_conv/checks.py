@@ -25,19 +25,13 @@ diagnosed = RecordedDiagnoser(expected)
 FROM_SCRATCH = ("convolution",)
 
 
-def copies(*args) -> tuple:
-    """``args`` with their tensors copied: an answer that writes into its inputs must not change
-    what the next call gets (the property checks then say what it did)."""
-    return tuple(a.clone() if isinstance(a, torch.Tensor) else a for a in args)
-
-
 # ---------------------------------------------------------------------------------------
 # conv_matrix
 
 
 def assert_conv_matrix(conv_matrix, K: torch.Tensor, input_shape: tuple[int, int], what: str, expected) -> None:
     """``conv_matrix(K, input_shape)`` matches ``expected``, without a built-in convolution."""
-    kit.assert_result(conv_matrix, copies(K, input_shape), expected, what, from_scratch=FROM_SCRATCH)
+    kit.assert_result(conv_matrix, kit.copies(K, input_shape), expected, what, from_scratch=FROM_SCRATCH)
 
 
 @diagnosed
@@ -103,7 +97,7 @@ def assert_trans_conv(
     what = "trans_conv(X, K)" if defaults else trans_what(stride, padding)
     what += f" {context}" if context else ""
     args = (X, K) if defaults else (X, K, stride, padding)
-    kit.assert_result(trans_conv, copies(*args), expected, what, from_scratch=FROM_SCRATCH)
+    kit.assert_result(trans_conv, kit.copies(*args), expected, what, from_scratch=FROM_SCRATCH)
 
 
 @diagnosed

@@ -34,15 +34,9 @@ SIGNATURES = {
 }
 
 
-def copies(*args) -> tuple:
-    """``args`` with their tensors copied: an answer that writes into its inputs must not change
-    what the next call gets (the property checks then say what it did)."""
-    return tuple(a.clone() if isinstance(a, torch.Tensor) else a for a in args)
-
-
 def assert_result(fn, args: tuple, expected: torch.Tensor, what: str) -> None:
     """``fn(*args)``, on copies of the tensors, matches ``expected``, without built-in pooling."""
-    kit.assert_result(fn, copies(*args), expected, what, from_scratch=FROM_SCRATCH)
+    kit.assert_result(fn, kit.copies(*args), expected, what, from_scratch=FROM_SCRATCH)
 
 
 def assert_properties(fn, args: tuple, what: str, labels: dict[int, str], **options) -> None:
@@ -148,7 +142,7 @@ def check_avg_pool2d(avg_pool2d) -> None:
 def assert_with_indices(max_pool_with_indices, args: tuple, what: str, reference) -> None:
     """The values and the int64 indices of ``max_pool_with_indices(*args)`` match ``reference(*args)``
     (the reference's pair, or its recorded result)."""
-    got, _ = call(max_pool_with_indices, *copies(*args), what=what, from_scratch=FROM_SCRATCH)
+    got, _ = call(max_pool_with_indices, *kit.copies(*args), what=what, from_scratch=FROM_SCRATCH)
     if not isinstance(got, tuple) or len(got) != 2:
         raise CheckFailure(f"{what} must return a pair (Y, indices), but it returned {describe(got)}.")
     Y, indices = got

@@ -82,7 +82,7 @@ def assert_stated_properties(fn, args, what: str, labels: dict[int, str] = X_ONL
 
 def call_answer(fn, args, what: str, *, watch=None, advice: str = "", from_scratch=FROM_SCRATCH, **kwargs):
     """``call`` the student's function, refusing the watched calls and changes to the inputs."""
-    before = [a.clone() if isinstance(a, torch.Tensor) else a for a in args]
+    before = kit.copies(*args)
     with watched_calls(watch or {}) as used:
         got, _ = call(fn, *args, what=what, from_scratch=from_scratch, **kwargs)
     if used:

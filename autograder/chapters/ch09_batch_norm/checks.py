@@ -161,8 +161,7 @@ def assert_batch_norm_properties(batch_norm, X, gamma, beta, running_mean, runni
             f"batch_norm(X, gamma, beta, running_mean, running_var, training={training}) on {label} of shape "
             f"{shape_text(X.shape)}"
         )
-        fresh = [a.clone() if isinstance(a, torch.Tensor) else a for a in args]
-        properties.assert_inputs_unchanged(batch_norm, fresh, what, BN_INPUTS)
+        properties.assert_inputs_unchanged(batch_norm, kit.copies(*args), what, BN_INPUTS)
         properties.assert_properties(batch_norm, args, what, BN_TRAINED, output=itemgetter(0))
 
 
