@@ -41,17 +41,22 @@ TOC_PARAMETERS = {
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Parametrize the tests that take a toc_page, chapter_page or exercise_page (a pattern that
-    matches no page of the toc is an error: its tests would silently never run)."""
+    matches no page of the toc is an error: its tests would silently never run). The scope is the
+    module's, so that a module-scoped fixture can open a page once for all its tests."""
     for name, pattern in TOC_PARAMETERS.items():
         if name in metafunc.fixturenames:
             pages = [page for page in toc_pages() if re.fullmatch(pattern, page)]
             assert pages, f"no page of _toc.yml matches the {name} pattern {pattern!r}"
-            metafunc.parametrize(name, pages)
+            metafunc.parametrize(name, pages, scope="module")
 
 
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build the book with warnings as errors into a temporary directory; return its HTML dir."""
+    """Build the book with warnings as errors into a temporary directory; return its HTML dir.
+    With BUILT_BOOK set to the HTML dir of a build, that book is tested as it is (for a quick
+    rerun of the browser tests while working on the book's look)."""
+    if os.environ.get("BUILT_BOOK"):
+        return Path(os.environ["BUILT_BOOK"]).resolve()
     output = tmp_path_factory.mktemp("book")
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
