@@ -7,12 +7,18 @@
   ``_config.yml``: with a URL (the student edition's repository), the header links to it
   and the exercise pages, only they, carry the launch buttons configured under
   ``launch_buttons``; without one, the book shows neither (no dead button).
+- Every image links to its own file, so that a tap or a click opens it at full size: on a
+  phone a figure is scaled down to the width of the screen.
 """
 
 import html
+import posixpath
 import re
 import shutil
 from pathlib import Path
+
+from docutils import nodes
+from sphinx.util.osutil import relative_uri
 
 from autograder.instructors.edition import write_kits
 
@@ -63,6 +69,32 @@ def exercise_page(app, pagename: str, templatename: str, context: dict, doctree)
     context["body"] = f"{title}{heading}{box}{rest}" if heading else box + title
 
 
+def _source(node: nodes.image, builder) -> str | None:
+    """The path under which Sphinx knows the file of an image (the candidate it will copy)."""
+    candidates = node.get("candidates", {})
+    if "*" in candidates:
+        return node["uri"]
+    return next((candidates[kind] for kind in builder.supported_image_types if kind in candidates), None)
+
+
+def link_images(app, doctree, docname: str) -> None:
+    """Wrap each image in a link to the file Sphinx copies into ``_images/``.
+
+    This is what Sphinx itself does for images given a size (``html_scaled_image_link``);
+    code cells' figures have none, and the theme scales them down to the page instead.
+    """
+    if app.builder.format != "html":
+        return
+    folder = relative_uri(app.builder.get_target_uri(docname), app.builder.imagedir)
+    for node in list(doctree.findall(nodes.image)):
+        source = _source(node, app.builder)
+        if isinstance(node.parent, nodes.reference) or source not in app.env.images:
+            continue
+        link = nodes.reference("", "", internal=True, refuri=posixpath.join(folder, app.env.images[source][1]))
+        node.replace_self(link)
+        link.append(node)
+
+
 def copy_kits(app, exception) -> None:
     """Put the kits and the wheel into the HTML output."""
     if exception is None and app.builder.format == "html" and _downloads(app).exists():
@@ -75,5 +107,6 @@ def setup(app) -> dict:
     app.connect("config-inited", repository_buttons, priority=900)
     app.connect("builder-inited", build_kits)
     app.connect("html-page-context", exercise_page, priority=900)
+    app.connect("doctree-resolved", link_images)
     app.connect("build-finished", copy_kits)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -2,14 +2,14 @@
 
 from matplotlib.figure import Figure
 
-from autograder.runtime.figures import ACCENT, EDGE, WINDOW, array, board, grid, styled
+from autograder.runtime.figures import ACCENT, EDGE, WIDTH, WINDOW, array, board, drawing, grid
 
 
-@styled
+@drawing
 def derivative(x, y, grad, exact) -> Figure:
     """A function, the gradient autograd returns at sample points, and the exact derivative."""
     x, y, grad, exact = map(array, (x, y, grad, exact))
-    fig = Figure(figsize=(7, 3.2), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 3.2), layout="constrained")
     ax = fig.subplots()
     ax.plot(x, y, color="#4e79a7", label="$f(x)$")
     ax.plot(x, exact, color=ACCENT, label="exact $f'(x)$")
@@ -19,7 +19,7 @@ def derivative(x, y, grad, exact) -> Figure:
     return fig
 
 
-@styled
+@drawing
 def vector_jacobian(v, J, result) -> Figure:
     """``v^T J`` as a weighted sum of the Jacobian's rows, each row next to its weight."""
     v, J, result = array(v).ravel(), array(J), array(result).ravel()

@@ -3,16 +3,16 @@
 import numpy as np
 from matplotlib.figure import Figure
 
-from autograder.runtime.figures import ACCENT, EDGE, WINDOW, array, board, grid, matrices, styled
+from autograder.runtime.figures import ACCENT, EDGE, WIDTH, WINDOW, array, board, drawing, grid, matrices
 
 
-@styled
+@drawing
 def sliding_window(X, K, Y) -> Figure:
     """One panel per output element: the window of ``X`` it reads, the sum, the cell it fills."""
     X, K, Y = map(array, (X, K, Y))
     (kh, kw), (H, W) = K.shape, X.shape
     rows, cols = Y.shape
-    fig = Figure(figsize=(3.5 * cols, 2.1 * rows), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 0.6 * WIDTH / cols * rows), layout="constrained")
     for (i, j), ax in zip(np.ndindex(rows, cols), fig.subplots(rows, cols, squeeze=False).ravel()):
         window = {(i + a, j + b): WINDOW for a in range(kh) for b in range(kw)}
         grid(ax, X, fill=window, shade=False, label="$X$")
@@ -36,13 +36,13 @@ def kernel_flip(K, Y_corr, Y_conv) -> Figure:
     )
 
 
-@styled
+@drawing
 def receptive_field(size: int, kernel: int, index: tuple[int, int]) -> Figure:
     """Receptive field of one output element after one and after two ``kernel``x``kernel`` layers.
 
     The input is ``size``x``size``; every layer has stride 1 and no padding.
     """
-    fig = Figure(figsize=(7, 5.6), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 5.0), layout="constrained")
     names = ["input $X$", "layer 1 output $Y$", "layer 2 output $Z$"]
     sides = [size - depth * (kernel - 1) for depth in range(3)]
     for layers, ax in zip((1, 2), fig.subplots(2, 1)):
@@ -70,7 +70,7 @@ def receptive_field(size: int, kernel: int, index: tuple[int, int]) -> Figure:
     return fig
 
 
-@styled
+@drawing
 def windows(X, kernel_shape: tuple[int, int]) -> Figure:
     """``X`` and the (H-kh+1) x (W-kw+1) grid of its kh x kw windows, each labelled windows[i, j]."""
     X = array(X)
@@ -100,10 +100,10 @@ def windows(X, kernel_shape: tuple[int, int]) -> Figure:
     return fig
 
 
-@styled
+@drawing
 def timings(sizes, seconds: dict) -> Figure:
     """Run time against input side length, one line per implementation, log-log axes."""
-    fig = Figure(figsize=(7, 3.6), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 3.6), layout="constrained")
     ax = fig.subplots()
     for (name, times), marker in zip(seconds.items(), "osd^v"):
         ax.loglog(sizes, array(times) * 1e3, marker=marker, label=name)

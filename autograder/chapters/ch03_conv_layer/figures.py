@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from autograder.runtime.figures import ACCENT, EDGE, WINDOW, array, board, grid, styled
+from autograder.runtime.figures import ACCENT, EDGE, SMALL, WIDTH, WINDOW, array, board, drawing, fit, grid
 
 RUNS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#edc948", "#9c755f")
 TARGET = "#333333"
@@ -21,7 +21,7 @@ def _frame(ax, x0, y0, width, height, color=ACCENT, lw=2.5) -> None:
     ax.add_patch(Rectangle((x0, y0), width, height, fill=False, edgecolor=color, lw=lw, zorder=3))
 
 
-@styled
+@drawing
 def stripe_data(X, Y, row: int = 0) -> Figure:
     """The stripe image and its edge map, and below them one row worked out column by column.
 
@@ -31,7 +31,8 @@ def stripe_data(X, Y, row: int = 0) -> Figure:
     X, Y = array(X), array(Y)
     (H, W), (_, Wy) = X.shape, Y.shape
     width = W + 1.5 + Wy
-    fig = Figure(figsize=(0.42 * (width + 3.2), 0.42 * (H + 8.6)), layout="constrained")
+    cell = fit(0.42, width + 3.2)
+    fig = Figure(figsize=(cell * (width + 3.2), cell * (H + 8.6)), layout="constrained")
     ax = fig.subplots()
     grid(ax, X, label=f"input $X$ ({H}×{W})")
     grid(ax, Y, x0=W + 1.5, label=f"target $Y$ ({H}×{Wy})")
@@ -54,23 +55,24 @@ def stripe_data(X, Y, row: int = 0) -> Figure:
         for source in (j, j + 1):
             ax.plot([x0 + source + 0.5, x0 + j + 1], [top + 1.45, top + 2.35], color=EDGE, lw=0.8)
         a, b = X[row, j], X[row, j + 1]
-        ax.text(x0 + j + 1, top + 3.65, f"{a:g}−{b:g}", ha="center", va="center", fontsize=9)
+        ax.text(x0 + j + 1, top + 3.65, f"{a:g}−{b:g}", ha="center", va="center", fontsize=SMALL)
     for j in range(W):
-        ax.text(x0 + j + 0.5, top + 0.2, f"{j}", ha="center", va="bottom", fontsize=8, color=EDGE)
+        ax.text(x0 + j + 0.5, top + 0.2, f"{j}", ha="center", va="bottom", fontsize=SMALL, color=EDGE)
     board(ax, width, top + 4.2)
     ax.set_xlim(-1.6, width + 0.2)
     return fig
 
 
-@styled
+@drawing
 def learning(runs: list, targets=(1.0, -1.0)) -> Figure:
-    """Loss per step (log scale) and the two kernel entries per step, one colour per run.
+    """Loss per step (log scale) on top, and below it the two kernel entries per step, one colour per run.
 
     Each run is ``(start, losses, kernels)``: the initial kernel, the loss before each step
     and the kernel after each step, as :func:`autograder.chapters.ch03_conv_layer.reference.fit` returns them.
     """
-    fig = Figure(figsize=(9, 3.3), layout="constrained")
-    ax_loss, *ax_entries = fig.subplots(1, 3)
+    fig = Figure(figsize=(WIDTH, 5.6), layout="constrained")
+    axes = fig.subplot_mosaic([["loss", "loss"], [0, 1]])
+    ax_loss, ax_entries = axes["loss"], [axes[0], axes[1]]
     for (start, losses, kernels), color in zip(runs, RUNS):
         start = array(start).ravel()
         entries = np.vstack([start, array(torch.stack(list(kernels))).reshape(len(kernels), -1)])
@@ -80,7 +82,7 @@ def learning(runs: list, targets=(1.0, -1.0)) -> Figure:
         for e, ax in enumerate(ax_entries):
             ax.plot(np.arange(len(entries)), entries[:, e], color=color, lw=1.5)
     ax_loss.set(xlabel="step", ylabel="summed squared error", title="loss (log scale)")
-    ax_loss.legend(fontsize=8, loc="lower left", handlelength=1.2)
+    ax_loss.legend(fontsize=SMALL, loc="lower left", handlelength=1.2)
     for e, (ax, target) in enumerate(zip(ax_entries, targets)):
         ax.axhline(target, color=TARGET, ls="--", lw=1, zorder=0)
         ax.text(
@@ -95,13 +97,13 @@ def learning(runs: list, targets=(1.0, -1.0)) -> Figure:
     return fig
 
 
-@styled
+@drawing
 def learning_rates(curves: dict, eigenvalues) -> Figure:
-    """Left: the loss per step for several step sizes (lr -> losses). Right: the factor
+    """Top: the loss per step for several step sizes (lr -> losses). Bottom: the factor
     ``|1 - lr * lambda|`` by which each eigen-direction of the Hessian shrinks per step."""
     eigenvalues = array(eigenvalues)
-    fig = Figure(figsize=(9, 3.4), layout="constrained")
-    ax_loss, ax_factor = fig.subplots(1, 2)
+    fig = Figure(figsize=(WIDTH, 6.2), layout="constrained")
+    ax_loss, ax_factor = fig.subplots(2, 1)
     limit = 2 / eigenvalues.max()
     for (lr, losses), color in zip(curves.items(), RUNS):
         losses = array(losses)
@@ -109,7 +111,7 @@ def learning_rates(curves: dict, eigenvalues) -> Figure:
         ax_loss.semilogy(np.arange(len(losses)), losses, color=color, lw=1.5, label=label)
     ax_loss.set_ylim(1e-14, 1e12)
     ax_loss.set(xlabel="step", ylabel="summed squared error", title="loss for several step sizes")
-    ax_loss.legend(fontsize=8, loc="lower left", handlelength=1.2)
+    ax_loss.legend(fontsize=SMALL, loc="lower left", handlelength=1.2)
 
     lrs = np.linspace(0, 1.3 * max(curves), 400)
     for lam, ls in zip(sorted(eigenvalues), (":", "--", "-")):
@@ -121,7 +123,7 @@ def learning_rates(curves: dict, eigenvalues) -> Figure:
         2.4,
         f"diverges:\nlr > 2 / {eigenvalues.max():.1f}\n   = {limit:.4f}",
         va="top",
-        fontsize=9,
+        fontsize=SMALL,
     )
     for (lr, _), color in zip(curves.items(), RUNS):
         ax_factor.plot([lr], [np.abs(1 - lr * eigenvalues).max()], "o", color=color, ms=6)
@@ -132,17 +134,17 @@ def learning_rates(curves: dict, eigenvalues) -> Figure:
         ylabel="$|1 - \\mathrm{lr}\\cdot\\lambda|$",
         title="shrink factor per step, per eigenvalue",
     )
-    ax_factor.legend(fontsize=8, loc="upper left")
+    ax_factor.legend(fontsize=SMALL, loc="upper left")
     return fig
 
 
-@styled
+@drawing
 def start_to_end(panels: dict, target=(1.0, -1.0)) -> Figure:
     """Kernels in the plane of their two entries: an arrow from each start to the kernel learned.
 
     ``panels`` maps a title to a list of ``(start, end)`` kernel pairs.
     """
-    fig = Figure(figsize=(8.4, 4.3), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 3.4), layout="constrained")
     axes = fig.subplots(1, len(panels), sharex=True, sharey=True)
     points = np.array([array(k).ravel() for pairs in panels.values() for pair in pairs for k in pair] + [target])
     limits = (points.min() - 0.3, points.max() + 0.3)
@@ -153,7 +155,7 @@ def start_to_end(panels: dict, target=(1.0, -1.0)) -> Figure:
             ax.plot([s0], [s1], "o", mfc="white", mec=color, ms=6)
             ax.plot([e0], [e1], "o", color=color, ms=4)
         ax.plot(*target, "*", color=TARGET, ms=14, zorder=0)
-        ax.annotate("[1, −1]", target, (target[0] + 0.25, target[1] - 0.45), fontsize=9)
+        ax.annotate("[1, −1]", target, (target[0] + 0.25, target[1] - 0.45), fontsize=SMALL)
         ax.set_title(title)
         ax.set_xlabel("$K_{0,0}$")
         ax.set_aspect("equal", adjustable="box")
@@ -186,7 +188,7 @@ def field_side(mask: np.ndarray) -> int:
     return int(rows.max() - rows.min() + 1)
 
 
-@styled
+@drawing
 def stacked_fields(stacks: list, cell: float = 0.19) -> Figure:
     """One row per stack of layers: every map from the input to the last layer's output.
 
@@ -196,6 +198,7 @@ def stacked_fields(stacks: list, cell: float = 0.19) -> Figure:
     rows = [(stack, dependency_maps(*stack)) for stack in stacks]
     width = max(sum(m.shape[1] for m in masks) + 2.0 * (len(masks) - 1) for _, masks in rows)
     heights = [max(m.shape[0] for m in masks) for _, masks in rows]
+    cell = fit(cell, width + 1)
     fig = Figure(figsize=(cell * (width + 1), cell * (sum(heights) + 6.5 * len(rows))), layout="constrained")
     axes = np.atleast_1d(fig.subplots(len(rows), 1, height_ratios=[h + 5 for h in heights]))
     for ax, ((_, kernels, strides, _), masks), height in zip(axes, rows, heights):
@@ -213,7 +216,7 @@ def stacked_fields(stacks: list, cell: float = 0.19) -> Figure:
                 name = f"input {n}×{n}"
             else:
                 name = f"layer {depth}\n{kernels[depth - 1]}×{kernels[depth - 1]}, stride {strides[depth - 1]}"
-            ax.text(x0 + n / 2, y0 - 0.4, name, ha="center", va="bottom", fontsize=9)
+            ax.text(x0 + n / 2, y0 - 0.4, name, ha="center", va="bottom", fontsize=SMALL)
             if not last:
                 ax.annotate(
                     "",
@@ -234,10 +237,10 @@ def stacked_fields(stacks: list, cell: float = 0.19) -> Figure:
     return fig
 
 
-@styled
+@drawing
 def field_sizes(depths, curves: dict, reference: int | None = None) -> Figure:
     """Receptive-field side against the number of layers, one line per kind of stack (log scale)."""
-    fig = Figure(figsize=(7, 3.6), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 3.6), layout="constrained")
     ax = fig.subplots()
     for (name, sides), color, marker in zip(curves.items(), RUNS, "osd^v"):
         ax.plot(depths, sides, marker=marker, color=color, ms=5, label=name)
@@ -250,7 +253,7 @@ def field_sizes(depths, curves: dict, reference: int | None = None) -> Figure:
             color=EDGE,
             ha="left",
             va="top",
-            fontsize=9,
+            fontsize=SMALL,
         )
     ax.set_yscale("log", base=2)
     ax.set_yticks([2**k for k in range(1, 11)], [str(2**k) for k in range(1, 11)])
@@ -258,5 +261,5 @@ def field_sizes(depths, curves: dict, reference: int | None = None) -> Figure:
     ax.set_xticks(depths)
     ax.set_xlabel("number of layers")
     ax.set_ylabel("receptive field side (pixels)")
-    ax.legend(fontsize=9, loc="upper left")
+    ax.legend(fontsize=SMALL, loc="upper left")
     return fig

@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from autograder.runtime.figures import EDGE, PLAIN, array, board, grid, panel_grid, styled
+from autograder.runtime.figures import EDGE, PLAIN, SMALL, WIDTH, array, board, drawing, fit, grid, panel_grid
 from autograder.runtime.kit import as_pair
 
 PADDING = "#e4e4e4"
@@ -69,7 +69,7 @@ def _windows(ax, X, kernel_shape, padding, stride, dilation, positions, Y, out_s
     board(ax, x0 + cols, Hp)
 
 
-@styled
+@drawing
 def windows(cases: list[dict], cell: float = 0.36) -> Figure:
     """Panels of windows on padded input grids, one per case, stacked from top to bottom.
 
@@ -87,6 +87,7 @@ def windows(cases: list[dict], cell: float = 0.36) -> Figure:
         shapes.append((max(H + 2 * ph, rows), W + 2 * pw + 1.6 + cols))
     width = max(w for _, w in shapes)
     heights = [h + 1.6 for h, _ in shapes]
+    cell = fit(cell, width + 0.5)
     fig = Figure(figsize=(cell * (width + 0.5), cell * sum(heights)), layout="constrained")
     axes = fig.subplots(len(cases), 1, height_ratios=heights, squeeze=False)[:, 0]
     for ax, case in zip(axes, cases):
@@ -106,12 +107,13 @@ def windows(cases: list[dict], cell: float = 0.36) -> Figure:
     return fig
 
 
-@styled
+@drawing
 def usage(counts: dict, cell: float = 0.36) -> Figure:
     """Heat maps (title -> counts of shape (H, W)): how many output elements read each input pixel."""
     counts = {title: array(c) for title, c in counts.items()}
     vmax = max(c.max() for c in counts.values())
     H, W = next(iter(counts.values())).shape
+    cell = fit(cell, len(counts) * (W + 1.2))
     fig = Figure(figsize=(cell * len(counts) * (W + 1.2), cell * (H + 1.6)), layout="constrained")
     for ax, (title, c) in zip(fig.subplots(1, len(counts), squeeze=False)[0], counts.items()):
         grid(ax, c, fill=_sequential(c, "YlOrBr", vmax), label=title)
@@ -119,7 +121,7 @@ def usage(counts: dict, cell: float = 0.36) -> Figure:
     return fig
 
 
-@styled
+@drawing
 def padding_modes(padded: dict, padding: int, cell: float = 0.36) -> Figure:
     """The same input padded in several modes (title -> padded array); the input is framed."""
     padded = {title: array(p) for title, p in padded.items()}
@@ -135,29 +137,32 @@ def padding_modes(padded: dict, padding: int, cell: float = 0.36) -> Figure:
     return fig
 
 
-@styled
+@drawing
 def output_axis(n: int, k: int, padding: int, stride: int, dilation: int) -> Figure:
     """The output-size formula along one axis: the padded input, and one row per window start.
 
     Every window that fits is drawn with its taps filled; the next start, which would
     stick out past the end of the padded input, is drawn dashed in red. Pixels that no
-    window reaches are hatched.
+    window reads (in the gaps of dilated windows, or past the last window) are hatched.
     """
     length, span = n + 2 * padding, dilation * (k - 1) + 1
     count = (length - span) // stride + 1
-    reached = (count - 1) * stride + span
-    x0, step = 5.5, 1.3
+    read = {i * stride + a * dilation for i in range(count) for a in range(k)}
+    x0, step = 7.2, 1.3
     right = x0 + max(length, count * stride + span)
-    bottom = 1.5 + (count + 1) * step + 1.2
-    fig = Figure(figsize=(0.42 * (right + 0.4), 0.42 * (bottom + 0.4)), layout="constrained")
+    bottom = 1.5 + (count + 1) * step + 2.0
+    cell = fit(0.42, right + 0.4)
+    fig = Figure(figsize=(cell * (right + 0.4), cell * (bottom + 0.4)), layout="constrained")
     ax = fig.subplots()
     for x in range(length):
         pad = x < padding or x >= padding + n
         ax.add_patch(Rectangle((x0 + x, 0), 1, 1, facecolor=PADDING if pad else PLAIN, edgecolor=EDGE, lw=1))
-        if x >= reached:
+        if x not in read:
             ax.add_patch(Rectangle((x0 + x, 0), 1, 1, fill=False, hatch="//", edgecolor=MISSED, alpha=0.5, lw=0))
-        ax.text(x0 + x + 0.5, 0.5, str(x), ha="center", va="center", fontsize=8, color=EDGE)
-    ax.text(x0 - 0.3, 0.5, f"padded input,\nlength {n} + 2·{padding} = {length}", ha="right", va="center", fontsize=9)
+        ax.text(x0 + x + 0.5, 0.5, str(x), ha="center", va="center", fontsize=SMALL, color=EDGE)
+    ax.text(
+        x0 - 0.3, 0.5, f"padded input,\nlength {n} + 2·{padding} = {length}", ha="right", va="center", fontsize=SMALL
+    )
     for i in range(count + 1):
         y, start = 1.5 + i * step, i * stride
         fits = i < count
@@ -172,15 +177,14 @@ def output_axis(n: int, k: int, padding: int, stride: int, dilation: int) -> Fig
         note = (
             f"output {i}: start {start}" if fits else f"start {start}: would end at {start + span - 1} > {length - 1}"
         )
-        ax.text(x0 - 0.3, y + 0.5, note, ha="right", va="center", fontsize=9, color="black" if fits else MISSED)
+        ax.text(x0 - 0.3, y + 0.5, note, ha="right", va="center", fontsize=SMALL, color="black" if fits else MISSED)
     ax.text(
-        x0,
-        bottom - 0.6,
-        f"span $d(k-1)+1 = {span}$;  last start $\\leq {length} - {span} = {length - span}$;  "
+        0,
+        bottom - 1.0,
+        f"span $d(k-1)+1 = {span}$;  last start $\\leq {length} - {span} = {length - span}$\n"
         f"starts $0, {stride}, \\dots$: $\\lfloor {length - span}/{stride} \\rfloor + 1 = {count}$ outputs",
         ha="left",
         va="center",
-        fontsize=10,
     )
     ax.set_xlim(-0.2, right + 0.2)
     ax.set_ylim(bottom, -0.2)
@@ -189,13 +193,13 @@ def output_axis(n: int, k: int, padding: int, stride: int, dilation: int) -> Fig
     return fig
 
 
-@styled
+@drawing
 def output_sizes(ns, curves: dict, guides: dict | None = None) -> Figure:
     """Output length against input length (label -> lengths) as steps with markers.
 
     ``guides`` (label -> values) are drawn as thin dashed grey lines, e.g. $n / s$.
     """
-    fig = Figure(figsize=(7, 3.6), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 3.6), layout="constrained")
     ax = fig.subplots()
     for (label, values), style in zip((guides or {}).items(), ("--", ":", "-.")):
         ax.plot(ns, values, linestyle=style, color="grey", lw=1, label=label)
@@ -209,11 +213,12 @@ def output_sizes(ns, curves: dict, guides: dict | None = None) -> Figure:
     return fig
 
 
-@styled
+@drawing
 def receptive_fields(maps: dict, ncols: int = 2, cell: float = 0.15) -> Figure:
     """Input maps (title -> (H, W) array), orange where non-zero, the centre pixel framed."""
     maps = {title: array(m) for title, m in maps.items()}
     H, W = next(iter(maps.values())).shape
+    cell = fit(cell, ncols * (W + 2))
     fig, axes = panel_grid(len(maps), ncols, cell * (W + 2), cell * (H + 5))
     for ax, (title, m) in zip(axes, maps.items()):
         ax.axis("on")

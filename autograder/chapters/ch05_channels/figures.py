@@ -7,12 +7,24 @@ import torch.nn.functional as F
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from autograder.runtime.figures import ACCENT, EDGE, PLAIN, WINDOW, array, board, framed, grid, styled
+from autograder.runtime.figures import (
+    ACCENT,
+    EDGE,
+    PLAIN,
+    SIGNED,
+    SMALL,
+    WIDTH,
+    WINDOW,
+    array,
+    board,
+    drawing,
+    fit,
+    framed,
+    grid,
+)
 
 PADDING = "#e4e4e4"
 CHANNEL_COLOURS = ("#d62728", "#2ca02c", "#1f77b4")
-# Signed images: orange positive, purple negative (red and blue would read as colour channels).
-DIVERGING = "PuOr_r"
 
 
 def _arrow(ax, start, end, text=None) -> None:
@@ -25,7 +37,7 @@ def _arrow(ax, start, end, text=None) -> None:
             text,
             ha="center",
             va="bottom",
-            fontsize=9,
+            fontsize=SMALL,
             color=EDGE,
         )
 
@@ -34,7 +46,7 @@ def _symbol(ax, x, y, text, fontsize=14) -> None:
     ax.text(x, y, text, ha="center", va="center", fontsize=fontsize)
 
 
-@styled
+@drawing
 def multi_in(X, K, parts, Y, index: tuple[int, int] = (0, 0)) -> Figure:
     """Each input channel cross-correlated with its kernel channel, and the sum of the results.
 
@@ -51,7 +63,8 @@ def multi_in(X, K, parts, Y, index: tuple[int, int] = (0, 0)) -> Figure:
     x_k, x_part = W + 1.2, W + kw + 2.4
     x_sum = x_part + cols + 2.6
     window = {(i + a, j + b): WINDOW for a in range(kh) for b in range(kw)}
-    fig = Figure(figsize=(0.5 * (x_sum + cols + 0.4), 0.5 * (height + 2.0)), layout="constrained")
+    cell = fit(0.5, x_sum + cols + 0.4)
+    fig = Figure(figsize=(cell * (x_sum + cols + 0.4), cell * (height + 2.0)), layout="constrained")
     ax = fig.subplots()
     for c in range(channels):
         y0 = c * step
@@ -82,12 +95,12 @@ def _channel_map(colour: str):
     return mpl.colors.LinearSegmentedColormap.from_list(colour, ["black", colour])
 
 
-@styled
+@drawing
 def rgb_channels(rgb) -> Figure:
-    """An RGB image (H, W, 3) with values in [0, 1], and each of its channels on its own."""
+    """An RGB image (H, W, 3) with values in [0, 1], and each of its channels on its own, in a 2x2 grid."""
     rgb = array(rgb)
-    fig = Figure(figsize=(9, 2.9), layout="constrained")
-    axes = fig.subplots(1, 4)
+    fig = Figure(figsize=(4.8, 5.6), layout="constrained")
+    axes = fig.subplots(2, 2).ravel()
     axes[0].imshow(rgb)
     axes[0].set_title(f"RGB image\n{rgb.shape[0]}×{rgb.shape[1]}×3")
     for c, (ax, name) in enumerate(zip(axes[1:], ("red", "green", "blue"))):
@@ -103,7 +116,7 @@ def _symmetric(values, percentile: float = 100) -> float:
     return float(limit) or 1.0
 
 
-@styled
+@drawing
 def kernel_bank(K, Y, names, channel_names=("R", "G", "B"), gray=(), ncols: int = 3) -> Figure:
     """A bank of kernels ``K`` (Co, Ci, k, k) and the feature maps ``Y`` (Co, H', W') they make.
 
@@ -116,27 +129,27 @@ def kernel_bank(K, Y, names, channel_names=("R", "G", "B"), gray=(), ncols: int 
     co, ci = K.shape[:2]
     nrows = -(-co // ncols)
     ratio = Y.shape[1] / Y.shape[2]
-    kernel_row = 1.0 / ci
-    fig = Figure(figsize=(2.45 * ncols, nrows * (2.3 * (kernel_row + ratio) + 0.55)), layout="constrained")
+    kernel_row, panel = 1.0 / ci, WIDTH / ncols
+    fig = Figure(figsize=(WIDTH, nrows * (0.94 * panel * (kernel_row + ratio) + 0.55)), layout="constrained")
     panels = fig.subfigures(nrows, ncols, squeeze=False).ravel()
     for o, panel in enumerate(panels[:co]):
         axes = panel.subplot_mosaic([list(range(ci)), ["map"] * ci], height_ratios=[kernel_row, ratio])
         limit = _symmetric(K[o])
         for c in range(ci):
-            axes[c].imshow(K[o, c], cmap=DIVERGING, vmin=-limit, vmax=limit)
+            axes[c].imshow(K[o, c], cmap=SIGNED, vmin=-limit, vmax=limit)
             framed(axes[c])
-            axes[c].set_title(channel_names[c], fontsize=8, pad=2)
+            axes[c].set_title(channel_names[c], fontsize=SMALL, pad=2)
         if names[o] in gray:
             axes["map"].imshow(Y[o], cmap="gray")
         else:
             limit = _symmetric(Y[o], 99)
-            axes["map"].imshow(Y[o], cmap=DIVERGING, vmin=-limit, vmax=limit)
+            axes["map"].imshow(Y[o], cmap=SIGNED, vmin=-limit, vmax=limit)
         framed(axes["map"])
         panel.suptitle(f"{o}: {names[o]}", fontsize=10)
     return fig
 
 
-@styled
+@drawing
 def matmul_1x1(X, K, Y, pixel: tuple[int, int]) -> Figure:
     """A 1x1 convolution as the matrix product of K (Co, Ci) and X (Ci, H*W).
 
@@ -155,7 +168,8 @@ def matmul_1x1(X, K, Y, pixel: tuple[int, int]) -> Figure:
     y_mid = H + 2.6
     y_low = y_mid + max(ci, co) + 2.4
     height = y_low + H
-    fig = Figure(figsize=(0.42 * (width + 0.4), 0.42 * (height + 2.4)), layout="constrained")
+    cell = fit(0.42, width + 0.4)
+    fig = Figure(figsize=(cell * (width + 0.4), cell * (height + 2.4)), layout="constrained")
     ax = fig.subplots()
     top_width = ci * W + (ci - 1)
     x0 = x_flat + (H * W - top_width) / 2
@@ -168,7 +182,7 @@ def matmul_1x1(X, K, Y, pixel: tuple[int, int]) -> Figure:
         "each channel\nbecomes a row",
         ha="left",
         va="center",
-        fontsize=9,
+        fontsize=SMALL,
         color=EDGE,
     )
     rows = max(ci, co)
@@ -201,7 +215,7 @@ def matmul_1x1(X, K, Y, pixel: tuple[int, int]) -> Figure:
         "each row\nbecomes a channel",
         ha="right",
         va="center",
-        fontsize=9,
+        fontsize=SMALL,
         color=EDGE,
     )
     low_width = co * W + (co - 1)
@@ -214,7 +228,7 @@ def matmul_1x1(X, K, Y, pixel: tuple[int, int]) -> Figure:
     return fig
 
 
-@styled
+@drawing
 def padding_modes(X, kernel, modes=("zeros", "reflect", "replicate", "circular")) -> Figure:
     """For each ``padding_mode`` of nn.Conv2d: the padded input and the output it gives.
 
@@ -228,7 +242,8 @@ def padding_modes(X, kernel, modes=("zeros", "reflect", "replicate", "circular")
     pad = (kernel.shape[0] - 1) // 2
     width = W + 2 * pad + 1.4 + W
     height = H + 2 * pad
-    fig = Figure(figsize=(0.27 * 2 * (width + 0.6), 0.27 * 2 * (height + 1.8)), layout="constrained")
+    cell = fit(0.27, 2 * (width + 0.6))
+    fig = Figure(figsize=(cell * 2 * (width + 0.6), cell * 2 * (height + 1.8)), layout="constrained")
     inner = {(a, b): WINDOW for a in range(pad, H - pad) for b in range(pad, W - pad)}
     for ax, mode in zip(fig.subplots(2, 2).ravel(), modes):
         padded = F.pad(X[None, None], (pad,) * 4, mode="constant" if mode == "zeros" else mode)[0, 0]
@@ -244,10 +259,10 @@ def padding_modes(X, kernel, modes=("zeros", "reflect", "replicate", "circular")
     return fig
 
 
-@styled
+@drawing
 def groups_diagram(in_channels: int, out_channels: int, groups_list, kernel_size: int = 3) -> Figure:
     """Which input channels each output channel reads, for several values of ``groups``."""
-    fig = Figure(figsize=(2.4 * len(groups_list), 3.0), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 3.0), layout="constrained")
     axes = fig.subplots(1, len(groups_list), squeeze=False)[0]
     colours = mpl.colormaps["tab10"].colors
     size = 0.6
@@ -277,13 +292,13 @@ def groups_diagram(in_channels: int, out_channels: int, groups_list, kernel_size
                     lw=2,
                 )
             )
-        ax.text(size / 2, -0.9, "input\nchannels", ha="center", va="center", fontsize=9)
-        ax.text(3, -0.9, "output\nchannels", ha="center", va="center", fontsize=9)
+        ax.text(size / 2, -0.9, "input\nchannels", ha="center", va="center", fontsize=SMALL)
+        ax.text(3, -0.9, "output\nchannels", ha="center", va="center", fontsize=SMALL)
         weights = out_channels * cin * kernel_size**2
         name = " (depthwise)" if g == in_channels == out_channels else ""
         ax.set_title(
-            f"groups={g}{name}\nweight ({out_channels}, {cin}, {kernel_size}, {kernel_size}): {weights} numbers",
-            fontsize=9,
+            f"groups={g}{name}\nweight ({out_channels}, {cin}, {kernel_size}, {kernel_size}):\n{weights} numbers",
+            fontsize=SMALL,
         )
         ax.set_xlim(-0.3, 3.6)
         ax.set_ylim(span - 0.4, -1.5)
@@ -292,13 +307,13 @@ def groups_diagram(in_channels: int, out_channels: int, groups_list, kernel_size
     return fig
 
 
-@styled
+@drawing
 def param_bars(rows) -> Figure:
     """Parameter counts on a log scale: ``rows`` of (input label, layer label, count)."""
     inputs = list(dict.fromkeys(r[0] for r in rows))
     layers = list(dict.fromkeys(r[1] for r in rows))
     counts = {(r[0], r[1]): r[2] for r in rows}
-    fig = Figure(figsize=(7.0, 3.3), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 3.3), layout="constrained")
     ax = fig.subplots()
     width = 0.8 / len(layers)
     for n, layer in enumerate(layers):
@@ -306,13 +321,13 @@ def param_bars(rows) -> Figure:
         values = [counts[(inp, layer)] for inp in inputs]
         bars = ax.bar(xs, values, width, label=layer)
         for bar, v in zip(bars, values):
-            ax.text(bar.get_x() + bar.get_width() / 2, v * 1.6, _short(v), ha="center", va="bottom", fontsize=8)
+            ax.text(bar.get_x() + bar.get_width() / 2, v * 1.6, _short(v), ha="center", va="bottom", fontsize=SMALL)
     ax.set_yscale("log")
     ax.set_ylim(1e2, 1e14)
     ax.set_xticks(np.arange(len(inputs)), [f"input {inp}" for inp in inputs])
     ax.set_ylabel("parameters")
     ax.grid(axis="x", visible=False)
-    ax.legend(loc="upper left", fontsize=9)
+    ax.legend(loc="upper left", fontsize=SMALL)
     return fig
 
 
@@ -323,16 +338,16 @@ def _short(n: int) -> str:
     return str(n)
 
 
-def _image(ax, values, title, limit=None, cmap=DIVERGING) -> None:
+def _image(ax, values, title, limit=None, cmap=SIGNED) -> None:
     values = array(values)
-    if cmap == DIVERGING and limit is None:
+    if cmap == SIGNED and limit is None:
         limit = _symmetric(values, 99)
     ax.imshow(values, cmap=cmap, vmin=-limit if limit else None, vmax=limit)
     ax.set_title(title)
     framed(ax)
 
 
-@styled
+@drawing
 def equivariance(photo, shifted, fmap, fmap_shifted, shift, labels=("x", "f")) -> Figure:
     """Shift then convolve equals convolve then shift, except next to the image's borders.
 
@@ -342,14 +357,14 @@ def equivariance(photo, shifted, fmap, fmap_shifted, shift, labels=("x", "f")) -
     fmap, fmap_shifted = array(fmap), array(fmap_shifted)
     moved = np.roll(fmap, shift, axis=(0, 1))
     limit = _symmetric(fmap, 99)
-    fig = Figure(figsize=(7.2, 5.9), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 5.4), layout="constrained")
     axes = fig.subplots(2, 3)
     _image(axes[0, 0], photo, "photo $x$", cmap=None)
     _image(axes[0, 1], shifted, "shifted photo $S(x)$", cmap=None)
     _image(axes[0, 2], moved, "shifted map $S(f(x))$", limit)
     _image(axes[1, 0], fmap, "feature map $f(x)$", limit)
-    _image(axes[1, 1], fmap_shifted, "map of shifted photo $f(S(x))$", limit)
-    _image(axes[1, 2], fmap_shifted - moved, "difference $f(S(x)) - S(f(x))$", limit)
+    _image(axes[1, 1], fmap_shifted, "map of shifted\nphoto $f(S(x))$", limit)
+    _image(axes[1, 2], fmap_shifted - moved, "difference\n$f(S(x)) - S(f(x))$", limit)
     return fig
 
 
@@ -357,34 +372,34 @@ def _signed(ax, values, limit=None) -> None:
     """``values`` as an image on the diverging scale, symmetric around 0."""
     values = array(values)
     limit = limit or _symmetric(values)
-    ax.imshow(values, cmap=DIVERGING, vmin=-limit, vmax=limit)
+    ax.imshow(values, cmap=SIGNED, vmin=-limit, vmax=limit)
     framed(ax)
 
 
-@styled
+@drawing
 def pattern_search(X, K, Y, hits) -> Figure:
     """An input holding copies of a pattern, the pattern used as kernel, and the feature map.
 
     ``hits`` lists the (row, col) of output elements to outline and label with their values.
     """
     X, K, Y = map(array, (X, K, Y))
-    fig = Figure(figsize=(7.4, 2.5), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 2.3), layout="constrained")
     axes = fig.subplots(1, 3, width_ratios=[X.shape[1], 7, Y.shape[1]])
     _signed(axes[0], X, 1.8 * np.abs(X).max())
     axes[0].set_title(f"input $X$ ({X.shape[0]}×{X.shape[1]})")
     _signed(axes[1], K, 1.8 * np.abs(K).max())
     for (a, b), v in np.ndenumerate(K):
-        axes[1].text(b, a, f"{v:g}", ha="center", va="center", fontsize=9)
+        axes[1].text(b, a, f"{v:g}", ha="center", va="center", fontsize=SMALL)
     axes[1].set_title("kernel $K$")
     _signed(axes[2], Y)
     for r, c in hits:
         axes[2].add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, edgecolor="black", lw=1))
-        axes[2].text(c, r - 2.7, f"{Y[r, c]:g}", fontsize=9, ha="center", va="bottom")
+        axes[2].text(c, r - 2.7, f"{Y[r, c]:g}", fontsize=SMALL, ha="center", va="bottom")
     axes[2].set_title(f"feature map $X \\star K$ ({Y.shape[0]}×{Y.shape[1]})")
     return fig
 
 
-@styled
+@drawing
 def input_gradients(panels: dict, windows: dict) -> Figure:
     """Gradients of single output elements with respect to the input, in a 2-column grid.
 
@@ -393,7 +408,7 @@ def input_gradients(panels: dict, windows: dict) -> Figure:
     """
     rows = -(-len(panels) // 2)
     first = array(next(iter(panels.values())))
-    fig = Figure(figsize=(7.0, rows * (3.3 * first.shape[0] / first.shape[1] + 0.6)), layout="constrained")
+    fig = Figure(figsize=(WIDTH, rows * (0.47 * WIDTH * first.shape[0] / first.shape[1] + 0.6)), layout="constrained")
     axes = fig.subplots(rows, 2, squeeze=False).ravel()
     for ax, (title, grad) in zip(axes, panels.items()):
         grad = array(grad)

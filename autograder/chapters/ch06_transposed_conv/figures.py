@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from autograder.runtime.figures import EDGE, PLAIN, WINDOW, array, board, grid, panel_grid, styled
+from autograder.runtime.figures import EDGE, PLAIN, SIGNED, SMALL, WINDOW, array, board, drawing, fit, grid, panel_grid
 from autograder.runtime.kit import as_pair
 
 CROPPED = "#e4e4e4"
@@ -27,7 +27,7 @@ def _light(colour: str, alpha: float = 0.35) -> tuple:
     return (1 - alpha * (1 - r), 1 - alpha * (1 - g), 1 - alpha * (1 - b), 1.0)
 
 
-@styled
+@drawing
 def scatter(X, K, Y, stride=1, cell: float = 0.36) -> Figure:
     """A transposed convolution step by step: every input element spreads a scaled copy of K.
 
@@ -42,6 +42,7 @@ def scatter(X, K, Y, stride=1, cell: float = 0.36) -> Figure:
     step = cols + 1.4
     width = (H * W + 1) * step
     height = rows + 2.2 + max(H, kh) + 1.6
+    cell = fit(cell, width)
     fig = Figure(figsize=(cell * width, cell * height), layout="constrained")
     ax = fig.subplots()
     top = 0.0
@@ -75,7 +76,7 @@ def scatter(X, K, Y, stride=1, cell: float = 0.36) -> Figure:
     return fig
 
 
-@styled
+@drawing
 def matrix_pair(M, input_shape, cell: float = 0.3) -> Figure:
     """The convolution matrix ``M`` and its transpose side by side, zeros left blank, and under
     ``M`` each of its rows seen as an image of the input (of ``input_shape``).
@@ -90,12 +91,12 @@ def matrix_pair(M, input_shape, cell: float = 0.3) -> Figure:
     low, high = values.min(), values.max()
     colours = mpl.colormaps["YlOrBr"]
 
-    def draw(ax, matrix, x0, y0, title, row_name=None, col_name=None, fontsize=9):
+    def draw(ax, matrix, x0, y0, title, row_name=None, col_name=None):
         for (i, j), v in np.ndenumerate(matrix):
             shade = PLAIN if v == 0 else colours(0.15 + 0.5 * ((v - low) / (high - low) if high > low else 0))
             ax.add_patch(Rectangle((x0 + j, y0 + i), 1, 1, facecolor=shade, edgecolor=EDGE, lw=0.6))
             if v != 0:
-                ax.text(x0 + j + 0.5, y0 + i + 0.5, f"{v:g}", ha="center", va="center", fontsize=fontsize)
+                ax.text(x0 + j + 0.5, y0 + i + 0.5, f"{v:g}", ha="center", va="center", fontsize=SMALL)
         ax.text(x0 + matrix.shape[1] / 2, y0 - 0.35, title, ha="center", va="bottom")
         if row_name:
             ax.text(x0 - 0.3, y0 + matrix.shape[0] / 2, row_name, ha="right", va="center", rotation=90, color=EDGE)
@@ -103,6 +104,7 @@ def matrix_pair(M, input_shape, cell: float = 0.3) -> Figure:
             ax.text(x0 + matrix.shape[1] / 2, y0 + matrix.shape[0] + 0.3, col_name, ha="center", va="top", color=EDGE)
 
     x_t = n + 3.5
+    cell = fit(cell, x_t + out + 1.5)
     fig = Figure(figsize=(cell * (x_t + out + 1.5), cell * (n + 3.0)), layout="constrained")
     ax = fig.subplots()
     draw(ax, M, 0.0, 0.0, f"$W$: {out} × {n}", f"{out} output elements", f"{n} input pixels")
@@ -113,7 +115,7 @@ def matrix_pair(M, input_shape, cell: float = 0.3) -> Figure:
     left = (n - per_row * (W + 1) + 1) / 2
     for r in range(out):
         a, b = divmod(r, per_row)
-        draw(ax, M[r].reshape(H, W), left + b * (W + 1), y_rows + a * (H + 1.2), f"row {r}", fontsize=8)
+        draw(ax, M[r].reshape(H, W), left + b * (W + 1), y_rows + a * (H + 1.2), f"row {r}")
     ax.set_xlim(-1.2, x_t + out + 0.3)
     ax.set_ylim(n + 1.5, -1.4)
     ax.set_aspect("equal")
@@ -121,7 +123,7 @@ def matrix_pair(M, input_shape, cell: float = 0.3) -> Figure:
     return fig
 
 
-@styled
+@drawing
 def output_padding(x, k, stride: int, padding: int, output_padding: int, cell: float = 0.42) -> Figure:
     """One axis of a transposed convolution: the scaled copies of ``k``, their sum, and the crop.
 
@@ -136,6 +138,7 @@ def output_padding(x, k, stride: int, padding: int, output_padding: int, cell: f
     for i, v in enumerate(x):
         full[i * stride : i * stride + size] += v * k
     x0, row = 8.2, 1.25
+    cell = fit(cell, x0 + length + 0.6)
     fig = Figure(figsize=(cell * (x0 + length + 0.6), cell * (row * (n + 4) + 1.8)), layout="constrained")
     ax = fig.subplots()
 
@@ -145,11 +148,11 @@ def output_padding(x, k, stride: int, padding: int, output_padding: int, cell: f
                 continue
             ax.add_patch(Rectangle((x0 + c, y), 1, 1, facecolor=f, edgecolor=EDGE, lw=1))
             if numbers is not None and numbers[c] is not None:
-                ax.text(x0 + c + 0.5, y + 0.5, f"{numbers[c]:g}", ha="center", va="center", fontsize=9)
-        ax.text(x0 - 0.3, y + 0.5, note, ha="right", va="center", fontsize=9)
+                ax.text(x0 + c + 0.5, y + 0.5, f"{numbers[c]:g}", ha="center", va="center", fontsize=SMALL)
+        ax.text(x0 - 0.3, y + 0.5, note, ha="right", va="center", fontsize=SMALL)
 
     for c in range(length):
-        ax.text(x0 + c + 0.5, -0.35, str(c), ha="center", va="bottom", fontsize=8, color=EDGE)
+        ax.text(x0 + c + 0.5, -0.35, str(c), ha="center", va="bottom", fontsize=SMALL, color=EDGE)
     for i, v in enumerate(x):
         fills = [
             _light(COLOURS[i % len(COLOURS)]) if i * stride <= c < i * stride + size else None for c in range(length)
@@ -182,7 +185,7 @@ def output_padding(x, k, stride: int, padding: int, output_padding: int, cell: f
     return fig
 
 
-@styled
+@drawing
 def round_trip(panels: dict, signed: tuple = (), ncols: int = 4) -> Figure:
     """Images side by side (title -> (H, W) image), each with its shape, drawn at a common scale.
 
@@ -199,7 +202,7 @@ def round_trip(panels: dict, signed: tuple = (), ncols: int = 4) -> Figure:
     for ax, (title, img) in zip(axes, panels.items()):
         if title in signed:
             limit = np.percentile(np.abs(img), 99) or 1.0
-            ax.imshow(img, cmap="PuOr_r", vmin=-limit, vmax=limit)
+            ax.imshow(img, cmap=SIGNED, vmin=-limit, vmax=limit)
         else:
             ax.imshow(img, cmap="gray", vmin=0.0, vmax=brightest)
         ax.set_xlim(-0.5, max(widths) - 0.5)
@@ -208,7 +211,7 @@ def round_trip(panels: dict, signed: tuple = (), ncols: int = 4) -> Figure:
     return fig
 
 
-@styled
+@drawing
 def overlaps(counts: dict, cell: float = 0.32) -> Figure:
     """How many copies of the kernel land on each output pixel (title -> counts), shaded by count."""
     counts = {title: array(c) for title, c in counts.items()}
@@ -216,6 +219,7 @@ def overlaps(counts: dict, cell: float = 0.32) -> Figure:
     colours = mpl.colormaps["YlOrBr"]
     H = max(c.shape[0] for c in counts.values())
     widths = [c.shape[1] + 1.0 for c in counts.values()]
+    cell = fit(cell, sum(widths))
     fig = Figure(figsize=(cell * sum(widths), cell * (H + 1.8)), layout="constrained")
     axes = fig.subplots(1, len(counts), width_ratios=widths, squeeze=False)[0]
     for ax, (title, c) in zip(axes, counts.items()):

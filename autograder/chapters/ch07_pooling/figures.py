@@ -3,12 +3,14 @@
 The routines draw; the chapter computes. Tensors are (H, W) planes unless said otherwise.
 """
 
+import textwrap
+
 import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from autograder.runtime.figures import ACCENT, EDGE, WINDOW, array, board, grid, styled
+from autograder.runtime.figures import ACCENT, EDGE, SIGNED, SMALL, WIDTH, WINDOW, array, board, drawing, fit, grid
 from autograder.runtime.kit import as_pair
 
 # One colour per highlighted window.
@@ -33,7 +35,7 @@ def _rounded(values) -> np.ndarray:
     return np.round(array(values), 2)
 
 
-@styled
+@drawing
 def windows(X, outputs: dict, kernel_size, stride, positions, cell: float = 0.42) -> Figure:
     """The input plane ``X`` with the windows of the output ``positions`` outlined (one colour
     each), and, after one arrow, the output planes ``outputs`` (title -> plane, each computed
@@ -44,6 +46,7 @@ def windows(X, outputs: dict, kernel_size, stride, positions, cell: float = 0.42
     outs = {title: _rounded(Y) for title, Y in outputs.items()}
     rows, cols = next(iter(outs.values())).shape
     width = W + sum(cols + 1.8 for _ in outs)
+    cell = fit(cell, width + 0.6)
     fig = Figure(figsize=(cell * (width + 0.6), cell * (H + 1.8)), layout="constrained")
     ax = fig.subplots()
     grid(ax, X, shade=False, label="input")
@@ -62,22 +65,23 @@ def windows(X, outputs: dict, kernel_size, stride, positions, cell: float = 0.42
     return fig
 
 
-@styled
+@drawing
 def divisors(panels: dict, cell: float = 0.42) -> Figure:
     """Small grids side by side (title -> values), each under its title; values rounded to 2 decimals."""
     mats = {title: _rounded(v) for title, v in panels.items()}
     height = max(m.shape[0] for m in mats.values())
     widths = [m.shape[1] + 1.4 for m in mats.values()]
+    cell = fit(cell, sum(widths) + 2)
     fig = Figure(figsize=(cell * (sum(widths) + 2), cell * (height + 2.2)), layout="constrained")
     axes = fig.subplots(1, len(mats), width_ratios=widths, squeeze=False)[0]
     for ax, (title, m) in zip(axes, mats.items()):
         grid(ax, m, y0=(height - m.shape[0]) / 2, shade=False)
-        ax.set_title(title, fontsize=9)
+        ax.set_title(textwrap.fill(title, 14), fontsize=SMALL)
         board(ax, m.shape[1], height)
     return fig
 
 
-@styled
+@drawing
 def unpool(X, Y, indices, U, kernel_size, cell: float = 0.42) -> Figure:
     """Max pooling with indices and unpooling of one plane, left to right: the input with its
     windows and their maxima, the pooled values, their flat indices, and the unpooled plane.
@@ -91,6 +95,7 @@ def unpool(X, Y, indices, U, kernel_size, cell: float = 0.42) -> Figure:
     read = {(i, j) for i in range(rows * kh) for j in range(cols * kw)}
     fill = {(i, j): LOST for i, j in np.ndindex(H, W) if (i, j) not in read}
     fill.update(dict.fromkeys(winners, WINDOW))
+    cell = fit(cell, 2 * W + 2 * cols + 8)
     fig = Figure(figsize=(cell * (2 * W + 2 * cols + 8), cell * (H + 2)), layout="constrained")
     ax = fig.subplots()
     grid(ax, X, fill=fill, shade=False, label="input X")
@@ -122,16 +127,28 @@ def _brackets(ax, bins, along: str, offset: float) -> None:
         if along == "columns":
             ax.plot([start + 0.1, end - 0.1], [level, level], color=colour, lw=4, solid_capstyle="butt")
             ax.text(
-                (start + end) / 2, level - 0.2, f"[{start}, {end})", ha="center", va="bottom", fontsize=8, color=colour
+                (start + end) / 2,
+                level - 0.2,
+                f"[{start}, {end})",
+                ha="center",
+                va="bottom",
+                fontsize=SMALL,
+                color=colour,
             )
         else:
             ax.plot([level, level], [start + 0.1, end - 0.1], color=colour, lw=4, solid_capstyle="butt")
             ax.text(
-                level - 0.2, (start + end) / 2, f"[{start}, {end})", ha="right", va="center", fontsize=8, color=colour
+                level - 0.2,
+                (start + end) / 2,
+                f"[{start}, {end})",
+                ha="right",
+                va="center",
+                fontsize=SMALL,
+                color=colour,
             )
 
 
-@styled
+@drawing
 def adaptive(X, Y, row_bins, col_bins, highlight: tuple[int, int], cell: float = 0.42) -> Figure:
     """Adaptive average pooling of one plane: the input with its row and column windows drawn
     as bars (left and top), the window of output ``highlight`` tinted, and the output."""
@@ -140,6 +157,7 @@ def adaptive(X, Y, row_bins, col_bins, highlight: tuple[int, int], cell: float =
     i, j = highlight
     (r0, r1), (c0, c1) = row_bins[i], col_bins[j]
     fill = {(a, b): WINDOW for a in range(r0, r1) for b in range(c0, c1)}
+    cell = fit(cell, W + Y.shape[1] + 7)
     fig = Figure(figsize=(cell * (W + Y.shape[1] + 7), cell * (H + 3.2)), layout="constrained")
     ax = fig.subplots()
     grid(ax, X, fill=fill, shade=False)
@@ -156,22 +174,22 @@ def adaptive(X, Y, row_bins, col_bins, highlight: tuple[int, int], cell: float =
     return fig
 
 
-@styled
+@drawing
 def shift_tolerance(maps: dict, unchanged: dict, sizes: list) -> Figure:
-    """Top: feature maps (title -> image; differences drawn in a diverging colour map
-    symmetric around 0). Bottom: the share of output values a one-pixel shift leaves exactly
-    unchanged (label -> one share per window size in ``sizes``)."""
-    fig = Figure(figsize=(10, 6.8), layout="constrained")
-    top, bottom = fig.subfigures(2, 1, height_ratios=[1.25, 1])
+    """Top: feature maps (title -> image; differences drawn in ``SIGNED``, symmetric around 0).
+    Bottom: the share of output values a one-pixel shift leaves exactly unchanged (label -> one
+    share per window size in ``sizes``)."""
+    fig = Figure(figsize=(WIDTH, 6.4), layout="constrained")
+    top, bottom = fig.subfigures(2, 1, height_ratios=[1, 1])
     axes = top.subplots(1, len(maps))
     for ax, (title, image) in zip(axes, maps.items()):
         image = array(image)
         if image.min() < 0:
             limit = np.percentile(np.abs(image), 99.5) or 1.0
-            ax.imshow(image, cmap="RdBu_r", vmin=-limit, vmax=limit)
+            ax.imshow(image, cmap=SIGNED, vmin=-limit, vmax=limit)
         else:
             ax.imshow(image, cmap="gray_r", vmin=0, vmax=np.percentile(image, 99.5))
-        ax.set_title(f"{title}\n{image.shape[0]}×{image.shape[1]}", fontsize=9)
+        ax.set_title(f"{textwrap.fill(title, 16)}\n{image.shape[0]}×{image.shape[1]}", fontsize=SMALL)
         ax.axis("off")
     ax = bottom.subplots()
     positions = np.arange(len(sizes))
@@ -184,7 +202,7 @@ def shift_tolerance(maps: dict, unchanged: dict, sizes: list) -> Figure:
             label=label,
             color=COLOURS[n % len(COLOURS)],
         )
-        ax.bar_label(bars, labels=[f"{s:.0%}" for s in shares], fontsize=8, padding=2)
+        ax.bar_label(bars, labels=[f"{s:.0%}" for s in shares], fontsize=SMALL, padding=2)
     ax.set_xticks(positions, [f"{k}×{k}" for k in sizes])
     ax.set_xlabel("pooling window (stride = window)")
     ax.set_ylabel("outputs unchanged by the shift")

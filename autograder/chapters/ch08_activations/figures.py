@@ -3,7 +3,7 @@
 import numpy as np
 from matplotlib.figure import Figure
 
-from autograder.runtime.figures import ACCENT, EDGE, array, matrices, styled
+from autograder.runtime.figures import ACCENT, EDGE, SMALL, WIDTH, array, drawing, matrices
 
 FUNCTION, DERIVATIVE, MUTED = "#1f77b4", ACCENT, "#9a9a9a"
 
@@ -12,11 +12,11 @@ def linear_layer(x, W, b, y) -> Figure:
     """``y = x W^T + b`` as matrices side by side: x, W (as stored), W^T, b and y."""
     x, W, b, y = map(array, (x, W, b, y))
     titles = [
-        f"x {x.shape[0]}×{x.shape[1]}",
-        f"W (stored) {W.shape[0]}×{W.shape[1]}",
-        f"Wᵀ {W.shape[1]}×{W.shape[0]}",
-        f"b {b.shape[0]}",
-        f"y = x Wᵀ + b {y.shape[0]}×{y.shape[1]}",
+        f"x\n{x.shape[0]}×{x.shape[1]}",
+        f"W (stored)\n{W.shape[0]}×{W.shape[1]}",
+        f"Wᵀ\n{W.shape[1]}×{W.shape[0]}",
+        f"b\n{b.shape[0]}",
+        f"y = x Wᵀ + b\n{y.shape[0]}×{y.shape[1]}",
     ]
     return matrices([x, W, W.T, b[None], y], titles, cell=0.42)
 
@@ -26,21 +26,16 @@ def _zero_lines(ax) -> None:
     ax.axvline(0, color=EDGE, lw=0.8)
 
 
-@styled
+@drawing
 def functions_and_derivatives(panels: list[dict]) -> Figure:
-    """Each activation (left) beside its derivative (right), two activations per row.
+    """Each activation (left) beside its derivative (right), one activation per row.
 
     A panel is a dict with ``name``, ``x``, ``y`` (the function) and ``dy`` (its derivative),
     and optionally ``samples``: (x, y, dy) points drawn as a cloud (random slopes in
     training mode), with ``label`` and ``sample_label`` for the legend.
     """
-    rows = -(-len(panels) // 2)
-    fig = Figure(figsize=(10.5, 2.5 * rows), layout="constrained")
-    axes = fig.subplots(rows, 4, squeeze=False)
-    for ax in axes.ravel()[2 * len(panels) :]:
-        ax.axis("off")
-    for k, panel in enumerate(panels):
-        left, right = axes[k // 2, 2 * (k % 2)], axes[k // 2, 2 * (k % 2) + 1]
+    fig = Figure(figsize=(WIDTH, 2.1 * len(panels)), layout="constrained")
+    for (left, right), panel in zip(fig.subplots(len(panels), 2, squeeze=False), panels):
         x = array(panel["x"])
         if "samples" in panel:
             sx, sy, sdy = map(array, panel["samples"])
@@ -55,14 +50,14 @@ def functions_and_derivatives(panels: list[dict]) -> Figure:
             _zero_lines(ax)
             ax.set_xlabel("x")
         if panel.get("label") or panel.get("sample_label"):
-            left.legend(loc="upper left", fontsize=8, markerscale=3)
+            left.legend(loc="upper left", fontsize=SMALL, markerscale=3)
     return fig
 
 
-@styled
+@drawing
 def prelu_training(steps, slopes, x, target, fitted, initial) -> Figure:
     """A PReLU slope learned by gradient descent: the slope over the steps, and the fit."""
-    fig = Figure(figsize=(9, 3.2), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 3.0), layout="constrained")
     left, right = fig.subplots(1, 2)
     left.plot(array(steps), array(slopes), color=FUNCTION)
     left.axhline(-1, color=EDGE, lw=0.8, ls="--")
@@ -76,16 +71,16 @@ def prelu_training(steps, slopes, x, target, fitted, initial) -> Figure:
     _zero_lines(right)
     right.set_xlabel("x")
     right.set_title("PReLU before and after")
-    right.legend(loc="upper center", frameon=True, framealpha=0.9, edgecolor="none")
+    right.legend(loc="upper center", fontsize=SMALL, frameon=True, framealpha=0.9, edgecolor="none")
     return fig
 
 
-@styled
+@drawing
 def gradients_by_depth(norms: dict, derivatives: dict) -> Figure:
-    """Left: the gradient norm of each layer's weight, input side first (log scale), one line
-    per network. Right: histograms of the activation derivatives met on the way back."""
-    fig = Figure(figsize=(10, 3.6), layout="constrained")
-    left, right = fig.subplots(1, 2, width_ratios=[1.4, 1])
+    """Top: the gradient norm of each layer's weight, input side first (log scale), one line
+    per network. Bottom: histograms of the activation derivatives met on the way back."""
+    fig = Figure(figsize=(WIDTH, 6.4), layout="constrained")
+    left, right = fig.subplots(2, 1)
     colours = [FUNCTION, DERIVATIVE, "#59a14f", "#b07aa1"]
     for colour, (name, values) in zip(colours, norms.items()):
         values = array(values)
@@ -106,12 +101,12 @@ def gradients_by_depth(norms: dict, derivatives: dict) -> Figure:
     return fig
 
 
-@styled
+@drawing
 def dead_units(steps, dead: dict, active_share, width: int) -> Figure:
-    """Left: the number of dead ReLU units while training, one line per learning rate. Right:
+    """Top: the number of dead ReLU units while training, one line per learning rate. Bottom:
     the share of training inputs on which each unit of one network is active, sorted."""
-    fig = Figure(figsize=(10, 3.4), layout="constrained")
-    left, right = fig.subplots(1, 2)
+    fig = Figure(figsize=(WIDTH, 6.0), layout="constrained")
+    left, right = fig.subplots(2, 1)
     for colour, (name, values) in zip([FUNCTION, DERIVATIVE], dead.items()):
         left.plot(array(steps), array(values), color=colour, label=name)
     left.set_ylim(-0.5, width + 0.5)

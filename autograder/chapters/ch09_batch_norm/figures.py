@@ -4,13 +4,13 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from autograder.runtime.figures import EDGE, array, board, styled
+from autograder.runtime.figures import EDGE, SMALL, WIDTH, array, board, drawing, fit
 
 CHANNEL_COLOURS = ("#f28e2b", "#4e79a7", "#59a14f", "#e15759")
 LIGHT = ("#ffd8a8", "#c6d9ef", "#cde8c6", "#f7c6c7")
 
 
-@styled
+@drawing
 def shared_statistics(X) -> Figure:
     """Which values of an (N, C, H, W) batch share one mean and one variance.
 
@@ -23,7 +23,8 @@ def shared_statistics(X) -> Figure:
     gap_x, gap_y = 1.0, 1.4
     width = N * W + (N - 1) * gap_x
     height = C * H + (C - 1) * gap_y
-    fig = Figure(figsize=(0.55 * (width + 5.5), 0.55 * (height + 1.6)), layout="constrained")
+    cell = fit(0.55, width + 5.5)
+    fig = Figure(figsize=(cell * (width + 5.5), cell * (height + 1.6)), layout="constrained")
     ax = fig.subplots()
     for c in range(C):
         y0 = c * (H + gap_y)
@@ -31,7 +32,7 @@ def shared_statistics(X) -> Figure:
             x0 = n * (W + gap_x)
             for (i, j), v in np.ndenumerate(X[n, c]):
                 ax.add_patch(Rectangle((x0 + j, y0 + i), 1, 1, facecolor=LIGHT[c % 4], edgecolor=EDGE, lw=1))
-                ax.text(x0 + j + 0.5, y0 + i + 0.5, f"{v:g}", ha="center", va="center", fontsize=9)
+                ax.text(x0 + j + 0.5, y0 + i + 0.5, f"{v:g}", ha="center", va="center", fontsize=SMALL)
             ax.add_patch(Rectangle((x0, y0), W, H, fill=False, edgecolor=CHANNEL_COLOURS[c % 4], lw=2.5))
             if c == 0:
                 ax.text(x0 + W / 2, -0.35, f"image {n}", ha="center", va="bottom")
@@ -43,7 +44,7 @@ def shared_statistics(X) -> Figure:
             ha="left",
             va="center",
             color=CHANNEL_COLOURS[c % 4],
-            fontsize=9,
+            fontsize=SMALL,
             fontweight="bold",
         )
     board(ax, width + 5.0, height)
@@ -57,16 +58,16 @@ def _limits(values: list[np.ndarray], quantile: float = 0.005) -> tuple[float, f
     return low - pad, high + pad
 
 
-@styled
+@drawing
 def histograms(before, after, names: list[str]) -> Figure:
     """Per-channel histograms of a batch before and after batch normalization.
 
     ``before`` and ``after`` are (N, C, H, W); each channel is one outlined histogram, in
-    the same colour in both panels.
+    the same colour in both panels, before on top.
     """
     before, after = array(before), array(after)
-    fig = Figure(figsize=(9.0, 3.2), layout="constrained")
-    axes = fig.subplots(1, 2)
+    fig = Figure(figsize=(WIDTH, 5.6), layout="constrained")
+    axes = fig.subplots(2, 1)
     for ax, data, title in (
         (axes[0], before, "before: the convolution's outputs"),
         (axes[1], after, "after batch normalization"),
@@ -89,13 +90,13 @@ def histograms(before, after, names: list[str]) -> Figure:
         ax.set_title(title)
         ax.set_xlabel("value")
         ax.set_yticks([])
-        ax.legend(loc="upper left", fontsize=8)
+        ax.legend(loc="upper left", fontsize=SMALL)
         top = ax.get_ylim()[1]
         ax.set_ylim(0, top * 1.45)
     return fig
 
 
-@styled
+@drawing
 def running_estimates(batch_means, traces: dict, true_mean: float) -> Figure:
     """The running mean of one channel over training steps, for several ``momentum`` values.
 
@@ -104,7 +105,7 @@ def running_estimates(batch_means, traces: dict, true_mean: float) -> Figure:
     """
     batch_means = array(batch_means)
     steps = np.arange(1, len(batch_means) + 1)
-    fig = Figure(figsize=(8.0, 3.4), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 3.6), layout="constrained")
     ax = fig.subplots()
     ax.plot(steps, batch_means, "o", ms=3.5, color="#bbbbbb", label="mean of each batch")
     ax.axhline(true_mean, color=EDGE, lw=1, ls="--", label="mean of all the data")
@@ -113,18 +114,18 @@ def running_estimates(batch_means, traces: dict, true_mean: float) -> Figure:
     ax.set_xlabel("training step")
     ax.set_ylabel("running_mean of the channel")
     ax.set_xlim(0, steps[-1])
-    ax.legend(loc="lower right", fontsize=8, ncols=2)
+    ax.legend(loc="lower right", fontsize=SMALL, ncols=2)
     return fig
 
 
-@styled
+@drawing
 def training_curves(curves: dict, steps_per_epoch: int) -> Figure:
     """Training loss per step (smoothed) of several runs; ``curves`` maps a label to the losses.
 
     Runs with batch normalization are solid lines, runs without it dashed; a label holds
     ``lr=...``, which picks the colour.
     """
-    fig = Figure(figsize=(8.0, 3.6), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 3.8), layout="constrained")
     ax = fig.subplots()
     rates = sorted({label.split("lr=")[1].split(")")[0] for label in curves}, key=float)
     window = 5
@@ -136,8 +137,8 @@ def training_curves(curves: dict, steps_per_epoch: int) -> Figure:
         ax.plot(np.arange(window, len(losses) + 1), smooth, style, color=colour, label=label)
     for epoch in range(1, len(losses) // steps_per_epoch + 1):
         ax.axvline(epoch * steps_per_epoch, color="#dddddd", lw=1, zorder=0)
-    ax.set_xlabel(f"training step ({steps_per_epoch} steps per epoch, grey lines between epochs)")
+    ax.set_xlabel(f"training step ({steps_per_epoch} per epoch, grey lines between epochs)")
     ax.set_ylabel("training loss (cross-entropy)")
     ax.set_ylim(0, None)
-    ax.legend(fontsize=9)
+    ax.legend(fontsize=SMALL)
     return fig

@@ -1,19 +1,19 @@
 """Figures of chapter 10 (putting it together): digits, initialisation, training, what was learned."""
 
+import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
 
-from autograder.runtime.figures import ACCENT, array, framed, styled
+from autograder.runtime.figures import ACCENT, SIGNED, SMALL, WIDTH, array, drawing, framed
 
-DIVERGING = "PuOr_r"  # orange positive, purple negative, as in chapter 5
 TRAIN_COLOUR, TEST_COLOUR = "#4e79a7", ACCENT
 
 
-@styled
+@drawing
 def digit_samples(images, labels, per_digit: int = 3) -> Figure:
     """The first ``per_digit`` images of each digit 0..9 (``images`` (N, 1, 8, 8) in [0, 1]), one column per digit."""
     images, labels = array(images)[:, 0], array(labels).astype(int)
-    fig = Figure(figsize=(7.2, 0.8 * per_digit + 0.5), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 0.7 * per_digit + 0.5), layout="constrained")
     axes = fig.subplots(per_digit, 10, squeeze=False)
     for digit in range(10):
         chosen = np.flatnonzero(labels == digit)[:per_digit]
@@ -26,10 +26,10 @@ def digit_samples(images, labels, per_digit: int = 3) -> Figure:
     return fig
 
 
-@styled
+@drawing
 def activation_spread(spreads: dict, layer_names) -> Figure:
     """Standard deviation of each layer's output for several initialisations (name -> list of stds), log scale."""
-    fig = Figure(figsize=(7.0, 3.2), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 3.4), layout="constrained")
     ax = fig.subplots()
     xs = np.arange(len(layer_names))
     for name, values in spreads.items():
@@ -37,15 +37,15 @@ def activation_spread(spreads: dict, layer_names) -> Figure:
     ax.set_yscale("log")
     ax.set_xticks(xs, layer_names, rotation=30, ha="right")
     ax.set_ylabel("std of the layer's output")
-    ax.legend(fontsize=9)
+    ax.legend(fontsize=SMALL)
     return fig
 
 
-@styled
+@drawing
 def training_curves(history) -> Figure:
     """Loss and accuracy per epoch from a list of records with ``loss``, ``train_accuracy``, ``test_accuracy``."""
     epochs = np.arange(1, len(history) + 1)
-    fig = Figure(figsize=(7.4, 2.9), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 3.0), layout="constrained")
     left, right = fig.subplots(1, 2)
     left.plot(epochs, [r["loss"] for r in history], color=TRAIN_COLOUR, marker="o", ms=3)
     left.set_xlabel("epoch")
@@ -65,13 +65,13 @@ def training_curves(history) -> Figure:
     right.set_xlabel("epoch")
     right.set_ylabel("accuracy (eval mode)")
     right.set_ylim(max(0.0, min(r["test_accuracy"] for r in history) - 0.05), 1.005)
-    right.legend(loc="lower right", fontsize=9)
-    for ax in (left, right):
-        ax.set_xticks(epochs[:: max(1, len(epochs) // 8)])
+    right.legend(loc="lower right", fontsize=SMALL)
+    for ax in (left, right):  # at most 6 whole-epoch ticks, so that their labels stay apart
+        ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(nbins=6, integer=True))
     return fig
 
 
-@styled
+@drawing
 def confusion(matrix) -> Figure:
     """A 10x10 confusion matrix (rows: true digit, columns: predicted digit) with its counts."""
     matrix = array(matrix).astype(int)
@@ -90,7 +90,7 @@ def confusion(matrix) -> Figure:
                 str(count),
                 ha="center",
                 va="center",
-                fontsize=8,
+                fontsize=SMALL,
                 weight=weight,
                 color="#333333" if i == j else "black",
             )
@@ -102,12 +102,12 @@ def confusion(matrix) -> Figure:
     return fig
 
 
-@styled
+@drawing
 def kernels(weight, ncols: int = 8) -> Figure:
     """The 3x3 kernels of a first convolution (weight (Co, 1, kh, kw)), each on its own symmetric scale."""
     weight = array(weight)[:, 0]
     rows = -(-len(weight) // ncols)
-    fig = Figure(figsize=(0.9 * ncols, 0.95 * rows + 0.2), layout="constrained")
+    fig = Figure(figsize=(WIDTH, (WIDTH / ncols + 0.15) * rows + 0.2), layout="constrained")
     axes = fig.subplots(rows, ncols, squeeze=False).ravel()
     for index, ax in enumerate(axes):
         framed(ax)
@@ -115,25 +115,25 @@ def kernels(weight, ncols: int = 8) -> Figure:
             ax.axis("off")
             continue
         limit = float(np.abs(weight[index]).max()) or 1.0
-        ax.imshow(weight[index], cmap=DIVERGING, vmin=-limit, vmax=limit)
-        ax.set_title(str(index), fontsize=8, pad=2)
+        ax.imshow(weight[index], cmap=SIGNED, vmin=-limit, vmax=limit)
+        ax.set_title(str(index), fontsize=SMALL, pad=2)
     return fig
 
 
-@styled
+@drawing
 def feature_maps(image, first, second, label: str) -> Figure:
     """One digit (8x8), the maps of the first block's ReLU (C1, 8, 8) and of the second's (C2, 4, 4),
     each map on its own scale from 0 (black) to its largest value."""
     image, first, second = array(image), array(first), array(second)
-    fig = Figure(figsize=(7.6, 4.6), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 4.0), layout="constrained")
     left, middle, right = fig.subfigures(1, 3, width_ratios=[1.3, 2.4, 3.4])
     ax = left.subplots()
     ax.imshow(image, cmap="gray_r", vmin=0, vmax=1)
     framed(ax)
     ax.set_title(label)
     for panel, maps, title, ncols in (
-        (middle, first, "layer1: conv1 + ReLU, 8×8", 4),
-        (right, second, "layer2: conv2 + ReLU, 4×4", 6),
+        (middle, first, "layer1: conv1 + ReLU\n8×8 maps", 4),
+        (right, second, "layer2: conv2 + ReLU\n4×4 maps", 6),
     ):
         rows = -(-len(maps) // ncols)
         axes = panel.subplots(rows, ncols, squeeze=False).ravel()
