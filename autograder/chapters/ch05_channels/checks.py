@@ -278,7 +278,7 @@ def assert_linear_count(
 CONV2D_EXAMPLES = [
     (3, 64, 3, True, 1),  # the first layer of a VGG-style network: 1792
     (3, 1, 5, False, 1),  # one 5x5 filter on a 3-channel image: 75 weights
-    (2, 3, (3, 5), True, 1),  # the source's nn.Conv2d(2, 3, kernel_size=(3, 5)): 93
+    (2, 3, (3, 5), True, 1),  # chapter 5's nn.Conv2d(2, 3, kernel_size=(3, 5)): 93
     (256, 64, 1, True, 1),  # a 1x1 convolution that shrinks 256 channels to 64
     (64, 128, 3, True, 4),  # four groups of 16 input and 32 output channels
     (32, 32, 3, False, 32),  # depthwise: one 3x3 filter per channel

@@ -37,7 +37,8 @@ def assert_conv_matrix(conv_matrix, K: torch.Tensor, input_shape: tuple[int, int
 @diagnosed
 def check_conv_matrix(conv_matrix) -> None:
     """Visible checks of ``conv_matrix``: the chapter's 2x2 kernel on a 3x3 input (known answer),
-    the source notes' 3x3 kernel on a 4x4 input, a non-square case, then the stated properties on it."""
+    the 3x3 kernel on a 4x4 input of Dumoulin and Visin (chapter 6), a non-square case, then the
+    stated properties on it."""
     K = kit.on_device([[1.0, 2.0], [3.0, 4.0]])
     known = kit.on_device(
         [
@@ -187,7 +188,7 @@ def assert_size(
 
 # The chapter's examples: (n, k, stride, padding, output_padding, dilation).
 SIZE_EXAMPLES = [
-    (2, 3, 1, 0, 0, 1),  # the source notes: a 2x2 input and a 3x3 kernel give 4x4
+    (2, 3, 1, 0, 0, 1),  # Dumoulin and Visin: a 2x2 input and a 3x3 kernel give 4x4
     (2, 2, 2, 0, 0, 1),  # stride 2 doubles 2 to 4
     (2, 2, 1, 1, 0, 1),  # padding 1 crops the 3x3 result to 1x1
     (4, 3, 2, 1, 0, 1),  # undoes the shape of a stride-2 convolution of 7 ...

@@ -57,7 +57,7 @@ def call_text(name: str, args: tuple, first: str = "X") -> str:
 
 
 EXAMPLE = "X = 0..8 as 1x1x3x3"
-SOURCE_EXAMPLE = "X = 0..31 as 1x2x4x4 (two channels), the source notes' example"
+SOURCE_EXAMPLE = "X = 0..31 as 1x2x4x4 (two channels), chapter 7's example"
 # The last example of most checks: N > 1, H != W and kh != kw, where the stated properties are tested.
 BATCH = "a batch of non-square planes"
 
@@ -65,7 +65,7 @@ BATCH = "a batch of non-square planes"
 @diagnosed
 def check_pool2d(pool2d) -> None:
     """Visible checks of ``pool2d``: the chapter's 3x3 example in both modes, the default
-    stride, the source notes' two-channel example with padding and a (2, 1) stride, and
+    stride, chapter 7's two-channel example with padding and a (2, 1) stride, and
     padding on a batch of negative values; then the stated properties in both modes."""
     X = kit.numbers(1, 1, 3, 3)
     for mode, wanted in (("max", [[4.0, 5.0], [7.0, 8.0]]), ("avg", [[2.0, 3.0], [5.0, 6.0]])):

@@ -154,7 +154,7 @@ def assert_linear_properties(linear, x: torch.Tensor, W: torch.Tensor, b: torch.
 
 
 def _source_example() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """The source's example: x = [[1, 2, 3]], W rows of 1s, 2s, 3s, 4s (4 x 3), b = 0.5 each."""
+    """Chapter 8's small example: x = [[1, 2, 3]], W rows of 1s, 2s, 3s, 4s (4 x 3), b = 0.5 each."""
     x = kit.on_device([[1.0, 2.0, 3.0]])
     W = kit.on_device([[1.0] * 3, [2.0] * 3, [3.0] * 3, [4.0] * 3])
     return x, W, torch.full((4,), 0.5, device=device())

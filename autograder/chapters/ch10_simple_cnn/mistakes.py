@@ -90,7 +90,7 @@ class SimpleCNN_flatten_batch(nn.Module):
     "SimpleCNN",
     summary="blocks built with nn.Sequential(...) positionally: layers named 0, 1, 2",
     hint="The layers are named '0', '1', '2', as nn.Sequential names the layers it is given without "
-    "names. The exercise asks for the source notes' names (conv1, relu1, pool1, ...), given with "
+    "names. The exercise asks for the names of chapter 10 (conv1, relu1, pool1, ...), given with "
     "add_module(name, layer).",
     section=BLOCKS,
 )
@@ -169,7 +169,7 @@ class SimpleCNN_softmax(nn.Module):
 @mistake(
     "SimpleCNN",
     summary="convolutions without padding (and fc1 resized to fit)",
-    hint="The source's convolutions have padding=1, so a 3x3 kernel keeps the height and width and "
+    hint="SimpleCNN's convolutions have padding=1, so a 3x3 kernel keeps the height and width and "
     "only the poolings shrink them; without it every convolution trims a pixel on each side.",
     section=SHAPES,
 )
@@ -261,9 +261,9 @@ def init_weights_biases_random(model):
 
 @mistake(
     "init_weights",
-    summary="stops after the first layer (the source notes' break)",
+    summary="stops after the first layer (a `break` in the loop)",
     hint="Only the first layer was initialised: every other layer kept its default weights, as when "
-    "the loop over model.modules() ends early (the source notes' break). Visit every module.",
+    "the loop over model.modules() ends early (a `break` in it). Visit every module.",
     section=INIT,
 )
 def init_weights_break(model):
@@ -309,7 +309,7 @@ def init_weights_kaiming(model):
 
 @mistake(
     "init_weights",
-    summary="standard normal weights (the source notes' normal_), whatever the layer's size",
+    summary="standard normal weights (`nn.init.normal_` with its defaults), whatever the layer's size",
     hint="N(0, 1) weights make every layer multiply the size of its signal by about the square root "
     "of its fan-in; Xavier scales the variance to 2 / (fan_in + fan_out).",
     section=INIT,

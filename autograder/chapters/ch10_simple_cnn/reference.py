@@ -1,4 +1,4 @@
-"""References for chapter 10 (putting it together): the source notes' ``SimpleCNN``, Xavier
+"""References for chapter 10 (putting it together): chapter 10's ``SimpleCNN``, Xavier
 initialisation, the small ``DigitsCNN`` and its training on the 8x8 digits.
 
 The data come from :func:`autograder.chapters.ch10_simple_cnn.data.digits_data`, which the book, the notebook and the
@@ -49,7 +49,7 @@ def _classifier(sizes: list[int], dropout: float | None = None) -> nn.Sequential
 
 
 class SimpleCNN(nn.Module):
-    """The source notes' network for 3x32x32 images: three conv-ReLU-maxpool blocks with 32, 64
+    """Chapter 10's network for 3x32x32 images: three conv-ReLU-maxpool blocks with 32, 64
     and 128 channels (32 -> 16 -> 8 -> 4 pixels a side), then 2048 -> 512 -> 64 -> 10."""
 
     def __init__(self) -> None:
