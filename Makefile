@@ -14,7 +14,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 ASSIGNMENTS := $(notdir $(wildcard solutions/ch*))
 
-.PHONY: help setup system-packages book exercises record student-edition lint format test test-fast clean
+.PHONY: help setup system-packages book exercises record student-edition lint format test test-fast test-gpu clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -69,6 +69,9 @@ test: setup system-packages lint  ## lint, then run the whole test suite (builds
 
 test-fast: setup  ## unit tests only (no nbgrader, no book)
 	$(BIN)/pytest -m "not slow"
+
+test-gpu: setup  ## on a machine with a CUDA GPU: every solution, blank, mistake and variant through the checks on the GPU, and the device tests
+	$(BIN)/pytest -n 0 -rs tests/test_gpu.py tests/test_device.py
 
 clean:  ## remove builds and local grading state (keeps .venv)
 	rm -rf _build dist gradebook.db .nbgrader.log submitted autograded feedback reports artifacts

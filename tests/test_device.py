@@ -47,3 +47,24 @@ def test_impossible_requests_fail_with_a_reason(monkeypatch, value, message):
     monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
     with pytest.raises(DeviceError, match=message.replace("(", r"\(").replace(")", r"\)")):
         device()
+
+
+def test_choosing_the_device_turns_tf32_off(monkeypatch):
+    """After device(), float32 convolutions and matrix products are computed in full precision on
+    CUDA: the checks' float32 tolerance (1e-5) is far below TF32's error (about 1e-3)."""
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    saved = (
+        torch.backends.cudnn.allow_tf32,
+        torch.backends.cuda.matmul.allow_tf32,
+        torch.get_float32_matmul_precision(),
+    )
+    torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = True  # PyTorch's defaults on a GPU
+    torch.set_float32_matmul_precision("high")
+    try:
+        device()
+        assert torch.backends.cudnn.allow_tf32 is False
+        assert torch.backends.cuda.matmul.allow_tf32 is False
+        assert torch.get_float32_matmul_precision() == "highest"
+    finally:
+        torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = saved[:2]
+        torch.set_float32_matmul_precision(saved[2])
