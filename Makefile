@@ -19,12 +19,13 @@ ASSIGNMENTS := $(notdir $(wildcard solutions/ch*))
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-system-packages:  ## install Debian's chromium (browser tests) when it is missing
-	@command -v chromium >/dev/null 2>&1 || { \
+system-packages:  ## install Debian's chromium (browser tests) and nodejs/npm (the hub's proxy) when missing
+	@missing="$$(command -v chromium >/dev/null 2>&1 || echo chromium) $$(command -v npm >/dev/null 2>&1 || echo 'nodejs npm')"; \
+	if [ -n "$$(echo $$missing)" ]; then \
 	  if command -v apt-get >/dev/null 2>&1; then \
 	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; \
-	  else echo "Install Chromium and put it on PATH as 'chromium' for the browser tests."; fi; }
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	  else echo "Install $$missing (Chromium on PATH as 'chromium') for the browser and hub tests."; fi; fi
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +76,16 @@ test-gpu: setup  ## on a machine with a CUDA GPU: every solution, blank, mistake
 
 clean:  ## remove builds and local grading state (keeps .venv)
 	rm -rf _build dist gradebook.db .nbgrader.log submitted autograded feedback reports artifacts
+
+.PHONY: hub hub-setup
+HUB_ROOT ?= /srv/cnn-course-hub
+hub-setup: setup  ## (as root) set up the course's JupyterHub: INSTRUCTORS=a STUDENTS=b,c [CREATE_USERS=1] (book/hub.md)
+	cd deploy/hub && npm ci --no-audit --no-fund --silent
+	$(BIN)/python deploy/hub/hub.py --root $(HUB_ROOT) setup --instructors "$(INSTRUCTORS)" --students "$(STUDENTS)" $(if $(CREATE_USERS),--create-users)
+
+hub: setup  ## (as root) start the course's JupyterHub on port 8000, set up first if it is not (book/hub.md)
+	@test -f $(HUB_ROOT)/roster.json || $(MAKE) hub-setup
+	$(BIN)/python deploy/hub/hub.py --root $(HUB_ROOT) start
 
 .PHONY: benchmark benchmark-checks
 benchmark: setup  ## throughput of `cnn-course grade` against sequential `nbgrader autograde` (minutes)
