@@ -6,6 +6,13 @@ MESSAGES = {
     "expected 3.",
     "conv_output_size_true_division": "returned 6.0, a float; it must return a Python int",
     "conv_output_size_builtin": "must be written from scratch, but it called PyTorch's built-in convolution",
+    "conv_output_size_first_dimension_only": "conv_output_size(n=(6, 5), k=(3, 3)) (default padding, stride and "
+    "dilation) returned 4; with tuple arguments (2 spatial dimensions) it must return a tuple of 2 ints",
+    "conv_output_size_no_broadcast": "conv_output_size(n=(6, 5), k=(3, 3)) (default padding, stride and dilation) "
+    "raised TypeError: 'int' object is not iterable",
+    "conv_output_size_list": "returned [4, 3], a list; with tuple arguments it must return a tuple",
+    "conv_output_size_always_tuple": "conv_output_size(n=8, k=3) (default padding, stride and dilation) returned (6,) "
+    "(of type tuple); it must return a Python int",
     "pad2d_pair_swapped": "Expected shape (7, 6), got shape (5, 8).",
     "pad2d_ones": "First wrong value at index (0, 0): expected 0, got 1.",
     "pad2d_float32": "pad2d(X, (2, 1)) with a non-square X = 1..12 as 3x4 (2 rows above and below, 1 column left "
@@ -35,16 +42,26 @@ SOLUTION_SEEDS = range(60)
 
 OTHER_CORRECT_ANSWERS = {
     "conv_output_size": [
-        # math.floor of a true division is an int too
+        # math.floor of a true division is an int too; tuples handled axis by axis
         (
             "import math\n\ndef conv_output_size(n, k, padding=0, stride=1, dilation=1):\n"
+            "    if isinstance(n, tuple) or not all(isinstance(a, int) for a in (k, padding, stride, dilation)):\n"
+            "        dims = max(len(a) for a in (n, k, padding, stride, dilation) if isinstance(a, tuple))\n"
+            "        axes = [a if isinstance(a, tuple) else (a,) * dims for a in (n, k, padding, stride, dilation)]\n"
+            "        return tuple(conv_output_size(*axis) for axis in zip(*axes))\n"
             "    return math.floor((n + 2 * padding - dilation * (k - 1) - 1) / stride) + 1\n"
         ),
-        # counting the start positions
+        # counting the start positions, with the ints broadcast by a helper
         (
             "def conv_output_size(n, k, padding=0, stride=1, dilation=1):\n"
-            "    span = dilation * (k - 1) + 1\n"
-            "    return len(range(0, n + 2 * padding - span + 1, stride))\n"
+            "    args = (n, k, padding, stride, dilation)\n"
+            "    if all(type(a) is int for a in args):\n"
+            "        span = dilation * (k - 1) + 1\n"
+            "        return len(range(0, n + 2 * padding - span + 1, stride))\n"
+            "    dims = {len(a) for a in args if type(a) is tuple}.pop()\n"
+            "    def at(a, i):\n"
+            "        return a if type(a) is int else a[i]\n"
+            "    return tuple(conv_output_size(*(at(a, i) for a in args)) for i in range(dims))\n"
         ),
     ],
     "pad2d": [

@@ -40,3 +40,31 @@ def test_hidden_vjp_cases_use_a_square_and_a_non_square_x(monkeypatch):
     assert any(shape[0] != shape[1] for shape, _ in filter(None, shapes))
     assert {dtype for _, dtype in filter(None, shapes)} >= {torch.float32, torch.float64}
     assert shapes[-1] is None
+
+
+# --- numbers in the chapter's prose and its check-yourself answers (issue 16) ----------------
+
+
+def _f(a):
+    a0, a1 = a[0, 0], a[0, 1]
+    return 2 * torch.stack([a0**2 + a1, a1**2 + a0]).reshape(1, 2)
+
+
+def test_chapter_numbers():
+    """v^T J = [12, 34] at a = [2, 4] with v = [1, 2]; a second backward doubles it to [24, 68] (glued),
+    a third gives [36, 102]; J at [1, 3] is [[4, 2], [2, 12]]; v = [1, 0] picks [8, 2]; d(c x)/dx = c."""
+    a = torch.tensor([[2.0, 4.0]], requires_grad=True)
+    v = torch.tensor([[1.0, 2.0]])
+    expected = ([12.0, 34.0], [24.0, 68.0], [36.0, 102.0])
+    for total in expected:
+        _f(a).backward(gradient=v)
+        assert a.grad.flatten().tolist() == total
+    J = torch.autograd.functional.jacobian(_f, torch.tensor([[1.0, 3.0]])).reshape(2, 2)
+    assert J.tolist() == [[4.0, 2.0], [2.0, 12.0]]
+    a.grad = None
+    _f(a).backward(gradient=torch.tensor([[1.0, 0.0]]))
+    assert a.grad.flatten().tolist() == [8.0, 2.0]
+    x = torch.tensor(3.0, requires_grad=True)
+    (x.detach() * x).backward()
+    assert x.grad.item() == 3.0
+    assert torch.autograd.functional.jacobian(lambda t: t.sum(dim=0), torch.zeros(2, 2)).shape == (2, 2, 2)

@@ -264,3 +264,67 @@ def test_conv2d_module_moves_with_to():
     layer = ref.Conv2D((2, 3)).to(torch.float64)
     assert all(p.dtype == torch.float64 for p in layer.parameters())
     assert isinstance(layer, nn.Module)
+
+
+# --- the written question's model answer: the flat image at the default step -----------------
+
+
+def _flat_data() -> tuple[torch.Tensor, torch.Tensor]:
+    flat = torch.ones(6, 8, dtype=torch.float64)
+    return flat, correlation.corr2d(flat, EDGE.double())
+
+
+def test_flat_image_diverges_at_the_default_step():
+    """Issue 16, fault 8: on the all-ones 6x8 image the Hessian is 84 * 1 1^T, eigenvalues 0, 0 and
+    252, so the largest stable step is 2/252 ~ 0.0079 and the default lr = 0.01 diverges (the sum
+    w1 + w2 + b is multiplied by 1 - 2.52 = -1.52 per step); lr = 0.001 converges onto the plane."""
+    flat, target = _flat_data()
+    H = ref.hessian(flat, (1, 2))
+    assert torch.equal(H, torch.full((3, 3), 84.0, dtype=torch.float64))
+    eigenvalues = torch.linalg.eigvalsh(H)
+    assert eigenvalues.tolist() == pytest.approx([0.0, 0.0, 252.0], abs=1e-9)
+    largest_stable = 2 / eigenvalues.max().item()
+    assert largest_stable == pytest.approx(0.0079, abs=5e-5) and largest_stable < 0.01
+    assert 1 - 0.01 * 252 == pytest.approx(-1.52)
+    assert 1.52**100 == pytest.approx(1.6e18, rel=0.05)
+    for seed in (0, 4, 6):
+        torch.manual_seed(seed)
+        _, losses, _ = ref.fit(flat, target, steps=100, lr=0.01)
+        assert losses[-1] > 1e30 * max(losses[0], 1e-3), (seed, losses[0], losses[-1])
+        torch.manual_seed(seed)
+        _, losses, _ = ref.fit(flat, target, steps=100, lr=0.001)
+        assert losses[-1] < 1e-12 * max(losses[0], 1.0), (seed, losses[0], losses[-1])
+
+
+def test_horizontal_stripe_is_stable_at_the_default_step():
+    """Case (b) of the written question: the largest eigenvalue is about 178 < 200, so lr = 0.01 is stable."""
+    X = torch.ones(6, 8, dtype=torch.float64)
+    X[2:4] = 0
+    assert torch.linalg.eigvalsh(ref.hessian(X, (1, 2))).max().item() == pytest.approx(178.42, abs=0.01)
+
+
+def test_written_answer_says_the_default_step_diverges_on_the_flat_image():
+    """The model answer of the written question no longer claims convergence at lr = 0.01 (fault 8)."""
+    notebook = nbformat.read(REPO / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    (cell,) = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "written_identifiability"]
+    assert "2/252 \\approx 0.0079" in cell.source and "-1.52" in cell.source
+
+
+def test_convergence_numbers_of_the_chapter():
+    """The numbers glued in the convergence section: eigenvalues 12, 19.69, 124.31; factors 0.88,
+    0.803, -0.243 at lr = 0.01; loss factors 0.774 and 0.645; 0.88^100 = 2.8e-6; 2/lambda_3 =
+    0.0161; the mean loss's slowest factor 0.997, 75 % left after 100 steps; the best step 0.0147
+    with factor 0.82; the seed-0 start bias -2.18."""
+    X, _ = ref.make_stripe_data()
+    lam1, lam2, lam3 = torch.linalg.eigvalsh(ref.hessian(X, (1, 2))).tolist()
+    assert (lam1, lam2, lam3) == pytest.approx((12.0, 12 * (6 - math.sqrt(19)), 12 * (6 + math.sqrt(19))))
+    assert [round(1 - 0.01 * lam, 3) for lam in (lam1, lam2, lam3)] == [0.88, 0.803, -0.243]
+    assert round((1 - 0.01 * lam1) ** 2, 3) == 0.774 and round((1 - 0.01 * lam2) ** 2, 3) == 0.645
+    assert f"{(1 - 0.01 * lam1) ** 100:.1e}" == "2.8e-06"
+    assert round(2 / lam3, 4) == 0.0161
+    assert round(1 - 0.01 * lam1 / 42, 3) == 0.997 and round((1 - 0.01 * lam1 / 42) ** 100, 2) == 0.75
+    assert round(2 / (lam1 + lam3), 4) == 0.0147 and round((lam3 - lam1) / (lam3 + lam1), 2) == 0.82
+    torch.manual_seed(0)
+    assert round(ref.Conv2D((1, 2)).bias.item(), 2) == -2.18
+    assert round(1 - 0.015 * lam3, 2) == -0.86  # the check-yourself answer on lr = 0.015
+    assert ref.receptive_field([5, 5]) == 9 and ref.receptive_field([3, 3], [2, 2]) == 7

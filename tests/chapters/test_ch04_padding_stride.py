@@ -9,6 +9,7 @@ import pytest
 import torch
 from answers import failure, with_answer
 from answers import solved_namespace as notebook_solved_namespace
+from torch import nn
 
 from autograder.chapters import mistakes_for
 from autograder.chapters.ch04_padding_stride import checks as checks
@@ -42,6 +43,14 @@ def test_reference_output_size_follows_the_formula():
 # --- conv_output_size: integer results ----------------------------------------------------
 
 RIGHT = "(n + 2 * padding - dilation * (k - 1) - 1) // stride + 1"
+# Tuple arguments handled axis by axis, each axis by the int code that follows.
+BROADCAST = (
+    "    args = (n, k, padding, stride, dilation)\n"
+    "    if not all(isinstance(a, int) for a in args):\n"
+    "        dims = max(len(a) for a in args if not isinstance(a, int))\n"
+    "        axes = [(a,) * dims if isinstance(a, int) else a for a in args]\n"
+    "        return tuple(conv_output_size(*axis) for axis in zip(*axes))\n"
+)
 
 
 @pytest.mark.parametrize(
@@ -83,12 +92,12 @@ def test_conv_output_size_wrong_int_names_arguments_got_and_expected():
     [
         (
             "n >= 500",
-            r"Hidden check 5 of 5 failed \(grading seed 1234\), on large inputs \(n from 500 to 100000\) \(4 cases\)",
+            r"Hidden check 5 of 9 failed \(grading seed 1234\), on large inputs \(n from 500 to 100000\) \(4 cases\)",
         ),
         (
             "n + 2 * padding == dilation * (k - 1) + 1",
             # the random group may draw such a case too; the plan test shows that group 4 always does
-            r"Hidden check [14] of 5 failed \(grading seed 1234\), on (random sizes|a dilated kernel exactly as large)",
+            r"Hidden check [14] of 9 failed \(grading seed 1234\), on (random sizes|a dilated kernel exactly as large)",
         ),
     ],
 )
@@ -98,6 +107,7 @@ def test_conv_output_size_hidden_edge_cases_are_reached(monkeypatch, condition, 
     monkeypatch.setenv("AUTOGRADER_SEED", "1234")
     source = (
         "def conv_output_size(n, k, padding=0, stride=1, dilation=1):\n"
+        f"{BROADCAST}"
         f"    right = {RIGHT}\n"
         f"    return right + 1 if {condition} else right\n"
     )
@@ -175,3 +185,88 @@ def test_visible_checks_are_fast(exercise):
     start = time.process_time()
     check(namespace[exercise])
     assert time.process_time() - start < 0.5
+
+
+# --- conv_output_size with tuples: 1-D, 2-D and 3-D ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "layer, shape, settings",
+    [
+        (nn.Conv1d, (100,), {"kernel_size": 5, "padding": 2, "stride": 2}),
+        (nn.Conv1d, (9,), {"kernel_size": 3, "stride": 2, "dilation": 2}),
+        (nn.Conv2d, (8, 6), {"kernel_size": (3, 5), "padding": (1, 0), "stride": (2, 1)}),
+        (nn.Conv2d, (7, 9), {"kernel_size": 3, "padding": 1, "stride": 2}),
+        (nn.Conv3d, (16, 64, 48), {"kernel_size": (3, 5, 5), "padding": (1, 2, 2), "stride": (1, 2, 2)}),
+        (nn.Conv3d, (9, 10, 11), {"kernel_size": 3, "dilation": (1, 2, 3)}),
+        (nn.Conv3d, (8, 32, 32), {"kernel_size": (1, 3, 3), "padding": (0, 1, 1)}),
+    ],
+)
+def test_reference_tuple_sizes_are_the_layers_output_shapes(layer, shape, settings):
+    """With tuples (ints broadcast), the reference gives the spatial shape nn.Conv1d/2d/3d produce."""
+    conv = layer(1, 1, **settings)
+    with torch.no_grad():
+        measured = tuple(conv(torch.zeros(1, 1, *shape)).shape[2:])
+    arguments = [
+        settings.get(name, default)
+        for name, default in (("kernel_size", 1), ("padding", 0), ("stride", 1), ("dilation", 1))
+    ]
+    assert ref.conv_output_size(shape, *arguments) == measured
+    assert ref.conv_output_size(shape, conv.kernel_size, conv.padding, conv.stride, conv.dilation) == measured
+
+
+def test_visible_tuple_examples_are_the_exercise_texts():
+    """The examples the exercise text and the chapter quote are the checks' (and are right)."""
+    sizes = [ref.conv_output_size(*example) for example in checks.TUPLE_EXAMPLES]
+    assert sizes == [(50,), (4, 2), (4, 5), (16, 32, 24), (7, 6, 5)]
+    assert ref.conv_output_size((6, 5), (3, 3)) == (4, 3)
+    with pytest.raises(ValueError):
+        ref.conv_output_size((7, 9), (3, 3, 3))
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_conv_output_size_hidden_tuple_plan(seed):
+    """Every seed draws 1-D, 2-D and 3-D cases whose kernels fit, ints mixed among the tuples."""
+    plan = dict(hidden._tuple_plan(Cases(seed)))
+    cases = [case for group in plan.values() for case in group]
+    assert {max(len(a) for a in case if isinstance(a, tuple)) for case in cases} == {1, 2, 3}
+    assert any(isinstance(a, int) for case in cases for a in case)
+    for case in cases:
+        size = ref.conv_output_size(*case)
+        assert isinstance(size, tuple) and min(size) >= 1
+    assert all(
+        isinstance(k, int) for _, k, *_ in plan["a tuple input with an int kernel size (broadcast to every dimension)"]
+    )
+
+
+# --- numbers in the chapter's prose (issue 16: glued, and pinned here) -----------------------
+
+
+def test_chapter_numbers():
+    """The numbers the chapter states: seven 5x5 layers leave 4x4 of 32x32; the usage counts of
+    the first and fourth rows; d2l's total padding against PyTorch's per side; the receptive fields
+    of the four stacks (7, 11, 15, 13); the 4/9 corners of the zero-padded box blur."""
+    sizes = [32]
+    while sizes[-1] >= 5:
+        sizes.append(ref.conv_output_size(sizes[-1], 5))
+    assert (len(sizes) - 1, sizes[-1]) == (7, 4)
+    X = torch.zeros(8, 8, requires_grad=True)
+    ref.corr2d_general(X, torch.ones(3, 3)).sum().backward()
+    assert X.grad[0, :4].tolist() == [1, 2, 3, 3] and X.grad[3, :4].tolist() == [3, 6, 9, 9]
+    assert ref.conv_output_size(8, 3, padding=1) == 8 == 8 - 3 + 2 + 1  # d2l: p_h = 2 rows in total
+    assert ref.conv_output_size(8, 3, padding=2) == 10
+    for strides, dilations, side in (
+        ((1, 1, 1), (1, 1, 1), 7),
+        ((2, 1, 1), (1, 1, 1), 11),
+        ((1, 1, 1), (1, 2, 4), 15),
+        ((1, 1, 1), (2, 2, 2), 13),
+    ):
+        x = torch.zeros(1, 1, 21, 21, requires_grad=True)
+        y = x
+        for s, d in zip(strides, dilations):
+            y = torch.nn.functional.conv2d(y, torch.ones(1, 1, 3, 3), stride=s, padding=d, dilation=d)
+        y[0, 0, y.shape[-1] // 2, y.shape[-1] // 2].backward()
+        rows = x.grad[0, 0].nonzero()[:, 0]
+        assert int(rows.max() - rows.min()) + 1 == side
+    blurred = torch.nn.functional.conv2d(torch.ones(1, 1, 4, 6), torch.ones(1, 1, 3, 3) / 9, padding=1)
+    assert blurred[0, 0, 0, 0].item() == pytest.approx(4 / 9)

@@ -56,9 +56,9 @@ def test_grades_csv_has_one_row_per_student(graded_class) -> None:
     with open(course.root / "grades.csv", newline="") as file:
         rows = {row["student_id"]: row for row in csv.DictReader(file) if row["assignment"] == graded_class.assignment}
     assert set(rows) == set(graded_class.students)
-    autograded_points = 13 - 2  # the written answer (2 points) is not graded yet
+    autograded_points = 16 - 2  # the written answer (2 points) is not graded yet
     assert float(rows[graded_class.writer]["score"]) == autograded_points
-    assert float(rows[graded_class.writer]["max_score"]) == 13
+    assert float(rows[graded_class.writer]["max_score"]) == 16
     assert float(rows["blank"]["score"]) == 0
     assert 0 < float(rows["bob"]["score"]) < autograded_points
 
@@ -88,11 +88,13 @@ def test_report_counts_every_submission(results: ClassResults, report: str, grad
 @pytest.mark.slow
 def test_report_pass_rates(results: ClassResults, report: str, graded_class) -> None:
     """corr2d is passed by the three students whose corr2d is the solution's; conv2d_flipped
-    (built on corr2d) by ada alone (eve's is wrong, finn's never ran); corr2d_vectorized by all but blank."""
+    (built on corr2d) by ada alone (eve's is wrong, finn's never ran); corr2d_vectorized and corr1d by all but
+    blank."""
     assert exercise_pass_rates(results, graded_class.assignment) == [
         Rate("corr2d", 3, 7),
         Rate("conv2d_flipped", 1, 7),
         Rate("corr2d_vectorized", 6, 7),
+        Rate("corr1d", 6, 7),
     ]
     assert "<td class=number>43%</td>" in report
 

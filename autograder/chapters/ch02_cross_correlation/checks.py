@@ -1,4 +1,5 @@
-"""Visible checks of chapter 2 (cross-correlation): ``corr2d``, ``conv2d_flipped``, ``corr2d_vectorized``.
+"""Visible checks of chapter 2 (cross-correlation): ``corr2d``, ``conv2d_flipped``, ``corr2d_vectorized``,
+``corr1d``.
 
 The expected values come from the chapter's recording (``expected``), the known mistakes'
 explanations too (``diagnosed``); the hidden checks are the instructors' (``hidden.py``).
@@ -78,3 +79,26 @@ def check_corr2d_vectorized(corr2d_vectorized) -> None:
     """Visible checks of ``corr2d_vectorized``: the worked example, a non-square case, no pixel loop."""
     _visible(corr2d_vectorized, "corr2d_vectorized", expected.corr2d_vectorized, [[19.0, 25.0], [37.0, 43.0]])
     assert_no_pixel_loop(corr2d_vectorized, (4, 5), (9, 12), None)
+
+
+# ---------------------------------------------------------------------------------------
+# corr1d: the same sliding sum along one axis
+
+
+def assert_corr1d_properties(corr1d, x: torch.Tensor, k: torch.Tensor, what: str) -> None:
+    """What the text of ``corr1d`` states: x and k unchanged, their dtype and device kept,
+    differentiable with respect to both, from scratch."""
+    properties.assert_properties(corr1d, (x, k), what, {0: "x", 1: "k"}, from_scratch=FROM_SCRATCH, blocks=False)
+
+
+@diagnosed
+def check_corr1d(corr1d) -> None:
+    """Visible checks of ``corr1d``: the chapter's example (x = 0..7, k = [1, 2, -1], known answer),
+    a longer kernel on another signal, then the stated properties."""
+    x, k = kit.numbers(8), kit.on_device([1.0, 2.0, -1.0])
+    what = "corr1d(x, k) on the chapter's example (x = 0..7, k = [1, 2, -1])"
+    compare(corr1d, x, k, kit.on_device([0.0, 2.0, 4.0, 6.0, 8.0, 10.0]), what)
+    x, k = kit.numbers(11, modulo=4), kit.on_device([2.0, -1.0, 0.5, 3.0])
+    what = "corr1d(x, k) with x = 0..10 mod 4 (length 11) and k = [2, -1, 0.5, 3] (output length 8)"
+    compare(corr1d, x, k, expected.corr1d(x, k), what)
+    assert_corr1d_properties(corr1d, x.clone(), k.clone(), what)

@@ -113,3 +113,36 @@ def timings(sizes, seconds: dict) -> Figure:
     ax.minorticks_off()
     ax.legend()
     return fig
+
+
+@drawing
+def sliding_window_1d(x, k, y, positions) -> Figure:
+    """A 1-D cross-correlation, one row of panels per output position in ``positions``: the
+    signal ``x`` with the window shaded, the kernel ``k`` under it, and the output ``y`` with
+    the element it fills highlighted; the sum of products written out beside it."""
+    x, k, y = map(array, (x, k, y))
+    n, w = len(x), len(k)
+    rows = len(positions)
+    height = 3 * rows + (rows - 1) * 1.0
+    width = n + 7.5  # the signal, then the sum written out
+    cell = min(0.42, WIDTH / (width + 1.0))
+    fig = Figure(figsize=(cell * (width + 1.0), cell * (height + 0.6)), layout="constrained")
+    ax = fig.subplots()
+
+    def term(value: float) -> str:
+        return f"({value:g})" if value < 0 else f"{value:g}"
+
+    for row, i in enumerate(positions):
+        y0 = row * 4.0
+        grid(ax, x[None], y0=y0, fill={(0, i + j): WINDOW for j in range(w)}, shade=False)
+        ax.text(-0.15, y0 + 0.5, "$x$", ha="right", va="center")
+        grid(ax, k[None], x0=i, y0=y0 + 1, fill=dict.fromkeys(((0, j) for j in range(w)), WINDOW), shade=False)
+        ax.text(i - 0.15, y0 + 1.5, "$k$", ha="right", va="center")
+        grid(ax, y[None], y0=y0 + 2, fill={(0, i): ACCENT}, shade=False)
+        ax.text(-0.15, y0 + 2.5, "$y$", ha="right", va="center")
+        terms = " + ".join(f"{term(x[i + j])}·{term(k[j])}" for j in range(w))
+        ax.text(n + 0.3, y0 + 1.5, f"$y_{i}$ = {terms}\n= {y[i]:g}", ha="left", va="center")
+    board(ax, width, height)
+    ax.set_xlim(-1.0, width)
+    ax.set_ylim(height + 0.2, -0.2)
+    return fig

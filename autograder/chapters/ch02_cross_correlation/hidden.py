@@ -9,6 +9,7 @@ from autograder.chapters.ch02_cross_correlation import mistakes
 from autograder.chapters.ch02_cross_correlation import reference as ref
 from autograder.chapters.ch02_cross_correlation.checks import (
     FROM_SCRATCH,
+    assert_corr1d_properties,
     assert_no_pixel_loop,
     assert_properties,
     compare,
@@ -101,3 +102,49 @@ def grade_corr2d_vectorized(corr2d_vectorized) -> None:
         )
     )
     kit.run_hidden(cases, plan)
+
+
+@diagnosed
+def grade_corr1d(corr1d) -> None:
+    """Hidden checks of ``corr1d``: random lengths and kernels, a kernel as long as the signal,
+    a length-1 kernel, float64, the stated properties and the gradients."""
+    cases = Cases()
+    plan = []
+    for dtype in (torch.float32, torch.float32, torch.float64):
+        n = cases.size(5, 30)
+        plan.append((n, cases.size(2, min(n, 7)), dtype))
+    n = cases.size(2, 9)
+    plan.append((n, n, torch.float32))
+    plan.append((cases.size(3, 12), 1, torch.float64))
+    hidden = [
+        kit.Hidden(
+            f"x of length {n} and k of length {w} ({dtype})",
+            partial(compare, corr1d, x, k, ref.corr1d(x, k), "corr1d(x, k)"),
+        )
+        for n, w, dtype in plan
+        for x, k in [(cases.randn(n, dtype=dtype), cases.randn(w, dtype=dtype))]
+    ]
+    n, w = cases.size(6, 15), cases.size(2, 5)
+    x, k = cases.randn(n), cases.randn(w)
+    hidden.append(
+        kit.Hidden(
+            f"the stated properties, on x of length {n} and k of length {w}",
+            partial(assert_corr1d_properties, corr1d, x, k, "corr1d(x, k)"),
+        )
+    )
+    x, k = cases.randn(n, dtype=torch.float64), cases.randn(w, dtype=torch.float64)
+    G = cases.randn(n - w + 1, dtype=torch.float64)
+    hidden.append(
+        kit.gradient_case(
+            f"the gradient for x of length {n} and k of length {w} (float64)",
+            corr1d,
+            ref.corr1d,
+            (x, k),
+            G,
+            "corr1d(x, k)",
+            ("x", "k"),
+            from_scratch=FROM_SCRATCH,
+            blocks=False,
+        )
+    )
+    kit.run_hidden(cases, hidden)

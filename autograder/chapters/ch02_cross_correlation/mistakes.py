@@ -1,4 +1,4 @@
-"""Wrong answers to chapter 2's ``corr2d``, ``conv2d_flipped`` and ``corr2d_vectorized``."""
+"""Wrong answers to chapter 2's ``corr2d``, ``conv2d_flipped``, ``corr2d_vectorized`` and ``corr1d``."""
 
 import torch
 import torch.nn.functional as F
@@ -228,6 +228,82 @@ def corr2d_vectorized_builtin(X, K):
     return F.conv2d(X[None, None], K[None, None])[0, 0]
 
 
+@mistake(
+    "corr1d",
+    summary="reverses the kernel (computes a true 1-D convolution)",
+    hint="The values are those of the kernel read backwards: cross-correlation slides k as it "
+    "is, while the convolution of signal processing (np.convolve, for one) reverses it first. "
+    "Usual causes: k.flip(0), or an index such as k[w - 1 - j] where k[j] belongs.",
+    section="ch02_cross_correlation#one-and-three-dimensions",
+)
+def corr1d_flips_kernel(x, k):
+    k = torch.flip(k, dims=(0,))
+    w = k.shape[0]
+    y = torch.zeros(x.shape[0] - w + 1, dtype=x.dtype, device=x.device)
+    for i in range(y.shape[0]):
+        y[i] = (x[i : i + w] * k).sum()
+    return y
+
+
+@mistake(
+    "corr1d",
+    summary="output one element short (n - w instead of n - w + 1)",
+    hint="A kernel of length w fits at n - w + 1 positions along a signal of length n (the "
+    "last window starts at n - w): range(n - w) stops one position early.",
+    section="ch02_cross_correlation#one-and-three-dimensions",
+)
+def corr1d_off_by_one(x, k):
+    w = k.shape[0]
+    y = torch.zeros(x.shape[0] - w, dtype=x.dtype, device=x.device)
+    for i in range(y.shape[0]):
+        y[i] = (x[i : i + w] * k).sum()
+    return y
+
+
+@mistake(
+    "corr1d",
+    summary="multiplies the window's sum by the kernel's sum",
+    hint="Each output must be the sum of the products of the window and k entry by entry "
+    "(x[i] k[0] + x[i+1] k[1] + ...). The sum of the window times the sum of k also multiplies "
+    "every entry by every weight, so the values come out wrong wherever the window is not flat.",
+    section="ch02_cross_correlation#one-and-three-dimensions",
+)
+def corr1d_sums_then_multiplies(x, k):
+    w = k.shape[0]
+    y = torch.zeros(x.shape[0] - w + 1, dtype=x.dtype, device=x.device)
+    for i in range(y.shape[0]):
+        y[i] = x[i : i + w].sum() * k.sum()
+    return y
+
+
+@mistake(
+    "corr1d",
+    summary="keeps the input's length (windows run past the end, padded with zeros)",
+    hint="The output is as long as x, with w - 1 extra values at the end: windows that stick "
+    "out past the end of the signal do not count here. Without padding (chapter 4) the output "
+    "has n - w + 1 entries.",
+    section="ch02_cross_correlation#one-and-three-dimensions",
+)
+def corr1d_same_length(x, k):
+    w = k.shape[0]
+    padded = torch.cat([x, x.new_zeros(w - 1)])
+    y = torch.zeros(x.shape[0], dtype=x.dtype, device=x.device)
+    for i in range(y.shape[0]):
+        y[i] = (padded[i : i + w] * k).sum()
+    return y
+
+
+@mistake(
+    "corr1d",
+    summary="calls the built-in F.conv1d",
+    hint="This exercise asks you to write the sliding window yourself; F.conv1d is the reference "
+    "it is checked against.",
+    section="ch02_cross_correlation#one-and-three-dimensions",
+)
+def corr1d_builtin(x, k):
+    return F.conv1d(x[None, None], k[None, None])[0, 0]
+
+
 # --- Answers right on the chapter's example that break a property the exercises state ---------
 
 
@@ -350,3 +426,45 @@ def corr2d_vectorized_conv_layer(X, K):
     layer = nn.Conv2d(1, 1, K.shape, bias=False).to(X.device, X.dtype)
     layer.weight.data.copy_(K)
     return layer(X[None, None])[0, 0]
+
+
+@breaks("corr1d", "dtype")
+def corr1d_default_dtype(x, k):
+    w = k.shape[0]
+    y = torch.zeros(x.shape[0] - w + 1, device=x.device)
+    for i in range(y.shape[0]):
+        y[i] = (x[i : i + w] * k).sum()
+    return y
+
+
+@breaks("corr1d", "device")
+def corr1d_default_device(x, k):
+    w = k.shape[0]
+    y = torch.zeros(x.shape[0] - w + 1, dtype=x.dtype)
+    for i in range(y.shape[0]):
+        y[i] = (x[i : i + w] * k).sum()
+    return y
+
+
+@breaks("corr1d", "differentiable")
+def corr1d_python_numbers(x, k):
+    w = k.shape[0]
+    values = [float((x[i : i + w] * k).sum()) for i in range(x.shape[0] - w + 1)]
+    return torch.tensor(values, dtype=x.dtype, device=x.device)
+
+
+@breaks("corr1d", "unchanged")
+def corr1d_output_over_input(x, k):
+    w = k.shape[0]
+    n = x.shape[0] - w + 1
+    for i in range(n):
+        x[i] = (x[i : i + w] * k).sum()  # overwrites x[i], which no later window reads
+    return x[:n]
+
+
+@breaks("corr1d", "from scratch")
+def corr1d_conv_layer(x, k):
+    layer = nn.Conv1d(1, 1, k.shape[0], bias=False).to(x.device, x.dtype)
+    with torch.no_grad():
+        layer.weight.copy_(k)
+    return layer(x[None, None])[0, 0]

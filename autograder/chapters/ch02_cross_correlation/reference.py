@@ -35,3 +35,11 @@ def corr2d_unfold(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     """:func:`corr2d` from all windows at once (``Tensor.unfold``): the vectorized timing contender."""
     windows = X.unfold(0, K.shape[0], 1).unfold(1, K.shape[1], 1)
     return torch.tensordot(windows, K, dims=2)
+
+
+def corr1d(x: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
+    """1-D cross-correlation of ``x`` (n,) with ``k`` (w,): shape (n - w + 1,).
+
+    Wraps :func:`torch.nn.functional.conv1d`, the one-axis counterpart of ``F.conv2d``.
+    """
+    return F.conv1d(x[None, None], k[None, None])[0, 0]

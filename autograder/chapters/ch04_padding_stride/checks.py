@@ -1,6 +1,7 @@
 """Visible checks of chapter 4 (padding, stride and dilation): ``conv_output_size``, ``pad2d``, ``corr2d_general``.
 
-``conv_output_size`` returns a Python int, compared exactly, computed without a convolution;
+``conv_output_size`` returns a Python int (or, given tuples, a tuple of them), compared exactly,
+computed without a convolution;
 the tensor exercises are compared with the references' results on non-square inputs and
 kernels, then checked for the properties their text states (the input's dtype and device
 kept, inputs unchanged, differentiable). ``pad2d`` must not call a padding built-in
@@ -17,6 +18,7 @@ import torch
 
 from autograder.runtime import kit, properties
 from autograder.runtime.calling import call
+from autograder.runtime.compare import CheckFailure
 from autograder.runtime.diagnosis import RecordedDiagnoser
 from autograder.runtime.recorded import Recorded
 
@@ -31,31 +33,61 @@ NO_PADDING = ("padding",)
 # conv_output_size
 
 
-def _size_what(n: int, k: int, padding: int, stride: int, dilation: int) -> str:
-    return f"conv_output_size(n={n}, k={k}, padding={padding}, stride={stride}, dilation={dilation})"
+def _size_what(n, k, padding, stride, dilation) -> str:
+    return f"conv_output_size(n={n!r}, k={k!r}, padding={padding!r}, stride={stride!r}, dilation={dilation!r})"
+
+
+def _assert_sizes(got, size, what: str) -> None:
+    """``got`` is exactly ``size``: the Python int, or the tuple of Python ints, expected."""
+    if isinstance(size, int):
+        kit.assert_int(got, size, what, kit.OUTPUT_SIZE)
+        return
+    dims = f"{len(size)} spatial dimension{'s' * (len(size) > 1)}"
+    if isinstance(got, list):
+        raise CheckFailure(
+            f"{what} returned {got!r}, a list; with tuple arguments it must return a tuple, one size per "
+            f"dimension ({size!r} here). Convert with tuple(...), as shapes and PyTorch's size arguments are tuples."
+        )
+    if not isinstance(got, tuple):
+        raise CheckFailure(
+            f"{what} returned {got!r}; with tuple arguments ({dims}) it must return a tuple of {len(size)} "
+            f"int{'s' * (len(size) > 1)}, one output size per dimension: expected {size!r}."
+        )
+    if len(got) != len(size):
+        raise CheckFailure(
+            f"{what} returned {got!r}, a tuple of {len(got)}; expected {size!r}, one size per dimension ({dims})."
+        )
+    if not all(type(value) is int for value in got):
+        raise CheckFailure(
+            f"{what} returned {got!r}: each entry must be a Python int. {kit.OUTPUT_SIZE.float_advice}"
+            if any(isinstance(value, float) for value in got)
+            else f"{what} returned {got!r}: each entry must be a Python int (convert with int(...))."
+        )
+    if got != size:
+        raise CheckFailure(f"{what} returned {got!r}, expected {size!r}.")
 
 
 def assert_size(
     conv_output_size,
     reference: Callable,
-    n: int,
-    k: int,
-    padding: int = 0,
-    stride: int = 1,
-    dilation: int = 1,
+    n,
+    k,
+    padding=0,
+    stride=1,
+    dilation=1,
     *,
     defaults: bool = False,
 ) -> None:
-    """``conv_output_size`` returns exactly the int ``reference`` gives (with ``defaults``,
-    called as ``conv_output_size(n, k)`` so that its default arguments are used)."""
+    """``conv_output_size`` returns exactly the int, or the tuple of ints, ``reference`` gives
+    (with ``defaults``, called as ``conv_output_size(n, k)`` so that its default arguments are used)."""
     size = reference(n, k, padding, stride, dilation)
     if defaults:
-        what = f"conv_output_size(n={n}, k={k}) (default padding, stride and dilation)"
+        what = f"conv_output_size(n={n!r}, k={k!r}) (default padding, stride and dilation)"
         got, _ = call(conv_output_size, n, k, what=what, from_scratch=NO_CONVOLUTION)
     else:
         what = _size_what(n, k, padding, stride, dilation)
         got, _ = call(conv_output_size, n, k, padding, stride, dilation, what=what, from_scratch=NO_CONVOLUTION)
-    kit.assert_int(got, size, what, kit.OUTPUT_SIZE)
+    _assert_sizes(got, size, what)
 
 
 # The chapter's examples: (n, k, padding, stride, dilation).
@@ -71,11 +103,26 @@ SIZE_EXAMPLES = [
 ]
 
 
+# Tuples, one entry per spatial dimension, ints broadcast: the sizes nn.Conv1d, nn.Conv2d and
+# nn.Conv3d give (n, k, padding, stride, dilation).
+TUPLE_EXAMPLES = [
+    ((100,), (5,), (2,), (2,), (1,)),  # Conv1d on a sequence of 100: (50,)
+    ((8, 6), (3, 5), (1, 0), (2, 1), (1, 1)),  # Conv2d, non-square everything: (4, 2)
+    ((7, 9), 3, 1, 2, 1),  # Conv2d with int kernel, padding and stride broadcast: (4, 5)
+    ((16, 64, 48), (3, 5, 5), (1, 2, 2), (1, 2, 2), 1),  # Conv3d on a video clip: (16, 32, 24)
+    ((9, 10, 11), 3, 0, 1, (1, 2, 3)),  # Conv3d, a dilation per axis: (7, 6, 5)
+]
+
+
 @diagnosed
 def check_conv_output_size(conv_output_size) -> None:
-    """Visible checks of ``conv_output_size``: the defaults and the chapter's examples."""
+    """Visible checks of ``conv_output_size``: the defaults and the chapter's examples, with ints,
+    then with tuples for one, two and three spatial dimensions."""
     assert_size(conv_output_size, expected.conv_output_size, 8, 3, defaults=True)
     for example in SIZE_EXAMPLES:
+        assert_size(conv_output_size, expected.conv_output_size, *example)
+    assert_size(conv_output_size, expected.conv_output_size, (6, 5), (3, 3), defaults=True)
+    for example in TUPLE_EXAMPLES:
         assert_size(conv_output_size, expected.conv_output_size, *example)
 
 

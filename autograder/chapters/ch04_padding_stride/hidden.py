@@ -78,13 +78,51 @@ def _size_plan(cases: Cases) -> list[tuple[str, list[tuple[int, int, int, int, i
     ]
 
 
+def _tuple_case(cases: Cases, dims: int) -> tuple:
+    """Random (n, k, padding, stride, dilation) for ``dims`` spatial dimensions, the kernel fitting
+    the padded input along every axis; each argument but n a tuple or, at random, one int for all
+    axes (n too when another argument is a tuple)."""
+    per_axis = [_fitting(cases, 1, 12, (1, 5), (0, 2), (1, 3), (1, 2))[0] for _ in range(dims)]
+    columns = [tuple(axis[i] for axis in per_axis) for i in range(5)]
+    arguments = []
+    for column in columns:
+        arguments.append(column[0] if len(set(column)) == 1 and cases.size(0, 1) else column)
+    if all(isinstance(a, int) for a in arguments):
+        arguments[0] = columns[0]
+    return tuple(arguments)
+
+
+def _tuple_plan(cases: Cases) -> list[tuple[str, list[tuple]]]:
+    """Groups of hidden cases with tuple arguments: 1-D, 2-D and 3-D, ints among the tuples."""
+    groups = []
+    for dims, layer in ((1, "nn.Conv1d"), (2, "nn.Conv2d"), (3, "nn.Conv3d")):
+        groups.append(
+            (
+                f"tuples for {dims} spatial dimension{'s' * (dims > 1)} (the sizes of {layer})",
+                [_tuple_case(cases, dims) for _ in range(5)],
+            )
+        )
+    broadcast = []
+    for dims in (2, 3, 2, 3):
+        n, _, padding, stride, dilation = _tuple_case(cases, dims)
+        n = n if isinstance(n, tuple) else (n,) * dims
+        pads, dilations = (a if isinstance(a, tuple) else (a,) * dims for a in (padding, dilation))
+        k = cases.size(1, 3)
+        if any(d * (k - 1) + 1 > m + 2 * p for m, p, d in zip(n, pads, dilations)):
+            k = 1
+        broadcast.append((n, k, padding, stride, dilation))
+    groups.append(("a tuple input with an int kernel size (broadcast to every dimension)", broadcast))
+    return groups
+
+
 @diagnosed
 def grade_conv_output_size(conv_output_size) -> None:
     """Hidden checks of ``conv_output_size``: a seeded grid of sizes, stride beyond the kernel,
-    padding with dilation, a kernel filling the padded input, large inputs."""
+    padding with dilation, a kernel filling the padded input, large inputs; then tuple arguments
+    for one, two and three spatial dimensions, ints broadcast among them."""
     cases = Cases()
     check = partial(assert_size, conv_output_size, ref.conv_output_size)
-    kit.run_hidden(cases, kit.example_groups(_size_plan(cases), check))
+    kit.run_hidden(cases, kit.example_groups(_size_plan(cases) + _tuple_plan(cases), check))
 
 
 # ---------------------------------------------------------------------------------------

@@ -111,6 +111,65 @@ def conv_output_size_builtin(n, k, padding=0, stride=1, dilation=1):
     return F.conv2d(x, w, padding=(padding, 0), stride=(stride, 1), dilation=(dilation, 1)).shape[2]
 
 
+@mistake(
+    "conv_output_size",
+    summary="uses only the first dimension of tuple arguments",
+    hint="A single int came back for tuple arguments: the answer must be a tuple with one size per "
+    "spatial dimension, each from the same entry of every argument. The usual cause is reading only "
+    "the first entry of each tuple and dropping the other dimensions.",
+    section="ch04_padding_stride#one-formula-per-axis-1-d-2-d-and-3-d",
+)
+def conv_output_size_first_dimension_only(n, k, padding=0, stride=1, dilation=1):
+    first = [a if isinstance(a, int) else a[0] for a in (n, k, padding, stride, dilation)]
+    n, k, padding, stride, dilation = first
+    return (n + 2 * padding - dilation * (k - 1) - 1) // stride + 1
+
+
+@mistake(
+    "conv_output_size",
+    summary="does not broadcast int arguments among tuples",
+    hint="An int argument stands for the same value in every dimension (as nn.Conv2d's "
+    "kernel_size=3 means (3, 3)): turn each int into a tuple as long as the others before pairing "
+    "the entries. zip() over a mix of ints and tuples fails, and so does indexing an int.",
+    section="ch04_padding_stride#one-formula-per-axis-1-d-2-d-and-3-d",
+)
+def conv_output_size_no_broadcast(n, k, padding=0, stride=1, dilation=1):
+    if isinstance(n, int):
+        return (n + 2 * padding - dilation * (k - 1) - 1) // stride + 1
+    return tuple((a + 2 * p - d * (b - 1) - 1) // s + 1 for a, b, p, s, d in zip(n, k, padding, stride, dilation))
+
+
+@mistake(
+    "conv_output_size",
+    summary="returns a list instead of a tuple",
+    hint="The sizes are right but come back as a list. Shapes (torch.Size) and the size arguments "
+    "of nn.Conv2d are tuples: build the result with tuple(...) rather than a list comprehension.",
+    section="ch04_padding_stride#one-formula-per-axis-1-d-2-d-and-3-d",
+)
+def conv_output_size_list(n, k, padding=0, stride=1, dilation=1):
+    arguments = (n, k, padding, stride, dilation)
+    if all(isinstance(a, int) for a in arguments):
+        return (n + 2 * padding - dilation * (k - 1) - 1) // stride + 1
+    dims = max(len(a) for a in arguments if not isinstance(a, int))
+    n, k, padding, stride, dilation = ((a,) * dims if isinstance(a, int) else a for a in arguments)
+    return [(a + 2 * p - d * (b - 1) - 1) // s + 1 for a, b, p, s, d in zip(n, k, padding, stride, dilation)]
+
+
+@mistake(
+    "conv_output_size",
+    summary="returns a tuple even when every argument is an int",
+    hint="With int arguments the answer is a single int, the size along one axis, as before "
+    "tuples came in; only tuple arguments call for a tuple back. The usual cause is turning every "
+    "argument into a tuple first, without remembering that none of them was one.",
+    section="ch04_padding_stride#one-formula-per-axis-1-d-2-d-and-3-d",
+)
+def conv_output_size_always_tuple(n, k, padding=0, stride=1, dilation=1):
+    arguments = (n, k, padding, stride, dilation)
+    dims = max([len(a) for a in arguments if not isinstance(a, int)], default=1)
+    n, k, padding, stride, dilation = ((a,) * dims if isinstance(a, int) else a for a in arguments)
+    return tuple((a + 2 * p - d * (b - 1) - 1) // s + 1 for a, b, p, s, d in zip(n, k, padding, stride, dilation))
+
+
 @breaks("conv_output_size", "from scratch")
 def conv_output_size_layer(n, k, padding=0, stride=1, dilation=1):
     layer = nn.Conv2d(1, 1, (k, 1), padding=(padding, 0), stride=(stride, 1), dilation=(dilation, 1))
