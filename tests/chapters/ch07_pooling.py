@@ -6,6 +6,12 @@ MESSAGES = {
     "pool2d_max_pads_zeros": "on a batch of non-square planes (X 2x3x4x5, 0..119 mod 7, minus 10: negative numbers)",
     "pool2d_avg_excludes_padding": "mode='avg') on a batch of non-square planes (X 2x3x4x5",
     "pool2d_builtin": "must be written from scratch, but it called PyTorch's built-in pooling",
+    "pool2d_ceil_mode_ignored": "mode='max', ceil_mode=True) on X = 0..24 as 1x1x5x5 (ceil_mode: a third row",
+    "pool2d_ceil_keeps_window_in_padding": "padding=1, mode='max', ceil_mode=True) on X = 0..24 as 1x1x5x5",
+    "pool2d_ceil_avg_divides_by_kernel": "First wrong value at index (0, 0, 0, 2): expected 6.5, got 3.25.",
+    "pool2d_dilation_ignored": "dilation=2) on X 1x1x5x5 = [[0, 7, 14, 21, 3],",
+    "pool2d_dilation_on_stride": "Expected shape (1, 1, 3, 3), got shape (1, 1, 2, 2).",
+    "pool2d_dilation_whole_span": "First wrong value at index (0, 0, 0, 0): expected 20, got 24.",
     "avg_pool2d_always_clipped": "count_include_pad=True, divisor_override=None) on X = ones 1x1x3x3 is not right",
     "avg_pool2d_padding_always_counted": "count_include_pad=False, divisor_override=None) on X = ones 1x1x3x3",
     "avg_pool2d_divisor_ignored": "First wrong value at index (0, 0, 0, 0): expected 1.33333, got 1.",
@@ -47,22 +53,38 @@ PROPERTIES = {
 
 OTHER_CORRECT_ANSWERS = {
     "pool2d": """
-def pool2d(X, kernel_size, stride=None, padding=0, mode="max"):
+def pool2d(X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False, dilation=1):
+    import math
+
     kh, kw = as_pair(kernel_size)
     sh, sw = as_pair(stride if stride is not None else kernel_size)
     ph, pw = as_pair(padding)
+    dh, dw = as_pair(dilation)
     N, C, H, W = X.shape
-    fill = float("-inf") if mode == "max" else 0.0
-    P = torch.full((N, C, H + 2 * ph, W + 2 * pw), fill, dtype=X.dtype, device=X.device)
-    P[:, :, ph:ph + H, pw:pw + W] = X
-    rows = (H + 2 * ph - kh) // sh + 1
-    cols = (W + 2 * pw - kw) // sw + 1
+    spans = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)
+    sizes = []
+    for n, span, s, p in ((H, spans[0], sh, ph), (W, spans[1], sw, pw)):
+        steps = (n + 2 * p - span) / s
+        count = (math.ceil(steps) if ceil_mode else math.floor(steps)) + 1
+        if ceil_mode and (count - 1) * s >= n + p:
+            count -= 1
+        sizes.append(count)
+    rows, cols = sizes
     out = []
     for i in range(rows):
         line = []
         for j in range(cols):
-            window = P[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw].reshape(N, C, -1)
-            line.append(window.max(dim=-1).values if mode == "max" else window.mean(dim=-1))
+            r = [i * sh - ph + a * dh for a in range(kh)]
+            c = [j * sw - pw + b * dw for b in range(kw)]
+            r_in = [x for x in r if 0 <= x < H]
+            c_in = [y for y in c if 0 <= y < W]
+            window = X[:, :, r_in][:, :, :, c_in].reshape(N, C, -1)
+            if mode == "max":
+                line.append(window.max(dim=-1).values)
+            else:
+                # the cells of the window inside the padded input count, padding included
+                count = sum(x < H + ph for x in r) * sum(y < W + pw for y in c)
+                line.append(window.sum(dim=-1) / count)
         out.append(torch.stack(line, dim=-1))
     return torch.stack(out, dim=-2)
 """,

@@ -142,3 +142,51 @@ def test_reference_counts_match_the_formulas():
     assert ref.conv2d_num_params(32, 32, 3, bias=False, groups=32) == 288
     assert ref.linear_num_params(224 * 224 * 3, 4096) == 616_566_784
     assert ref.linear_num_params(10, 5, bias=False) == 50
+
+
+# ---------------------------------------------------------------------------------------
+# The chapter's computed numbers (issue 16: glued in the prose), recomputed with the reference.
+
+
+def test_counting_parameters_numbers():
+    """Section "Counting parameters": on 224x224x3 images a 3x3 layer with 64 channels has 1,792
+    parameters (1,728 weights, 64 * 27 products per pixel), a fully connected layer with an output of
+    the same size 483 billion (about 1.9 TB of float32), one with 4096 outputs 617 million."""
+    n_in = 3 * 224 * 224
+    conv = ref.conv2d_num_params(3, 64, 3)
+    fc_image = ref.linear_num_params(n_in, 64 * 224 * 224)
+    assert conv == 1792 and conv - 64 == 1728 == 64 * 27
+    assert round(fc_image / 1e9) == 483 and round(4 * fc_image / 1e12, 1) == 1.9
+    assert round(ref.linear_num_params(n_in, 4096) / 1e6) == 617
+
+
+def test_group_shares():
+    """Section "Counting parameters": the depthwise layer keeps 1.7 % of a 64 -> 64 3x3 layer's
+    parameters, the depthwise-separable pair 13 %."""
+    full = ref.conv2d_num_params(64, 64, 3)
+    depthwise = ref.conv2d_num_params(64, 64, 3, groups=64)
+    pointwise = ref.conv2d_num_params(64, 64, 1)
+    assert f"{depthwise / full:.1%}" == "1.7%" and f"{(depthwise + pointwise) / full:.0%}" == "13%"
+
+
+def test_init_bound_and_photo_sizes():
+    """Section "nn.Conv2d": 1 / sqrt(30) is 0.183; section "The channels of a photograph": every third
+    row and column of the portrait is 200 x 171, and its 5x5 feature maps are 196 x 167."""
+    import matplotlib.pyplot as plt
+    from matplotlib import cbook
+
+    assert f"{30**-0.5:.3f}" == "0.183"
+    rgb = plt.imread(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False))[::3, ::3]
+    assert rgb.shape[:2] == (200, 171)
+    photo = torch.zeros(1, 3, *rgb.shape[:2])
+    assert torch.nn.functional.conv2d(photo, torch.zeros(6, 3, 5, 5)).shape[-2:] == (196, 167)
+
+
+def test_worked_examples_of_the_text():
+    """The hand-computed examples: the two-channel result [[56, 72], [104, 120]] and the 1x1 pixel (1, 0)."""
+    X = torch.stack([torch.arange(9.0).reshape(3, 3), torch.arange(1.0, 10.0).reshape(3, 3)])
+    K = torch.tensor([[[0.0, 1.0], [2.0, 3.0]], [[1.0, 2.0], [3.0, 4.0]]])
+    assert ref.corr2d_multi_in(X, K).tolist() == [[56, 72], [104, 120]]
+    X1 = torch.arange(18.0).reshape(3, 2, 3)
+    assert (X1[:, 1, 0] * torch.tensor([1.0, 1.0, 1.0])).sum() == 27
+    assert (X1[:, 1, 0] * torch.tensor([1.0, 0.0, -1.0])).sum() == -12

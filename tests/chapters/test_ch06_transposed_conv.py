@@ -239,3 +239,45 @@ def test_chapter_shows_the_figures_the_issue_asks_for():
         "fig-transposed-round-trip",
     } <= names, names
     assert all(name.startswith("fig-transposed-") for name in re.findall(r"^    name: (\S+)$", CHAPTER, re.MULTILINE))
+
+
+# ---------------------------------------------------------------------------------------
+# Convolution as a matrix under stride and padding, and the round trip (issue 16: glued numbers).
+
+
+def _strided_conv_matrix(K, input_shape, stride, padding):
+    """W of a cross-correlation with stride and padding: one column per input pixel, as the chapter builds it."""
+    H, W = input_shape
+    units = torch.eye(H * W).reshape(H * W, 1, H, W)
+    return F.conv2d(units, K[None, None], stride=stride, padding=padding).flatten(1).T
+
+
+@pytest.mark.parametrize("stride, padding, extra", [(1, 0, 0), (2, 0, 1), (1, 1, 0), (2, 1, 1)])
+def test_stride_and_padding_change_the_rows_of_W_not_its_columns(stride, padding, extra):
+    """Section "Convolution as a matrix": W keeps 16 columns; stride 2 leaves 1 row (no padding),
+    padding 1 makes it 16 x 16 with 4, 6 and 9 kernel entries kept in corner, edge and inner rows;
+    W.T is the transposed convolution with the same stride and padding (and output_padding)."""
+    K = torch.arange(1.0, 10.0).reshape(3, 3)
+    M = _strided_conv_matrix(K, (4, 4), stride, padding)
+    side = conv_output_size(4, 3, padding, stride)
+    assert M.shape == (side * side, 16)
+    values = torch.arange(1.0, side * side + 1)
+    back = F.conv_transpose2d(
+        values.reshape(1, 1, side, side), K[None, None], stride=stride, padding=padding, output_padding=extra
+    )
+    torch.testing.assert_close(M.T @ values, back.flatten())
+    if (stride, padding) == (2, 0):
+        assert M.shape[0] == 1
+    if (stride, padding) == (1, 1):
+        kept = (M != 0).sum(dim=1).reshape(4, 4)
+        assert (kept[0, 0], kept[0, 1], kept[1, 1]) == (4, 6, 9)
+    # with stride 2 and no padding, 3x3 and 4x4 inputs give the same single window
+    assert conv_output_size(3, 3, 0, 2) == conv_output_size(4, 3, 0, 2) == 1
+
+
+def test_round_trip_corner():
+    """Section "A round trip": the corner of the box round trip on 0..15 is 5/9 (about 0.56), not 0."""
+    X4 = torch.arange(16.0).reshape(4, 4)
+    box = torch.ones(3, 3) / 9
+    up = ref.trans_conv(F.conv2d(X4[None, None], box[None, None])[0, 0], box)
+    assert up[0, 0].item() == pytest.approx(5 / 9) and f"{5 / 9:.2f}" == "0.56"

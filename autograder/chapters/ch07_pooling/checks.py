@@ -26,7 +26,7 @@ FROM_SCRATCH = ("pooling",)
 
 # The names of the arguments of each exercise, in the order of its signature.
 SIGNATURES = {
-    "pool2d": ("kernel_size", "stride", "padding", "mode"),
+    "pool2d": ("kernel_size", "stride", "padding", "mode", "ceil_mode", "dilation"),
     "avg_pool2d": ("kernel_size", "stride", "padding", "count_include_pad", "divisor_override"),
     "max_pool_with_indices": ("kernel_size", "stride"),
     "max_unpool": ("output_size",),
@@ -65,8 +65,9 @@ BATCH = "a batch of non-square planes"
 @diagnosed
 def check_pool2d(pool2d) -> None:
     """Visible checks of ``pool2d``: the chapter's 3x3 example in both modes, the default
-    stride, chapter 7's two-channel example with padding and a (2, 1) stride, and
-    padding on a batch of negative values; then the stated properties in both modes."""
+    stride, chapter 7's two-channel example with padding and a (2, 1) stride, padding on a
+    batch of negative values, the chapter's ceil_mode and dilation examples and both on a
+    batch; then the stated properties in both modes."""
     X = kit.numbers(1, 1, 3, 3)
     for mode, wanted in (("max", [[4.0, 5.0], [7.0, 8.0]]), ("avg", [[2.0, 3.0], [5.0, 6.0]])):
         args = (X, 2, 1, 0, mode)
@@ -93,8 +94,51 @@ def check_pool2d(pool2d) -> None:
     ]
     for args, what in zip(calls, whats):
         assert_result(pool2d, args, expected.pool2d(*args), what)
+    _check_ceil_mode_and_dilation(pool2d)
     for args, what in zip(calls, whats):
         assert_properties(pool2d, args, what, {0: "X"})
+
+
+FIVE = "X = 0..24 as 1x1x5x5"
+# A 5x5 plane without ties, in no order: 7 * (5 i + j) mod 25.
+SCRAMBLED = [[7 * (5 * i + j) % 25 for j in range(5)] for i in range(5)]
+
+
+def _check_ceil_mode_and_dilation(pool2d) -> None:
+    """The chapter's ceil_mode and dilation examples, then both on a batch of non-square planes."""
+    X = kit.numbers(1, 1, 5, 5)
+    ceil_max = [[6.0, 8.0, 9.0], [16.0, 18.0, 19.0], [21.0, 23.0, 24.0]]
+    ceil_avg = [[3.0, 5.0, 6.5], [13.0, 15.0, 16.5], [20.5, 22.5, 24.0]]
+    for mode, wanted in (("max", ceil_max), ("avg", ceil_avg)):
+        args = (X, 2, 2, 0, mode, True)
+        assert_result(
+            pool2d,
+            args,
+            kit.on_device(wanted)[None, None],
+            f"{call_text('pool2d', args)} on {FIVE} (ceil_mode: a third row and column of windows that run "
+            "past the input, holding its last row or column only)",
+        )
+    args = (X, 2, 2, 1, "max", True)
+    assert_result(
+        pool2d,
+        args,
+        kit.on_device([[0.0, 2.0, 4.0], [10.0, 12.0, 14.0], [20.0, 22.0, 24.0]])[None, None],
+        f"{call_text('pool2d', args)} on {FIVE} (rounding up gives 4 windows per axis, but the fourth would "
+        "start in the padding after the input, so it is dropped)",
+    )
+    S = kit.on_device(SCRAMBLED)[None, None]
+    args = (S, 2, 1, 0, "max", False, 2)
+    assert_result(
+        pool2d,
+        args,
+        expected.pool2d(*args),
+        f"{call_text('pool2d', args)} on X 1x1x5x5 = {SCRAMBLED} (each window reads rows i, i + 2 and "
+        "columns j, j + 2)",
+    )
+    X = kit.numbers(2, 3, 6, 5, modulo=7, shift=3.0)
+    for args in ((X, (3, 2), 2, 1, "avg", True, 1), (X, (2, 3), (2, 1), (1, 1), "max", True, (2, 1))):
+        what = f"{call_text('pool2d', args)} on {BATCH} (X 2x3x6x5, 0..179 mod 7, minus 3)"
+        assert_result(pool2d, args, expected.pool2d(*args), what)
 
 
 # ---------------------------------------------------------------------------------------

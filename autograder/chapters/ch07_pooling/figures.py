@@ -210,3 +210,75 @@ def shift_tolerance(maps: dict, unchanged: dict, sizes: list) -> Figure:
     ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
     ax.legend(loc="upper left")
     return fig
+
+
+@drawing
+def ceil_and_dilation(X, ceil_output, S, dilated_output, kernel_size: int, stride: int, dilation: int) -> Figure:
+    """Two rows. Top: the input plane ``X`` (unpadded) with the ``kernel_size`` windows of
+    stride ``stride`` that ``ceil_mode=True`` keeps: blue those floor keeps too, orange those
+    that run past the input (over the grey cells beyond it), and the output ``ceil_output`` in
+    the same colours. Bottom: the plane ``S`` with the taps of the first dilated window
+    (``dilation`` apart, orange) inside its span (dashed), and ``dilated_output`` (stride 1)."""
+    X, Yc, S, Yd = array(X), _rounded(ceil_output), array(S), array(dilated_output)
+    k, s, d = kernel_size, stride, dilation
+    H, W = X.shape
+    rows, cols = Yc.shape
+    floor_rows, floor_cols = (H - k) // s + 1, (W - k) // s + 1
+    past = (rows - 1) * s + k - H, (cols - 1) * s + k - W
+    units = W + past[1] + 1.8 + cols + 0.6
+    cell = fit(0.42, units)
+    fig = Figure(figsize=(cell * units, cell * (2 * H + past[0] + 4.6)), layout="constrained")
+    top, bottom = fig.subplots(2, 1, height_ratios=[H + past[0] + 1.4, S.shape[0] + 1.4])
+    for i in range(H + past[0]):
+        for j in range(W + past[1]):
+            if i >= H or j >= W:
+                top.add_patch(Rectangle((j, i), 1, 1, facecolor=LOST, edgecolor=EDGE, lw=1, ls=":"))
+    grid(top, X, shade=False, label="input; grey: past its end")
+    fill = {}
+    for i in range(rows):
+        for j in range(cols):
+            colour = COLOURS[0] if i < floor_rows and j < floor_cols else COLOURS[1]
+            _outline(top, i * s, j * s, k, k, colour, inset=0.1)
+            fill[i, j] = mpl.colors.to_rgba(colour, 0.35)
+    x0 = W + past[1]
+    _arrow(top, (x0 + 0.2, H / 2), (x0 + 1.6, H / 2))
+    grid(top, Yc, x0=x0 + 1.8, y0=(H - rows) / 2, fill=fill, shade=False, label="ceil_mode=True")
+    board(top, x0 + 1.8 + cols, H + past[0])
+    span = d * (k - 1) + 1
+    taps = {(a * d, b * d): WINDOW for a in range(k) for b in range(k)}
+    grid(bottom, S, fill=taps, shade=False, label=f"{k}×{k} window, dilation {d}")
+    bottom.add_patch(Rectangle((0.04, 0.04), span - 0.08, span - 0.08, fill=False, edgecolor=ACCENT, lw=2.5, ls="--"))
+    W2 = S.shape[1]
+    _arrow(bottom, (W2 + 0.2, S.shape[0] / 2), (W2 + 1.6, S.shape[0] / 2))
+    grid(
+        bottom,
+        Yd,
+        x0=W2 + 1.8,
+        y0=(S.shape[0] - Yd.shape[0]) / 2,
+        fill={(0, 0): WINDOW},
+        shade=False,
+        label="stride 1",
+    )
+    board(bottom, W2 + 1.8 + Yd.shape[1], S.shape[0])
+    return fig
+
+
+@drawing
+def shift_and_rotation(shifts, by_shift: dict, angles, by_angle: dict) -> Figure:
+    """Two panels side by side: how much a max-pooled feature map changes (relative distance,
+    0 = unchanged) against a shift in pixels, and against a rotation in degrees; one line per
+    label (e.g. a pooling window) in ``by_shift`` and ``by_angle``."""
+    fig = Figure(figsize=(WIDTH, 3.0), layout="constrained")
+    left, right = fig.subplots(1, 2, sharey=True)
+    for ax, xs, curves, xlabel in (
+        (left, shifts, by_shift, "shift (pixels)"),
+        (right, angles, by_angle, "rotation (degrees)"),
+    ):
+        for n, (label, values) in enumerate(curves.items()):
+            ax.plot(xs, values, marker="o", ms=3.5, color=COLOURS[n % len(COLOURS)], label=label)
+        ax.set_xlabel(xlabel)
+        ax.grid(alpha=0.3)
+    left.set_ylabel("relative change of\nthe pooled map")
+    left.set_ylim(bottom=0)
+    left.legend(loc="upper left", fontsize=SMALL)
+    return fig

@@ -110,6 +110,51 @@ def _pool2d_plan(cases: Cases) -> list:
         n, k = _square(cases)
         X = cases.randn(2, cases.size(2, 3), n, n)
         items.append(((X, k, cases.size(1, 2), k // 2, mode), _inputs(X, f", a square {k}x{k} kernel")))
+    return items + _ceil_dilation_plan(cases)
+
+
+def _ceil_axis(cases: Cases, dropped: bool, dilation: int = 1) -> tuple[int, int, int, int]:
+    """(n, k, stride, padding) along one axis where ceil_mode=True changes the windows: a last
+    window that runs past the padded input, which PyTorch keeps (``dropped=False``: one window
+    more than floor), or one that would start in the right or bottom padding, which it drops
+    (``dropped=True``: one fewer than rounding up gives)."""
+    for _ in range(1000):
+        k, s, n = cases.size(2, 4), cases.size(2, 4), cases.size(4, 10)
+        p = cases.size(1 if dropped else 0, k // 2)
+        span = dilation * (k - 1) + 1
+        if n + 2 * p < span:
+            continue
+        floor = (n + 2 * p - span) // s + 1
+        rounded_up = (n + 2 * p - span + s - 1) // s + 1
+        kept = ref.pool_output_size(n, k, s, p, dilation, ceil_mode=True)
+        if (kept < rounded_up) if dropped else (kept > floor):
+            return n, k, s, p
+    raise AssertionError("no axis found")  # pragma: no cover: the loop finds one within a few draws
+
+
+def _ceil_dilation_plan(cases: Cases) -> list:
+    """ceil_mode on both axes (a kept window past the padded input on one, a dropped one on the
+    other) in both modes; dilation for max pooling, with floor and with ceil_mode."""
+    items = []
+    for mode in ("max", "avg"):
+        for dropped_rows in (False, True):
+            H, kh, sh, ph = _ceil_axis(cases, dropped_rows)
+            W, kw, sw, pw = _ceil_axis(cases, not dropped_rows)
+            X = cases.randn(2, cases.size(2, 3), H, W, dtype=torch.float64 if dropped_rows else torch.float32)
+            args = (X, (kh, kw), (sh, sw), (ph, pw), mode, True, 1)
+            items.append((args, _inputs(X, ", ceil_mode=True")))
+    dh, dw = cases.distinct_sizes(1, 3)
+    H, W = cases.distinct_sizes(7, 11)
+    kh, kw = cases.size(2, 3), cases.size(2, 3)
+    X = cases.randn(2, cases.size(2, 3), H, W)
+    args = (X, (kh, kw), (cases.size(1, 2), cases.size(1, 2)), (kh // 2, kw // 2), "max", False, (dh, dw))
+    items.append((args, _inputs(X, f", dilation {(dh, dw)}")))
+    d = cases.size(2, 3)
+    H, kh, sh, ph = _ceil_axis(cases, False, d)
+    W, kw, sw, pw = _ceil_axis(cases, True, 1)
+    X = cases.randn(2, cases.size(2, 3), H, W)
+    args = (X, (kh, kw), (sh, sw), (ph, pw), "max", True, (d, 1))
+    items.append((args, _inputs(X, f", ceil_mode=True and dilation {(d, 1)}")))
     return items
 
 
@@ -120,6 +165,12 @@ def _pool2d_gradients(cases: Cases) -> list:
         kernel, stride, padding = _window(cases, H, W)
         X = cases.randn(2, cases.size(2, 3), H, W, dtype=torch.float64)
         gradients.append(((X, kernel, stride, padding, mode), ("X",), f"the gradient for {_inputs(X)}, mode={mode!r}"))
+    for mode, d in (("max", 2), ("avg", 1)):
+        H, kh, sh, ph = _ceil_axis(cases, False, d)
+        W, kw, sw, pw = _ceil_axis(cases, False, 1)
+        X = cases.randn(2, cases.size(2, 3), H, W, dtype=torch.float64)
+        args = (X, (kh, kw), (sh, sw), (ph, pw), mode, True, (d, 1))
+        gradients.append((args, ("X",), f"the gradient for {_inputs(X)}, mode={mode!r}, ceil_mode=True"))
     return gradients
 
 
@@ -127,7 +178,9 @@ def _pool2d_gradients(cases: Cases) -> list:
 def grade_pool2d(pool2d) -> None:
     """Hidden checks of ``pool2d``: both modes, N > 1 and C > 1, H != W, kh != kw, the default
     stride, overlapping windows, a stride larger than the kernel, padding, a kernel as large
-    as the input, a square case, float64, gradients, the stated properties in both modes."""
+    as the input, a square case, ceil_mode (a last window kept past the padded input, one
+    dropped for starting in the padding), dilation 1 to 3 with floor and ceil, float64,
+    gradients, the stated properties in both modes."""
     cases = Cases()
     items, gradients = _pool2d_plan(cases), _pool2d_gradients(cases)
     extra = []

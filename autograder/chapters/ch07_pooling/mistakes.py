@@ -31,7 +31,7 @@ CHAPTER = "ch07_pooling"
     "windows tile the input without overlapping; stride=None means stride = kernel_size.",
     section=f"{CHAPTER}#padding-and-stride",
 )
-def pool2d_stride_defaults_to_one(X, kernel_size, stride=None, padding=0, mode="max"):
+def pool2d_stride_defaults_to_one(X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False, dilation=1):
     kh, kw = as_pair(kernel_size)
     sh, sw = as_pair(1 if stride is None else stride)
     ph, pw = as_pair(padding)
@@ -47,7 +47,7 @@ def pool2d_stride_defaults_to_one(X, kernel_size, stride=None, padding=0, mode="
     "convolution: the output has as many channels as the input.",
     section=f"{CHAPTER}#several-channels",
 )
-def pool2d_across_channels(X, kernel_size, stride=None, padding=0, mode="max"):
+def pool2d_across_channels(X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False, dilation=1):
     kh, kw = as_pair(kernel_size)
     sh, sw = as_pair(kernel_size if stride is None else stride)
     ph, pw = as_pair(padding)
@@ -65,7 +65,7 @@ def pool2d_across_channels(X, kernel_size, stride=None, padding=0, mode="max"):
     "every real value is negative; the usual cause is padding with zeros instead of -inf, which never wins.",
     section=f"{CHAPTER}#padding-and-stride",
 )
-def pool2d_max_pads_zeros(X, kernel_size, stride=None, padding=0, mode="max"):
+def pool2d_max_pads_zeros(X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False, dilation=1):
     kh, kw = as_pair(kernel_size)
     sh, sw = as_pair(kernel_size if stride is None else stride)
     ph, pw = as_pair(padding)
@@ -80,7 +80,7 @@ def pool2d_max_pads_zeros(X, kernel_size, stride=None, padding=0, mode="max"):
     "every window is divided by kh * kw, even at the border.",
     section=f"{CHAPTER}#average-pooling-at-the-border",
 )
-def pool2d_avg_excludes_padding(X, kernel_size, stride=None, padding=0, mode="max"):
+def pool2d_avg_excludes_padding(X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False, dilation=1):
     kh, kw = as_pair(kernel_size)
     sh, sw = as_pair(kernel_size if stride is None else stride)
     ph, pw = as_pair(padding)
@@ -99,7 +99,7 @@ def pool2d_avg_excludes_padding(X, kernel_size, stride=None, padding=0, mode="ma
     "the second for the columns.",
     section=f"{CHAPTER}#padding-and-stride",
 )
-def pool2d_pairs_swapped(X, kernel_size, stride=None, padding=0, mode="max"):
+def pool2d_pairs_swapped(X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False, dilation=1):
     kw, kh = as_pair(kernel_size)
     sw, sh = as_pair(kernel_size if stride is None else stride)
     pw, ph = as_pair(padding)
@@ -110,102 +110,387 @@ def pool2d_pairs_swapped(X, kernel_size, stride=None, padding=0, mode="max"):
 
 @mistake(
     "pool2d",
+    summary="ceil_mode is ignored: the number of windows is always rounded down",
+    hint="With ceil_mode=True your output is one row or column short wherever the windows do not fit the "
+    "padded input exactly: the last, partial window is missing. The usual cause is a floor division for the "
+    "output size (or unfold, which drops a partial window) whatever ceil_mode says; ceil_mode=True rounds the "
+    "number of steps up, so that the last window may run past the end of the padded input.",
+    section=f"{CHAPTER}#ceil-mode-and-dilation",
+)
+def pool2d_ceil_mode_ignored(X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False, dilation=1):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    ph, pw = as_pair(padding)
+    dh, dw = as_pair(dilation)
+    eh, ew = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+    fill = float("-inf") if mode == "max" else 0.0
+    windows = F.pad(X, (pw, pw, ph, ph), value=fill).unfold(2, eh, sh).unfold(3, ew, sw)[..., ::dh, ::dw]
+    return windows.amax(dim=(-2, -1)) if mode == "max" else windows.mean(dim=(-2, -1))
+
+
+@mistake(
+    "pool2d",
+    summary="ceil_mode keeps a last window that starts in the padding",
+    hint="With ceil_mode=True and padding, your output has one row or column too many, whose last window "
+    "starts in the right or bottom padding beyond the input. Rounding up is only half of ceil_mode: PyTorch "
+    "then drops a last window that would start there, when (n_out - 1) * stride >= H + padding (the same for "
+    "the columns).",
+    section=f"{CHAPTER}#ceil-mode-and-dilation",
+)
+def pool2d_ceil_keeps_window_in_padding(
+    X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False, dilation=1
+):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    ph, pw = as_pair(padding)
+    dh, dw = as_pair(dilation)
+    H, W = X.shape[-2:]
+    eh, ew = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+    up_h, up_w = (sh - 1, sw - 1) if ceil_mode else (0, 0)
+    Ho = (H + 2 * ph - eh + up_h) // sh + 1
+    Wo = (W + 2 * pw - ew + up_w) // sw + 1
+    xh = max(0, (Ho - 1) * sh + eh - (H + 2 * ph))
+    xw = max(0, (Wo - 1) * sw + ew - (W + 2 * pw))
+    fill = float("-inf") if mode == "max" else 0.0
+    taps = F.pad(X, (pw, pw + xw, ph, ph + xh), value=fill).unfold(2, eh, sh).unfold(3, ew, sw)[..., ::dh, ::dw]
+    if mode == "max":
+        return taps.amax(dim=(-2, -1))
+    inside = torch.ones(1, 1, H + 2 * ph, W + 2 * pw, dtype=X.dtype, device=X.device)
+    counts = F.pad(inside, (0, xw, 0, xh)).unfold(2, eh, sh).unfold(3, ew, sw)[..., ::dh, ::dw]
+    return taps.sum(dim=(-2, -1)) / counts.sum(dim=(-2, -1))
+
+
+@mistake(
+    "pool2d",
+    summary="average pooling with ceil_mode divides a window that runs past the padded input by kh * kw",
+    hint="With ceil_mode=True, the averages of your last row or column are too close to 0: a window that "
+    "runs past the end of the padded input is divided by kh * kw, as if the cells beyond it were padded "
+    "zeros. The usual cause is extending the padding with zeros for ceil_mode and taking the mean of every "
+    "window; PyTorch divides such a window by the number of its cells inside the padded input (the padding "
+    "counts, what lies beyond it does not).",
+    section=f"{CHAPTER}#ceil-mode-and-dilation",
+)
+def pool2d_ceil_avg_divides_by_kernel(X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False, dilation=1):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    ph, pw = as_pair(padding)
+    dh, dw = as_pair(dilation)
+    H, W = X.shape[-2:]
+    eh, ew = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+
+    def windows_along(n, k, s, p):
+        count = (n + 2 * p - k + (s - 1 if ceil_mode else 0)) // s + 1
+        if ceil_mode and (count - 1) * s >= n + p:
+            count -= 1
+        return count
+
+    Ho, Wo = windows_along(H, eh, sh, ph), windows_along(W, ew, sw, pw)
+    xh = max(0, (Ho - 1) * sh + eh - (H + 2 * ph))
+    xw = max(0, (Wo - 1) * sw + ew - (W + 2 * pw))
+    fill = float("-inf") if mode == "max" else 0.0
+    taps = F.pad(X, (pw, pw + xw, ph, ph + xh), value=fill).unfold(2, eh, sh).unfold(3, ew, sw)[..., ::dh, ::dw]
+    return taps.amax(dim=(-2, -1)) if mode == "max" else taps.mean(dim=(-2, -1))
+
+
+@mistake(
+    "pool2d",
+    summary="dilation is ignored",
+    hint="With dilation > 1 your output is too large and its windows too small: each window reads "
+    "kh x kw neighbouring cells. A dilated window spans d * (k - 1) + 1 rows (and columns) and reads every "
+    "d-th of them; the usual cause is never using the dilation argument.",
+    section=f"{CHAPTER}#ceil-mode-and-dilation",
+)
+def pool2d_dilation_ignored(X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False, dilation=1):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    ph, pw = as_pair(padding)
+    H, W = X.shape[-2:]
+
+    def windows_along(n, k, s, p):
+        count = (n + 2 * p - k + (s - 1 if ceil_mode else 0)) // s + 1
+        if ceil_mode and (count - 1) * s >= n + p:
+            count -= 1
+        return count
+
+    Ho, Wo = windows_along(H, kh, sh, ph), windows_along(W, kw, sw, pw)
+    xh = max(0, (Ho - 1) * sh + kh - (H + 2 * ph))
+    xw = max(0, (Wo - 1) * sw + kw - (W + 2 * pw))
+    fill = float("-inf") if mode == "max" else 0.0
+    windows = F.pad(X, (pw, pw + xw, ph, ph + xh), value=fill).unfold(2, kh, sh).unfold(3, kw, sw)
+    if mode == "max":
+        return windows.amax(dim=(-2, -1))
+    inside = torch.ones(1, 1, H + 2 * ph, W + 2 * pw, dtype=X.dtype, device=X.device)
+    counts = F.pad(inside, (0, xw, 0, xh)).unfold(2, kh, sh).unfold(3, kw, sw)
+    return windows.sum(dim=(-2, -1)) / counts.sum(dim=(-2, -1))
+
+
+@mistake(
+    "pool2d",
+    summary="dilation multiplies the stride instead of spacing the window's cells",
+    hint="With dilation > 1 your output has too few windows, and each reads kh x kw neighbouring cells: "
+    "the dilation went into the step between windows. Dilation spaces the cells one window reads (rows "
+    "i, i + d, i + 2d, ...); the stride stays the step from one window to the next.",
+    section=f"{CHAPTER}#ceil-mode-and-dilation",
+)
+def pool2d_dilation_on_stride(X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False, dilation=1):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    ph, pw = as_pair(padding)
+    dh, dw = as_pair(dilation)
+    sh, sw = sh * dh, sw * dw
+    H, W = X.shape[-2:]
+
+    def windows_along(n, k, s, p):
+        count = (n + 2 * p - k + (s - 1 if ceil_mode else 0)) // s + 1
+        if ceil_mode and (count - 1) * s >= n + p:
+            count -= 1
+        return count
+
+    Ho, Wo = windows_along(H, kh, sh, ph), windows_along(W, kw, sw, pw)
+    xh = max(0, (Ho - 1) * sh + kh - (H + 2 * ph))
+    xw = max(0, (Wo - 1) * sw + kw - (W + 2 * pw))
+    fill = float("-inf") if mode == "max" else 0.0
+    windows = F.pad(X, (pw, pw + xw, ph, ph + xh), value=fill).unfold(2, kh, sh).unfold(3, kw, sw)
+    if mode == "max":
+        return windows.amax(dim=(-2, -1))
+    inside = torch.ones(1, 1, H + 2 * ph, W + 2 * pw, dtype=X.dtype, device=X.device)
+    counts = F.pad(inside, (0, xw, 0, xh)).unfold(2, kh, sh).unfold(3, kw, sw)
+    return windows.sum(dim=(-2, -1)) / counts.sum(dim=(-2, -1))
+
+
+@mistake(
+    "pool2d",
+    summary="a dilated window reads every cell of its span, not only its taps",
+    hint="With dilation > 1 your output has the right shape but some maxima are too large: each window "
+    "takes the largest of all d * (k - 1) + 1 cells it spans, the cells between its taps included. A "
+    "dilated window reads only every d-th row and column of its span: rows i, i + d, ..., i + d * (k - 1).",
+    section=f"{CHAPTER}#ceil-mode-and-dilation",
+)
+def pool2d_dilation_whole_span(X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False, dilation=1):
+    kh, kw = as_pair(kernel_size)
+    sh, sw = as_pair(kernel_size if stride is None else stride)
+    ph, pw = as_pair(padding)
+    dh, dw = as_pair(dilation)
+    H, W = X.shape[-2:]
+    eh, ew = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+
+    def windows_along(n, k, s, p):
+        count = (n + 2 * p - k + (s - 1 if ceil_mode else 0)) // s + 1
+        if ceil_mode and (count - 1) * s >= n + p:
+            count -= 1
+        return count
+
+    Ho, Wo = windows_along(H, eh, sh, ph), windows_along(W, ew, sw, pw)
+    xh = max(0, (Ho - 1) * sh + eh - (H + 2 * ph))
+    xw = max(0, (Wo - 1) * sw + ew - (W + 2 * pw))
+    fill = float("-inf") if mode == "max" else 0.0
+    spans = F.pad(X, (pw, pw + xw, ph, ph + xh), value=fill).unfold(2, eh, sh).unfold(3, ew, sw)
+    if mode == "max":
+        return spans.amax(dim=(-2, -1))
+    inside = torch.ones(1, 1, H + 2 * ph, W + 2 * pw, dtype=X.dtype, device=X.device)
+    counts = F.pad(inside, (0, xw, 0, xh)).unfold(2, eh, sh).unfold(3, ew, sw)
+    return spans.sum(dim=(-2, -1)) / counts.sum(dim=(-2, -1))
+
+
+@mistake(
+    "pool2d",
     summary="calls a built-in pooling",
     hint="This exercise asks you to slide the window yourself; the built-in pooling is the "
     "reference it is checked against.",
 )
-def pool2d_builtin(X, kernel_size, stride=None, padding=0, mode="max"):
+def pool2d_builtin(X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False, dilation=1):
     stride = kernel_size if stride is None else stride
     if mode == "max":
-        return F.max_pool2d(X, kernel_size, stride, padding)
-    return F.avg_pool2d(X, kernel_size, stride, padding)
+        return F.max_pool2d(X, kernel_size, stride, padding, dilation, ceil_mode=ceil_mode)
+    return F.avg_pool2d(X, kernel_size, stride, padding, ceil_mode=ceil_mode)
 
 
-# Answers right on the chapter's first examples that break a stated property of pool2d.
+# Answers right on the chapter's examples that break a stated property of pool2d. Each is the
+# solution's computation, with one change.
 
 
 @breaks("pool2d", "dtype")
-def pool2d_float32_output(X, kernel_size, stride=None, padding=0, mode="max"):
+def pool2d_float32_output(X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False, dilation=1):
     kh, kw = as_pair(kernel_size)
     sh, sw = as_pair(kernel_size if stride is None else stride)
     ph, pw = as_pair(padding)
+    dh, dw = as_pair(dilation)
+    H, W = X.shape[-2:]
+    eh, ew = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+
+    def windows_along(n, k, s, p):
+        count = (n + 2 * p - k + (s - 1 if ceil_mode else 0)) // s + 1
+        if ceil_mode and (count - 1) * s >= n + p:
+            count -= 1
+        return count
+
+    Ho, Wo = windows_along(H, eh, sh, ph), windows_along(W, ew, sw, pw)
+    xh = max(0, (Ho - 1) * sh + eh - (H + 2 * ph))
+    xw = max(0, (Wo - 1) * sw + ew - (W + 2 * pw))
     fill = float("-inf") if mode == "max" else 0.0
-    windows = F.pad(X, (pw, pw, ph, ph), value=fill).unfold(2, kh, sh).unfold(3, kw, sw)
-    Y = torch.zeros(windows.shape[:4], device=X.device)
-    Y[:] = windows.amax(dim=(-2, -1)) if mode == "max" else windows.mean(dim=(-2, -1))
+    taps = F.pad(X, (pw, pw + xw, ph, ph + xh), value=fill).unfold(2, eh, sh).unfold(3, ew, sw)[..., ::dh, ::dw]
+    Y = torch.zeros(taps.shape[:4], device=X.device)
+    if mode == "max":
+        Y[:] = taps.amax(dim=(-2, -1))
+        return Y
+    inside = torch.ones(1, 1, H + 2 * ph, W + 2 * pw, dtype=X.dtype, device=X.device)
+    counts = F.pad(inside, (0, xw, 0, xh)).unfold(2, eh, sh).unfold(3, ew, sw)[..., ::dh, ::dw]
+    Y[:] = taps.sum(dim=(-2, -1)) / counts.sum(dim=(-2, -1))
     return Y
 
 
 @breaks("pool2d", "device")
-def pool2d_padded_on_default_device(X, kernel_size, stride=None, padding=0, mode="max"):
+def pool2d_padded_on_default_device(X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False, dilation=1):
     kh, kw = as_pair(kernel_size)
     sh, sw = as_pair(kernel_size if stride is None else stride)
     ph, pw = as_pair(padding)
+    dh, dw = as_pair(dilation)
     N, C, H, W = X.shape
+    eh, ew = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+
+    def windows_along(n, k, s, p):
+        count = (n + 2 * p - k + (s - 1 if ceil_mode else 0)) // s + 1
+        if ceil_mode and (count - 1) * s >= n + p:
+            count -= 1
+        return count
+
+    Ho, Wo = windows_along(H, eh, sh, ph), windows_along(W, ew, sw, pw)
+    xh = max(0, (Ho - 1) * sh + eh - (H + 2 * ph))
+    xw = max(0, (Wo - 1) * sw + ew - (W + 2 * pw))
     fill = float("-inf") if mode == "max" else 0.0
-    P = torch.full((N, C, H + 2 * ph, W + 2 * pw), fill, dtype=X.dtype)
+    P = torch.full((N, C, H + 2 * ph + xh, W + 2 * pw + xw), fill, dtype=X.dtype)
     P[:, :, ph : ph + H, pw : pw + W] = X
-    windows = P.unfold(2, kh, sh).unfold(3, kw, sw)
-    return windows.amax(dim=(-2, -1)) if mode == "max" else windows.mean(dim=(-2, -1))
+    taps = P.unfold(2, eh, sh).unfold(3, ew, sw)[..., ::dh, ::dw]
+    if mode == "max":
+        return taps.amax(dim=(-2, -1))
+    inside = torch.zeros(1, 1, H + 2 * ph + xh, W + 2 * pw + xw, dtype=X.dtype)
+    inside[:, :, : H + 2 * ph, : W + 2 * pw] = 1
+    counts = inside.unfold(2, eh, sh).unfold(3, ew, sw)[..., ::dh, ::dw]
+    return taps.sum(dim=(-2, -1)) / counts.sum(dim=(-2, -1))
 
 
 @breaks("pool2d", "differentiable")
-def pool2d_item(X, kernel_size, stride=None, padding=0, mode="max"):
+def pool2d_item(X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False, dilation=1):
     kh, kw = as_pair(kernel_size)
     sh, sw = as_pair(kernel_size if stride is None else stride)
     ph, pw = as_pair(padding)
+    dh, dw = as_pair(dilation)
+    N, C, H, W = X.shape
+    eh, ew = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+
+    def windows_along(n, k, s, p):
+        count = (n + 2 * p - k + (s - 1 if ceil_mode else 0)) // s + 1
+        if ceil_mode and (count - 1) * s >= n + p:
+            count -= 1
+        return count
+
+    Ho, Wo = windows_along(H, eh, sh, ph), windows_along(W, ew, sw, pw)
+    xh = max(0, (Ho - 1) * sh + eh - (H + 2 * ph))
+    xw = max(0, (Wo - 1) * sw + ew - (W + 2 * pw))
     fill = float("-inf") if mode == "max" else 0.0
-    windows = F.pad(X, (pw, pw, ph, ph), value=fill).unfold(2, kh, sh).unfold(3, kw, sw)
-    N, C, Ho, Wo = windows.shape[:4]
+    taps = F.pad(X, (pw, pw + xw, ph, ph + xh), value=fill).unfold(2, eh, sh).unfold(3, ew, sw)[..., ::dh, ::dw]
+    inside = torch.ones(1, 1, H + 2 * ph, W + 2 * pw, dtype=X.dtype, device=X.device)
+    counts = F.pad(inside, (0, xw, 0, xh)).unfold(2, eh, sh).unfold(3, ew, sw)[..., ::dh, ::dw]
     Y = torch.zeros(N, C, Ho, Wo, dtype=X.dtype, device=X.device)
     for n in range(N):
         for c in range(C):
             for i in range(Ho):
                 for j in range(Wo):
-                    window = windows[n, c, i, j]
-                    Y[n, c, i, j] = (window.max() if mode == "max" else window.mean()).item()
+                    window = taps[n, c, i, j]
+                    value = window.max() if mode == "max" else window.sum() / counts[0, 0, i, j].sum()
+                    Y[n, c, i, j] = value.item()
     return Y
 
 
 @breaks("pool2d", "unchanged")
-def pool2d_shifts_X(X, kernel_size, stride=None, padding=0, mode="max"):
+def pool2d_shifts_X(X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False, dilation=1):
     kh, kw = as_pair(kernel_size)
     sh, sw = as_pair(kernel_size if stride is None else stride)
     ph, pw = as_pair(padding)
+    dh, dw = as_pair(dilation)
+    H, W = X.shape[-2:]
+    eh, ew = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+
+    def windows_along(n, k, s, p):
+        count = (n + 2 * p - k + (s - 1 if ceil_mode else 0)) // s + 1
+        if ceil_mode and (count - 1) * s >= n + p:
+            count -= 1
+        return count
+
+    Ho, Wo = windows_along(H, eh, sh, ph), windows_along(W, ew, sw, pw)
+    xh = max(0, (Ho - 1) * sh + eh - (H + 2 * ph))
+    xw = max(0, (Wo - 1) * sw + ew - (W + 2 * pw))
     if mode == "max":
         low = X.min() - 1
         X -= low  # every value above 0, so that a padded zero never wins
-        windows = F.pad(X, (pw, pw, ph, ph)).unfold(2, kh, sh).unfold(3, kw, sw)
-        return windows.amax(dim=(-2, -1)) + low
-    windows = F.pad(X, (pw, pw, ph, ph)).unfold(2, kh, sh).unfold(3, kw, sw)
-    return windows.mean(dim=(-2, -1))
+        taps = F.pad(X, (pw, pw + xw, ph, ph + xh)).unfold(2, eh, sh).unfold(3, ew, sw)[..., ::dh, ::dw]
+        return taps.amax(dim=(-2, -1)) + low
+    taps = F.pad(X, (pw, pw + xw, ph, ph + xh)).unfold(2, eh, sh).unfold(3, ew, sw)[..., ::dh, ::dw]
+    inside = torch.ones(1, 1, H + 2 * ph, W + 2 * pw, dtype=X.dtype, device=X.device)
+    counts = F.pad(inside, (0, xw, 0, xh)).unfold(2, eh, sh).unfold(3, ew, sw)[..., ::dh, ::dw]
+    return taps.sum(dim=(-2, -1)) / counts.sum(dim=(-2, -1))
 
 
 @breaks("pool2d", "non-square")
-def pool2d_square_kernel(X, kernel_size, stride=None, padding=0, mode="max"):
-    k = as_pair(kernel_size)[0]
+def pool2d_square_kernel(X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False, dilation=1):
+    kh = kw = as_pair(kernel_size)[0]
     sh, sw = as_pair(kernel_size if stride is None else stride)
     ph, pw = as_pair(padding)
+    dh, dw = as_pair(dilation)
+    H, W = X.shape[-2:]
+    eh, ew = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+
+    def windows_along(n, k, s, p):
+        count = (n + 2 * p - k + (s - 1 if ceil_mode else 0)) // s + 1
+        if ceil_mode and (count - 1) * s >= n + p:
+            count -= 1
+        return count
+
+    Ho, Wo = windows_along(H, eh, sh, ph), windows_along(W, ew, sw, pw)
+    xh = max(0, (Ho - 1) * sh + eh - (H + 2 * ph))
+    xw = max(0, (Wo - 1) * sw + ew - (W + 2 * pw))
     fill = float("-inf") if mode == "max" else 0.0
-    windows = F.pad(X, (pw, pw, ph, ph), value=fill).unfold(2, k, sh).unfold(3, k, sw)
-    return windows.amax(dim=(-2, -1)) if mode == "max" else windows.mean(dim=(-2, -1))
+    taps = F.pad(X, (pw, pw + xw, ph, ph + xh), value=fill).unfold(2, eh, sh).unfold(3, ew, sw)[..., ::dh, ::dw]
+    if mode == "max":
+        return taps.amax(dim=(-2, -1))
+    inside = torch.ones(1, 1, H + 2 * ph, W + 2 * pw, dtype=X.dtype, device=X.device)
+    counts = F.pad(inside, (0, xw, 0, xh)).unfold(2, eh, sh).unfold(3, ew, sw)[..., ::dh, ::dw]
+    return taps.sum(dim=(-2, -1)) / counts.sum(dim=(-2, -1))
 
 
 @breaks("pool2d", "batch")
-def pool2d_first_sample(X, kernel_size, stride=None, padding=0, mode="max"):
+def pool2d_first_sample(X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False, dilation=1):
     kh, kw = as_pair(kernel_size)
     sh, sw = as_pair(kernel_size if stride is None else stride)
     ph, pw = as_pair(padding)
+    dh, dw = as_pair(dilation)
+    H, W = X.shape[-2:]
+    eh, ew = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+
+    def windows_along(n, k, s, p):
+        count = (n + 2 * p - k + (s - 1 if ceil_mode else 0)) // s + 1
+        if ceil_mode and (count - 1) * s >= n + p:
+            count -= 1
+        return count
+
+    Ho, Wo = windows_along(H, eh, sh, ph), windows_along(W, ew, sw, pw)
+    xh = max(0, (Ho - 1) * sh + eh - (H + 2 * ph))
+    xw = max(0, (Wo - 1) * sw + ew - (W + 2 * pw))
     fill = float("-inf") if mode == "max" else 0.0
-    windows = F.pad(X[0], (pw, pw, ph, ph), value=fill).unfold(1, kh, sh).unfold(2, kw, sw)
-    Y = windows.amax(dim=(-2, -1)) if mode == "max" else windows.mean(dim=(-2, -1))
-    return Y[None]
+    first = X[:1]
+    taps = F.pad(first, (pw, pw + xw, ph, ph + xh), value=fill).unfold(2, eh, sh).unfold(3, ew, sw)[..., ::dh, ::dw]
+    if mode == "max":
+        return taps.amax(dim=(-2, -1))
+    inside = torch.ones(1, 1, H + 2 * ph, W + 2 * pw, dtype=X.dtype, device=X.device)
+    counts = F.pad(inside, (0, xw, 0, xh)).unfold(2, eh, sh).unfold(3, ew, sw)[..., ::dh, ::dw]
+    return taps.sum(dim=(-2, -1)) / counts.sum(dim=(-2, -1))
 
 
 @breaks("pool2d", "from scratch")
-def pool2d_modules(X, kernel_size, stride=None, padding=0, mode="max"):
-    layer = nn.MaxPool2d if mode == "max" else nn.AvgPool2d
-    return layer(kernel_size, stride, padding)(X)
+def pool2d_modules(X, kernel_size, stride=None, padding=0, mode="max", ceil_mode=False, dilation=1):
+    if mode == "max":
+        return nn.MaxPool2d(kernel_size, stride, padding, dilation, ceil_mode=ceil_mode)(X)
+    return nn.AvgPool2d(kernel_size, stride, padding, ceil_mode=ceil_mode)(X)
 
 
 # ---------------------------------------------------------------------------------------

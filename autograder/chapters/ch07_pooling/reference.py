@@ -11,14 +11,30 @@ import torch.nn.functional as F
 from autograder.runtime.kit import as_pair
 
 
-def pool2d(X: torch.Tensor, kernel_size, stride=None, padding=0, mode: str = "max") -> torch.Tensor:
-    """Max (padding with -inf) or average (zero padding counted) pooling of ``X`` (N, C, H, W)."""
+def pool2d(
+    X: torch.Tensor, kernel_size, stride=None, padding=0, mode: str = "max", ceil_mode: bool = False, dilation=1
+) -> torch.Tensor:
+    """Max (padding with -inf) or average (zero padding counted) pooling of ``X`` (N, C, H, W),
+    as ``F.max_pool2d`` and ``F.avg_pool2d``: ``ceil_mode`` rounds the number of windows up
+    (dropping a last window that would start in the right or bottom padding), and
+    ``dilation`` spaces the taps of a max-pooling window (average pooling has none)."""
     stride = kernel_size if stride is None else stride
     if mode == "max":
-        return F.max_pool2d(X, as_pair(kernel_size), as_pair(stride), as_pair(padding))
+        return F.max_pool2d(
+            X, as_pair(kernel_size), as_pair(stride), as_pair(padding), as_pair(dilation), ceil_mode=ceil_mode
+        )
     if mode == "avg":
-        return F.avg_pool2d(X, as_pair(kernel_size), as_pair(stride), as_pair(padding))
+        if as_pair(dilation) != (1, 1):
+            raise ValueError("average pooling has no dilation (F.avg_pool2d takes none): dilation must be 1")
+        return F.avg_pool2d(X, as_pair(kernel_size), as_pair(stride), as_pair(padding), ceil_mode=ceil_mode)
     raise ValueError(f"mode must be 'max' or 'avg', not {mode!r}")
+
+
+def pool_output_size(n: int, k: int, stride: int, padding: int = 0, dilation: int = 1, ceil_mode: bool = False) -> int:
+    """The number of windows along an axis of length ``n``, read off ``F.max_pool2d`` on the
+    ``meta`` device (shapes without data)."""
+    X = torch.empty(1, 1, 1, n, device="meta")
+    return F.max_pool2d(X, (1, k), (1, stride), (0, padding), (1, dilation), ceil_mode=ceil_mode).shape[-1]
 
 
 def max_pool_with_indices(X: torch.Tensor, kernel_size, stride=None) -> tuple[torch.Tensor, torch.Tensor]:
