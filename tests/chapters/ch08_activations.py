@@ -32,6 +32,9 @@ MESSAGES = {
     "relu_grad_one_at_zero": "First wrong value at index (2,): expected 0, got 1.",
     "relu_grad_bool": "Expected dtype torch.float32 (the input's dtype), got torch.bool.",
     "leaky_relu_grad_one_at_zero": "First wrong value at index (2,): expected 0.01, got 1.",
+    "relu_clamp_gradient_at_zero": "First wrong value at index (1,): expected 0, got 1.",
+    "leaky_relu_one_at_zero": "First wrong value at index (1,): expected 0.1, got 1.",
+    "rrelu_one_at_zero": "First wrong value at index (1,): expected 0.229167, got 1.",
 }
 
 OTHER_WRONG_ANSWERS = {
@@ -64,8 +67,11 @@ OTHER_CORRECT_ANSWERS = {
         "def sigmoid(x):\n    z = torch.exp(-x.abs())\n    return torch.where(x >= 0, 1 / (1 + z), z / (1 + z))\n"
     ),
     "tanh": ("def tanh(x):\n    z = torch.exp(-2 * x.abs())\n    return torch.sign(x) * (1 - z) / (1 + z)\n"),
-    "relu": "def relu(x):\n    return x.clamp(min=0)\n",
-    "leaky_relu": "def leaky_relu(x, negative_slope=0.01):\n    return torch.maximum(x, negative_slope * x)\n",
+    "relu": "def relu(x):\n    return x * (x > 0)\n",
+    "leaky_relu": (
+        "def leaky_relu(x, negative_slope=0.01):\n"
+        "    return x * torch.where(x > 0, torch.ones_like(x), torch.full_like(x, negative_slope))\n"
+    ),
     "prelu": (
         "def prelu(x, a):\n    shape = [1] * x.dim()\n    if a.numel() > 1:\n        shape[1] = -1\n"
         "    return relu(x) - a.reshape(shape if a.numel() > 1 else ()) * relu(-x)\n"
@@ -73,7 +79,7 @@ OTHER_CORRECT_ANSWERS = {
     "rrelu": (
         "def rrelu(x, lower=1/8, upper=1/3, training=False):\n    if not training:\n"
         "        return leaky_relu(x, (lower + upper) / 2)\n"
-        "    slope = lower + (upper - lower) * torch.rand_like(x)\n    return torch.where(x < 0, x * slope, x)\n"
+        "    slope = lower + (upper - lower) * torch.rand_like(x)\n    return torch.where(x <= 0, x * slope, x)\n"
     ),
     "sigmoid_grad": "def sigmoid_grad(x):\n    return sigmoid(x) * sigmoid(-x)\n",
     "tanh_grad": "def tanh_grad(x):\n    return (1 - tanh(x)) * (1 + tanh(x))\n",

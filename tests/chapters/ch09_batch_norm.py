@@ -11,6 +11,13 @@ _ON_X4 = "on the chapter's non-square 4-D X"  # the same numbers, in batch_norm'
 # The first failing check of each known mistake says which value is wrong, where; the known
 # mistake's hint, the only explanation, comes after it.
 MESSAGES = {
+    "layer_norm_unbiased": "First wrong value at index (0, 0, 0): expected -1.22474, got -0.999995.",
+    "layer_norm_over_batch": "First wrong value at index (0, 0, 0): expected -1.22474, got -0.99998.",
+    "layer_norm_eps_outside_sqrt": "layer_norm(x, normalized_shape=(3,), eps=0.5) on the chapter's x",
+    "layer_norm_last_dim_only": "First wrong value at index (0, 0, 0): expected -1.11803, got -1.22474.",
+    "layer_norm_affine_ignored": "First wrong value at index (0, 0, 1): expected 0.105575, got -0.447213.",
+    "layer_norm_builtin": "must be written from scratch, but it called PyTorch's built-in batch_norm "
+    "(the operation native_layer_norm ran)",
     "batch_norm_batch_axis_only": f"The output Y of {_TRAINING} {_ON_X4} of shape (2, 2, 1, 2)",
     "batch_norm_wrong_axes": f"The output Y of {_TRAINING} on the chapter's X of shape (4, 2)",
     "batch_norm_per_image": f"The output Y of {_TRAINING} {_ON_X4} of shape (2, 2, 1, 2)",
@@ -170,4 +177,5 @@ REFERENCE_MESSAGES = {"BatchNorm2d": "is PyTorch's own batch norm"}
 PROPERTIES = {
     "batch_norm": ("dtype", "device", "differentiable", "unchanged", "from scratch", "non-square"),
     "BatchNorm2d": ("dtype", "device", "differentiable", "unchanged", "from scratch", "non-square"),
+    "layer_norm": ("dtype", "device", "differentiable", "unchanged", "from scratch"),
 }

@@ -3,8 +3,14 @@ stability, the independence check of rrelu's slopes, the watched built-ins and t
 generic tests (messages, seeds, other correct answers, the hints' sections) read the chapter's
 table, tests/chapters/ch08_activations.py."""
 
+import math
+import re
+import sys
+import types
 from functools import partial
+from pathlib import Path
 
+import matplotlib.pyplot as plt
 import pytest
 import torch
 import torch.nn.functional as F
@@ -116,12 +122,49 @@ def test_watched_calls_are_restored_after_a_failed_check():
         assert getattr(owner, name) is originals[label], label
 
 
-def test_gradients_of_the_activations_are_checked_away_from_the_kinks():
-    """An answer with another subgradient at 0 (clamp: 1) still passes relu's checks."""
-    names = namespace(relu="def relu(x):\n    return x.clamp(min=0)\n")
-    x = torch.zeros(3, requires_grad=True)
-    assert torch.autograd.grad(names["relu"](x).sum(), x)[0].tolist() == [1.0, 1.0, 1.0]
-    assert failure("relu", names["relu"]) is None
+@pytest.mark.parametrize(
+    "exercise, source, phrase",
+    [
+        ("relu", "def relu(x):\n    return x.clamp(min=0)\n", "expected 0, got 1."),
+        (
+            "leaky_relu",
+            "def leaky_relu(x, negative_slope=0.01):\n    return torch.maximum(x, negative_slope * x)\n",
+            "expected 0.1, got 0.55.",
+        ),
+        (
+            "rrelu",
+            "def rrelu(x, lower=1/8, upper=1/3, training=False):\n"
+            "    slope = torch.rand_like(x) * (upper - lower) + lower if training else (lower + upper) / 2\n"
+            "    return torch.where(x >= 0, x, slope * x)\n",
+            "expected 0.229167, got 1.",
+        ),
+    ],
+)
+def test_another_subgradient_at_the_kink_is_refused(exercise, source, phrase):
+    """clamp(min=0) (gradient 1 at 0), torch.maximum (the average of both slopes) and x >= 0 have the
+    right values but not PyTorch's gradient at x = 0, which the exercises state."""
+    function = namespace(**{exercise: source})[exercise]
+    message = failure(exercise, function)
+    assert message is not None and "(the kink)" in message and phrase in message, message
+
+
+def test_pytorch_takes_the_left_slope_at_the_kink():
+    """The convention the exercises state, in the pinned PyTorch: the left slope at exactly 0, in
+    evaluation and in training mode (rrelu: the element's own slope, in [lower, upper])."""
+    zero = torch.zeros(200, dtype=torch.float64)
+    assert torch.equal(ref.derivative(F.relu, zero), torch.zeros(200, dtype=torch.float64))
+    assert torch.allclose(ref.derivative(lambda t: F.leaky_relu(t, 0.1), zero), torch.full_like(zero, 0.1))
+    assert torch.allclose(ref.derivative(ref.rrelu, zero), torch.full_like(zero, 11 / 48))
+    slopes = ref.derivative(lambda t: ref.rrelu(t, 0.1, 0.4, training=True), zero)
+    assert ((slopes >= 0.1) & (slopes <= 0.4)).all() and slopes.std() > 0.05
+
+
+def test_the_solution_rrelu_has_the_slope_at_zero():
+    """Fault 7: the solution's rrelu took x >= 0, so its gradient at 0 was 1."""
+    rrelu = namespace()["rrelu"]
+    zero = torch.zeros(5, requires_grad=True)
+    (grad,) = torch.autograd.grad(rrelu(zero).sum(), zero)
+    assert torch.allclose(grad, torch.full((5,), 11 / 48))
 
 
 # ---------------------------------------------------------------------------------------
@@ -159,3 +202,59 @@ def test_builtin_activations_in_disguise_are_refused(exercise, body):
     source = f"import torch.nn.functional as F\n\ndef {exercise}(x):\n    return {body}\n"
     function = namespace(**{exercise: source})[exercise]
     assert "must be written from scratch, but it called PyTorch's built-in activation" in failure(exercise, function)
+
+
+# ---------------------------------------------------------------------------------------
+# the numbers of the chapter's prose (issue 16): each is glued from the executed output
+
+
+BOOK = Path(__file__).resolve().parents[2] / "book" / f"{ASSIGNMENT}.md"
+CELL = re.compile(r"^```\{code-cell\} ipython3\n(?:---\n.*?\n---\n)?(.*?)^```$", re.MULTILINE | re.DOTALL)
+
+
+def glued_values(page: Path) -> dict:
+    """Run the code cells of a book page in order, as the build does, and return what they glue."""
+    values = {}
+    glue_module = types.ModuleType("myst_nb")
+    glue_module.glue = lambda name, value, display=True: values.__setitem__(name, value)
+    namespace = {}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(sys.modules, "myst_nb", glue_module)
+        for source in CELL.findall(page.read_text()):
+            code = "\n".join(line for line in source.splitlines() if not line.startswith("%"))
+            exec(compile(code, str(page), "exec"), namespace)
+    plt.close("all")
+    return values
+
+
+def test_every_computed_number_of_the_prose_is_glued():
+    """The numbers the issue found typed by hand are glued now, and fault 4's bound says 'at most'."""
+    text = BOOK.read_text()
+    for typed in ("0.0066", "0.0099", "88.7", "709.8", "about 4.5 per layer", "a third of"):
+        assert typed not in text, typed
+    assert "*at most* $4^{-20}" in text and "can be as small as" not in text
+    for name in ("ch08_sigmoid_grad_5", "ch08_tanh_grad_3", "ch08_sigmoid_shrink", "ch08_dead_large"):
+        assert f"{{glue:text}}`{name}" in text, name
+
+
+def test_the_exact_facts_of_the_prose():
+    """4^-20 is about 1e-12; sigmoid' and tanh' as the prose rounds them; the float limits."""
+    assert 0.5e-12 < 4.0**-20 < 1e-12
+    assert round(ref.sigmoid_grad(torch.tensor([5.0], dtype=torch.float64)).item(), 4) == 0.0066
+    assert round(ref.tanh_grad(torch.tensor([3.0], dtype=torch.float64)).item(), 4) == 0.0099
+    assert f"{math.log(torch.finfo(torch.float32).max):.1f}" == "88.7"
+    assert f"{math.log(torch.finfo(torch.float64).max):.1f}" == "709.8"
+    assert f"{11 / 48:.3f}" == "0.229"
+
+
+@pytest.mark.slow
+def test_the_glued_numbers_are_what_the_pinned_pytorch_gives():
+    """Run the chapter's cells: the experiments give the numbers the prose reads (PyTorch as pinned)."""
+    values = glued_values(BOOK)
+    assert f"{values['ch08_sigmoid_grad_5']:.4f}" == "0.0066"
+    assert f"{values['ch08_tanh_grad_3']:.4f}" == "0.0099"
+    assert (values["ch08_dead_large"], values["ch08_dead_small"], values["ch08_dead_small_first"]) == (12, 1, 1)
+    assert f"{values['ch08_sigmoid_shrink']:.1e}" == "4.7e+12"
+    assert f"{values['ch08_sigmoid_per_layer']:.1f}" == "4.6"
+    assert f"{values['ch08_relu_shrink']:.1f}" == "3.8"
+    assert f"{values['ch08_sigmoid_mean_factor']:.3f}" == "0.233"

@@ -3,10 +3,16 @@ the diagnoses of a layer on a wrong batch_norm, the visible checks' defaults. Th
 (messages, seeds, other correct answers, the course's references handed in, the hints' sections)
 read the chapter's table, tests/chapters/ch09_batch_norm.py."""
 
+import re
+import sys
+import types
 from functools import partial
+from pathlib import Path
 
+import matplotlib.pyplot as plt
 import pytest
 import torch
+import torch.nn.functional as F
 from answers import answer_failure as failure  # (exercise, the answer itself, ...)
 from answers import namespace as notebook_namespace
 from torch import nn
@@ -160,3 +166,98 @@ def test_visible_checks_use_the_defaults():
 
     with pytest.raises(CheckFailure, match="running_mean returned by batch_norm"):
         checks.check_batch_norm(wrong_default)
+
+
+# --- layer normalization (issue 16) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "shape, normalized_shape",
+    [((2, 2, 3), 3), ((2, 2, 3), (2, 3)), ((4, 3, 5, 2), (3, 5, 2)), ((4, 3, 5, 2), (5, 2)), ((7,), 7)],
+)
+def test_layer_norm_reference_is_the_per_sample_formula(shape, normalized_shape):
+    """ref.layer_norm normalizes each sample over its trailing dims with the biased variance, as F.layer_norm."""
+    torch.manual_seed(0)
+    x = torch.randn(shape, dtype=torch.float64) * 3 + 1
+    dims = ref.normalized_shape_tuple(normalized_shape)
+    w, b = torch.randn(dims, dtype=torch.float64), torch.randn(dims, dtype=torch.float64)
+    axes = tuple(range(-len(dims), 0))
+    mean, var = x.mean(dim=axes, keepdim=True), x.var(dim=axes, keepdim=True, correction=0)
+    assert torch.allclose(ref.layer_norm(x, normalized_shape, w, b), (x - mean) / torch.sqrt(var + 1e-5) * w + b)
+    assert torch.allclose(ref.layer_norm(x, normalized_shape), F.layer_norm(x, dims))
+
+
+def test_layer_norm_example_of_the_exercise():
+    """The exercise's text: the first row [0, 1, 2] of the example becomes about [-1.2247, 0, 1.2247]."""
+    y = ref.layer_norm(checks.example_ln(), 3)
+    assert [round(v, 4) for v in y[0, 0].tolist()] == [-1.2247, 0.0, 1.2247]
+
+
+def test_group_norm_extremes_are_layer_and_instance_norm():
+    """The section's equivalences: GroupNorm(1, C) is LayerNorm((C, H, W)), GroupNorm(C, C) InstanceNorm2d(C)."""
+    x = torch.randn(3, 6, 4, 5)
+    with torch.no_grad():
+        assert torch.allclose(nn.GroupNorm(1, 6)(x), F.layer_norm(x, (6, 4, 5)), atol=1e-5)
+        assert torch.allclose(nn.GroupNorm(6, 6)(x), nn.InstanceNorm2d(6)(x), atol=1e-5)
+    assert not list(nn.LayerNorm(6).buffers()) and not list(nn.GroupNorm(3, 6).buffers())
+    assert not list(nn.InstanceNorm2d(6).buffers())
+
+
+def test_normalization_cube_figure_draws():
+    from matplotlib.figure import Figure
+
+    from autograder.chapters.ch09_batch_norm import figures
+
+    assert isinstance(figures.normalization_axes(N=3, C=4, HW=2, group=2), Figure)
+
+
+# --- the numbers of the chapter's prose (issue 16): glued from the executed output ---------
+
+BOOK = Path(__file__).resolve().parents[2] / "book" / f"{ASSIGNMENT}.md"
+CELL = re.compile(r"^```\{code-cell\} ipython3\n(?:---\n.*?\n---\n)?(.*?)^```$", re.MULTILINE | re.DOTALL)
+
+
+def glued_values(page: Path) -> dict:
+    """Run the code cells of a book page in order, as the build does, and return what they glue."""
+    values = {}
+    glue_module = types.ModuleType("myst_nb")
+    glue_module.glue = lambda name, value, display=True: values.__setitem__(name, value)
+    namespace = {}
+    threads = torch.get_num_threads()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(sys.modules, "myst_nb", glue_module)
+        try:
+            for source in CELL.findall(page.read_text()):
+                code = "\n".join(line for line in source.splitlines() if not line.startswith("%"))
+                exec(compile(code, str(page), "exec"), namespace)
+        finally:
+            torch.set_num_threads(threads)  # the page runs its training on one thread
+    plt.close("all")
+    return values
+
+
+def test_the_accuracies_of_the_summary_are_glued():
+    """Fault 6: the summary typed 96 % and 99 % by hand; they are glued from the run now."""
+    text = BOOK.read_text()
+    assert "96 %" not in text and "99 %" not in text
+    for name in ("ch09_acc_bn", "ch09_acc_reestimated", "ch09_acc_plain", "ch09_x_hat_eps", "ch09_bn_train_eval_gap"):
+        assert f"{{glue:text}}`{name}" in text, name
+
+
+def test_the_exact_facts_of_the_prose():
+    """The momentum section's thresholds and the example's numbers, as the prose states them."""
+    assert 0.9**22 < 0.1 <= 0.9**21 and 0.9**44 < 0.01 <= 0.9**43
+    assert round(0.9**20, 2) == 0.12
+    assert f"{0.9 + 0.1 * 16 / 3:.4f}" == "1.4333" and abs(0.9 + 0.1 * 12 - 2.1) < 1e-12
+    assert f"{2 / (4 + 1e-5) ** 0.5:.8f}" == "0.99999875"
+
+
+@pytest.mark.slow
+def test_the_glued_numbers_are_what_the_pinned_pytorch_gives():
+    """Run the chapter's cells: the digits experiment gives 95.1 % and 98.0 % with the pinned PyTorch."""
+    values = glued_values(BOOK)
+    assert f"{values['ch09_acc_bn']:.1%}" == "95.1%"
+    assert f"{values['ch09_acc_reestimated']:.1%}" == "98.0%"
+    assert values["ch09_acc_plain"] < 0.15
+    assert f"{values['ch09_x_hat_eps']:.8f}" == "0.99999875"
+    assert values["ch09_bn_train_eval_gap"] > 1

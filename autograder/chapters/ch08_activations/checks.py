@@ -213,10 +213,11 @@ def _visible(
     example: list[float],
     gradient: tuple[Callable, Callable] | None = None,
     derivative: bool = False,
+    kink: list[float] | None = None,
 ) -> None:
     """The chapter's example, the 2-D float64 input and the large inputs in both dtypes; with
     ``gradient`` (the built-in and the recorded derivative) the gradient at the large inputs;
-    then the stated properties on the example."""
+    with ``kink``, the gradient on :data:`KINK`; then the stated properties on the example."""
     x = kit.on_device(EXAMPLE)
     what = f"{name}(x) on the chapter's example x = {EXAMPLE}"
     options = _options(derivative)
@@ -229,14 +230,24 @@ def _visible(
     if gradient is not None:
         builtin, slope = gradient
         assert_stable_gradient(fn, builtin, slope, kit.on_device(EXTREMES), f"{name}(x) on x = {EXTREMES}")
+    if kink is not None:
+        assert_kink(fn, (_kink_input(),), kit.on_device(kink, torch.float64), f"{name}(x) on x = {KINK}")
     assert_stated_properties(fn, (x,), what, derivative=derivative)
 
 
 def _visible_slope(
-    fn, name: str, reference: Callable, default: list[float], tenth: list[float], derivative: bool = False
+    fn,
+    name: str,
+    reference: Callable,
+    default: list[float],
+    tenth: list[float],
+    derivative: bool = False,
+    kink: list[float] | None = None,
 ) -> None:
-    """The example with the default slope and with 0.1, and the 2-D float64 input with 0.25,
-    then the stated properties on the example with the slope 0.1."""
+    """The example with the default slope and with 0.1, and the 2-D float64 input with 0.25
+    (for a derivative, compared with the finite differences of the activation); with ``kink``,
+    the gradient on :data:`KINK` with the slope 0.1; then the stated properties on the example
+    with the slope 0.1."""
     options = _options(derivative)
     x = kit.on_device(EXAMPLE)
     assert_values(
@@ -250,8 +261,53 @@ def _visible_slope(
         fn, (x,), kit.on_device(tenth), f"{name}(x, negative_slope=0.1) on x = {EXAMPLE}", negative_slope=0.1, **options
     )
     y = _grid()
-    assert_values(fn, (y, 0.25), reference(y, 0.25), f"{name}(x, 0.25) with {GRID}", **options)
+    if derivative:
+        assert_values(
+            fn,
+            (y, 0.25),
+            finite_difference(expected.leaky_relu, y, 0.25),
+            f"{name}(x, 0.25) with {GRID}, compared with {FINITE_DIFFERENCE.format('leaky_relu')}",
+            **options,
+        )
+    else:
+        assert_values(fn, (y, 0.25), reference(y, 0.25), f"{name}(x, 0.25) with {GRID}", **options)
+    if kink is not None:
+        what = f"{name}(x, negative_slope=0.1) on x = {KINK}"
+        assert_kink(fn, (_kink_input(),), kit.on_device(kink, torch.float64), what, negative_slope=0.1)
     assert_stated_properties(fn, (x, 0.1), f"{name}(x, 0.1) on x = {EXAMPLE}", derivative=derivative)
+
+
+# ---------------------------------------------------------------------------------------
+# the kink convention: the gradient at exactly x = 0
+
+KINK = [-1.5, 0.0, 2.5, 0.0]
+KINK_CONVENTION = (
+    "At the kink x = 0 the course follows PyTorch's autograd, which takes the slope of the left piece there: "
+    "0 for relu, negative_slope for leaky_relu, the element's own slope for rrelu. So x = 0 goes with the "
+    "negative inputs: test x > 0 for the positive branch (not x >= 0), and mind that clamp(min=0) passes "
+    "a gradient of 1 at 0 and torch.maximum splits it between its two arguments."
+)
+
+
+def assert_kink(fn, args, slopes: torch.Tensor, what: str, **kwargs) -> None:
+    """The gradient of ``sum(fn(*args))`` with respect to ``args[0]``, which holds exact zeros, is
+    ``slopes`` (``kwargs`` go to ``fn``). An answer whose result is not differentiable (or not of the
+    input's shape) is left to the other checks, which say what is wrong with it."""
+    x, *rest = args
+    leaf = x.clone().requires_grad_(True)
+    out = call_answer(fn, (leaf, *rest), what, **kwargs)
+    if not isinstance(out, torch.Tensor) or not out.requires_grad or out.shape != x.shape:
+        return
+    (grad,) = kit.gradients(out, [leaf], torch.ones_like(out), what)
+    grad = torch.zeros_like(x) if grad is None else grad
+    try:
+        assert_matches(grad, slopes, f"The gradient of {what}, where x holds exact zeros (the kink),")
+    except CheckFailure as failure:
+        raise CheckFailure(f"{failure}\n{KINK_CONVENTION}", tables=failure.tables) from None
+
+
+def _kink_input(dtype: torch.dtype = torch.float64) -> torch.Tensor:
+    return kit.on_device(KINK, dtype)
 
 
 # ---------------------------------------------------------------------------------------
@@ -286,16 +342,23 @@ def check_tanh(tanh) -> None:
 
 @diagnosed
 def check_relu(relu) -> None:
-    """Visible checks of ``relu``: the example, float64, large |x|, then the stated properties."""
-    _visible(relu, "relu", expected.relu, [0.0, 0.0, 0.0, 1.0, 2.0])
+    """Visible checks of ``relu``: the example, float64, large |x|, the gradient at the kink (0 at
+    x = 0, as PyTorch), then the stated properties."""
+    _visible(relu, "relu", expected.relu, [0.0, 0.0, 0.0, 1.0, 2.0], kink=[0.0, 0.0, 1.0, 0.0])
 
 
 @diagnosed
 def check_leaky_relu(leaky_relu) -> None:
     """Visible checks of ``leaky_relu``: the example with the default slope and with 0.1,
-    a 2-D float64 input with slope 0.25, then the stated properties."""
+    a 2-D float64 input with slope 0.25, the gradient at the kink (the slope at x = 0, as
+    PyTorch), then the stated properties."""
     _visible_slope(
-        leaky_relu, "leaky_relu", expected.leaky_relu, [-0.02, -0.01, 0.0, 1.0, 2.0], [-0.2, -0.1, 0.0, 1.0, 2.0]
+        leaky_relu,
+        "leaky_relu",
+        expected.leaky_relu,
+        [-0.02, -0.01, 0.0, 1.0, 2.0],
+        [-0.2, -0.1, 0.0, 1.0, 2.0],
+        kink=[0.1, 0.1, 1.0, 0.1],
     )
 
 
@@ -471,6 +534,43 @@ def assert_training_mixed(rrelu, lower: float, upper: float, x: torch.Tensor, se
     )
 
 
+def assert_rrelu_kink(
+    rrelu, lower: float, upper: float, training: bool, x: torch.Tensor, inputs: str, seed: int | None = None
+) -> None:
+    """rrelu where ``x`` is exactly 0: the value 0, and the gradient, the mean slope in evaluation mode,
+    a slope in [lower, upper] in training mode (the element's own, which its value, 0, does not show);
+    the positive inputs unchanged, with the gradient 1."""
+    what = f"{rrelu_what(lower, upper, training)} on {inputs}"
+    with _drawing(seed):
+        got = call_answer(rrelu, (x, lower, upper), what, training=training)
+    _structure(got, x, what)
+    kept = x >= 0  # 0 stays 0 and positives pass unchanged, whatever the slope
+    assert_matches(got[kept], x[kept], f"{what}, at its zeros and positive inputs (0 stays 0, x > 0 passes),")
+    if not training:
+        mean = (lower + upper) / 2
+        slopes = torch.where(x > 0, torch.ones_like(x), torch.full_like(x, mean))
+        with _drawing(seed):
+            assert_kink(rrelu, (x, lower, upper), slopes, what, training=False)
+        return
+    leaf = x.clone().requires_grad_(True)
+    with _drawing(seed):
+        out = call_answer(rrelu, (leaf, lower, upper), what, training=True)
+    if not isinstance(out, torch.Tensor) or not out.requires_grad or out.shape != x.shape:
+        return
+    (grad,) = kit.gradients(out, [leaf], torch.ones_like(out), what)
+    grad = torch.zeros_like(x) if grad is None else grad
+    zero = x == 0
+    slack = 1e-6
+    outside = zero & ((grad < lower - slack) | (grad > upper + slack))
+    if outside.any():
+        i = tuple(int(k) for k in outside.nonzero()[0])
+        raise CheckFailure(
+            f"The gradient of {what}, where x holds exact zeros (the kink), is not right: at index {i}, x = 0 "
+            f"got the gradient {grad[i].item():.4g}, while the slope of an element is in [lower, upper] = "
+            f"[{lower:g}, {upper:g}].\n{KINK_CONVENTION}"
+        )
+
+
 def assert_rrelu_properties(rrelu, x: torch.Tensor, inputs: str, lower: float = 1 / 8, upper: float = 1 / 3) -> None:
     """The stated properties of ``rrelu`` in training mode, where it creates its slopes, on ``x``
     (``inputs`` in words)."""
@@ -497,8 +597,9 @@ def _eval_examples() -> list:
 def check_rrelu(rrelu) -> None:
     """Visible checks of ``rrelu``: evaluation mode with the default and other bounds, then
     training mode (bounds, spread and independence of the slopes, positives unchanged,
-    gradients, then the stated properties); each call of the answer draws from a torch seed
-    of its own, the property checks' calls from one seed in turn."""
+    gradients), the gradient at x = 0 in both modes, then the stated properties; each call of
+    the answer draws from a torch seed of its own, the property checks' calls from one seed in
+    turn."""
     for seed, (args, kwargs, result, what, inputs) in enumerate(_eval_examples(), start=6):
         with seeded(seed):
             assert_values(rrelu, args, result, f"{what} on {inputs}", **kwargs)
@@ -506,12 +607,26 @@ def check_rrelu(rrelu) -> None:
     assert_training_slopes(rrelu, 1 / 8, 1 / 3, (60, 80), torch.float32, generator, seeds=(8, 9))
     x = kit.numbers(4, 5, shift=9.5) / 3
     assert_training_mixed(rrelu, 1 / 8, 1 / 3, x, seed=10)
+    kink = _kink_input()
+    assert_rrelu_kink(rrelu, 1 / 8, 1 / 3, False, kink, f"x = {KINK}", seed=12)
+    assert_rrelu_kink(rrelu, 1 / 8, 1 / 3, True, kink, f"x = {KINK}", seed=13)
     with seeded(11):
         assert_rrelu_properties(rrelu, x, "x of shape (4, 5) (values -3.17 to 3.17)")
 
 
 # ---------------------------------------------------------------------------------------
 # the derivatives
+
+# The derivatives' numeric check: on the grid, away from the kink, a central difference of the
+# activation is its derivative (exactly for the piecewise linear ones, up to rounding).
+STEP = 1e-4
+FINITE_DIFFERENCE = "the finite difference ({0}(x + h) - {0}(x - h)) / (2h), h = 1e-4, away from the kink"
+
+
+def finite_difference(function: Callable, x: torch.Tensor, *args) -> torch.Tensor:
+    """The central difference of ``function`` at ``x``, step :data:`STEP`."""
+    return (function(x + STEP, *args) - function(x - STEP, *args)) / (2 * STEP)
+
 
 GRAD_ADVICE = (
     "The exercise is the derivative's formula, written from scratch with tensor arithmetic; autograd is "
@@ -548,9 +663,30 @@ def check_tanh_grad(tanh_grad) -> None:
 
 @diagnosed
 def check_relu_grad(relu_grad) -> None:
-    """Visible checks of ``relu_grad``: the example (0 at x = 0), float64, large |x|, then the
-    stated properties."""
-    _visible(relu_grad, "relu_grad", expected.relu_grad, [0.0, 0.0, 0.0, 1.0, 1.0], derivative=True)
+    """Visible checks of ``relu_grad``: the example (0 at x = 0), float64 (compared with the
+    finite differences of relu), large |x|, then the stated properties."""
+    x = kit.on_device(EXAMPLE)
+    what = f"relu_grad(x) on the chapter's example x = {EXAMPLE}"
+    assert_values(relu_grad, (x,), kit.on_device([0.0, 0.0, 0.0, 1.0, 1.0]), what, **DERIVATIVE)
+    y = _grid()
+    fd = FINITE_DIFFERENCE.format("relu")
+    assert_values(
+        relu_grad,
+        (y,),
+        finite_difference(expected.relu, y),
+        f"relu_grad(x) with {GRID}, compared with {fd}",
+        **DERIVATIVE,
+    )
+    for dtype in (torch.float32, torch.float64):
+        y = kit.on_device(EXTREMES, dtype)
+        assert_values(
+            relu_grad,
+            (y,),
+            expected.relu_grad(y),
+            f"relu_grad(x) on the large inputs x = {EXTREMES} ({dtype})",
+            **DERIVATIVE,
+        )
+    assert_stated_properties(relu_grad, (x,), what, derivative=True)
 
 
 @diagnosed

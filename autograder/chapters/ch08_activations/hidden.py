@@ -18,8 +18,10 @@ from autograder.chapters.ch08_activations.checks import (
     LINEAR_ADVICE,
     PRELU_INPUTS,
     X_ONLY,
+    assert_kink,
     assert_linear,
     assert_linear_properties,
+    assert_rrelu_kink,
     assert_rrelu_properties,
     assert_stable_gradient,
     assert_stated_properties,
@@ -201,8 +203,9 @@ def _hidden(fn, name: str, reference: Callable, cases: Cases, *, slopes: bool = 
 # sigmoid, tanh, relu, leaky_relu: values, large inputs, gradients
 
 
-def _grade_activation(fn, name: str, reference: Callable, stable_gradient: bool) -> None:
-    """Random shapes with zeros, the large inputs, and gradients (at the large inputs too)."""
+def _grade_activation(fn, name: str, reference: Callable, stable_gradient: bool, kink: bool = False) -> None:
+    """Random shapes with zeros, the large inputs, and gradients (at the large inputs too; with
+    ``kink``, at exact zeros)."""
     cases = Cases()
     plan = _hidden(fn, name, reference, cases)
     x = _smooth(cases)
@@ -232,8 +235,24 @@ def _grade_activation(fn, name: str, reference: Callable, stable_gradient: bool)
                 ),
             )
         )
+    if kink:
+        plan.append(_kink_case(fn, name, reference, cases))
     plan.append(_properties(fn, (_images(cases),), f"{name}(x)"))
     kit.run_hidden(cases, plan)
+
+
+def _kink_case(fn, name: str, reference: Callable, cases: Cases, slope: float | None = None) -> kit.Hidden:
+    """The gradient on a random float64 input with exact zeros: the reference's (PyTorch's) slope at
+    the kink x = 0, with ``slope`` as ``negative_slope`` when given."""
+    x = _mixed(cases, cases.distinct_sizes(3, 9), torch.float64)
+    args, keyword, what = (x,), {}, f"{name}(x)"
+    if slope is not None:
+        keyword, what = {"negative_slope": slope}, f"{name}(x, negative_slope={slope:g})"
+    slopes = ref.derivative(lambda t: reference(t, **keyword), x)
+    return kit.Hidden(
+        f"the gradient at exact zeros (the kink), {_describe(x)}",
+        partial(assert_kink, fn, args, slopes, what, **keyword),
+    )
 
 
 @diagnosed
@@ -250,14 +269,14 @@ def grade_tanh(tanh) -> None:
 
 @diagnosed
 def grade_relu(relu) -> None:
-    """Hidden checks of ``relu``: random shapes with zeros, float64, large |x|, gradients."""
-    _grade_activation(relu, "relu", ref.relu, False)
+    """Hidden checks of ``relu``: random shapes with zeros, float64, large |x|, gradients (0 at x = 0)."""
+    _grade_activation(relu, "relu", ref.relu, False, kink=True)
 
 
 @diagnosed
 def grade_leaky_relu(leaky_relu) -> None:
     """Hidden checks of ``leaky_relu``: random slopes in [0, 1), the default slope, slope 0,
-    random shapes with zeros, float64, large |x|, gradients."""
+    random shapes with zeros, float64, large |x|, gradients (the slope at x = 0)."""
     cases = Cases()
     plan = _hidden(leaky_relu, "leaky_relu", ref.leaky_relu, cases, slopes=True)
     x, slope = _smooth(cases), round(cases.rng.uniform(0.05, 0.5), 3)
@@ -273,6 +292,7 @@ def grade_leaky_relu(leaky_relu) -> None:
             from_scratch=FROM_SCRATCH,
         )
     )
+    plan.append(_kink_case(leaky_relu, "leaky_relu", ref.leaky_relu, cases, round(cases.rng.uniform(0.05, 0.5), 3)))
     slope = round(cases.rng.uniform(0.05, 0.5), 3)
     plan.append(_properties(leaky_relu, (_images(cases), slope), f"leaky_relu(x, {slope})"))
     kit.run_hidden(cases, plan)
@@ -358,7 +378,8 @@ def _eval_cases(cases: Cases) -> list:
 @diagnosed
 def grade_rrelu(rrelu) -> None:
     """Hidden checks of ``rrelu``: evaluation mode on random shapes and bounds, then training
-    mode on (N, C, H, W) inputs with random bounds, float64, positives unchanged, gradients."""
+    mode on (N, C, H, W) inputs with random bounds, float64, positives unchanged, gradients, the
+    gradient at x = 0 in both modes."""
     cases = Cases()
     plan = [
         kit.Hidden(inputs, partial(assert_values, rrelu, args, expected, what, **kwargs))
@@ -383,6 +404,17 @@ def grade_rrelu(rrelu) -> None:
             partial(assert_training_mixed, rrelu, 0.1, 0.4, x),
         )
     )
+    for training in (False, True):
+        x = _mixed(cases, cases.distinct_sizes(3, 9), torch.float64)
+        lower = round(cases.rng.uniform(0.0, 0.3), 3)
+        upper = round(lower + cases.rng.uniform(0.1, 0.5), 3)
+        mode = "training" if training else "evaluation"
+        plan.append(
+            kit.Hidden(
+                f"{mode} mode, the gradient at exact zeros (the kink), {_describe(x)}",
+                partial(assert_rrelu_kink, rrelu, lower, upper, training, x, _describe(x)),
+            )
+        )
     x = _images(cases)
     plan.append(
         kit.Hidden(

@@ -343,6 +343,18 @@ def relu_in_place(x):
 
 @mistake(
     "relu",
+    summary="clamp(min=0): gradient 1 at x = 0",
+    hint="The values are right, but the gradient at exactly x = 0 came out as 1, while PyTorch's F.relu, and "
+    "the course, take the slope of the left piece there, 0. The usual causes are clamp(min=0), which lets the "
+    "gradient through wherever x >= min, and a condition x >= 0 where x = 0 belongs with the negative inputs.",
+    section=f"{PAGE}#the-derivative-at-a-kink",
+)
+def relu_clamp_gradient_at_zero(x):
+    return x.clamp(min=0)
+
+
+@mistake(
+    "relu",
     summary="calls the built-in torch.relu",
     hint="The exercise is from scratch; torch.relu and F.relu are what the check compares with.",
     section=f"{PAGE}#relu",
@@ -357,8 +369,8 @@ def relu_from_a_list(x):
 
 
 @breaks("relu", "device")
-def relu_maximum_with_default_zeros(x):
-    return torch.maximum(x, torch.zeros(x.shape, dtype=x.dtype))
+def relu_where_with_default_zeros(x):
+    return torch.where(x > 0, x, torch.zeros(x.shape, dtype=x.dtype))
 
 
 @breaks("relu", "unchanged")
@@ -421,6 +433,19 @@ def leaky_relu_default_0_1(x, negative_slope=0.1):
 )
 def leaky_relu_abs(x, negative_slope=0.01):
     return torch.where(x > 0, x, negative_slope * x.abs())
+
+
+@mistake(
+    "leaky_relu",
+    summary="x >= 0 for the positive branch: gradient 1 at x = 0",
+    hint="The values are right, but the gradient at exactly x = 0 came out as 1 instead of negative_slope: "
+    "PyTorch's F.leaky_relu, and the course, take the slope of the left piece at the kink. The usual cause "
+    "is the condition x >= 0 where it should be x > 0 (torch.maximum(x, negative_slope * x) is wrong "
+    "there too: it splits the gradient between its two arguments).",
+    section=f"{PAGE}#the-derivative-at-a-kink",
+)
+def leaky_relu_one_at_zero(x, negative_slope=0.01):
+    return torch.where(x >= 0, x, negative_slope * x)
 
 
 @mistake(
@@ -587,7 +612,7 @@ def prelu_torch_function(x, a):
 )
 def rrelu_random_in_eval(x, lower=1 / 8, upper=1 / 3, training=False):
     slope = torch.empty_like(x).uniform_(lower, upper)
-    return torch.where(x >= 0, x, slope * x)
+    return torch.where(x > 0, x, slope * x)
 
 
 @mistake(
@@ -598,7 +623,7 @@ def rrelu_random_in_eval(x, lower=1 / 8, upper=1 / 3, training=False):
 )
 def rrelu_eval_uses_lower(x, lower=1 / 8, upper=1 / 3, training=False):
     slope = torch.empty_like(x).uniform_(lower, upper) if training else lower
-    return torch.where(x >= 0, x, slope * x)
+    return torch.where(x > 0, x, slope * x)
 
 
 @mistake(
@@ -612,7 +637,7 @@ def rrelu_one_slope_per_call(x, lower=1 / 8, upper=1 / 3, training=False):
         slope = lower + (upper - lower) * torch.rand((), dtype=x.dtype, device=x.device)
     else:
         slope = (lower + upper) / 2
-    return torch.where(x >= 0, x, slope * x)
+    return torch.where(x > 0, x, slope * x)
 
 
 @mistake(
@@ -627,7 +652,7 @@ def rrelu_one_slope_per_sample(x, lower=1 / 8, upper=1 / 3, training=False):
         slope = lower + (upper - lower) * torch.rand(shape, dtype=x.dtype, device=x.device)
     else:
         slope = (lower + upper) / 2
-    return torch.where(x >= 0, x, slope * x)
+    return torch.where(x > 0, x, slope * x)
 
 
 @mistake(
@@ -639,7 +664,7 @@ def rrelu_one_slope_per_sample(x, lower=1 / 8, upper=1 / 3, training=False):
 def rrelu_slope_on_positives(x, lower=1 / 8, upper=1 / 3, training=False):
     if training:
         return x * torch.empty_like(x).uniform_(lower, upper)
-    return torch.where(x >= 0, x, (lower + upper) / 2 * x)
+    return torch.where(x > 0, x, (lower + upper) / 2 * x)
 
 
 @mistake(
@@ -651,7 +676,7 @@ def rrelu_slope_on_positives(x, lower=1 / 8, upper=1 / 3, training=False):
 )
 def rrelu_unit_interval(x, lower=1 / 8, upper=1 / 3, training=False):
     slope = torch.rand_like(x) if training else (lower + upper) / 2
-    return torch.where(x >= 0, x, slope * x)
+    return torch.where(x > 0, x, slope * x)
 
 
 @mistake(
@@ -662,7 +687,7 @@ def rrelu_unit_interval(x, lower=1 / 8, upper=1 / 3, training=False):
     section=f"{PAGE}#rrelu-a-random-slope",
 )
 def rrelu_training_ignored(x, lower=1 / 8, upper=1 / 3, training=False):
-    return torch.where(x >= 0, x, (lower + upper) / 2 * x)
+    return torch.where(x > 0, x, (lower + upper) / 2 * x)
 
 
 @mistake(
@@ -676,6 +701,23 @@ def rrelu_training_ignored(x, lower=1 / 8, upper=1 / 3, training=False):
 def rrelu_reseeds(x, lower=1 / 8, upper=1 / 3, training=False):
     if training:
         torch.manual_seed(0)
+        slope = torch.empty_like(x).uniform_(lower, upper)
+    else:
+        slope = (lower + upper) / 2
+    return torch.where(x > 0, x, slope * x)
+
+
+@mistake(
+    "rrelu",
+    summary="x >= 0 for the positive branch: gradient 1 at x = 0",
+    hint="The values are right, but the gradient at exactly x = 0 came out as 1 instead of the element's "
+    "slope (the mean slope in evaluation mode, a random one in [lower, upper] in training mode): PyTorch's "
+    "F.rrelu, and the course, take the slope of the left piece at the kink, as for Leaky ReLU. The usual "
+    "cause is the condition x >= 0 where it should be x > 0.",
+    section=f"{PAGE}#the-derivative-at-a-kink",
+)
+def rrelu_one_at_zero(x, lower=1 / 8, upper=1 / 3, training=False):
+    if training:
         slope = torch.empty_like(x).uniform_(lower, upper)
     else:
         slope = (lower + upper) / 2
@@ -696,7 +738,7 @@ def rrelu_builtin(x, lower=1 / 8, upper=1 / 3, training=False):
 def rrelu_into_a_float32_buffer(x, lower=1 / 8, upper=1 / 3, training=False):
     slope = torch.empty_like(x).uniform_(lower, upper) if training else (lower + upper) / 2
     out = torch.empty(x.shape, device=x.device)
-    out[...] = torch.where(x >= 0, x, slope * x)
+    out[...] = torch.where(x > 0, x, slope * x)
     return out
 
 
@@ -706,20 +748,20 @@ def rrelu_slopes_on_the_default_device(x, lower=1 / 8, upper=1 / 3, training=Fal
         slope = lower + (upper - lower) * torch.rand(x.shape, dtype=x.dtype)
     else:
         slope = (lower + upper) / 2
-    return torch.where(x >= 0, x, slope * x)
+    return torch.where(x > 0, x, slope * x)
 
 
 @breaks("rrelu", "unchanged")
 def rrelu_scales_in_place(x, lower=1 / 8, upper=1 / 3, training=False):
     slope = torch.empty_like(x).uniform_(lower, upper) if training else (lower + upper) / 2
-    return x.mul_(torch.where(x >= 0, torch.ones_like(x), slope))
+    return x.mul_(torch.where(x > 0, torch.ones_like(x), slope))
 
 
 @breaks("rrelu", "differentiable")
 def rrelu_detached(x, lower=1 / 8, upper=1 / 3, training=False):
     x = x.detach()
     slope = torch.empty_like(x).uniform_(lower, upper) if training else (lower + upper) / 2
-    return torch.where(x >= 0, x, slope * x)
+    return torch.where(x > 0, x, slope * x)
 
 
 @breaks("rrelu", "from scratch")

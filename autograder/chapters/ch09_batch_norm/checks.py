@@ -27,6 +27,7 @@ known mistakes' explanations too (``diagnosed``); the hidden checks are the inst
 from operator import itemgetter
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from autograder.runtime import kit, properties
@@ -342,3 +343,97 @@ def check_BatchNorm2d(BatchNorm2d) -> None:
     for training in (True, False):
         module_step(layer, reference, X, training, what, EXAMPLE_X)
     assert_layer_properties(BatchNorm2d, X, EXAMPLE_X)
+
+
+# ---------------------------------------------------------------------------------------
+# layer_norm
+
+LN_INPUTS = {0: "x", 2: "weight", 3: "bias"}
+
+
+def builtin_layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5) -> torch.Tensor:
+    """PyTorch's F.layer_norm, which the answer may not call, with an int or a tuple as normalized_shape:
+    what the gradients are compared with."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    return F.layer_norm(x, shape, weight, bias, eps)
+
+
+def layer_norm_what(x: torch.Tensor, normalized_shape, weight, bias, eps, label: str) -> str:
+    """The call in words: its arguments, and ``label``, the input of shape ``x.shape``."""
+    parts = [f"normalized_shape={normalized_shape!r}"]
+    if weight is not None:
+        parts.append(f"weight of shape {shape_text(weight.shape)}")
+    if bias is not None:
+        parts.append(f"bias of shape {shape_text(bias.shape)}")
+    if eps is not None:
+        parts.append(f"eps={eps:g}")
+    return f"layer_norm(x, {', '.join(parts)}) on {label} of shape {shape_text(x.shape)}"
+
+
+def ln_args(x, normalized_shape, weight, bias) -> tuple:
+    """The positional arguments of one call: weight and bias only when given."""
+    if bias is not None:
+        return (x, normalized_shape, weight, bias)
+    if weight is not None:
+        return (x, normalized_shape, weight)
+    return (x, normalized_shape)
+
+
+def assert_layer_norm(layer_norm, x, normalized_shape, weight, bias, eps, want: torch.Tensor, label: str) -> None:
+    """One call of ``layer_norm`` (``eps`` by keyword when given) compared with ``want``."""
+    what = layer_norm_what(x, normalized_shape, weight, bias, eps, label)
+    kwargs = {} if eps is None else {"eps": eps}
+    args = kit.copies(*ln_args(x, normalized_shape, weight, bias))  # the next call gets x as it was
+    kit.assert_result(layer_norm, args, want, what, from_scratch=FROM_SCRATCH, **kwargs)
+
+
+def assert_layer_norm_gradients(layer_norm, reference, x, normalized_shape, weight, bias, G, label: str) -> None:
+    """The gradients of ``sum(layer_norm(x, normalized_shape, weight, bias) * G)`` in x, weight and bias."""
+    what = layer_norm_what(x, normalized_shape, weight, bias, None, label)
+    kit.assert_gradients_match(
+        layer_norm,
+        reference,
+        (x, normalized_shape, weight, bias),
+        G,
+        what,
+        ("x", "weight", "bias"),
+        from_scratch=FROM_SCRATCH,
+    )
+
+
+def assert_layer_norm_properties(layer_norm, x, normalized_shape, weight, bias, label: str) -> None:
+    """What the exercise's text states, on ``x`` (``label`` in words) with weight and bias."""
+    what = layer_norm_what(x, normalized_shape, weight, bias, None, label)
+    properties.assert_properties(
+        layer_norm, (x, normalized_shape, weight, bias), what, LN_INPUTS, from_scratch=FROM_SCRATCH
+    )
+
+
+def example_ln() -> torch.Tensor:
+    """The chapter's layer norm example: two samples of 2 x 3 values (N, C, L) = (2, 2, 3), 0..11 mod 5."""
+    return kit.numbers(2, 2, 3, modulo=5)
+
+
+LN_EXAMPLE = "the chapter's x (0 to 11 mod 5)"
+
+
+@diagnosed
+def check_layer_norm(layer_norm) -> None:
+    """Visible checks of ``layer_norm``: the chapter's (2, 2, 3) example over its last dim
+    (an int), over its last two dims (a tuple) with weight and bias, a larger eps, a float64
+    (N, C, H, W) batch over (C, H, W) with H != W, the gradients, then the stated properties."""
+    x = example_ln()
+    assert_layer_norm(layer_norm, x, 3, None, None, None, expected.layer_norm(x, 3), LN_EXAMPLE)
+    weight = kit.on_device([[1.0, 2.0, 3.0], [0.5, -1.0, 1.5]])
+    bias = kit.on_device([[0.0, 1.0, -1.0], [2.0, 0.0, 0.5]])
+    want = expected.layer_norm(x, (2, 3), weight, bias)
+    assert_layer_norm(layer_norm, x, (2, 3), weight, bias, None, want, LN_EXAMPLE)
+    assert_layer_norm(layer_norm, x, (3,), None, None, 0.5, expected.layer_norm(x, (3,), eps=0.5), LN_EXAMPLE)
+    images = (kit.numbers(2, 2, 2, 3, modulo=7, shift=3.0) / 2).double()
+    label = "non-square images x (values -1.5 to 1.5), float64"
+    w, b = images[0] + 1.0, images[1] - 0.5
+    want = expected.layer_norm(images, (2, 2, 3), w, b)
+    assert_layer_norm(layer_norm, images, (2, 2, 3), w, b, None, want, label)
+    G = (kit.numbers(2, 2, 2, 3, modulo=5) - 2).double()
+    assert_layer_norm_gradients(layer_norm, builtin_layer_norm, images, (2, 3), w[0], b[0], G, label)
+    assert_layer_norm_properties(layer_norm, x, (2, 3), weight, bias, LN_EXAMPLE)

@@ -2,12 +2,13 @@
 
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
+from matplotlib.patches import Polygon, Rectangle
 
 from autograder.runtime.figures import EDGE, SMALL, WIDTH, array, board, drawing, fit
 
 CHANNEL_COLOURS = ("#f28e2b", "#4e79a7", "#59a14f", "#e15759")
 LIGHT = ("#ffd8a8", "#c6d9ef", "#cde8c6", "#f7c6c7")
+ACCENT_LIGHT = LIGHT[0]
 
 
 @drawing
@@ -141,4 +142,70 @@ def training_curves(curves: dict, steps_per_epoch: int) -> Figure:
     ax.set_ylabel("training loss (cross-entropy)")
     ax.set_ylim(0, None)
     ax.legend(fontsize=SMALL)
+    return fig
+
+
+# The four normalizations of normalization_axes: which (n, c) pairs share the statistics of the
+# cell (n = 0, c = 0), whatever the pixel (H, W is one axis of the drawing).
+def _shares(kind: str, n: int, c: int, group: int) -> bool:
+    return {
+        "batch": c == 0,
+        "layer": n == 0,
+        "instance": n == 0 and c == 0,
+        "group": n == 0 and c < group,
+    }[kind]
+
+
+NORMALIZATIONS = {
+    "batch": "Batch norm",
+    "layer": "Layer norm",
+    "instance": "Instance norm",
+    "group": "Group norm",
+}
+
+
+def _face(ax, corners, on: bool) -> None:
+    """One cell of a face of the box: shaded when ``on``."""
+    ax.add_patch(Polygon(corners, closed=True, facecolor=ACCENT_LIGHT if on else "#ffffff", edgecolor=EDGE, lw=0.8))
+
+
+@drawing
+def normalization_axes(N: int = 4, C: int = 6, HW: int = 4, group: int = 2) -> Figure:
+    """The classic cube diagram of batch, layer, instance and group normalization.
+
+    Each panel draws an (N, C, H, W) batch as a box: C along the bottom, the H * W pixels of one
+    channel of one image up the front, the N images going back in depth. The shaded cells are
+    the values normalized with one mean and one variance: those that share the statistics of
+    image 0, channel 0. ``group`` channels make one group of group norm.
+    """
+    fig = Figure(figsize=(WIDTH, 5.4), layout="constrained")
+    axes = fig.subplots(2, 2)
+    dx, dy = 0.55, 0.45  # the oblique step of one image in depth
+    for ax, (kind, title) in zip(axes.ravel(), NORMALIZATIONS.items()):
+        for c in range(C):  # the front face: image 0, channel c, every pixel
+            for k in range(HW):
+                _face(ax, [(c, k), (c + 1, k), (c + 1, k + 1), (c, k + 1)], _shares(kind, 0, c, group))
+        for n in range(N):  # the top face: image n, channel c
+            for c in range(C):
+                x0, y0 = c + n * dx, HW + n * dy
+                corners = [(x0, y0), (x0 + 1, y0), (x0 + 1 + dx, y0 + dy), (x0 + dx, y0 + dy)]
+                _face(ax, corners, _shares(kind, n, c, group))
+        for n in range(N):  # the side face: image n, the last channel, every pixel
+            for k in range(HW):
+                x0, y0 = C + n * dx, k + n * dy
+                corners = [(x0, y0), (x0 + dx, y0 + dy), (x0 + dx, y0 + dy + 1), (x0, y0 + 1)]
+                _face(ax, corners, _shares(kind, n, C - 1, group))
+        ax.annotate("", xy=(C, -0.55), xytext=(0, -0.55), arrowprops={"arrowstyle": "->", "color": EDGE})
+        ax.text(C / 2, -0.7, "C (channels)", ha="center", va="top", fontsize=SMALL)
+        ax.annotate("", xy=(-0.45, HW), xytext=(-0.45, 0), arrowprops={"arrowstyle": "->", "color": EDGE})
+        ax.text(-0.6, HW / 2, "H, W", ha="right", va="center", fontsize=SMALL, rotation=90)
+        start = (C + 0.35, -0.2)
+        end = (C + 0.35 + N * dx, -0.2 + N * dy)
+        ax.annotate("", xy=end, xytext=start, arrowprops={"arrowstyle": "->", "color": EDGE})
+        ax.text(end[0] + 0.1, end[1] - 0.1, "N", ha="left", va="top", fontsize=SMALL)
+        ax.set_title(title)
+        ax.set_xlim(-1.5, C + N * dx + 1.0)
+        ax.set_ylim(-1.8, HW + N * dy + 0.3)
+        ax.set_aspect("equal")
+        ax.axis("off")
     return fig

@@ -20,6 +20,9 @@ from autograder.chapters.ch09_batch_norm.checks import (
     FROM_SCRATCH,
     MOMENTUM,
     assert_batch_norm_properties,
+    assert_layer_norm,
+    assert_layer_norm_gradients,
+    assert_layer_norm_properties,
     assert_layer_properties,
     bn_step,
     load_state,
@@ -392,3 +395,67 @@ def _assert_module_gradients(BatchNorm2d, C: int, state: dict, X: torch.Tensor, 
     want = torch.autograd.grad(expected, [reference.weight, reference.bias, x_ref], G)
     for label, g, e in zip(("weight", "bias", "the input x"), got, want):
         assert_matches(torch.zeros_like(e) if g is None else g, e, f"The gradient of {what}(x) with respect to {label}")
+
+
+# ---------------------------------------------------------------------------------------
+# layer_norm
+
+
+def _ln_plan(cases: Cases) -> list:
+    """(x shape, normalized_shape, affine, eps, dtype, label) of the value cases."""
+    n, c = cases.distinct_sizes(2, 5)
+    h, w = cases.distinct_sizes(3, 7)
+    t, d = cases.distinct_sizes(3, 9)
+    f32, f64 = torch.float32, torch.float64
+    return [
+        ((n, t, d), d, False, None, f32, "sequences (N, T, D), normalized_shape an int"),
+        ((n, t, d), (d,), True, None, f32, "sequences (N, T, D), normalized_shape a 1-tuple, weight and bias"),
+        ((n, c, h, w), (c, h, w), True, None, f32, "images (N, C, H, W) with H != W, over (C, H, W)"),
+        ((n, c, h, w), (h, w), True, None, f64, "images (N, C, H, W) with H != W, over (H, W), float64"),
+        ((1, c, h, w), (c, h, w), False, None, f32, "a batch of one image"),
+        ((n, d), d, True, round(cases.rng.uniform(0.05, 1.0), 3), f32, "vectors (N, D) with a large eps"),
+        ((d,), d, False, None, f64, "a single vector (D,), float64"),
+    ]
+
+
+@diagnosed
+def grade_layer_norm(layer_norm) -> None:
+    """Hidden checks of ``layer_norm``: sequences, images with H != W over (C, H, W) and (H, W), a
+    batch of one, a single vector, an int or a tuple as normalized_shape, with and without weight
+    and bias, a large eps, float64, gradients in x, weight and bias, then the stated properties."""
+    cases = Cases()
+    plan = []
+    for shape, normalized, affine, eps, dtype, label in _ln_plan(cases):
+        x = cases.randn(*shape, dtype=dtype) * 2 + 0.5
+        dims = ref.normalized_shape_tuple(normalized)
+        weight = cases.randn(*dims, dtype=dtype) if affine else None
+        bias = cases.randn(*dims, dtype=dtype) if affine else None
+        kwargs = {} if eps is None else {"eps": eps}
+        want = ref.layer_norm(x, normalized, weight, bias, **kwargs)
+        plan.append(
+            kit.Hidden(
+                f"{label}: x of shape {shape_text(x.shape)}, normalized_shape={normalized!r} ({dtype})",
+                partial(assert_layer_norm, layer_norm, x, normalized, weight, bias, eps, want, "x"),
+            )
+        )
+    n, c = cases.distinct_sizes(2, 4)
+    h, w = cases.distinct_sizes(2, 5)
+    x = cases.randn(n, c, h, w, dtype=torch.float64)
+    weight, bias = cases.randn(c, h, w, dtype=torch.float64), cases.randn(c, h, w, dtype=torch.float64)
+    G = cases.randn(n, c, h, w, dtype=torch.float64)
+    plan.append(
+        kit.Hidden(
+            f"the gradients for x of shape {shape_text(x.shape)}, normalized_shape=({c}, {h}, {w}) (torch.float64)",
+            partial(assert_layer_norm_gradients, layer_norm, ref.layer_norm, x, (c, h, w), weight, bias, G, "x"),
+        )
+    )
+    t, d = cases.distinct_sizes(2, 6)
+    x = cases.randn(n, t, d)
+    weight, bias = cases.randn(d), cases.randn(d)
+    plan.append(
+        kit.Hidden(
+            f"the stated properties, x of shape {shape_text(x.shape)}",
+            partial(assert_layer_norm_properties, layer_norm, x, (d,), weight, bias, "x"),
+        )
+    )
+    kit.run_hidden(cases, plan)

@@ -1373,3 +1373,146 @@ class BatchNorm2d_square_images(nn.Module):
             mean, var = self.running_mean, self.running_var
         y = (x - mean[:, None, None]) / torch.sqrt(var[:, None, None] + self.eps)
         return y * self.weight[:, None, None] + self.bias[:, None, None] if self.affine else y
+
+
+# ---------------------------------------------------------------------------------------
+# layer_norm
+
+OTHER_NORMS = f"{PAGE}#layer-group-and-instance-normalization"
+
+
+@mistake(
+    "layer_norm",
+    summary="divides the variance by n - 1 (unbiased)",
+    hint="The outputs are too small in size, by the factor sqrt((n - 1) / n) for n values per sample: "
+    "like batch normalization, layer normalization divides by the biased variance (Tensor.var divides by "
+    "n - 1 unless told correction=0).",
+    section=f"{PAGE}#biased-and-unbiased-variance",
+)
+def layer_norm_unbiased(x, normalized_shape, weight=None, bias=None, eps=1e-5):
+    dims = tuple(range(-(1 if isinstance(normalized_shape, int) else len(normalized_shape)), 0))
+    y = (x - x.mean(dim=dims, keepdim=True)) / torch.sqrt(x.var(dim=dims, keepdim=True) + eps)
+    y = y if weight is None else y * weight
+    return y if bias is None else y + bias
+
+
+@mistake(
+    "layer_norm",
+    summary="normalizes over the batch axis (batch normalization)",
+    hint="Each feature came out normalized across the samples of the batch, which is batch normalization: "
+    "layer normalization takes the statistics of each sample on its own, over its trailing "
+    "normalized_shape dims, so it works for a batch of one and does not mix samples.",
+    section=OTHER_NORMS,
+)
+def layer_norm_over_batch(x, normalized_shape, weight=None, bias=None, eps=1e-5):
+    mean = x.mean(dim=0, keepdim=True)
+    var = ((x - mean) ** 2).mean(dim=0, keepdim=True)
+    y = (x - mean) / torch.sqrt(var + eps)
+    y = y if weight is None else y * weight
+    return y if bias is None else y + bias
+
+
+@mistake(
+    "layer_norm",
+    summary="adds eps to the standard deviation instead of the variance",
+    hint="The values are close but off where the variance is small or eps large: eps goes inside the square "
+    "root, (x - mean) / sqrt(var + eps), as in F.layer_norm and batch normalization.",
+    section=f"{PAGE}#where-eps-goes",
+)
+def layer_norm_eps_outside_sqrt(x, normalized_shape, weight=None, bias=None, eps=1e-5):
+    dims = tuple(range(-(1 if isinstance(normalized_shape, int) else len(normalized_shape)), 0))
+    mean = x.mean(dim=dims, keepdim=True)
+    var = ((x - mean) ** 2).mean(dim=dims, keepdim=True)
+    y = (x - mean) / (torch.sqrt(var) + eps)
+    y = y if weight is None else y * weight
+    return y if bias is None else y + bias
+
+
+@mistake(
+    "layer_norm",
+    summary="normalizes over the last dim only, whatever normalized_shape says",
+    hint="With a normalized_shape of two or more dims the statistics came out per row of the last dim: they "
+    "are taken over all the trailing dims that normalized_shape names, e.g. (C, H, W) for a whole image.",
+    section=OTHER_NORMS,
+)
+def layer_norm_last_dim_only(x, normalized_shape, weight=None, bias=None, eps=1e-5):
+    mean = x.mean(dim=-1, keepdim=True)
+    var = ((x - mean) ** 2).mean(dim=-1, keepdim=True)
+    y = (x - mean) / torch.sqrt(var + eps)
+    y = y if weight is None else y * weight
+    return y if bias is None else y + bias
+
+
+@mistake(
+    "layer_norm",
+    summary="ignores weight and bias",
+    hint="The output is the plain normalized x, as if weight were 1 and bias 0: when they are given, scale "
+    "by weight and shift by bias, element by element over the normalized_shape dims.",
+    section=OTHER_NORMS,
+)
+def layer_norm_affine_ignored(x, normalized_shape, weight=None, bias=None, eps=1e-5):
+    dims = tuple(range(-(1 if isinstance(normalized_shape, int) else len(normalized_shape)), 0))
+    mean = x.mean(dim=dims, keepdim=True)
+    var = ((x - mean) ** 2).mean(dim=dims, keepdim=True)
+    return (x - mean) / torch.sqrt(var + eps)
+
+
+@mistake(
+    "layer_norm",
+    summary="calls the built-in F.layer_norm",
+    hint="The exercise is from scratch; F.layer_norm is what the check compares with.",
+    section=OTHER_NORMS,
+)
+def layer_norm_builtin(x, normalized_shape, weight=None, bias=None, eps=1e-5):
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    return F.layer_norm(x, shape, weight, bias, eps)
+
+
+@breaks("layer_norm", "dtype")
+def layer_norm_in_float32(x, normalized_shape, weight=None, bias=None, eps=1e-5):
+    dims = tuple(range(-(1 if isinstance(normalized_shape, int) else len(normalized_shape)), 0))
+    x32 = x.float()
+    mean = x32.mean(dim=dims, keepdim=True)
+    var = ((x32 - mean) ** 2).mean(dim=dims, keepdim=True)
+    y = (x32 - mean) / torch.sqrt(var + eps)
+    y = y if weight is None else y * weight.float()
+    return y if bias is None else y + bias.float()
+
+
+@breaks("layer_norm", "device")
+def layer_norm_ones_on_the_default_device(x, normalized_shape, weight=None, bias=None, eps=1e-5):
+    dims = tuple(range(-(1 if isinstance(normalized_shape, int) else len(normalized_shape)), 0))
+    shape = x.shape[len(x.shape) - len(dims) :]
+    weight = torch.ones(shape, dtype=x.dtype) * (1 if weight is None else weight)
+    mean = x.mean(dim=dims, keepdim=True)
+    var = ((x - mean) ** 2).mean(dim=dims, keepdim=True)
+    y = (x - mean) / torch.sqrt(var + eps) * weight
+    return y if bias is None else y + bias
+
+
+@breaks("layer_norm", "unchanged")
+def layer_norm_centres_x_in_place(x, normalized_shape, weight=None, bias=None, eps=1e-5):
+    dims = tuple(range(-(1 if isinstance(normalized_shape, int) else len(normalized_shape)), 0))
+    x = x.sub_(x.mean(dim=dims, keepdim=True))
+    y = x / torch.sqrt((x**2).mean(dim=dims, keepdim=True) + eps)
+    y = y if weight is None else y * weight
+    return y if bias is None else y + bias
+
+
+@breaks("layer_norm", "differentiable")
+def layer_norm_of_the_data(x, normalized_shape, weight=None, bias=None, eps=1e-5):
+    x = x.detach()
+    dims = tuple(range(-(1 if isinstance(normalized_shape, int) else len(normalized_shape)), 0))
+    mean = x.mean(dim=dims, keepdim=True)
+    var = ((x - mean) ** 2).mean(dim=dims, keepdim=True)
+    y = (x - mean) / torch.sqrt(var + eps)
+    y = y if weight is None else y * weight.detach()
+    return y if bias is None else y + bias.detach()
+
+
+@breaks("layer_norm", "from scratch")
+def layer_norm_module(x, normalized_shape, weight=None, bias=None, eps=1e-5):
+    module = nn.LayerNorm(normalized_shape, eps=eps, elementwise_affine=False)
+    y = module(x)
+    y = y if weight is None else y * weight
+    return y if bias is None else y + bias

@@ -37,3 +37,21 @@ def batch_stats(X: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tens
 
 
 BatchNorm2d = nn.BatchNorm2d
+
+
+def normalized_shape_tuple(normalized_shape) -> tuple[int, ...]:
+    """``normalized_shape`` as a tuple: an int ``d`` stands for ``(d,)``."""
+    return (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+
+
+def layer_norm(
+    x: torch.Tensor,
+    normalized_shape,
+    weight: torch.Tensor | None = None,
+    bias: torch.Tensor | None = None,
+    eps: float = 1e-5,
+) -> torch.Tensor:
+    """Layer normalization: each sample normalized over its trailing ``normalized_shape`` dims
+    (an int or a tuple), with their mean and biased variance, then scaled by ``weight`` and
+    shifted by ``bias`` (both of shape ``normalized_shape``, or None)."""
+    return F.layer_norm(x, normalized_shape_tuple(normalized_shape), weight, bias, eps)
