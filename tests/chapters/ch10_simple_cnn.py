@@ -25,15 +25,25 @@ MESSAGES = {
     "train_digits_one_batch": "ran the network on 64 training images in train mode; 2 epoch(s) over the 80 training "
     "images are 160",
     "train_digits_percentage": "not a percentage",
+    # dropout is random: its checks test the distribution, and their messages round what they measure
+    "dropout_no_rescale": "multiply the others by 1 / (1 - p) = 1.429; every nonzero output is x times 1.",
+    "dropout_scale_by_keep": "every nonzero output is x times 0.7.",
+    "dropout_in_eval": "dropout(x, p=0.3, training=False) should return x as it is",
+    "dropout_keep_with_p": "zeroed 70% of the 128,000 elements of x",
+    "dropout_batch_mask": "dropped the same positions in all 32 images of the batch",
+    "dropout_p1_nan": "dropout(x, p=1, training=True) returned nan or infinite values",
+    "dropout_numpy_mask": "gave two different outputs after the same torch.manual_seed(1)",
 }
 
 # What each exercise's text states beyond the values (tests/test_properties.py): the networks keep
-# the batch and float64, init_weights the parameters' dtype and device, train_digits the recipe.
+# the batch and float64, init_weights the parameters' dtype and device, train_digits the recipe,
+# dropout the tensor properties and no built-in dropout.
 PROPERTIES = {
     "SimpleCNN": ("batch", "dtype"),
     "init_weights": ("dtype", "device"),
     "DigitsCNN": ("batch", "dtype"),
     "train_digits": ("recipe",),
+    "dropout": ("dtype", "device", "differentiable", "unchanged", "from scratch"),
 }
 
 # The hidden check of train_digits trains networks for seconds: fewer seeds for its mistakes,
@@ -45,4 +55,34 @@ SOLUTION_SEEDS_FOR = {"init_weights": range(60), "SimpleCNN": range(5), "DigitsC
 HINTS_QUOTING_THE_SOLUTION = {
     "DigitsCNN_functional_dropout": "it names model.train(), a call, not a line of the answer to copy",
     "train_digits_no_zero_grad": "it names optimizer.zero_grad(), a call, not a line of the answer to copy",
+}
+
+# Other right ways to write dropout: a Bernoulli mask, torch.where, a copy in eval mode, a float mask.
+OTHER_CORRECT_ANSWERS = {
+    "dropout": {
+        "torch.bernoulli mask, a copy in eval mode": """
+def dropout(x, p=0.5, training=True):
+    if not training:
+        return x.clone()
+    if p == 1:
+        return x * 0
+    mask = torch.bernoulli(torch.full_like(x, 1 - p))
+    return mask * x / (1 - p)
+""",
+        "torch.where on uniform numbers": """
+def dropout(x, p=0.5, training=True):
+    if training and p > 0:
+        if p >= 1:
+            return torch.zeros_like(x)
+        return torch.where(torch.rand(x.shape, device=x.device) < p, torch.zeros_like(x), x / (1 - p))
+    return x
+""",
+        "empty_like().bernoulli_() as in PyTorch": """
+def dropout(x, p=0.5, training=True):
+    if not training or p == 0:
+        return x
+    scale = 0.0 if p == 1 else 1 / (1 - p)
+    return x * torch.empty_like(x).bernoulli_(1 - p) * scale
+""",
+    },
 }

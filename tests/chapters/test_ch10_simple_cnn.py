@@ -10,6 +10,7 @@ solution's test accuracy between 0.942 and 0.991 over grading seeds 0..99, never
 """
 
 import ast
+import itertools
 import math
 from functools import partial
 from pathlib import Path
@@ -363,3 +364,139 @@ def test_recipe_weights_tell_a_changed_recipe_apart():
     exec(source.replace("torch.randperm(len(X_train), device=on)", "torch.arange(len(X_train), device=on)"), namespace)
     message = failure("train_digits", namespace, kinds=(0,))
     assert message is not None and "other weights than the recipe gives" in message and "The recipe:" in message
+
+
+# --- the chapter's numbers (issue 16): recomputed, so that a wrong claim cannot come back -----------
+
+
+def test_softmax_before_the_loss_has_a_floor_of_0_551_and_a_gradient_0_55_as_large():
+    """With three classes, a softmax before cross-entropy keeps the loss above -log(e / (e + 2)) = 0.551
+    (not 0.31, which is -log(e / (e + 1))), and for z = (2, 1, 0) its gradient on the right class is
+    -0.186 against -0.335: 0.55 times as large, not "less than half"."""
+    floor = -math.log(math.e / (math.e + 2))
+    assert floor == pytest.approx(0.5514, abs=1e-4)
+    confident = torch.softmax(torch.tensor([[60.0, 0.0, 0.0]]), dim=1)
+    assert nn.functional.cross_entropy(torch.softmax(confident, 1).log(), torch.tensor([0])).item() == pytest.approx(
+        floor, abs=1e-6
+    )
+    z = torch.tensor([[2.0, 1.0, 0.0]], requires_grad=True)
+    label = torch.tensor([0])
+    gradients = []
+    for scores in (z, torch.softmax(z, dim=1)):
+        (gradient,) = torch.autograd.grad(nn.functional.cross_entropy(scores, label), z)
+        gradients.append(gradient[0])
+    logits, softmax_first = gradients
+    assert logits[0].item() == pytest.approx(-0.335, abs=5e-4)
+    assert softmax_first[0].item() == pytest.approx(-0.186, abs=5e-4)
+    ratio = (softmax_first[0] / logits[0]).item()
+    assert ratio == pytest.approx(0.55, abs=0.01) and ratio > 0.5
+    assert torch.softmax(z.detach(), 1)[0].tolist() == pytest.approx([0.665, 0.245, 0.090], abs=5e-4)
+
+
+def test_pytorch_default_variance_is_below_xavier_only_when_n_out_is_below_5_n_in():
+    """PyTorch's default weight variance 1/(3 n_in) is smaller than Xavier's 2/(n_in + n_out) exactly when
+    n_out < 5 n_in: not for layer1.conv1 (1/81 = 0.0123 against 2/315 = 0.0063), for every other layer of
+    SimpleCNN; and a new layer's weights have that variance."""
+    torch.manual_seed(0)
+    model = ref.SimpleCNN()
+    smaller = {}
+    for name, layer in model.named_modules():
+        if isinstance(layer, (nn.Conv2d, nn.Linear)):
+            fan_in, fan_out = nn.init._calculate_fan_in_and_fan_out(layer.weight)
+            default, xavier = 1 / (3 * fan_in), 2 / (fan_in + fan_out)
+            assert (default < xavier) == (fan_out < 5 * fan_in)
+            smaller[name] = default < xavier
+            n = layer.weight.numel()  # the sample variance of a uniform: within 6 standard errors
+            assert layer.weight.var().item() == pytest.approx(default, rel=6 * math.sqrt(0.8 / n))
+    assert smaller == {name: name != "layer1.conv1" for name in smaller}
+    assert 1 / 81 == pytest.approx(0.0123, abs=1e-4) and 2 / 315 == pytest.approx(0.0063, abs=1e-4)
+    assert (1 / 81) / (2 / 315) == pytest.approx(1.94, abs=0.01)
+
+
+def test_the_spread_figure_shows_the_default_above_xavier_in_the_first_layer():
+    """The figure's numbers: standard normal weights grow the spread by a factor of 7 to 40 from layer to
+    layer, up to millions; PyTorch's default starts above Xavier's in layer1.conv1 and ends below 0.1."""
+
+    def spread(init) -> list[float]:
+        torch.manual_seed(1)
+        net = ref.SimpleCNN()
+        init(net)
+        layers = [m for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+        stds = []
+        hooks = [m.register_forward_hook(lambda m, i, out: stds.append(out.std().item())) for m in layers]
+        with torch.no_grad():
+            net(torch.randn(64, *ref.INPUT_SHAPE))
+        for hook in hooks:
+            hook.remove()
+        return stds
+
+    def standard_normal(net):
+        for m in net.modules():
+            if isinstance(m, (nn.Conv2d, nn.Linear)):
+                nn.init.normal_(m.weight)
+                nn.init.zeros_(m.bias)
+
+    normal, default, xavier = spread(standard_normal), spread(lambda net: None), spread(ref.init_weights)
+    growth = [after / before for before, after in itertools.pairwise(normal)]
+    assert 6 < min(growth) and max(growth) < 45 and normal[-1] > 1e6
+    assert default[0] > xavier[0] and min(default) < 0.1
+    assert 0.2 < min(xavier) and max(xavier) < 0.5
+
+
+def test_changing_the_recipe_costs_accuracy_as_the_chapter_says():
+    """10 epochs with SGD (seed 0) or full-batch Adam stay far below the recipe's run."""
+    data = digits_data("cpu")
+
+    def changed(optimizer, batch_size: int) -> float:
+        torch.manual_seed(0)
+        net = ref.DigitsCNN()
+        step = optimizer(net.parameters(), lr=0.01)
+        for _ in range(10):
+            net.train()
+            for batch in torch.randperm(len(data.X_train)).split(batch_size):
+                step.zero_grad()
+                nn.functional.cross_entropy(net(data.X_train[batch]), data.y_train[batch]).backward()
+                step.step()
+        return checks.accuracy(net, data.X_test, data.y_test)
+
+    with checks.one_thread():
+        assert changed(torch.optim.SGD, 32) < 0.5
+        assert changed(torch.optim.Adam, len(data.X_train)) < 0.8
+
+
+# --- dropout ------------------------------------------------------------------------------------------
+
+
+def test_reference_dropout_is_pytorchs_with_the_stated_edge_cases():
+    """The reference is F.dropout: values 0 or x / (1 - p), zeros for p = 1 (not nan), x itself for p = 0
+    and in eval mode; nn.Dropout in the chapter does the same."""
+    x = torch.rand(1000, 100) + 0.5
+    y = ref.dropout(x, 0.3)
+    kept = y != 0
+    torch.testing.assert_close(y[kept], x[kept] / 0.7)
+    assert abs((~kept).double().mean().item() - 0.3) < checks.zero_tolerance(0.3, x.numel())
+    assert not torch.count_nonzero(ref.dropout(x, 1.0)) and torch.isfinite(ref.dropout(x, 1.0)).all()
+    assert ref.dropout(x, 0.3, training=False) is x and torch.equal(ref.dropout(x, 0.0), x)
+    assert nn.Dropout(0.3).eval()(x) is x
+
+
+def test_dropout_tolerances_make_a_false_failure_negligible():
+    """Six standard deviations: a correct answer fails the share-of-zeros or the mean check with a
+    probability below 2e-9 each; the visible check's tolerance still tells p from 1 - p apart."""
+    assert math.erfc(checks.ZEROS_SE / math.sqrt(2)) < 2e-9
+    n = math.prod(checks.DROPOUT_SHAPE)
+    assert checks.zero_tolerance(checks.DROPOUT_P, n) < abs(1 - 2 * checks.DROPOUT_P) / 10
+    for p in hidden.HIDDEN_P:
+        assert abs(1 - 2 * p) >= 0.2 - 1e-9
+
+
+def test_dropout_checks_pass_many_seeds_of_a_correct_answer():
+    """The visible checks' statistics pass a correct dropout from 200 random states."""
+    x = checks.positive_input(checks.DROPOUT_SHAPE)
+
+    def dropout(x, p=0.5, training=True):
+        return x * (torch.rand_like(x) >= p) / (1 - p)
+
+    for seed in range(200):
+        torch.manual_seed(seed)
+        checks.assert_training_dropout(dropout, x, checks.DROPOUT_P, "dropout(x)")

@@ -44,14 +44,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 from torch.optim.optimizer import register_optimizer_step_post_hook
 
 from autograder.chapters.ch10_simple_cnn.data import Digits, given
+from autograder.runtime import kit, properties
 from autograder.runtime.calling import call
 from autograder.runtime.compare import CheckFailure, assert_matches, describe, shape_text
 from autograder.runtime.device import device
 from autograder.runtime.diagnosis import RecordedDiagnoser
+from autograder.runtime.guard import watched_calls
 from autograder.runtime.properties import STAND_IN
 from autograder.runtime.recorded import Recorded
 
@@ -741,3 +744,244 @@ def check_train_digits(train_digits) -> None:
     data = Digits(*(tensor.cpu() for tensor in expected.practice_digits()))
     run, _ = assert_trained(train_digits, practice_network, data, **PRACTICE)
     assert_same_weights(run, expected.practice_run(**PRACTICE))
+
+
+# ---------------------------------------------------------------------------------------
+# dropout
+#
+# dropout is random: its values are compared with the distribution of inverted dropout, not
+# with the reference's draws (a correct answer may draw its mask in many ways). Every kept
+# element must be x / (1 - p) exactly (within float tolerance), the share of zeros must lie within
+# ZEROS_SE standard deviations of p (a correct answer fails less than once in 10^8 gradings), and
+# the mean within as many standard deviations of x's. The messages round what they measure
+# (percentages), so that a known mistake fails them with the same words whatever its draws.
+
+ZEROS_SE = 6.0
+DROPOUT_P = 0.3  # not 0.5, where keeping with probability p instead of 1 - p goes unseen
+DROPOUT_SHAPE = (32, 4, 25, 40)  # 128,000 elements: the share of zeros within ±0.8% of p
+# PyTorch's own dropouts, which the exercise replaces: watched by name, since on the CPU they run
+# the same tensor operations (bernoulli_, mul) as an answer written from scratch.
+BUILTIN_DROPOUTS = {
+    **{f"F.{name}": (F, name) for name in ("dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout")},
+    **{f"F.{name}": (F, name) for name in ("feature_alpha_dropout",)},
+    **{f"torch.{name}": (torch, name) for name in ("dropout", "feature_dropout", "alpha_dropout", "native_dropout")},
+}
+
+
+def dropout_call(p: float, training: bool) -> str:
+    """The words for a call of the exercise with these arguments."""
+    return f"dropout(x, p={p:g}, training={training})"
+
+
+def positive_input(shape, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    """x for the checks: values 0.5, 1.0, ..., 3.0 in turn (no zero, so that a 0 in the output is a
+    dropped element)."""
+    return 0.5 + (kit.numbers(*shape) % 6).to(dtype) / 2
+
+
+def call_dropout(dropout, x: torch.Tensor, args: tuple, what: str) -> torch.Tensor:
+    """``dropout(x, *args)``, written from scratch, returning a tensor of x's shape, dtype and device."""
+    before = x.detach().clone()
+    try:
+        with watched_calls(BUILTIN_DROPOUTS) as used:
+            y, _ = call(dropout, x, *args, what=what)
+    except CheckFailure as failure:
+        if x.dtype != torch.float32 and "dtype" in str(failure):
+            raise CheckFailure(
+                f"{failure}\nGiven a {x.dtype} x, it mixed x's values with a float32 tensor it created: it does not "
+                "keep the input's dtype. Create new tensors with dtype=x.dtype (or torch.zeros_like(x) and friends)."
+            ) from None
+        raise
+    if not torch.equal(x.detach(), before):
+        raise CheckFailure(
+            f"{what} changed its input x: after the call x no longer holds the values it was given. Operations "
+            "ending in _ (mul_, zero_, ...) and assignments such as x[...] = ... or x *= ... write into x itself: "
+            "compute the result into a new tensor instead."
+        )
+    if used:
+        raise CheckFailure(
+            f"{what} must be written from scratch, but it called PyTorch's built-in {used[0]}. Draw the mask "
+            "yourself from torch's random numbers (torch.rand_like, torch.bernoulli) and apply it with arithmetic."
+        )
+    if not isinstance(y, torch.Tensor):
+        raise CheckFailure(f"{what} returned {describe(y)}; it should return a tensor of x's shape.")
+    if y.shape != x.shape:
+        raise CheckFailure(
+            f"{what} returned a tensor of shape {shape_text(y.shape)}; it should have x's shape, "
+            f"{shape_text(x.shape)}: one output element per input element."
+        )
+    if y.dtype != x.dtype or y.device != x.device:
+        raise CheckFailure(
+            f"{what} returned a {y.dtype} tensor on {y.device} for x of {x.dtype} on {x.device}: it must keep "
+            "the input's dtype and the input's device (draw the mask with torch.rand_like(x) or "
+            "device=x.device)."
+        )
+    return y
+
+
+def assert_kept_scaled(x: torch.Tensor, y: torch.Tensor, p: float, what: str) -> None:
+    """Every element of ``y`` is 0 or x / (1 - p)."""
+    y, x = y.detach().double(), x.detach().double()
+    kept = y != 0
+    scale = 1 / (1 - p)
+    if bool(torch.allclose(y[kept], x[kept] * scale, rtol=1e-5, atol=0)):
+        return
+    ratios = y[kept] / x[kept]
+    if ratios.numel() and bool(torch.allclose(ratios, ratios[0].expand_as(ratios), rtol=1e-5, atol=0)):
+        found = f"every nonzero output is x times {float(ratios[0]):.4g}"
+    elif not bool(torch.isfinite(y).all()):
+        found = "some outputs are nan or infinite"
+    else:
+        found = "some nonzero outputs are not x times one same factor"
+    raise CheckFailure(
+        f"{what} should zero some elements and multiply the others by 1 / (1 - p) = {scale:.4g}; {found}. "
+        "Inverted dropout scales the kept elements up in training so that the expected value of each "
+        "element stays x."
+    )
+
+
+def assert_mask_per_element(y: torch.Tensor, what: str) -> None:
+    """The dropped positions differ from one image of the batch (first dimension) to the next."""
+    zeros = (y.detach() == 0).reshape(y.shape[0], -1)
+    if y.shape[0] > 1 and bool((zeros == zeros[0]).all()):
+        raise CheckFailure(
+            f"{what} dropped the same positions in all {y.shape[0]} images of the batch: one mask was drawn "
+            f"for one image ({shape_text(y.shape[1:])}) and shared by the batch. Each element of x, in every "
+            "image, must be dropped independently: draw the mask with x's full shape."
+        )
+
+
+def zero_tolerance(p: float, n: int) -> float:
+    """:data:`ZEROS_SE` standard deviations of the share of zeros among ``n`` elements."""
+    return ZEROS_SE * math.sqrt(p * (1 - p) / n)
+
+
+def assert_share_of_zeros(y: torch.Tensor, p: float, what: str) -> None:
+    """The share of zeros in ``y`` is p, within :func:`zero_tolerance`."""
+    n = y.numel()
+    share = float((y.detach() == 0).double().mean())
+    tolerance = zero_tolerance(p, n)
+    if abs(share - p) > tolerance:
+        raise CheckFailure(
+            f"{what} zeroed {share:.0%} of the {n:,} elements of x; it should drop each element with "
+            f"probability p, so close to {p:.0%} of them (within ±{tolerance:.1%}, {ZEROS_SE:g} standard "
+            "deviations), and keep each with probability 1 - p."
+        )
+
+
+def assert_mean_kept(x: torch.Tensor, y: torch.Tensor, p: float, what: str) -> None:
+    """The mean of ``y`` is x's, within :data:`ZEROS_SE` standard deviations."""
+    x, y = x.detach().double(), y.detach().double()
+    n = x.numel()
+    spread = math.sqrt(float((x * x).sum()) * p / (1 - p)) / n
+    if abs(float(y.mean() - x.mean())) > ZEROS_SE * spread:
+        raise CheckFailure(
+            f"{what} has mean {float(y.mean()):.4f}, but x has mean {float(x.mean()):.4f}: inverted dropout keeps "
+            f"the expected value of every element, so the two should agree within {ZEROS_SE * spread:.4f} "
+            f"({ZEROS_SE:g} standard deviations)."
+        )
+
+
+def assert_training_dropout(dropout, x: torch.Tensor, p: float, what: str, defaults: bool = False) -> torch.Tensor:
+    """A call in training: values 0 or x / (1 - p), one mask element per element of the batch, the
+    share of zeros close to p, the mean kept; return the output."""
+    y = call_dropout(dropout, x, () if defaults else (p, True), what)
+    assert_kept_scaled(x, y, p, what)
+    assert_mask_per_element(y, what)
+    assert_share_of_zeros(y, p, what)
+    assert_mean_kept(x, y, p, what)
+    return y
+
+
+def assert_dropout_is(dropout, x: torch.Tensor, p: float, training: bool, wanted: torch.Tensor, rule: str) -> None:
+    """The deterministic cases: with p = 0 or in eval mode the output is x, with p = 1 zeros."""
+    what = dropout_call(p, training)
+    y = call_dropout(dropout, x, (p, training), what)
+    if not bool(torch.isfinite(y).all()):
+        advice = " With p = 1, 1 / (1 - p) divides by 0: handle p = 1 on its own." if p == 1 else ""
+        raise CheckFailure(f"{what} returned nan or infinite values; it should return {rule}.{advice}")
+    try:
+        assert_matches(y, wanted, what)
+    except CheckFailure as failure:
+        raise CheckFailure(f"{what} should return {rule}.\n{failure}") from None
+
+
+EVAL_RULE = "x as it is, every element kept and none scaled (x itself or an equal new tensor)"
+RULES = {
+    "p0": "x as it is: with p = 0 nothing is dropped and 1 / (1 - p) = 1",
+    "p1": "all zeros: with p = 1 every element is dropped (as PyTorch's dropout does)",
+    "eval": f"{EVAL_RULE}, since training=False is eval mode",
+}
+
+
+def assert_deterministic_cases(dropout, x: torch.Tensor, wanted: Callable) -> None:
+    """p = 0 gives x, p = 1 zeros, eval mode x; ``wanted(p, training)`` gives the expected output."""
+    for (p, training), rule in zip(((0.0, True), (1.0, True), (DROPOUT_P, False)), RULES.values()):
+        assert_dropout_is(dropout, kit.copies(x)[0], p, training, wanted(p, training), rule)
+
+
+def assert_reproducible(dropout, x: torch.Tensor, seeds: tuple[int, int], p: float = DROPOUT_P) -> None:
+    """Two calls after the same ``torch.manual_seed`` give the same output; another seed another one."""
+    what = dropout_call(p, True)
+    outputs = []
+    with torch.random.fork_rng(devices=[x.device] if x.device.type == "cuda" else []):
+        for seed in (seeds[0], seeds[0], seeds[1]):
+            torch.manual_seed(seed)
+            outputs.append(call_dropout(dropout, x, (p, True), f"{what} after torch.manual_seed({seed})").detach())
+    first, again, other = outputs
+    if not torch.equal(first, again):
+        raise CheckFailure(
+            f"{what} gave two different outputs after the same torch.manual_seed({seeds[0]}): its mask does not "
+            "come from torch's random numbers, so torch.manual_seed cannot make it reproducible. Draw it with "
+            "torch.rand_like or torch.bernoulli (not numpy or Python's random module)."
+        )
+    if torch.equal(first, other):
+        raise CheckFailure(
+            f"{what} gave the same output after torch.manual_seed({seeds[0]}) and torch.manual_seed({seeds[1]}): "
+            "its mask does not follow torch's random numbers (a generator of its own with a fixed seed?). Draw it "
+            "with torch.rand_like or torch.bernoulli, from torch's default generator."
+        )
+
+
+def assert_dropout_gradient(dropout, x: torch.Tensor, p: float) -> None:
+    """The gradient with respect to x is the mask / (1 - p): 1 / (1 - p) where kept, 0 where dropped."""
+    what = dropout_call(p, True)
+    leaf = x.detach().clone().requires_grad_(True)
+    y = call_dropout(dropout, leaf, (p, True), what)
+    if not y.requires_grad:
+        raise CheckFailure(
+            f"{what} is not differentiable: its result is not connected to x in the autograd graph. Build it "
+            "with tensor operations on x (no .detach(), .data, .item() or torch.tensor(...) of x's values)."
+        )
+    (gradient,) = kit.gradients(y, [leaf], torch.ones_like(y), what)
+    gradient = torch.zeros_like(leaf) if gradient is None else gradient
+    wanted = (y.detach() != 0).to(x.dtype) / (1 - p)
+    assert_matches(
+        gradient,
+        wanted,
+        f"The gradient of sum({what}) with respect to x (it should be the mask / (1 - p): {1 / (1 - p):.4g} where an "
+        "element was kept, 0 where it was dropped)",
+    )
+
+
+@diagnosed.by_failure
+def check_dropout(dropout) -> None:
+    """Visible checks of ``dropout``: on a batch of 128,000 elements with p = 0.3 in training, and with
+    the defaults: every output 0 or x / (1 - p), a mask per element, the share of zeros close to p,
+    the mean kept; p = 0, p = 1 and eval mode; reproducible with torch.manual_seed; the gradient
+    mask / (1 - p); x unchanged, dtype and device kept, written from scratch."""
+    x = positive_input(DROPOUT_SHAPE)
+    assert_training_dropout(
+        dropout, x, DROPOUT_P, f"{dropout_call(DROPOUT_P, True)} on a batch x of shape {shape_text(x.shape)}"
+    )
+    assert_training_dropout(dropout, x, 0.5, "dropout(x) (the defaults: p=0.5, training=True)", defaults=True)
+    small = positive_input((2, 3, 4, 5))
+    assert_deterministic_cases(dropout, small, lambda p, training: expected.dropout(small, p, training))
+    assert_reproducible(dropout, positive_input((4, 250)), (1, 2))
+    assert_dropout_gradient(dropout, positive_input((4, 250), torch.float64), DROPOUT_P)
+    properties.assert_properties(
+        dropout,
+        (small, DROPOUT_P, True),
+        f"{dropout_call(DROPOUT_P, True)} on x of shape {shape_text(small.shape)}",
+        {0: "x"},
+    )

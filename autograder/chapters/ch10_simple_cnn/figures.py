@@ -145,3 +145,31 @@ def feature_maps(image, first, second, label: str) -> Figure:
                 ax.axis("off")
         panel.suptitle(title, fontsize=10)
     return fig
+
+
+@drawing
+def dropout_expectation(x, train_draw, eval_output, scaled_mean, unscaled_mean, p: float) -> Figure:
+    """Left: activations ``x`` (1-D), one draw of inverted dropout in train mode and the output in eval
+    mode. Right: the mean of many draws in train mode, with the kept elements scaled by 1 / (1 - p)
+    (inverted dropout) and without scaling, against ``x``."""
+    x, train_draw, eval_output = array(x), array(train_draw), array(eval_output)
+    scaled_mean, unscaled_mean = array(scaled_mean), array(unscaled_mean)
+    units = np.arange(len(x))
+    fig = Figure(figsize=(WIDTH, 3.0), layout="constrained")
+    left, right = fig.subplots(1, 2, sharey=True)
+    width = 0.4
+    left.bar(units - width / 2, train_draw, width, color=TRAIN_COLOUR, label="train mode (one draw)")
+    left.bar(units + width / 2, eval_output, width, color=TEST_COLOUR, label="eval mode")
+    left.set_title(f"one forward pass, p = {p:g}")
+    left.set_xlabel("unit")
+    left.set_xticks(units[::2])
+    left.set_ylabel("output")
+    left.legend(fontsize=SMALL, loc="upper left")
+    right.plot(units, x, color="black", marker="o", ms=3, lw=1, label="x")
+    right.plot(units, scaled_mean, color=TRAIN_COLOUR, marker="s", ms=3, label="÷ (1 − p): inverted")
+    right.plot(units, unscaled_mean, color=TEST_COLOUR, marker="^", ms=3, ls="--", label="no scaling")
+    right.set_title("mean of many passes in train mode")
+    right.set_xlabel("unit")
+    right.set_xticks(units[::2])
+    right.legend(fontsize=SMALL, loc="upper left")
+    return fig

@@ -21,17 +21,22 @@ from autograder.chapters.ch10_simple_cnn.checks import (
     INPUT_SHAPE,
     NUM_CLASSES,
     RECIPE,
+    assert_deterministic_cases,
+    assert_dropout_gradient,
     assert_forward,
     assert_init_keeps_dtype_and_device,
     assert_initialised,
     assert_output_shape,
+    assert_reproducible,
     assert_structure,
     assert_trained,
+    assert_training_dropout,
+    dropout_call,
     loaded,
     new_network,
 )
 from autograder.chapters.ch10_simple_cnn.data import digits_data
-from autograder.runtime import kit
+from autograder.runtime import kit, properties
 from autograder.runtime.calling import call
 from autograder.runtime.cases import Cases
 from autograder.runtime.compare import CheckFailure, assert_matches, shape_text
@@ -250,3 +255,72 @@ def _assert_reaches_threshold(train_digits, epochs: int, seeds: list[int]) -> No
             _assert_trained(train_digits, epochs, HIDDEN_LR, seeds[1], THRESHOLD)
         except _BelowThreshold as second:
             raise CheckFailure(f"{first}\nA second run from another seed fell short too:\n{second}") from None
+
+
+# ---------------------------------------------------------------------------------------
+# dropout
+
+# The drop probabilities of the hidden cases: away from 0.5, where keeping with probability p
+# instead of 1 - p would go unseen.
+HIDDEN_P = (0.1, 0.2, 0.25, 0.3, 0.4, 0.6, 0.7, 0.75, 0.8)
+
+
+def _positive(cases: Cases, *shape: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    """Random values of ``shape`` in [0.5, +inf) (none of them 0, so that a 0 in the output is a drop)."""
+    return cases.randn(*shape, dtype=dtype).abs() + 0.5
+
+
+@diagnosed.by_failure
+def grade_dropout(dropout) -> None:
+    """Hidden checks of ``dropout``: random batches (4-D with H != W in float32, 2-D in float64) with random
+    p in training (values, a mask per element, the share of zeros, the mean), p = 0, p = 1 and eval mode,
+    reproducibility from torch.manual_seed, the gradient, and x unchanged, dtype and device kept."""
+    cases = Cases()
+    p1, p2, p3 = cases.rng.sample(HIDDEN_P, 3)
+    N, C = cases.size(24, 40), cases.size(2, 4)
+    H, W = cases.distinct_sizes(20, 40)
+    D = cases.size(5000, 12000)
+    batch4 = _positive(cases, N, C, H, W)
+    batch2 = _positive(cases, 16, D, dtype=torch.float64)
+    n, d = cases.distinct_sizes(2, 7)
+    small = _positive(cases, n, d, dtype=torch.float64)
+    seeds = tuple(cases.rng.sample(range(2**31), 2))
+    plan = [
+        kit.Hidden(
+            f"a batch x of shape ({N}, {C}, {H}, {W}) (float32) with p={p1:g}",
+            partial(
+                assert_training_dropout,
+                dropout,
+                batch4,
+                p1,
+                f"{dropout_call(p1, True)} on x of shape ({N}, {C}, {H}, {W})",
+            ),
+        ),
+        kit.Hidden(
+            f"a batch x of shape (16, {D}) (float64) with p={p2:g}",
+            partial(assert_training_dropout, dropout, batch2, p2, f"{dropout_call(p2, True)} on x of shape (16, {D})"),
+        ),
+        kit.Hidden(
+            f"x of shape ({n}, {d}) (float64) with p=0, p=1 and in eval mode",
+            partial(assert_deterministic_cases, dropout, small, partial(ref.dropout, small)),
+        ),
+        kit.Hidden(
+            f"two calls after torch.manual_seed({seeds[0]}) and one after torch.manual_seed({seeds[1]})",
+            partial(assert_reproducible, dropout, _positive(cases, 8, 200), seeds, p3),
+        ),
+        kit.Hidden(
+            f"the gradient with respect to x of shape (8, 200) (float64) with p={p3:g}",
+            partial(assert_dropout_gradient, dropout, _positive(cases, 8, 200, dtype=torch.float64), p3),
+        ),
+        kit.Hidden(
+            f"x of shape ({n}, {d}) (float32) with p={p3:g}: x unchanged, dtype and device kept, differentiable",
+            partial(
+                properties.assert_properties,
+                dropout,
+                (small.float(), p3, True),
+                f"{dropout_call(p3, True)} on x of shape ({n}, {d})",
+                {0: "x"},
+            ),
+        ),
+    ]
+    kit.run_hidden(cases, plan)

@@ -848,3 +848,165 @@ def train_digits_full_batch(model, epochs, lr):
     with torch.no_grad():
         predicted = model(X_test).argmax(dim=1)
     return (predicted == y_test).float().mean().item()
+
+
+# ---------------------------------------------------------------------------------------
+# dropout
+
+DROPOUT = "ch10_simple_cnn#dropout"
+
+
+@mistake(
+    "dropout",
+    summary="drops elements but does not scale the kept ones up (no division by 1 - p)",
+    hint="The kept elements came out equal to x, so the expected value of each output is (1 - p) x and the "
+    "next layer sees smaller values in training than in eval mode; inverted dropout divides the kept "
+    "elements by 1 - p.",
+    section=DROPOUT,
+)
+def dropout_no_rescale(x, p=0.5, training=True):
+    if not training:
+        return x
+    keep = torch.rand_like(x) >= p
+    return x * keep
+
+
+@mistake(
+    "dropout",
+    summary="scales the kept elements by 1 - p instead of 1 / (1 - p)",
+    hint="The kept elements came out smaller than x, not larger: multiplying by the keep probability "
+    "shrinks the expected value to (1 - p)^2 x, where dividing by it restores x.",
+    section=DROPOUT,
+)
+def dropout_scale_by_keep(x, p=0.5, training=True):
+    if not training:
+        return x
+    keep = torch.rand_like(x) >= p
+    return x * keep * (1 - p)
+
+
+@mistake(
+    "dropout",
+    summary="drops elements in eval mode too (ignores training)",
+    hint="In eval mode the output must be x itself, every unit present and none scaled, so that a trained "
+    "network gives the same answer every time; the training argument is usually forgotten, or tested the "
+    "wrong way round.",
+    section=DROPOUT,
+)
+def dropout_in_eval(x, p=0.5, training=True):
+    if p == 1:
+        return torch.zeros_like(x)
+    keep = torch.rand_like(x) >= p
+    return x * keep / (1 - p)
+
+
+@mistake(
+    "dropout",
+    summary="keeps each element with probability p instead of dropping it with probability p",
+    hint="About 1 - p of the elements came out zero instead of p: p is the probability of dropping an "
+    "element, so an element is kept when its uniform random number is at least p (a comparison the wrong "
+    "way round gives this).",
+    section=DROPOUT,
+)
+def dropout_keep_with_p(x, p=0.5, training=True):
+    if not training:
+        return x
+    if p == 1:
+        return torch.zeros_like(x)
+    keep = torch.rand_like(x) < p
+    return x * keep / (1 - p)
+
+
+@mistake(
+    "dropout",
+    summary="draws one mask for one image and shares it with the whole batch",
+    hint="Every image of the batch lost the same positions, because the mask had the shape of one image and "
+    "was broadcast over the batch; each element of every image must be dropped on its own, with a mask of "
+    "x's full shape.",
+    section=DROPOUT,
+)
+def dropout_batch_mask(x, p=0.5, training=True):
+    if not training:
+        return x
+    if p == 1:
+        return torch.zeros_like(x)
+    keep = torch.rand(x.shape[1:], device=x.device) >= p
+    return x * keep / (1 - p)
+
+
+@mistake(
+    "dropout",
+    summary="divides by 1 - p even when p = 1 (0 / 0 gives nan)",
+    hint="With p = 1 every element is dropped and 1 - p is 0, so 0 / 0 gave nan instead of zeros; p = 1 "
+    "needs a case of its own.",
+    section=DROPOUT,
+)
+def dropout_p1_nan(x, p=0.5, training=True):
+    if not training:
+        return x
+    keep = torch.rand_like(x) >= p
+    return x * keep / (1 - p)
+
+
+@mistake(
+    "dropout",
+    summary="draws its mask with NumPy, which torch.manual_seed does not seed",
+    hint="Two calls after the same torch.manual_seed gave different masks: NumPy (or Python's random module) "
+    "has a generator of its own, so the run cannot be reproduced from torch's seed; draw the mask with "
+    "torch's random functions.",
+    section=DROPOUT,
+)
+def dropout_numpy_mask(x, p=0.5, training=True):
+    import numpy as np
+
+    if not training:
+        return x
+    if p == 1:
+        return torch.zeros_like(x)
+    keep = torch.from_numpy(np.random.rand(*x.shape) >= p).to(x.device)
+    return x * keep / (1 - p)
+
+
+@breaks("dropout", "dtype")
+def dropout_float32_output(x, p=0.5, training=True):
+    if not training:
+        return x
+    out = torch.zeros(x.shape, device=x.device)
+    keep = torch.rand_like(x) >= p
+    out[keep] = x[keep] / (1 - p)
+    return out
+
+
+@breaks("dropout", "device")
+def dropout_mask_on_default_device(x, p=0.5, training=True):
+    if not training:
+        return x
+    if p == 1:
+        return torch.zeros_like(x)
+    keep = torch.rand(x.shape) >= p
+    return x * keep / (1 - p)
+
+
+@breaks("dropout", "differentiable")
+def dropout_detached(x, p=0.5, training=True):
+    if not training:
+        return x
+    if p == 1:
+        return torch.zeros_like(x)
+    keep = torch.rand_like(x) >= p
+    return x.detach() * keep / (1 - p)
+
+
+@breaks("dropout", "unchanged")
+def dropout_in_place(x, p=0.5, training=True):
+    if not training:
+        return x
+    if p == 1:
+        return x.zero_()
+    keep = torch.rand_like(x) >= p
+    return x.mul_(keep).div_(1 - p)
+
+
+@breaks("dropout", "from scratch")
+def dropout_builtin(x, p=0.5, training=True):
+    return F.dropout(x, p, training)

@@ -9,6 +9,7 @@ import itertools
 from collections import OrderedDict
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 # accuracy (the share of images classified right, in eval mode) is the visible checks' own, shared here.
@@ -231,3 +232,13 @@ def practice_run(epochs: int, lr: float, seed: int) -> dict[str, torch.Tensor]:
         network = practice_network()
         train_digits(network, epochs, lr)
     return {name: p.detach() for name, p in network.named_parameters()}
+
+
+# ---------------------------------------------------------------------------------------
+# Dropout
+
+
+def dropout(x: torch.Tensor, p: float = 0.5, training: bool = True) -> torch.Tensor:
+    """Inverted dropout, PyTorch's own: in training each element of ``x`` is zeroed with probability
+    ``p`` and the others are multiplied by 1 / (1 - p) (all zeros for p = 1); in eval mode ``x`` itself."""
+    return F.dropout(x, p, training)
