@@ -4,18 +4,15 @@ generic tests (messages, seeds, other correct answers, the hints' sections) read
 table, tests/chapters/ch08_activations.py."""
 
 import math
-import re
-import sys
-import types
 from functools import partial
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import pytest
 import torch
 import torch.nn.functional as F
 from answers import answer_failure as failure  # (exercise, the answer itself, ...)
 from answers import namespace as notebook_namespace
+from glued import glued_values
 from matplotlib.figure import Figure
 
 from autograder.chapters import all_variants, mistakes_for
@@ -209,22 +206,6 @@ def test_builtin_activations_in_disguise_are_refused(exercise, body):
 
 
 BOOK = Path(__file__).resolve().parents[2] / "book" / f"{ASSIGNMENT}.md"
-CELL = re.compile(r"^```\{code-cell\} ipython3\n(?:---\n.*?\n---\n)?(.*?)^```$", re.MULTILINE | re.DOTALL)
-
-
-def glued_values(page: Path) -> dict:
-    """Run the code cells of a book page in order, as the build does, and return what they glue."""
-    values = {}
-    glue_module = types.ModuleType("myst_nb")
-    glue_module.glue = lambda name, value, display=True: values.__setitem__(name, value)
-    namespace = {}
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setitem(sys.modules, "myst_nb", glue_module)
-        for source in CELL.findall(page.read_text()):
-            code = "\n".join(line for line in source.splitlines() if not line.startswith("%"))
-            exec(compile(code, str(page), "exec"), namespace)
-    plt.close("all")
-    return values
 
 
 def test_every_computed_number_of_the_prose_is_glued():
@@ -250,7 +231,7 @@ def test_the_exact_facts_of_the_prose():
 @pytest.mark.slow
 def test_the_glued_numbers_are_what_the_pinned_pytorch_gives():
     """Run the chapter's cells: the experiments give the numbers the prose reads (PyTorch as pinned)."""
-    values = glued_values(BOOK)
+    values = glued_values(ASSIGNMENT)
     assert f"{values['ch08_sigmoid_grad_5']:.4f}" == "0.0066"
     assert f"{values['ch08_tanh_grad_3']:.4f}" == "0.0099"
     assert (values["ch08_dead_large"], values["ch08_dead_small"], values["ch08_dead_small_first"]) == (12, 1, 1)

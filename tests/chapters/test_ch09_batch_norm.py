@@ -3,18 +3,15 @@ the diagnoses of a layer on a wrong batch_norm, the visible checks' defaults. Th
 (messages, seeds, other correct answers, the course's references handed in, the hints' sections)
 read the chapter's table, tests/chapters/ch09_batch_norm.py."""
 
-import re
-import sys
-import types
 from functools import partial
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import pytest
 import torch
 import torch.nn.functional as F
 from answers import answer_failure as failure  # (exercise, the answer itself, ...)
 from answers import namespace as notebook_namespace
+from glued import glued_values
 from torch import nn
 
 from autograder.chapters import mistakes_for
@@ -214,26 +211,6 @@ def test_normalization_cube_figure_draws():
 # --- the numbers of the chapter's prose (issue 16): glued from the executed output ---------
 
 BOOK = Path(__file__).resolve().parents[2] / "book" / f"{ASSIGNMENT}.md"
-CELL = re.compile(r"^```\{code-cell\} ipython3\n(?:---\n.*?\n---\n)?(.*?)^```$", re.MULTILINE | re.DOTALL)
-
-
-def glued_values(page: Path) -> dict:
-    """Run the code cells of a book page in order, as the build does, and return what they glue."""
-    values = {}
-    glue_module = types.ModuleType("myst_nb")
-    glue_module.glue = lambda name, value, display=True: values.__setitem__(name, value)
-    namespace = {}
-    threads = torch.get_num_threads()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setitem(sys.modules, "myst_nb", glue_module)
-        try:
-            for source in CELL.findall(page.read_text()):
-                code = "\n".join(line for line in source.splitlines() if not line.startswith("%"))
-                exec(compile(code, str(page), "exec"), namespace)
-        finally:
-            torch.set_num_threads(threads)  # the page runs its training on one thread
-    plt.close("all")
-    return values
 
 
 def test_the_accuracies_of_the_summary_are_glued():
@@ -255,7 +232,7 @@ def test_the_exact_facts_of_the_prose():
 @pytest.mark.slow
 def test_the_glued_numbers_are_what_the_pinned_pytorch_gives():
     """Run the chapter's cells: the digits experiment gives 95.1 % and 98.0 % with the pinned PyTorch."""
-    values = glued_values(BOOK)
+    values = glued_values(ASSIGNMENT)
     assert f"{values['ch09_acc_bn']:.1%}" == "95.1%"
     assert f"{values['ch09_acc_reestimated']:.1%}" == "98.0%"
     assert values["ch09_acc_plain"] < 0.15
