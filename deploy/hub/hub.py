@@ -113,6 +113,18 @@ def students_environment(target: Path) -> Path:
     return target
 
 
+def check_runnable(user: str, environment: str) -> None:
+    """Stop with a way out if ``user`` cannot run the environment's Python (a pyenv Python under
+    root's home, which other users cannot open, is the usual cause)."""
+    python = Path(environment) / "bin" / "python"
+    if subprocess.run(["runuser", "-u", user, "--", str(python), "-c", ""], capture_output=True).returncode:
+        raise SystemExit(
+            f"{user} cannot run {python} -> {python.resolve()}: a folder above it is closed to other users. "
+            "Build the environments with a Python every user can run (e.g. Debian's /usr/bin/python3), "
+            "or let users through that folder (for root's home: chmod o+x /root)."
+        )
+
+
 def setup(args: argparse.Namespace) -> None:
     root = Path(args.root)
     instructors, students = args.instructors.split(","), args.students.split(",")
@@ -127,6 +139,8 @@ def setup(args: argparse.Namespace) -> None:
     course = course_folder(root, instructors, students)
     write_configs(root, course, course_id, exchange)
     environments = {"instructors": sys.prefix, "students": str(students_environment(root / "students-env"))}
+    check_runnable(instructors[0], environments["instructors"])
+    check_runnable(students[0], environments["students"])
     roster = {"course_id": course_id, "instructors": instructors, "students": students, "environments": environments}
     (root / "roster.json").write_text(json.dumps(roster, indent=2) + "\n")
     print(f"The hub's folder is ready: {root}. Start the hub with: make hub")
