@@ -29,6 +29,7 @@ SHARED_FIXTURE_UNITS = {
     "tests/book/test_build.py": "the book (built once, tests/book/conftest.py)",
     "tests/book/test_browser.py": "the book (built once, tests/book/conftest.py)",
     "tests/book/test_repository_links.py": "the book (built once, tests/book/conftest.py)",
+    "tests/book/test_references.py": "the book (built once, tests/book/conftest.py)",
     "tests/grading/test_report.py": "the graded class (tests/grading/conftest.py)",
     "tests/grading/test_formgrader.py": "the graded class (tests/grading/conftest.py)",
 }

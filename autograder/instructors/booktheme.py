@@ -18,7 +18,8 @@ pin moves past the fix):
   the bibliography's entries are the items of its list (aria-required-children).
 
 What it adds: ``course.css`` (long inline code wraps, wide math and tables scroll inside
-their own box with a shadow that shows there is more), and the favicon.
+their own box with a shadow that shows there is more, the index's columns stack on a phone),
+and the favicon.
 """
 
 from pathlib import Path

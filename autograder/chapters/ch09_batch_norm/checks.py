@@ -351,13 +351,6 @@ def check_BatchNorm2d(BatchNorm2d) -> None:
 LN_INPUTS = {0: "x", 2: "weight", 3: "bias"}
 
 
-def builtin_layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5) -> torch.Tensor:
-    """PyTorch's F.layer_norm, which the answer may not call, with an int or a tuple as normalized_shape:
-    what the gradients are compared with."""
-    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-    return F.layer_norm(x, shape, weight, bias, eps)
-
-
 def layer_norm_what(x: torch.Tensor, normalized_shape, weight, bias, eps, label: str) -> str:
     """The call in words: its arguments, and ``label``, the input of shape ``x.shape``."""
     parts = [f"normalized_shape={normalized_shape!r}"]
@@ -435,5 +428,5 @@ def check_layer_norm(layer_norm) -> None:
     want = expected.layer_norm(images, (2, 2, 3), w, b)
     assert_layer_norm(layer_norm, images, (2, 2, 3), w, b, None, want, label)
     G = (kit.numbers(2, 2, 2, 3, modulo=5) - 2).double()
-    assert_layer_norm_gradients(layer_norm, builtin_layer_norm, images, (2, 3), w[0], b[0], G, label)
+    assert_layer_norm_gradients(layer_norm, F.layer_norm, images, (2, 3), w[0], b[0], G, label)
     assert_layer_norm_properties(layer_norm, x, (2, 3), weight, bias, LN_EXAMPLE)
