@@ -14,6 +14,7 @@ from answers import namespace as notebook_namespace
 
 from autograder.chapters.ch11_gradients_by_hand import hidden
 from autograder.chapters.ch11_gradients_by_hand import reference as ref
+from autograder.runtime import blocks
 from autograder.runtime.cases import SEED_VAR
 
 ASSIGNMENT = "ch11_gradients_by_hand"
@@ -160,6 +161,57 @@ def test_every_way_into_autograd_inside_a_backward_is_refused(call):
     answer = namespace(conv2d_backward=source)["conv2d_backward"]
     message = failure("conv2d_backward", answer, kinds=(0,), diagnose=False)
     assert message is not None and "must be written from scratch" in message, message
+
+
+BLOCK_ANSWERS = {
+    "conv2d_backward": "from autograder.runtime.blocks import conv2d_backward\n",
+    "max_pool2d_backward": "from autograder.runtime.blocks import max_pool2d_backward\n",
+    "batch_norm_backward": "from autograder.runtime.blocks import batch_norm_backward\n",
+    "Conv2dFunction": (
+        "from autograder.runtime.blocks import conv2d_backward as block\n"
+        "class Conv2dFunction(torch.autograd.Function):\n"
+        "    @staticmethod\n"
+        "    def forward(ctx, X, K, b, stride=1, padding=0):\n"
+        "        ctx.save_for_backward(X, K)\n"
+        "        ctx.stride, ctx.padding = stride, padding\n"
+        "        return conv2d(X, K, b, stride, padding)\n"
+        "    @staticmethod\n"
+        "    def backward(ctx, dY):\n"
+        "        return *block(dY, *ctx.saved_tensors, ctx.stride, ctx.padding), None, None\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("exercise", sorted(BLOCK_ANSWERS))
+def test_chapter_12s_finished_blocks_are_refused_here(exercise):
+    """Chapter 12 imports this chapter's backwards as finished blocks; here they are the exercise."""
+    answer = namespace(**{exercise: BLOCK_ANSWERS[exercise]})[exercise]
+    message = failure(exercise, answer, kinds=(0,), diagnose=False)
+    assert message is not None and "called the course's own implementation (blocks." in message, message
+
+
+@pytest.mark.parametrize("stride, padding", [(1, 0), (2, 1), ((2, 3), (1, 2)), ((3, 1), (0, 2))])
+def test_the_finished_blocks_are_this_chapters_references(stride, padding):
+    """autograder.runtime.blocks' backwards (PyTorch's gradients, no autograd) equal the references."""
+    X, K = torch.randn(3, 4, 9, 7, dtype=F64), torch.randn(5, 4, 3, 2, dtype=F64)
+    dY = torch.randn_like(F.conv2d(X, K, stride=stride, padding=padding))
+    for got, want in zip(
+        blocks.conv2d_backward(dY, X, K, stride, padding), ref.conv2d_backward(dY, X, K, stride, padding)
+    ):
+        assert torch.allclose(got, want, atol=1e-12)
+    ties = torch.randint(0, 3, (2, 3, 7, 9), dtype=F64)  # many tied maxima
+    kernel = (2, 3) if isinstance(stride, int) else stride
+    dY = torch.randn_like(F.max_pool2d(ties, kernel, stride))
+    assert torch.equal(
+        blocks.max_pool2d_backward(dY, ties, kernel, stride), ref.max_pool2d_backward(dY, ties, kernel, stride)
+    )
+    for shape in ((6, 4), (3, 4, 5, 2)):
+        X, gamma = torch.randn(*shape, dtype=F64), torch.randn(4, dtype=F64)
+        dY = torch.randn_like(X)
+        for got, want in zip(
+            blocks.batch_norm_backward(dY, X, gamma, 1e-3), ref.batch_norm_backward(dY, X, gamma, 1e-3)
+        ):
+            assert torch.allclose(got, want, atol=1e-12)
 
 
 def test_hidden_conv_cases_cover_strides_padding_and_unread_rows(monkeypatch):

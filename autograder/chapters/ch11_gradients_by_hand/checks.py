@@ -52,7 +52,7 @@ def call_by_hand(fn, args: tuple, what: str, families: tuple[str, ...]):
     """``fn(*args)`` on copies of the tensors, without the built-ins of ``families`` and without
     autograd (see :data:`AUTOGRAD`); return the result."""
     with watched_calls(AUTOGRAD) as used:
-        got, _ = call(fn, *kit.copies(*args), what=what, from_scratch=families)
+        got, _ = call(fn, *kit.copies(*args), what=what, from_scratch=families, blocks=False)
     if used:
         raise CheckFailure(
             f"{what} must be written from scratch, but it called {' and '.join(sorted(set(used)))}: autograd "
@@ -74,7 +74,7 @@ def assert_stated(fn, args: tuple, what: str, labels: dict[int, str], families: 
     """What the text of a gradient exercise states, on ``args``: the inputs named in ``labels``
     unchanged, the dtype and device of the inputs kept (its results are gradients: values, not
     asked to be differentiable)."""
-    properties.assert_properties(fn, args, what, labels, differentiable=False, from_scratch=families)
+    properties.assert_properties(fn, args, what, labels, differentiable=False, from_scratch=families, blocks=False)
 
 
 # ---------------------------------------------------------------------------------------
@@ -466,7 +466,12 @@ def check_Conv2dFunction(Conv2dFunction) -> None:
         assert_function_forward(Conv2dFunction, X, K, b, stride, padding, inputs)
     what = f"{function_text(stride, padding, X, K)}, on {inputs}"
     properties.assert_properties(
-        applying(Conv2dFunction, stride, padding), (X, K, b), what, {0: "X", 1: "K", 2: "b"}, from_scratch=CONV
+        applying(Conv2dFunction, stride, padding),
+        (X, K, b),
+        what,
+        {0: "X", 1: "K", 2: "b"},
+        from_scratch=CONV,
+        blocks=False,
     )
     try:
         for X, K, b, stride, padding, G, inputs in examples:

@@ -428,6 +428,7 @@ def grade_Conv2dFunction(Conv2dFunction) -> None:
                 what,
                 {0: "X", 1: "K", 2: "b"},
                 from_scratch=CONV,
+                blocks=False,
             ),
         )
     )
