@@ -223,7 +223,7 @@ def explanation(found: list[Evidence]) -> str:
     return "\n".join(lines)
 
 
-def _namespace(answer) -> dict:
+def namespace_of(answer) -> dict:
     """The globals the student's answer was defined in (the notebook's), to paste a wrong
     answer into as the student would."""
     if isinstance(answer, type):
@@ -234,7 +234,7 @@ def _namespace(answer) -> dict:
 
 def paste(mistake: Mistake, answer):
     """The wrong answer as if pasted into a copy of the student's notebook."""
-    namespace = dict(_namespace(answer))
+    namespace = dict(namespace_of(answer))
     with contextlib.redirect_stdout(io.StringIO()):
         exec(compile(mistake.source, f"<known mistake {mistake.name}>", "exec"), namespace)
     return namespace[mistake.exercise]
@@ -451,12 +451,12 @@ def _names_used(answer) -> set[str]:
     return names
 
 
-def failing_dependencies(check: Callable, answer) -> list[str]:
+def failing_dependencies(check: Callable, answer, names: Iterable[str] | None = None) -> list[str]:
     """The exercises of the same chapter that ``answer`` calls (the student's own, from the
-    notebook) and that fail their own visible check: a known mistake recorded with the
-    solution's versions of them would be named wrongly."""
-    namespace, failing = _namespace(answer), []
-    for name in sorted(_names_used(answer)):
+    notebook: ``names``, by default those its code names) and that fail their own visible check:
+    a known mistake recorded with the solution's versions of them would be named wrongly."""
+    namespace, failing = namespace_of(answer), []
+    for name in sorted(_names_used(answer) if names is None else names):
         other = check.__globals__.get(f"check_{name}")
         if other is None or other.__wrapped__ is check or name not in namespace:
             continue
@@ -468,7 +468,8 @@ def failing_dependencies(check: Callable, answer) -> list[str]:
     return failing
 
 
-def _dependency_note(exercise: str, failing: list[str]) -> str:
+def dependency_note(exercise: str, failing: list[str]) -> str:
+    """What a check adds to its message when answers ``exercise`` calls fail their own check."""
     names = " and ".join(failing)
     return (
         f"Your {exercise} calls your {names}, which {'fail their' if len(failing) > 1 else 'fails its'} own "
@@ -508,7 +509,7 @@ class RecordedDiagnoser:
                 if _diagnosing.get() or "NotImplementedError" in message:
                     raise
                 if failing := failing_dependencies(check, answer):
-                    raise failure.extended(_dependency_note(match["exercise"], failing)) from None
+                    raise failure.extended(dependency_note(match["exercise"], failing)) from None
                 try:
                     found = self.explain(check, answer, message)
                 except Exception as error:

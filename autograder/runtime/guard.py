@@ -18,7 +18,9 @@ from pathlib import Path
 
 # PyTorch imports this (and sympy: 0.3 s) the first time autograd runs under a dispatch mode:
 # imported with the runtime, in the notebook's first cell, rather than in a student's first check.
-import torch.fx.experimental.symbolic_shapes  # noqa: F401
+import torch
+import torch.func
+import torch.fx.experimental.symbolic_shapes
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from autograder.runtime.compare import CheckFailure
@@ -91,6 +93,23 @@ BUILTINS = {
         "group_norm",
         "native_group_norm",
     ),
+    # F.unfold and F.fold (chapter 12's im2col); Tensor.unfold, a view of sliding windows (ATen "unfold"), is allowed.
+    "unfold": ("im2col", "col2im"),
+}
+
+
+# Every door into autograd, for the watch of an answer that must compute a gradient itself
+# (:func:`watched_calls`): label -> (owner, attribute).
+AUTOGRAD = {
+    "torch.autograd.grad": (torch.autograd, "grad"),
+    "torch.autograd.backward (which Tensor.backward calls)": (torch.autograd, "backward"),
+    "Tensor.backward": (torch.Tensor, "backward"),
+    "torch.autograd.functional.vjp": (torch.autograd.functional, "vjp"),
+    "torch.autograd.functional.jacobian": (torch.autograd.functional, "jacobian"),
+    "torch.func.grad": (torch.func, "grad"),
+    "torch.func.vjp": (torch.func, "vjp"),
+    "torch.func.jacrev": (torch.func, "jacrev"),
+    "torch.func.jacfwd": (torch.func, "jacfwd"),
 }
 
 

@@ -32,7 +32,7 @@ from autograder.runtime.calling import call
 from autograder.runtime.compare import CheckFailure, assert_matches, mismatch, shape_text
 from autograder.runtime.device import device
 from autograder.runtime.diagnosis import RecordedDiagnoser
-from autograder.runtime.guard import watched_calls
+from autograder.runtime.guard import AUTOGRAD, watched_calls
 from autograder.runtime.recorded import Recorded
 
 expected = Recorded(__package__)
@@ -42,15 +42,6 @@ FROM_SCRATCH = ("activation",)
 
 # Calls that would hand the work to PyTorch: (owner, attribute) by the name students know.
 BUILTIN_LINEAR = {"F.linear (which nn.Linear calls)": (F, "linear")}
-AUTOGRAD = {
-    "torch.autograd.grad": (torch.autograd, "grad"),
-    "torch.autograd.backward": (torch.autograd, "backward"),
-    "Tensor.backward": (torch.Tensor, "backward"),
-    "torch.func.grad": (torch.func, "grad"),
-    "torch.func.vjp": (torch.func, "vjp"),
-    "torch.func.jacrev": (torch.func, "jacrev"),
-    "torch.func.jacfwd": (torch.func, "jacfwd"),
-}
 
 # The chapter's example input, and inputs large enough to overflow a naive exp.
 EXAMPLE = [-2.0, -1.0, 0.0, 1.0, 2.0]

@@ -595,23 +595,33 @@ class Run:
     returned: float
     watch: Watch
     ops: list[str]
+    name: str = "train_digits"  # the exercise's function (chapter 12's train_own_digits runs the same checks)
 
 
-def _train(train_digits, build: Callable[[], nn.Module], data: Digits, epochs: int, lr: float, seed: int) -> Run:
+def _train(
+    train_digits,
+    build: Callable[[], nn.Module],
+    data: Digits,
+    epochs: int,
+    lr: float,
+    seed: int,
+    name: str = "train_digits",
+) -> Run:
     """Train a fresh network ``build()``, on the device of ``data``, with the student's ``train_digits``
-    after ``torch.manual_seed(seed)``, its digits_data() giving ``data``."""
+    after ``torch.manual_seed(seed)``, its digits_data() giving ``data``; ``name``: the function's
+    name in the messages."""
     torch.manual_seed(seed)
     network = build().to(data.X_train.device)
     before = snapshot(network)
     what = (
-        f"train_digits(model, epochs={epochs}, lr={lr:g}) after torch.manual_seed({seed}) (digits_data() "
+        f"{name}(model, epochs={epochs}, lr={lr:g}) after torch.manual_seed({seed}) (digits_data() "
         f"giving {len(data.X_train)} training and {len(data.X_test)} test images)"
     )
     watch = Watch(network)
     with one_thread(), given(data), watch.watching():
         # A training run changes the network: the diagnosis compares failure messages only.
         value, ops = call(train_digits, network, epochs, lr, what=what)
-    return Run(what, network, before, _as_accuracy(value, what), watch, ops)
+    return Run(what, network, before, _as_accuracy(value, what), watch, ops, name)
 
 
 def _assert_losses(run: Run) -> None:
@@ -656,7 +666,7 @@ def _assert_batches(run: Run, n_train: int, epochs: int) -> None:
     if sum(seen) != sum(wanted):
         raise CheckFailure(
             f"{run.what} ran the network on {sum(seen)} training images in train mode; {epochs} epoch(s) over "
-            f"the {n_train} training images are {sum(wanted)}. Call digits_data() inside train_digits (the checks "
+            f"the {n_train} training images are {sum(wanted)}. Call digits_data() inside {run.name} (the checks "
             "hand it their own split), go through all the training images it gives (len(X_train) of them) once "
             "per epoch, for the epochs argument."
         )
@@ -692,8 +702,9 @@ def _assert_tested(run: Run, data: Digits) -> float:
     if not run.watch.eval_batches:
         raise CheckFailure(
             f"{run.what} never ran the model in eval mode. The recipe tests in eval mode: call model.eval() before "
-            "measuring the test accuracy. In train mode the dropout layer drops half the units at random, so "
-            "the accuracy comes out lower than the trained model's, and different on every run."
+            "measuring the test accuracy. In train mode dropout drops units at random and batch norm normalizes "
+            "with the test batch's own statistics, so the accuracy comes out lower than the trained model's, and "
+            "different on every run."
         )
     n_train, n_test = len(data.X_train), len(data.X_test)
     measured = accuracy(run.network, data.X_test, data.y_test)
@@ -712,11 +723,18 @@ def _assert_tested(run: Run, data: Digits) -> float:
 
 
 def assert_trained(
-    train_digits, build: Callable[[], nn.Module], data: Digits, epochs: int, lr: float, seed: int
+    train_digits,
+    build: Callable[[], nn.Module],
+    data: Digits,
+    epochs: int,
+    lr: float,
+    seed: int,
+    name: str = "train_digits",
 ) -> tuple[Run, float]:
     """Watch ``train_digits`` train a fresh ``build()`` network on ``data`` and check that it follows the
-    recipe; return the run and the test accuracy the check measured on the trained network."""
-    run = _train(train_digits, build, data, epochs, lr, seed)
+    recipe; return the run and the test accuracy the check measured on the trained network (``name``:
+    the function's name in the messages)."""
+    run = _train(train_digits, build, data, epochs, lr, seed, name)
     _assert_losses(run)
     _assert_optimizer(run, lr)
     _assert_batches(run, len(data.X_train), epochs)

@@ -20,7 +20,7 @@ from autograder.runtime.calling import call
 from autograder.runtime.compare import CheckFailure, assert_matches, describe, shape_text
 from autograder.runtime.device import device
 from autograder.runtime.diagnosis import RecordedDiagnoser
-from autograder.runtime.guard import watched_calls
+from autograder.runtime.guard import AUTOGRAD, watched_calls
 from autograder.runtime.recorded import Recorded
 
 expected = Recorded(__package__)
@@ -29,17 +29,6 @@ diagnosed = RecordedDiagnoser(expected)
 # What a backward written by hand may not hand to PyTorch: the built-in layers (and their own
 # backwards, which run as ATen operations of the same families) and autograd itself.
 CONV, POOL, NORM = ("convolution",), ("pooling",), ("batch_norm",)
-AUTOGRAD = {
-    "torch.autograd.grad": (torch.autograd, "grad"),
-    "torch.autograd.backward (which Tensor.backward calls)": (torch.autograd, "backward"),
-    "Tensor.backward": (torch.Tensor, "backward"),
-    "torch.autograd.functional.vjp": (torch.autograd.functional, "vjp"),
-    "torch.autograd.functional.jacobian": (torch.autograd.functional, "jacobian"),
-    "torch.func.grad": (torch.func, "grad"),
-    "torch.func.vjp": (torch.func, "vjp"),
-    "torch.func.jacrev": (torch.func, "jacrev"),
-    "torch.func.jacfwd": (torch.func, "jacfwd"),
-}
 # The checks' own gradients, taken before any watch replaces torch.autograd.grad.
 _grad = torch.autograd.grad
 
