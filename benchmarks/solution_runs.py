@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
+import torch
 
 from autograder.instructors.submissions import run_code_cells
 from autograder.runtime.cases import SEED_VAR
@@ -19,9 +20,27 @@ def solution_namespace(assignment: str) -> dict:
     return run_code_cells(nbformat.read(REPO / "solutions" / assignment / f"{assignment}.ipynb", as_version=4))
 
 
-def timed_gradings(grade: Callable[[Callable], None], answer: Callable, count: int) -> None:
-    """Run the hidden check ``grade`` on ``answer`` for grading seeds 0 .. count - 1; print the
-    failures and the time per grading."""
+def accuracy_runs(run: Callable[[int], float], seeds: int, threshold: float, what: str) -> None:
+    """Print the test accuracies ``run(seed)`` of the hidden check's training run ``what`` for grading
+    seeds 0 .. seeds - 1: the lowest, 1st percentile, median and highest, how many fall below
+    ``threshold``, and the time per run."""
+    start = time.perf_counter()
+    values = torch.tensor([run(seed) for seed in range(seeds)], dtype=torch.float64)
+    elapsed = time.perf_counter() - start
+    failures = int((values < threshold).sum())
+    print(f"hidden training run, grading seeds 0..{seeds - 1} ({what}):")
+    print(
+        f"  test accuracy: lowest {values.min():.4f}, 1st percentile {values.quantile(0.01):.4f}, "
+        f"median {values.median():.4f}, highest {values.max():.4f}"
+    )
+    print(f"  below {threshold}: {failures} of {seeds} ({failures / seeds:.2%})")
+    print(f"  time per run: {elapsed / seeds:.2f} s")
+
+
+def timed_gradings(grade: Callable[..., None], answer: Callable, count: int, *more: Callable) -> None:
+    """Run the hidden check ``grade`` on ``answer`` (and ``more`` answers it takes, as the notebook's
+    hidden cell passes them) for grading seeds 0 .. count - 1; print the failures and the time per
+    grading."""
     failures, times = [], []
     previous = os.environ.get(SEED_VAR)
     try:
@@ -29,7 +48,7 @@ def timed_gradings(grade: Callable[[Callable], None], answer: Callable, count: i
             os.environ[SEED_VAR] = str(seed)
             start = time.perf_counter()
             try:
-                grade(answer)
+                grade(answer, *more)
             except CheckFailure as failure:
                 failures.append(f"seed {seed}: {str(failure).splitlines()[0]}")
             times.append(time.perf_counter() - start)

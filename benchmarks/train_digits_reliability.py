@@ -21,14 +21,14 @@ Usage (from the repository root)::
 
 import argparse
 import sys
-import time
+from functools import partial
 from pathlib import Path
 
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from solution_runs import solution_namespace, timed_gradings
+from solution_runs import accuracy_runs, solution_namespace, timed_gradings
 
 from autograder.chapters.ch10_simple_cnn import hidden
 from autograder.chapters.ch10_simple_cnn import reference as ref
@@ -39,8 +39,8 @@ from autograder.runtime.device import device
 ASSIGNMENT = "ch10_simple_cnn"
 
 
-def hidden_run(train_digits, seed: int) -> tuple[int, float]:
-    """The full training run of the hidden check for grading seed ``seed``: (epochs, test accuracy)."""
+def hidden_accuracy(train_digits, seed: int) -> float:
+    """The test accuracy after the full training run of the hidden check for grading seed ``seed``."""
     cases = Cases(seed)
     seeds = [cases.size(0, 2**31 - 1) for _ in range(3)]  # as grade_train_digits draws them
     epochs = cases.size(*hidden.HIDDEN_EPOCHS)
@@ -48,23 +48,7 @@ def hidden_run(train_digits, seed: int) -> tuple[int, float]:
     network = ref.digits_sequential().to(device())
     train_digits(network, epochs, hidden.HIDDEN_LR)
     data = digits_data(device())
-    return epochs, ref.accuracy(network, data.X_test, data.y_test)
-
-
-def accuracy_runs(train_digits, seeds: int) -> None:
-    accuracies, start = [], time.perf_counter()
-    for seed in range(seeds):
-        accuracies.append(hidden_run(train_digits, seed)[1])
-    elapsed = time.perf_counter() - start
-    values = torch.tensor(accuracies, dtype=torch.float64)
-    failures = int((values < hidden.THRESHOLD).sum())
-    print(f"hidden training run, grading seeds 0..{seeds - 1} (epochs {hidden.HIDDEN_EPOCHS}, lr {hidden.HIDDEN_LR}):")
-    print(
-        f"  test accuracy: lowest {values.min():.4f}, 1st percentile {values.quantile(0.01):.4f}, "
-        f"median {values.median():.4f}, highest {values.max():.4f}"
-    )
-    print(f"  below {hidden.THRESHOLD}: {failures} of {seeds} ({failures / seeds:.2%})")
-    print(f"  time per run: {elapsed / seeds:.2f} s")
+    return ref.accuracy(network, data.X_test, data.y_test)
 
 
 def main() -> int:
@@ -75,7 +59,8 @@ def main() -> int:
     torch.set_num_threads(1)
     train_digits = solution_namespace(ASSIGNMENT)["train_digits"]
     if args.seeds:
-        accuracy_runs(train_digits, args.seeds)
+        what = f"epochs {hidden.HIDDEN_EPOCHS}, lr {hidden.HIDDEN_LR}"
+        accuracy_runs(partial(hidden_accuracy, train_digits), args.seeds, hidden.THRESHOLD, what)
     if args.gradings:
         timed_gradings(hidden.grade_train_digits, train_digits, args.gradings)
     return 0

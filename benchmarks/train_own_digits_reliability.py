@@ -22,29 +22,27 @@ Usage (from the repository root)::
 """
 
 import argparse
-import os
 import sys
-import time
+from functools import partial
 from pathlib import Path
 
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from solution_runs import solution_namespace
+from solution_runs import accuracy_runs, solution_namespace, timed_gradings
 
 from autograder.chapters.ch10_simple_cnn.data import digits_data
 from autograder.chapters.ch10_simple_cnn.reference import accuracy
 from autograder.chapters.ch12_own_cnn import hidden
-from autograder.runtime.cases import SEED_VAR, Cases
-from autograder.runtime.compare import CheckFailure
+from autograder.runtime.cases import Cases
 from autograder.runtime.device import device
 
 ASSIGNMENT = "ch12_own_cnn"
 
 
-def hidden_run(train_own_digits, OwnDigitsCNN, seed: int) -> tuple[int, float]:
-    """The full training run of the hidden check for grading seed ``seed``: (epochs, test accuracy)."""
+def hidden_accuracy(train_own_digits, OwnDigitsCNN, seed: int) -> float:
+    """The test accuracy after the full training run of the hidden check for grading seed ``seed``."""
     cases = Cases(seed)
     seeds = [cases.size(0, 2**31 - 1) for _ in range(3)]  # as grade_train_own_digits draws them
     epochs = cases.size(*hidden.HIDDEN_EPOCHS)
@@ -52,48 +50,7 @@ def hidden_run(train_own_digits, OwnDigitsCNN, seed: int) -> tuple[int, float]:
     network = OwnDigitsCNN().to(device())
     train_own_digits(network, epochs, hidden.HIDDEN_LR)
     data = digits_data(device())
-    return epochs, accuracy(network, data.X_test, data.y_test)
-
-
-def accuracy_runs(train_own_digits, OwnDigitsCNN, seeds: int) -> None:
-    accuracies, start = [], time.perf_counter()
-    for seed in range(seeds):
-        accuracies.append(hidden_run(train_own_digits, OwnDigitsCNN, seed)[1])
-    elapsed = time.perf_counter() - start
-    values = torch.tensor(accuracies, dtype=torch.float64)
-    failures = int((values < hidden.THRESHOLD).sum())
-    print(f"hidden training run, grading seeds 0..{seeds - 1} (epochs {hidden.HIDDEN_EPOCHS}, lr {hidden.HIDDEN_LR}):")
-    print(
-        f"  test accuracy: lowest {values.min():.4f}, 1st percentile {values.quantile(0.01):.4f}, "
-        f"median {values.median():.4f}, highest {values.max():.4f}"
-    )
-    print(f"  below {hidden.THRESHOLD}: {failures} of {seeds} ({failures / seeds:.2%})")
-    print(f"  time per run: {elapsed / seeds:.2f} s")
-
-
-def timed_gradings(train_own_digits, OwnDigitsCNN, count: int) -> None:
-    """The whole hidden check, as the notebook's hidden cell calls it, for grading seeds 0 .. count - 1."""
-    failures, times = [], []
-    previous = os.environ.get(SEED_VAR)
-    try:
-        for seed in range(count):
-            os.environ[SEED_VAR] = str(seed)
-            start = time.perf_counter()
-            try:
-                hidden.grade_train_own_digits(train_own_digits, OwnDigitsCNN)
-            except CheckFailure as failure:
-                failures.append(f"seed {seed}: {str(failure).splitlines()[0]}")
-            times.append(time.perf_counter() - start)
-    finally:
-        if previous is None:
-            os.environ.pop(SEED_VAR, None)
-        else:
-            os.environ[SEED_VAR] = previous
-    print(f"grade_train_own_digits, grading seeds 0..{count - 1}: {len(failures)} of {count} failed")
-    for line in failures:
-        print(f"    {line}")
-    if times:
-        print(f"  time per grading: mean {sum(times) / len(times):.2f} s, max {max(times):.2f} s")
+    return accuracy(network, data.X_test, data.y_test)
 
 
 def main() -> int:
@@ -105,9 +62,10 @@ def main() -> int:
     namespace = solution_namespace(ASSIGNMENT)
     train_own_digits, OwnDigitsCNN = namespace["train_own_digits"], namespace["OwnDigitsCNN"]
     if args.seeds:
-        accuracy_runs(train_own_digits, OwnDigitsCNN, args.seeds)
+        what = f"epochs {hidden.HIDDEN_EPOCHS}, lr {hidden.HIDDEN_LR}"
+        accuracy_runs(partial(hidden_accuracy, train_own_digits, OwnDigitsCNN), args.seeds, hidden.THRESHOLD, what)
     if args.gradings:
-        timed_gradings(train_own_digits, OwnDigitsCNN, args.gradings)
+        timed_gradings(hidden.grade_train_own_digits, train_own_digits, args.gradings, OwnDigitsCNN)
     return 0
 
 

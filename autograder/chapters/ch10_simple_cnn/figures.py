@@ -127,14 +127,24 @@ def feature_maps(image, first, second, label: str) -> Figure:
     image, first, second = array(image), array(first), array(second)
     fig = Figure(figsize=(WIDTH, 4.0), layout="constrained")
     left, middle, right = fig.subfigures(1, 3, width_ratios=[1.3, 2.4, 3.4])
+    digit_and_maps(
+        left,
+        image,
+        label,
+        ((middle, first, "layer1: conv1 + ReLU\n8×8 maps", 4), (right, second, "layer2: conv2 + ReLU\n4×4 maps", 6)),
+    )
+    return fig
+
+
+def digit_and_maps(left, image, label: str, panels) -> None:
+    """Draw the digit ``image`` in the subfigure ``left`` and, for each ``(panel, maps, title, ncols)``,
+    the feature ``maps`` (C, h, w) in a grid of ``ncols`` columns, each on its own scale from 0 to its
+    largest value."""
     ax = left.subplots()
     ax.imshow(image, cmap="gray_r", vmin=0, vmax=1)
     framed(ax)
     ax.set_title(label)
-    for panel, maps, title, ncols in (
-        (middle, first, "layer1: conv1 + ReLU\n8×8 maps", 4),
-        (right, second, "layer2: conv2 + ReLU\n4×4 maps", 6),
-    ):
+    for panel, maps, title, ncols in panels:
         rows = -(-len(maps) // ncols)
         axes = panel.subplots(rows, ncols, squeeze=False).ravel()
         for index, ax in enumerate(axes):
@@ -144,7 +154,6 @@ def feature_maps(image, first, second, label: str) -> Figure:
             else:
                 ax.axis("off")
         panel.suptitle(title, fontsize=10)
-    return fig
 
 
 @drawing

@@ -8,7 +8,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from autograder.runtime.figures import ACCENT, PLAIN, SMALL, WIDTH, array, board, drawing, fit, framed, grid
+from autograder.chapters.ch10_simple_cnn.figures import digit_and_maps
+from autograder.runtime.figures import ACCENT, PLAIN, SMALL, WIDTH, array, board, drawing, fit, grid
 
 # One colour per window (output pixel): its outline on the input, its column's tint.
 WINDOW_COLOURS = ("#4e79a7", ACCENT, "#59a14f", "#b07aa1", "#e15759", "#76b7b2")
@@ -84,18 +85,7 @@ def first_layer_maps(image, own_maps, twin_maps, label: str, ncols: int = 4) -> 
     image, own_maps, twin_maps = array(image), array(own_maps), array(twin_maps)
     fig = Figure(figsize=(WIDTH, 3.3), layout="constrained")
     left, middle, right = fig.subfigures(1, 3, width_ratios=[1.2, 2.3, 2.3])
-    ax = left.subplots()
-    ax.imshow(image, cmap="gray_r", vmin=0, vmax=1)
-    framed(ax)
-    ax.set_title(label)
-    for panel, maps, title in ((middle, own_maps, "OwnDigitsCNN"), (right, twin_maps, "nn twin")):
-        rows = -(-len(maps) // ncols)
-        axes = panel.subplots(rows, ncols, squeeze=False).ravel()
-        for index, ax in enumerate(axes):
-            framed(ax)
-            if index < len(maps):
-                ax.imshow(maps[index], cmap="magma", vmin=0, vmax=float(maps[index].max()) or 1.0)
-            else:
-                ax.axis("off")
-        panel.suptitle(f"{title}\nlayer1.relu1, 8×8 maps", fontsize=10)
+    panels = ((middle, own_maps, "OwnDigitsCNN"), (right, twin_maps, "nn twin"))
+    panels = [(panel, maps, f"{title}\nlayer1.relu1, 8×8 maps", ncols) for panel, maps, title in panels]
+    digit_and_maps(left, image, label, panels)
     return fig
