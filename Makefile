@@ -87,9 +87,14 @@ hub: setup  ## (as root) start the course's JupyterHub on port 8000, set up firs
 	@test -f $(HUB_ROOT)/roster.json || $(MAKE) hub-setup
 	$(BIN)/python deploy/hub/hub.py --root $(HUB_ROOT) start
 
-.PHONY: benchmark benchmark-checks
+.PHONY: benchmark benchmark-checks benchmark-training
 benchmark: setup  ## throughput of `cnn-course grade` against sequential `nbgrader autograde` (minutes)
 	$(BIN)/python benchmarks/grade_class.py
 
 benchmark-checks: setup  ## seconds each visible check takes in a fresh kernel (the table of book/students.md)
 	$(BIN)/python benchmarks/visible_checks.py
+
+benchmark-training: setup  ## how often the training exercises' solutions fail their hidden checks, over many grading seeds (minutes)
+	$(BIN)/python benchmarks/learn_kernel_convergence.py --seeds 200 --hidden 5
+	$(BIN)/python benchmarks/train_digits_reliability.py --seeds 100
+	$(BIN)/python benchmarks/train_own_digits_reliability.py --seeds 100
