@@ -227,7 +227,8 @@ def namespace_of(answer) -> dict:
     """The globals the student's answer was defined in (the notebook's), to paste a wrong
     answer into as the student would."""
     if isinstance(answer, type):
-        methods = [v for v in vars(answer).values() if hasattr(v, "__globals__")]
+        methods = [getattr(v, "__func__", v) for v in vars(answer).values()]
+        methods = [m for m in methods if hasattr(m, "__globals__")]
         return methods[0].__globals__ if methods else {}
     return getattr(answer, "__globals__", {})
 
@@ -441,8 +442,9 @@ class _ReplayCall:
 def _names_used(answer) -> set[str]:
     """The global names the code of ``answer`` (a function, or a class's methods) refers to."""
     codes = [answer.__code__] if hasattr(answer, "__code__") else []
-    if isinstance(answer, type):
-        codes = [v.__code__ for v in vars(answer).values() if hasattr(v, "__code__")]
+    if isinstance(answer, type):  # its methods, static and class methods too (an autograd Function's)
+        methods = (getattr(v, "__func__", v) for v in vars(answer).values())
+        codes = [m.__code__ for m in methods if hasattr(m, "__code__")]
     names: set[str] = set()
     while codes:
         code = codes.pop()

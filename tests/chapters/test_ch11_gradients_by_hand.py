@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from answers import answer_failure as failure  # (exercise, the answer itself, ...)
 from answers import namespace as notebook_namespace
 
+from autograder.chapters import all_mistakes
 from autograder.chapters.ch11_gradients_by_hand import hidden
 from autograder.chapters.ch11_gradients_by_hand import reference as ref
 from autograder.runtime import blocks
@@ -294,3 +295,12 @@ def test_formula_gaps_of_the_chapter_are_rounding():
 def test_jacobian_sizes_quoted_in_the_chapter():
     assert (64 * 64 * 32) ** 2 == pytest.approx(1.7e10, rel=0.02)
     assert (8 * 16 * 30 * 30) * (8 * 3 * 32 * 32) == pytest.approx(2.8e9, rel=0.02)
+
+
+def test_a_function_whose_backward_fails_its_own_check_says_so():
+    """The diagnosis reads an autograd Function's static methods: Conv2dFunction on a wrong
+    conv2d_backward sends the student to conv2d_backward first."""
+    wrong = next(m for m in all_mistakes() if m.name == "conv2d_backward_db_mean").source
+    answer = namespace(conv2d_backward=wrong)["Conv2dFunction"]
+    message = failure("Conv2dFunction", answer, kinds=(0,))
+    assert "Your Conv2dFunction calls your conv2d_backward, which fails its own visible check" in message, message
