@@ -102,9 +102,11 @@ class DigitsCNN(nn.Module):
     """SimpleCNN's style scaled down to 1x8x8 digits: two conv blocks (16 and 32 channels), then
     128 -> 64 -> (dropout) -> 10."""
 
+    layers = staticmethod(_digits_layers)  # the named blocks: layer1, layer2 (convolutions), layer3 (the head)
+
     def __init__(self) -> None:
         super().__init__()
-        for name, block in _digits_layers().items():
+        for name, block in self.layers().items():
             self.add_module(name, block)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

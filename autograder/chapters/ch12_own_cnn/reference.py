@@ -14,16 +14,16 @@ from torch import nn
 # practice_digits and practice_run: the visible check of train_own_digits is chapter 10's short
 # watched run, recorded for chapter 12 too.
 from autograder.chapters.ch10_simple_cnn.reference import (  # noqa: F401
+    DIGITS_CHANNELS,
+    DIGITS_FLAT,
+    DIGITS_HIDDEN,
     NUM_CLASSES,
+    DigitsCNN,
     practice_digits,
     practice_run,
     train_digits,
 )
 from autograder.runtime.kit import as_pair
-
-DIGITS_CHANNELS = (16, 32)  # 8x8 -> 4x4 -> 2x2 pixels
-DIGITS_HIDDEN = 64
-DIGITS_FLAT = DIGITS_CHANNELS[-1] * 2 * 2
 
 # Each of the student's modules and its nn twin: same constructor arguments, parameter names and shapes.
 TWINS = {
@@ -76,19 +76,12 @@ def _digits_layers() -> "OrderedDict[str, nn.Sequential]":
     )
 
 
-class DigitsTwin(nn.Module):
-    """The ``nn`` twin of ``OwnDigitsCNN``: two blocks conv (3x3, padding 1) - batch norm - ReLU -
-    max pool (2x2), with 16 and 32 channels (8x8 -> 4x4 -> 2x2), then 128 -> 64 -> ReLU -> 10."""
+class DigitsTwin(DigitsCNN):
+    """The ``nn`` twin of ``OwnDigitsCNN``: chapter 10's DigitsCNN with a batch norm in each block and no
+    dropout. Two blocks conv (3x3, padding 1) - batch norm - ReLU - max pool (2x2), with 16 and 32
+    channels (8x8 -> 4x4 -> 2x2), then 128 -> 64 -> ReLU -> 10."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        for name, block in _digits_layers().items():
-            self.add_module(name, block)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Logits (N, 10) of a batch of digits (N, 1, 8, 8)."""
-        features = self.layer2(self.layer1(x))
-        return self.layer3(features.reshape(features.shape[0], -1))
+    layers = staticmethod(_digits_layers)
 
 
 def train_own_digits(model: nn.Module, epochs: int, lr: float) -> float:
